@@ -1,0 +1,158 @@
+# orch — the only build entry point.
+#
+# Public targets (deps, all, run, test, bench, fuzz, asan, tsan, install,
+# clean) first make sure the Debian packages are present, then re-enter this
+# Makefile for the real work, so that pkg-config is asked only once the
+# libraries are installed.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+FUZZ_CC  ?= clang
+FUZZ_SECONDS ?= 60
+BUILD    ?= build
+SAN      ?=
+OPT      ?= -O2
+
+DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
+           libjansson-dev pkg-config tmux clang libclang-rt-14-dev
+PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
+
+VERSION  = 0.1.0
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS_ALL = -std=gnu11 $(WARN) $(OPT) -g -I. -D_GNU_SOURCE \
+             -DORCH_VERSION='"$(VERSION)"' $(SAN) \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lrt $(LDLIBS)
+LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
+
+# Modules -------------------------------------------------------------------
+
+COMMON_SRC = common/log.c common/xmalloc.c
+IPC_SRC    = ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
+             ipc/pending.c ipc/sock.c ipc/peer.c
+LIB_SRC    = $(COMMON_SRC) $(IPC_SRC)
+LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB        = $(BUILD)/liborch.a
+
+BINS       = $(BUILD)/bin/orch-ipc-demo
+BENCHES    =
+
+UNIT_SRC   = $(wildcard tests/unit/test_*.c)
+UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+# Public targets ------------------------------------------------------------
+
+.PHONY: all deps run test bench fuzz asan tsan install clean \
+        build unit-build fuzz-build check-unit check-e2e check-fuzz
+
+all: deps
+	@$(MAKE) --no-print-directory build
+
+deps:
+	@missing=""; \
+	if ! command -v dpkg-query >/dev/null 2>&1; then \
+	  echo "deps: not a Debian system; install by hand: $(DEB_PKGS)" >&2; exit 0; \
+	fi; \
+	for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	else echo "deps: missing:$$missing (need root or sudo to install)" >&2; exit 1; fi; \
+	echo "deps: installing:$$missing"; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	@tools/demo.sh $(BUILD)/bin
+
+test: deps
+	@rm -rf $(BUILD)/results; mkdir -p $(BUILD)/results
+	@$(MAKE) --no-print-directory build unit-build
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT=-O1 build unit-build
+	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build
+	@set -e; r=$(CURDIR)/$(BUILD)/results; \
+	tests/run.sh "$$r" unit $(BUILD)/tests/unit/test_* ; \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/run.sh "$$r" unit-asan build/asan/tests/unit/test_* ; \
+	ORCH_BIN=$(CURDIR)/$(BUILD)/bin tests/run.sh "$$r" e2e tests/e2e/*.sh ; \
+	ORCH_BIN=$(CURDIR)/build/asan/bin ASAN_OPTIONS=detect_leaks=1 \
+	  tests/run.sh "$$r" e2e-asan tests/e2e/*.sh ; \
+	FUZZ_MODE=replay tests/run.sh "$$r" fuzz build/fuzz-replay/fuzz/fuzz_* ; \
+	tests/run.sh --total "$$r"
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	@$(BUILD)/bench/bench_ipc
+
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build
+	@for f in build/fuzz-replay/fuzz/fuzz_*; do \
+	  n=$${f##*/fuzz_}; mkdir -p build/fuzz-corpus/$$n; \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz-corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT=-O1 build unit-build
+	@ASAN_OPTIONS=detect_leaks=1 tests/run.sh build/asan/results unit-asan build/asan/tests/unit/test_*
+
+tsan: deps
+	@$(MAKE) --no-print-directory BUILD=build/tsan SAN="$(TSAN_FLAGS)" OPT=-O1 build unit-build
+	@TSAN_OPTIONS=halt_on_error=1 tests/run.sh build/tsan/results unit-tsan build/tsan/tests/unit/test_*
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	for m in docs/*.1; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
+
+clean:
+	rm -rf build
+
+# Internal targets (run with the packages present) ---------------------------
+
+build: $(BINS) $(BENCHES)
+unit-build: $(UNIT_BINS)
+fuzz-build: $(FUZZ_BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/orch-ipc-demo: $(BUILD)/tools/ipc_demo.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/bench/bench_ipc: $(BUILD)/tools/bench/bench_ipc.o $(BUILD)/tools/bench/hist.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+# Unit tests may wrap syscalls to force failures (tests/unit/<name>.wrap
+# lists the symbols, one per line).
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ \
+	  $(foreach s,$(shell cat tests/unit/$*.wrap 2>/dev/null),-Wl,--wrap=$(s)) \
+	  $(LDLIBS_ALL) -lcmocka
+
+# Fuzzers are built with clang's libFuzzer plus ASan/UBSan straight from the
+# sources, independent of $(CC).
+FUZZ_FLAGS = -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS_ALL)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

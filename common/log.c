@@ -1,0 +1,148 @@
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static char		log_procname[64] = "orch";
+static enum log_level	log_level = LOGL_INFO;
+
+static const char *const log_level_tags[] = {
+	[LOGL_ERROR] = "error: ",
+	[LOGL_WARN] = "warning: ",
+	[LOGL_INFO] = "",
+	[LOGL_DEBUG] = "debug: ",
+};
+
+void
+log_init(const char *name, enum log_level level)
+{
+	snprintf(log_procname, sizeof log_procname, "%s", name);
+	log_level = level;
+}
+
+void
+log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+enum log_level
+log_get_level(void)
+{
+	return log_level;
+}
+
+const char *
+log_name(void)
+{
+	return log_procname;
+}
+
+size_t
+log_escape(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t	full = 0, w = 0, i;
+	int	stopped = 0;
+	char	tmp[5];
+
+	for (i = 0; i < len; i++) {
+		unsigned char	 c = (unsigned char)src[i];
+		const char	*e = tmp;
+		size_t		 n;
+
+		if (c == '\n')
+			e = "\\n";
+		else if (c == '\t')
+			e = "\\t";
+		else if (c == '\\')
+			e = "\\\\";
+		else if (c < 0x20 || c == 0x7f)
+			snprintf(tmp, sizeof tmp, "\\x%02x", c);
+		else {
+			tmp[0] = (char)c;
+			tmp[1] = '\0';
+		}
+		n = strlen(e);
+		/* Never cut an escape in half: stop at the first that does not fit. */
+		if (!stopped && w + n < size) {
+			memcpy(dst + w, e, n);
+			w += n;
+		} else
+			stopped = 1;
+		full += n;
+	}
+	if (size != 0)
+		dst[w] = '\0';
+	return full;
+}
+
+void
+log_vmsg(enum log_level level, int with_errno, const char *func,
+    const char *fmt, va_list ap)
+{
+	char		 msg[2048], esc[4096], stamp[32];
+	struct timespec	 ts;
+	struct tm	 tm;
+	int		 saved = errno, n;
+
+	if (level > log_level)
+		return;
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
+	if (n < 0)
+		return;
+	log_escape(esc, sizeof esc, msg,
+	    (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	n = (int)strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+	snprintf(stamp + n, sizeof stamp - (size_t)n, ".%03ld",
+	    ts.tv_nsec / 1000000);
+
+	if (level == LOGL_DEBUG && func != NULL)
+		fprintf(stderr, "%s %s: %s%s: %s", stamp, log_procname,
+		    log_level_tags[level], func, esc);
+	else
+		fprintf(stderr, "%s %s: %s%s", stamp, log_procname,
+		    log_level_tags[level], esc);
+	if (with_errno)
+		fprintf(stderr, ": %s", strerror(saved));
+	fputc('\n', stderr);
+	errno = saved;
+}
+
+void
+log_msg(enum log_level level, int with_errno, const char *func,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, with_errno, func, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOGL_ERROR, 1, NULL, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOGL_ERROR, 0, NULL, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,432 @@
+#include "ipc/peer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "common/xmalloc.h"
+#include "ipc/frame.h"
+
+/* Read and write in large chunks: frames are batched by the kernel. */
+#define PEER_IO_CHUNK	(256 * 1024)
+
+struct peer {
+	struct event_base	*base;
+	struct bufferevent	*bev;
+	char			 name[64];
+	struct ipc_limits	 lim;
+	struct peer_cbs		 cbs;
+	void			*arg;
+
+	struct pending_table	 pending;
+	struct event		*timer;
+	uint64_t		 timer_at;	/* armed deadline, or UINT64_MAX */
+	uint64_t		 next_id;
+
+	msgpack_sbuffer		 scratch;
+	struct envelope		 env;
+	struct peer_stats	 stats;
+
+	int			 busy;		/* inside a callback */
+	bool			 open;
+	bool			 dead;		/* peer_free called while busy */
+};
+
+static void	peer_destroy(struct peer *);
+
+uint64_t
+peer_now_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Every entry from the loop brackets its work with enter/leave, so a
+ * callback may free the peer: the memory goes only when the outermost
+ * frame leaves.
+ */
+static void
+peer_enter(struct peer *p)
+{
+	p->busy++;
+}
+
+static void
+peer_leave(struct peer *p)
+{
+	if (--p->busy == 0 && p->dead)
+		peer_destroy(p);
+}
+
+static void
+peer_arm_timer(struct peer *p)
+{
+	uint64_t	next = pending_next_deadline(&p->pending), now, wait;
+	struct timeval	tv;
+
+	if (next == UINT64_MAX || next >= p->timer_at)
+		return;
+	now = peer_now_ns();
+	wait = next > now ? next - now : 0;
+	tv.tv_sec = (time_t)(wait / 1000000000u);
+	tv.tv_usec = (suseconds_t)((wait % 1000000000u) / 1000u + 1);
+	evtimer_add(p->timer, &tv);
+	p->timer_at = next;
+}
+
+static void
+peer_timer_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct peer	*p = arg;
+
+	(void)fd;
+	(void)events;
+	peer_enter(p);
+	p->timer_at = UINT64_MAX;
+	pending_expire(&p->pending, p, peer_now_ns());
+	if (!p->dead)
+		peer_arm_timer(p);
+	peer_leave(p);
+}
+
+static void
+peer_close(struct peer *p, int err, const char *why)
+{
+	if (!p->open)
+		return;
+	p->open = false;
+	bufferevent_disable(p->bev, EV_READ);
+	pending_fail_all(&p->pending, p, IPC_E_PEER_GONE);
+	if (p->cbs.closed_cb != NULL && !p->dead)
+		p->cbs.closed_cb(p, err, why, p->arg);
+}
+
+int
+peer_send(struct peer *p, const struct envelope *hdr, const void *body,
+    size_t len)
+{
+	struct evbuffer	*out;
+	size_t		 before;
+	int		 rc;
+
+	if (!p->open || p->dead)
+		return -IPC_E_PEER_GONE;
+	out = bufferevent_get_output(p->bev);
+	before = evbuffer_get_length(out);
+	if (before > p->lim.max_queued)
+		return -IPC_E_BUSY;
+	rc = envelope_encode(out, hdr, body, len, &p->lim, &p->scratch, NULL);
+	if (rc != 0)
+		return rc;
+	p->stats.frames_out++;
+	p->stats.bytes_out += evbuffer_get_length(out) - before;
+	return 0;
+}
+
+static void
+peer_header(struct envelope *hdr, enum ipc_kind kind, uint64_t id,
+    const char *op)
+{
+	hdr->v = IPC_PROTO_VERSION;
+	hdr->kind = kind;
+	hdr->id = id;
+	hdr->pri = IPC_PRI_MEDIUM;
+	hdr->ack = false;
+	hdr->from[0] = hdr->to[0] = hdr->errmsg[0] = '\0';
+	hdr->err = IPC_OK;
+	snprintf(hdr->op, sizeof hdr->op, "%s", op != NULL ? op : "");
+}
+
+int64_t
+peer_request_env(struct peer *p, struct envelope *hdr, const void *body,
+    size_t len, unsigned timeout_ms, ipc_reply_cb cb, void *arg)
+{
+	uint64_t	deadline;
+	int		rc;
+
+	if (hdr->kind != IPC_KIND_REQ &&
+	    !(hdr->kind == IPC_KIND_NTF && hdr->ack))
+		return -IPC_E_INVAL;
+	if (timeout_ms == 0)
+		timeout_ms = p->lim.timeout_ms;
+	hdr->id = ++p->next_id;
+	if ((rc = peer_send(p, hdr, body, len)) != 0)
+		return rc;
+	deadline = peer_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	if (pending_add(&p->pending, hdr->id, deadline, cb, arg) != 0)
+		return -IPC_E_INTERNAL;	/* ids are never reused */
+	peer_arm_timer(p);
+	return (int64_t)hdr->id;
+}
+
+int64_t
+peer_request(struct peer *p, const char *op, const void *body, size_t len,
+    unsigned timeout_ms, ipc_reply_cb cb, void *arg)
+{
+	struct envelope	hdr;
+
+	peer_header(&hdr, IPC_KIND_REQ, 0, op);
+	return peer_request_env(p, &hdr, body, len, timeout_ms, cb, arg);
+}
+
+int
+peer_notify(struct peer *p, const char *op, const void *body, size_t len)
+{
+	struct envelope	hdr;
+
+	peer_header(&hdr, IPC_KIND_NTF, ++p->next_id, op);
+	return peer_send(p, &hdr, body, len);
+}
+
+static int
+peer_answer(struct peer *p, enum ipc_kind kind, const struct envelope *to,
+    int err, const char *errmsg, const void *body, size_t len)
+{
+	struct envelope	hdr;
+
+	peer_header(&hdr, kind, to->id, NULL);
+	hdr.err = err;
+	if (errmsg != NULL)
+		snprintf(hdr.errmsg, sizeof hdr.errmsg, "%s", errmsg);
+	snprintf(hdr.from, sizeof hdr.from, "%s", to->to);
+	snprintf(hdr.to, sizeof hdr.to, "%s", to->from);
+	return peer_send(p, &hdr, body, len);
+}
+
+int
+peer_reply(struct peer *p, const struct envelope *req, int err,
+    const char *errmsg, const void *body, size_t len)
+{
+	return peer_answer(p, IPC_KIND_RES, req, err, errmsg, body, len);
+}
+
+int
+peer_ack(struct peer *p, const struct envelope *ntf, int err,
+    const char *errmsg)
+{
+	return peer_answer(p, IPC_KIND_ACK, ntf, err, errmsg, NULL, 0);
+}
+
+/*
+ * A well-framed envelope with a bad field: answer it so the sender learns
+ * why (as a "res" to its request, or an "error" notification otherwise).
+ */
+static void
+peer_reject(struct peer *p, const struct envelope *env, int err,
+    const char *why)
+{
+	struct envelope	hdr;
+
+	p->stats.bad_in++;
+	if (env->kind == IPC_KIND_REQ && env->id != 0) {
+		peer_reply(p, env, err, why, NULL, 0);
+		return;
+	}
+	peer_header(&hdr, IPC_KIND_NTF, ++p->next_id, IPC_OP_ERROR);
+	hdr.err = err;
+	snprintf(hdr.errmsg, sizeof hdr.errmsg, "%s", why);
+	peer_send(p, &hdr, NULL, 0);
+}
+
+static void
+peer_dispatch(struct peer *p, struct envelope *env)
+{
+	switch (env->kind) {
+	case IPC_KIND_RES:
+	case IPC_KIND_ACK:
+		/* An unknown id is a late answer after its deadline: drop. */
+		pending_complete(&p->pending, p, env->id, env->err, env);
+		break;
+	case IPC_KIND_REQ:
+	case IPC_KIND_NTF:
+		if (p->cbs.dispatch_cb != NULL)
+			p->cbs.dispatch_cb(p, env, p->arg);
+		else if (env->kind == IPC_KIND_REQ)
+			peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
+		break;
+	}
+}
+
+static void
+peer_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct peer	*p = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	const uint8_t	*payload;
+	uint32_t	 len;
+	char		*cause = NULL;
+	int		 rc;
+
+	peer_enter(p);
+	while (p->open && !p->dead) {
+		rc = frame_peek(in, p->lim.max_frame, &payload, &len, &cause);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			/* The stream has lost its framing: say why, close. */
+			peer_reject(p, &p->env, IPC_E_TOO_BIG, cause);
+			peer_close(p, IPC_E_TOO_BIG, cause);
+			break;
+		}
+		p->stats.frames_in++;
+		p->stats.bytes_in += FRAME_HEADER_SIZE + len;
+		rc = envelope_decode(&p->env, payload, len, &p->lim, &cause);
+		if (rc == -IPC_E_PARSE) {
+			peer_reject(p, &p->env, -rc, cause);
+			peer_close(p, -rc, cause);
+			break;
+		}
+		if (rc != 0)
+			peer_reject(p, &p->env, -rc, cause);
+		else
+			peer_dispatch(p, &p->env);
+		free(cause);
+		cause = NULL;
+		envelope_reset(&p->env);
+		frame_drain(in, len);
+	}
+	free(cause);
+	if (!p->open)
+		evbuffer_drain(in, evbuffer_get_length(in));
+	peer_leave(p);
+}
+
+static void
+peer_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct peer	*p = arg;
+	char		 why[128];
+
+	(void)bev;
+	if (what & BEV_EVENT_EOF)
+		snprintf(why, sizeof why, "connection closed");
+	else
+		snprintf(why, sizeof why, "connection lost: %s",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	peer_enter(p);
+	peer_close(p, IPC_E_PEER_GONE, why);
+	peer_leave(p);
+}
+
+struct peer *
+peer_new(struct event_base *base, int fd, const char *name,
+    const struct ipc_limits *lim, const struct peer_cbs *cbs, void *arg)
+{
+	static const struct ipc_limits	defaults = IPC_LIMITS_DEFAULT;
+	struct peer			*p;
+
+	p = xcalloc(1, sizeof *p);
+	p->base = base;
+	snprintf(p->name, sizeof p->name, "%s", name != NULL ? name : "peer");
+	p->lim = lim != NULL ? *lim : defaults;
+	if (p->lim.timeout_ms == 0)
+		p->lim.timeout_ms = IPC_TIMEOUT_DEFAULT;
+	if (p->lim.max_queued == 0)
+		p->lim.max_queued = IPC_MAX_QUEUED_DEFAULT;
+	if (cbs != NULL)
+		p->cbs = *cbs;
+	p->arg = arg;
+	pending_init(&p->pending);
+	p->timer = evtimer_new(base, peer_timer_cb, p);
+	p->timer_at = UINT64_MAX;
+	msgpack_sbuffer_init(&p->scratch);
+	envelope_init(&p->env);
+	p->open = true;
+
+	p->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (p->bev == NULL || p->timer == NULL) {
+		if (p->bev == NULL)
+			close(fd);
+		p->open = false;
+		peer_destroy(p);
+		return NULL;
+	}
+	bufferevent_set_max_single_read(p->bev, PEER_IO_CHUNK);
+	bufferevent_set_max_single_write(p->bev, PEER_IO_CHUNK);
+	bufferevent_setcb(p->bev, peer_read_cb, NULL, peer_event_cb, p);
+	bufferevent_enable(p->bev, EV_READ | EV_WRITE);
+	return p;
+}
+
+static void
+peer_destroy(struct peer *p)
+{
+	/* Requests still waiting learn the peer is gone, never silence. */
+	if (p->open) {
+		p->open = false;
+		p->busy++;
+		pending_fail_all(&p->pending, p, IPC_E_PEER_GONE);
+		p->busy--;
+	}
+	if (p->bev != NULL) {
+		struct evbuffer	*out = bufferevent_get_output(p->bev);
+
+		/*
+		 * One non-blocking attempt to deliver what is queued (typically
+		 * the error that explains why this peer is being dropped).
+		 */
+		if (evbuffer_get_length(out) > 0) {
+			/* bufferevents freeze the head of their output. */
+			evbuffer_unfreeze(out, 1);
+			evbuffer_write(out, bufferevent_getfd(p->bev));
+		}
+		bufferevent_free(p->bev);
+	}
+	if (p->timer != NULL)
+		event_free(p->timer);
+	pending_done(&p->pending);
+	msgpack_sbuffer_destroy(&p->scratch);
+	envelope_done(&p->env);
+	free(p);
+}
+
+void
+peer_free(struct peer *p)
+{
+	if (p == NULL)
+		return;
+	if (p->busy > 0) {
+		p->dead = true;
+		return;
+	}
+	peer_destroy(p);
+}
+
+bool
+peer_is_open(const struct peer *p)
+{
+	return p->open && !p->dead;
+}
+
+const char *
+peer_name(const struct peer *p)
+{
+	return p->name;
+}
+
+size_t
+peer_pending(const struct peer *p)
+{
+	return pending_count(&p->pending);
+}
+
+size_t
+peer_queued(const struct peer *p)
+{
+	return evbuffer_get_length(bufferevent_get_output(p->bev));
+}
+
+const struct peer_stats *
+peer_stats(const struct peer *p)
+{
+	return &p->stats;
+}

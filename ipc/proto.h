@@ -1,0 +1,120 @@
+/*
+ * The orch wire protocol: every envelope kind, priority, operation name and
+ * error code in one place.
+ *
+ * Bump IPC_PROTO_VERSION if anything below changes meaning; adding a new
+ * operation or error code does not need a bump (unknown ops are answered
+ * with IPC_E_UNKNOWN_OP, unknown codes are shown by number).
+ *
+ * Frame: 4-byte big-endian payload length, then one msgpack map with the
+ * short keys below (DESIGN §5).
+ */
+#ifndef ORCH_IPC_PROTO_H
+#define ORCH_IPC_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IPC_PROTO_VERSION	1
+
+/* Envelope keys. */
+#define IPC_KEY_VERSION		"v"
+#define IPC_KEY_ID		"id"
+#define IPC_KEY_KIND		"k"
+#define IPC_KEY_OP		"op"
+#define IPC_KEY_FROM		"from"
+#define IPC_KEY_TO		"to"
+#define IPC_KEY_PRI		"pri"
+#define IPC_KEY_ACK		"ack"
+#define IPC_KEY_ERR		"err"
+#define IPC_KEY_BODY		"body"
+#define IPC_KEY_Z		"z"
+/* Inside "err": */
+#define IPC_KEY_ERR_CODE	"code"
+#define IPC_KEY_ERR_MSG		"msg"
+
+enum ipc_kind {
+	IPC_KIND_REQ = 0,	/* "req": expects a "res" with the same id */
+	IPC_KIND_RES,		/* "res": answers a "req"; may carry "err" */
+	IPC_KIND_NTF,		/* "ntf": no answer, or an "ack" when ack=true */
+	IPC_KIND_ACK,		/* "ack": receipt of an "ntf" with ack=true */
+};
+#define IPC_KIND_COUNT	4
+
+enum ipc_pri {
+	IPC_PRI_LOW = 0,
+	IPC_PRI_MEDIUM = 1,
+	IPC_PRI_HIGH = 2,
+};
+
+/* Longest operation name and endpoint name (agent id) on the wire. */
+#define IPC_OP_MAX	63
+#define IPC_NAME_MAX	127
+#define IPC_ERRMSG_MAX	511
+
+/*
+ * Operations, by family. Names are the wire strings.
+ */
+/* 0: transport and diagnostics */
+#define IPC_OP_PING		"ping"		/* req: empty res */
+#define IPC_OP_ECHO		"echo"		/* req: res body = req body */
+#define IPC_OP_SINK		"sink"		/* ntf: accepted and dropped */
+#define IPC_OP_ERROR		"error"		/* ntf: peer rejected a frame */
+
+/*
+ * Error codes ("err": {"code": N, "msg": "..."}), in numbered ranges.
+ */
+enum ipc_error {
+	IPC_OK = 0,
+
+	/* 100-199: the frame or envelope was bad */
+	IPC_E_PARSE = 100,	/* not valid msgpack, or hostile sizes */
+	IPC_E_PROTO = 101,	/* missing or ill-typed envelope key */
+	IPC_E_VERSION = 102,	/* unsupported protocol version */
+	IPC_E_TOO_BIG = 103,	/* frame or value over the limit */
+	IPC_E_CORRUPT = 104,	/* compressed body does not decompress */
+	IPC_E_UNKNOWN_OP = 105,	/* no handler for this op */
+
+	/* 200-299: delivery */
+	IPC_E_TIMEOUT = 200,	/* no answer before the deadline */
+	IPC_E_PEER_GONE = 201,	/* connection closed with the request pending */
+	IPC_E_NO_PEER = 202,	/* unknown or dead destination */
+	IPC_E_BUSY = 203,	/* back-pressure: queue full */
+	IPC_E_SHUTDOWN = 204,	/* process is stopping */
+
+	/* 300-399: the operation failed */
+	IPC_E_INVAL = 300,	/* bad argument in the body */
+	IPC_E_DENIED = 301,	/* not permitted */
+	IPC_E_NOENT = 302,	/* no such thing */
+	IPC_E_EXISTS = 303,	/* already exists */
+	IPC_E_CONFLICT = 304,	/* version mismatch on compare-and-set */
+	IPC_E_INTERNAL = 399,
+};
+
+/*
+ * Limits and defaults every ipc endpoint is configured with; everything a
+ * peer sends is checked against them before memory is committed.
+ */
+struct ipc_limits {
+	uint32_t	max_frame;	/* largest payload (and decompressed body) */
+	unsigned	max_depth;	/* msgpack nesting limit, at most 32 */
+	uint32_t	z_threshold;	/* LZ4-compress bodies larger than this */
+	unsigned	timeout_ms;	/* request deadline when none is given */
+	size_t		max_queued;	/* refuse sends past this much unsent output */
+};
+
+#define IPC_MAX_FRAME_DEFAULT	(16u << 20)
+#define IPC_MAX_DEPTH_DEFAULT	32u	/* msgpack-c's own stack depth */
+#define IPC_Z_THRESHOLD_DEFAULT	4096u
+#define IPC_TIMEOUT_DEFAULT	10000u
+#define IPC_MAX_QUEUED_DEFAULT	((size_t)64 << 20)
+
+#define IPC_LIMITS_DEFAULT { IPC_MAX_FRAME_DEFAULT, IPC_MAX_DEPTH_DEFAULT, \
+	IPC_Z_THRESHOLD_DEFAULT, IPC_TIMEOUT_DEFAULT, IPC_MAX_QUEUED_DEFAULT }
+
+const char	*proto_strerror(int code);
+const char	*proto_kind_name(enum ipc_kind kind);
+/* Returns the kind for a wire string of len bytes, or -1. */
+int		 proto_kind_parse(const char *s, size_t len);
+
+#endif

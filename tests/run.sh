@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Test runner: runs each given test (a unit-test binary, an e2e script or a
+# fuzz target to replay its corpus), prints "PASS (Ns)" or "FAIL" per test,
+# keeps the log of failures only, and adds the counts to RESULTS/counts.
+#
+#   tests/run.sh RESULTS SUITE TEST...   run tests, exit 1 if any failed
+#   tests/run.sh --total RESULTS         print the grand total, exit 1 on failure
+set -u
+
+if [ "${1:-}" = "--total" ]; then
+	results=$2
+	pass=0 fail=0
+	if [ -f "$results/counts" ]; then
+		while read -r p f; do
+			pass=$((pass + p)); fail=$((fail + f))
+		done <"$results/counts"
+	fi
+	echo
+	if [ -s "$results/failed" ]; then
+		echo "failed:"
+		sed 's/^/  /' "$results/failed"
+	fi
+	echo "total: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+	exit
+fi
+
+results=$1 suite=$2
+shift 2
+mkdir -p "$results/logs"
+top=$(cd "$(dirname "$0")/.." && pwd)
+pass=0 fail=0
+
+now() { date +%s.%N; }
+
+for t in "$@"; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	log="$results/logs/$suite-$name.log"
+	start=$(now)
+	case "$t" in
+	*.sh)	bash "$t" >"$log" 2>&1 ;;
+	*/fuzz_*)
+		corpus="$top/tests/fuzz/corpus/${name#fuzz_}"
+		"$t" -runs=0 "$corpus"/* >"$log" 2>&1 ;;
+	*)	"$t" >"$log" 2>&1 ;;
+	esac
+	rc=$?
+	secs=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+	if [ "$rc" -eq 0 ]; then
+		printf '%-12s %-32s PASS (%ss)\n' "$suite" "$name" "$secs"
+		pass=$((pass + 1))
+		rm -f "$log"
+	else
+		printf '%-12s %-32s FAIL (exit %d, %ss) log: %s\n' "$suite" \
+		    "$name" "$rc" "$secs" "$log"
+		tail -n 40 "$log" | sed 's/^/    | /'
+		echo "$suite/$name" >>"$results/failed"
+		fail=$((fail + 1))
+	fi
+done
+echo "$pass $fail" >>"$results/counts"
+[ "$fail" -eq 0 ]

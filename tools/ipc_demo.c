@@ -1,0 +1,433 @@
+/*
+ * orch-ipc-demo: a small server and client speaking the orch wire protocol,
+ * used by `make run`, the end-to-end tests and as a worked example of the
+ * ipc layer.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <msgpack.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "ipc/envelope.h"
+#include "ipc/frame.h"
+#include "ipc/peer.h"
+#include "ipc/sock.h"
+
+#define DEMO_HANG	"hang"	/* request the server never answers */
+#define DEMO_WINDOW	64	/* requests the client keeps in flight */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: orch-ipc-demo [-v] serve SOCKET\n"
+"       orch-ipc-demo [-v] call SOCKET [-n COUNT] [-s SIZE] [-t MS] [-o OP]\n"
+"       orch-ipc-demo [-v] raw SOCKET HEX\n"
+"\n"
+"serve  answer ping, echo and sink on SOCKET until SIGINT or SIGTERM\n"
+"call   send COUNT (1) requests of op OP (echo) with SIZE-byte bodies (64),\n"
+"       each with a deadline of MS milliseconds (5000); check every answer\n"
+"raw    send the bytes given in HEX as is and print what comes back\n"
+"\n"
+"Exit status: 0 success, 1 a request failed, 2 usage or connection error.\n");
+}
+
+/* Server ----------------------------------------------------------------- */
+
+struct demo_server {
+	struct event_base	*base;
+	msgpack_sbuffer		 sbuf;
+	unsigned		 clients;
+};
+
+static void
+demo_server_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
+{
+	struct demo_server	*s = arg;
+	msgpack_packer		 pk;
+
+	if (env->kind == IPC_KIND_NTF) {
+		if (env->ack)
+			peer_ack(p, env, IPC_OK, NULL);
+		return;
+	}
+	if (strcmp(env->op, IPC_OP_PING) == 0)
+		peer_reply(p, env, IPC_OK, NULL, NULL, 0);
+	else if (strcmp(env->op, IPC_OP_ECHO) == 0) {
+		if (!env->has_body) {
+			peer_reply(p, env, IPC_OK, NULL, NULL, 0);
+			return;
+		}
+		s->sbuf.size = 0;
+		msgpack_packer_init(&pk, &s->sbuf, msgpack_sbuffer_write);
+		msgpack_pack_object(&pk, env->body);
+		peer_reply(p, env, IPC_OK, NULL, s->sbuf.data, s->sbuf.size);
+	} else if (strcmp(env->op, DEMO_HANG) != 0)
+		peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
+}
+
+static void
+demo_server_closed_cb(struct peer *p, int err, const char *why, void *arg)
+{
+	struct demo_server	*s = arg;
+
+	if (err != IPC_E_PEER_GONE)
+		log_warnx("%s: dropped: %s", peer_name(p), why);
+	else
+		log_debug("%s: %s", peer_name(p), why);
+	s->clients--;
+	peer_free(p);
+}
+
+static void
+demo_server_accept_cb(int fd, void *arg)
+{
+	static const struct peer_cbs	 cbs = {
+		demo_server_dispatch_cb, demo_server_closed_cb
+	};
+	static unsigned			 n;
+	struct demo_server		*s = arg;
+	char				 name[32];
+
+	snprintf(name, sizeof name, "client-%u", ++n);
+	if (peer_new(s->base, fd, name, NULL, &cbs, s) == NULL) {
+		log_warnx("%s: cannot set up connection", name);
+		return;
+	}
+	s->clients++;
+	log_debug("%s: connected", name);
+}
+
+static void
+demo_server_refuse_cb(const char *why, void *arg)
+{
+	(void)arg;
+	log_warnx("refused connection: %s", why);
+}
+
+static void
+demo_signal_cb(evutil_socket_t sig, short events, void *arg)
+{
+	(void)events;
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopexit(arg, NULL);
+}
+
+static int
+demo_serve(const char *path)
+{
+	struct demo_server	 s = { 0 };
+	struct sock_listener	*l;
+	struct event		*sigint, *sigterm;
+	char			*cause = NULL;
+
+	s.base = event_base_new();
+	msgpack_sbuffer_init(&s.sbuf);
+	l = sock_listener_new(s.base, path, demo_server_accept_cb,
+	    demo_server_refuse_cb, &s, &cause);
+	if (l == NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+		return 2;
+	}
+	sigint = evsignal_new(s.base, SIGINT, demo_signal_cb, s.base);
+	sigterm = evsignal_new(s.base, SIGTERM, demo_signal_cb, s.base);
+	evsignal_add(sigint, NULL);
+	evsignal_add(sigterm, NULL);
+	log_info("listening on %s", path);
+	event_base_dispatch(s.base);
+	sock_listener_free(l);
+	event_free(sigint);
+	event_free(sigterm);
+	msgpack_sbuffer_destroy(&s.sbuf);
+	event_base_free(s.base);
+	return 0;
+}
+
+/* Client ----------------------------------------------------------------- */
+
+struct demo_client {
+	struct event_base	*base;
+	struct peer		*peer;
+	const char		*op;
+	size_t			 size;
+	unsigned		 timeout_ms;
+	unsigned long		 count, sent, done, ok, failed;
+	uint64_t		 rtt_total;
+	msgpack_sbuffer		 body;
+	char			*pattern;
+};
+
+static void	demo_client_fill(struct demo_client *);
+
+static void
+demo_client_reply_cb(struct peer *p, int err, const struct envelope *reply,
+    void *arg)
+{
+	struct demo_client	*c = arg;
+	uint64_t		 sent_at;
+
+	(void)p;
+	c->done++;
+	if (err != IPC_OK) {
+		c->failed++;
+		if (c->failed <= 5)
+			log_warnx("request failed: %s%s%s", proto_strerror(err),
+			    reply != NULL && reply->errmsg[0] != '\0' ? ": " :
+			    "", reply != NULL ? reply->errmsg : "");
+	} else if (strcmp(c->op, IPC_OP_ECHO) == 0 && (!reply->has_body ||
+	    reply->body.type != MSGPACK_OBJECT_BIN ||
+	    reply->body.via.bin.size != c->size + sizeof sent_at ||
+	    memcmp(reply->body.via.bin.ptr + sizeof sent_at, c->pattern,
+	    c->size) != 0)) {
+		c->failed++;
+		log_warnx("echo %lu came back different", c->done);
+	} else {
+		c->ok++;
+		if (reply->has_body && reply->body.type == MSGPACK_OBJECT_BIN &&
+		    reply->body.via.bin.size >= sizeof sent_at) {
+			memcpy(&sent_at, reply->body.via.bin.ptr, sizeof sent_at);
+			c->rtt_total += peer_now_ns() - sent_at;
+		}
+	}
+	if (c->done == c->count)
+		event_base_loopexit(c->base, NULL);
+	else
+		demo_client_fill(c);
+}
+
+static void
+demo_client_fill(struct demo_client *c)
+{
+	msgpack_packer	pk;
+	uint64_t	now;
+	int64_t		rc;
+
+	while (c->sent < c->count && c->sent - c->done < DEMO_WINDOW) {
+		now = peer_now_ns();
+		c->body.size = 0;
+		msgpack_packer_init(&pk, &c->body, msgpack_sbuffer_write);
+		msgpack_pack_bin(&pk, sizeof now + c->size);
+		msgpack_pack_bin_body(&pk, &now, sizeof now);
+		msgpack_pack_bin_body(&pk, c->pattern, c->size);
+		c->sent++;
+		rc = peer_request(c->peer, c->op, c->body.data, c->body.size,
+		    c->timeout_ms, demo_client_reply_cb, c);
+		if (rc < 0) {
+			log_warnx("cannot send: %s", proto_strerror((int)-rc));
+			c->failed++;
+			if (++c->done == c->count)
+				event_base_loopexit(c->base, NULL);
+		}
+	}
+}
+
+static void
+demo_client_closed_cb(struct peer *p, int err, const char *why, void *arg)
+{
+	(void)p;
+	(void)arg;
+	log_warnx("server connection ended: %s (%s)", why, proto_strerror(err));
+}
+
+static int
+demo_call(const char *path, int argc, char **argv)
+{
+	static const struct peer_cbs	cbs = { NULL, demo_client_closed_cb };
+	struct demo_client		c = { 0 };
+	char				*cause = NULL, *end;
+	size_t				 i;
+	int				 fd, ch;
+
+	c.op = IPC_OP_ECHO;
+	c.count = 1;
+	c.size = 64;
+	c.timeout_ms = 5000;
+	while ((ch = getopt(argc, argv, "n:s:t:o:")) != -1) {
+		errno = 0;
+		switch (ch) {
+		case 'n':
+			c.count = strtoul(optarg, &end, 10);
+			break;
+		case 's':
+			c.size = strtoul(optarg, &end, 10);
+			break;
+		case 't':
+			c.timeout_ms = (unsigned)strtoul(optarg, &end, 10);
+			break;
+		case 'o':
+			c.op = optarg;
+			end = optarg + strlen(optarg);
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+		if (errno != 0 || *end != '\0' || end == optarg) {
+			log_warnx("-%c: not a number: %s", ch, optarg);
+			return 2;
+		}
+	}
+	if (c.count == 0 || c.size > IPC_MAX_FRAME_DEFAULT) {
+		log_warnx("-n must be positive and -s at most %u",
+		    IPC_MAX_FRAME_DEFAULT);
+		return 2;
+	}
+	if ((fd = sock_connect(path, &cause)) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+		return 2;
+	}
+	c.base = event_base_new();
+	c.peer = peer_new(c.base, fd, "server", NULL, &cbs, &c);
+	c.pattern = xmalloc(c.size + 1);
+	for (i = 0; i < c.size; i++)
+		c.pattern[i] = (char)('a' + i % 26);
+	msgpack_sbuffer_init(&c.body);
+	demo_client_fill(&c);
+	if (c.done < c.count)
+		event_base_dispatch(c.base);
+	printf("%s: %lu ok, %lu failed", c.op, c.ok, c.failed);
+	if (c.ok > 0 && c.rtt_total > 0)
+		printf(", mean round trip %.1f us",
+		    (double)c.rtt_total / (double)c.ok / 1000.0);
+	printf("\n");
+	peer_free(c.peer);
+	event_base_free(c.base);
+	msgpack_sbuffer_destroy(&c.body);
+	free(c.pattern);
+	return c.failed == 0 ? 0 : 1;
+}
+
+/* Raw -------------------------------------------------------------------- */
+
+static int
+demo_hex(const char *hex, struct evbuffer *out)
+{
+	unsigned	v;
+
+	while (*hex != '\0') {
+		if (*hex == ' ' || *hex == ':') {
+			hex++;
+			continue;
+		}
+		if (sscanf(hex, "%2x", &v) != 1 || hex[1] == '\0')
+			return -1;
+		evbuffer_add(out, &(uint8_t){ (uint8_t)v }, 1);
+		hex += 2;
+	}
+	return 0;
+}
+
+static int
+demo_raw(const char *path, const char *hex)
+{
+	const struct ipc_limits	 lim = IPC_LIMITS_DEFAULT;
+	struct evbuffer		*out = evbuffer_new(), *in = evbuffer_new();
+	struct envelope		 env;
+	const uint8_t		*payload;
+	uint32_t		 len;
+	char			*cause = NULL;
+	int			 fd, rc, frames = 0;
+
+	if (demo_hex(hex, out) != 0) {
+		log_warnx("not a hex string: %s", hex);
+		return 2;
+	}
+	if ((fd = sock_connect(path, &cause)) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+		return 2;
+	}
+	/* Blocking I/O: this mode only sends and prints. */
+	if (fcntl(fd, F_SETFL, 0) == -1)
+		fatal("fcntl");
+	while (evbuffer_get_length(out) > 0) {
+		if (evbuffer_write(out, fd) < 0)
+			fatal("write");
+	}
+	shutdown(fd, SHUT_WR);
+	envelope_init(&env);
+	while ((rc = evbuffer_read(in, fd, 65536)) > 0) {
+		while ((rc = frame_peek(in, lim.max_frame, &payload, &len,
+		    &cause)) == 1) {
+			frames++;
+			if (envelope_decode(&env, payload, len, &lim,
+			    &cause) != 0) {
+				printf("undecodable answer: %s\n", cause);
+				free(cause);
+				cause = NULL;
+			} else
+				printf("%s id=%llu op=%s err=%d %s\n",
+				    proto_kind_name(env.kind),
+				    (unsigned long long)env.id, env.op, env.err,
+				    env.errmsg);
+			frame_drain(in, len);
+		}
+		if (rc < 0) {
+			printf("bad answer frame: %s\n", cause);
+			break;
+		}
+	}
+	printf("closed after %d answer%s\n", frames, frames == 1 ? "" : "s");
+	envelope_done(&env);
+	evbuffer_free(out);
+	evbuffer_free(in);
+	close(fd);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	int	ch, verbose = 0;
+
+	log_init("ipc-demo", LOGL_INFO);
+	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+		printf("orch-ipc-demo %s (protocol %d)\n", ORCH_VERSION,
+		    IPC_PROTO_VERSION);
+		return 0;
+	}
+	while ((ch = getopt(argc, argv, "+v")) != -1) {
+		if (ch != 'v') {
+			usage(stderr);
+			return 2;
+		}
+		verbose++;
+	}
+	if (verbose)
+		log_set_level(LOGL_DEBUG);
+	argc -= optind;
+	argv += optind;
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[0], "serve") == 0 && argc == 2)
+		return demo_serve(argv[1]);
+	if (strcmp(argv[0], "call") == 0) {
+		optind = 0;
+		return demo_call(argv[1], argc - 1, argv + 1);
+	}
+	if (strcmp(argv[0], "raw") == 0 && argc == 3)
+		return demo_raw(argv[1], argv[2]);
+	usage(stderr);
+	return 2;
+}
