@@ -35,7 +35,7 @@ COMMON_SRC = common/log.c common/xmalloc.c
 IPC_SRC    = ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c
 LIB_SRC    = $(COMMON_SRC) $(IPC_SRC)
-LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB        = $(BUILD)/liborch.a
 
 BINS       = $(BUILD)/bin/orch-ipc-demo
@@ -123,7 +123,7 @@ build: $(BINS) $(BENCHES)
 unit-build: $(UNIT_BINS)
 fuzz-build: $(FUZZ_BINS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
@@ -131,17 +131,17 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/orch-ipc-demo: $(BUILD)/tools/ipc_demo.o $(LIB)
+$(BUILD)/bin/orch-ipc-demo: $(BUILD)/obj/tools/ipc_demo.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/bench/bench_ipc: $(BUILD)/tools/bench/bench_ipc.o $(BUILD)/tools/bench/hist.o $(LIB)
+$(BUILD)/bench/bench_ipc: $(BUILD)/obj/tools/bench/bench_ipc.o $(BUILD)/obj/tools/bench/hist.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 # Unit tests may wrap syscalls to force failures (tests/unit/<name>.wrap
 # lists the symbols, one per line).
-$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB)
+$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ \
 	  $(foreach s,$(shell cat tests/unit/$*.wrap 2>/dev/null),-Wl,--wrap=$(s)) \

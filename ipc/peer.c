@@ -342,6 +342,13 @@ peer_new(struct event_base *base, int fd, const char *name,
 	envelope_init(&p->env);
 	p->open = true;
 
+	/* A blocking fd would let one slow peer stall the whole loop. */
+	if (evutil_make_socket_nonblocking(fd) != 0) {
+		close(fd);
+		p->open = false;
+		peer_destroy(p);
+		return NULL;
+	}
 	p->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (p->bev == NULL || p->timer == NULL) {
 		if (p->bev == NULL)

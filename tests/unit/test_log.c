@@ -1,0 +1,80 @@
+#include "tests/unit/unit.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+static void
+test_escape(void **state)
+{
+	char	buf[64];
+
+	(void)state;
+	assert_int_equal(log_escape(buf, sizeof buf, "plain", 5), 5);
+	assert_string_equal(buf, "plain");
+	log_escape(buf, sizeof buf, "a\nb\tc\\d\x1b[2J\x7f", 12);
+	assert_string_equal(buf, "a\\nb\\tc\\\\d\\x1b[2J\\x7f");
+	/* NUL bytes inside the message are escaped too. */
+	log_escape(buf, sizeof buf, "x\0y", 3);
+	assert_string_equal(buf, "x\\x00y");
+}
+
+static void
+test_escape_truncates_whole_escapes(void **state)
+{
+	char	buf[6];
+
+	(void)state;
+	/* "ab\x1b" needs 6 chars; only 5 fit: the escape is left out whole. */
+	assert_int_equal(log_escape(buf, sizeof buf, "ab\x1b", 3), 6);
+	assert_string_equal(buf, "ab");
+	assert_int_equal(log_escape(buf, 0, "abc", 3), 3);
+}
+
+/* Log lines go to stderr, named, escaped, filtered by level. */
+static void
+test_lines(void **state)
+{
+	char	path[] = "/tmp/orch-test-log-XXXXXX", line[512];
+	int	fd = mkstemp(path), saved = dup(2);
+	FILE	*f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	dup2(fd, 2);
+	log_init("tester", LOGL_INFO);
+	log_info("hello %d", 42);
+	log_debug("hidden");
+	log_warnx("evil \x1b]0;title\x07 text");
+	errno = ENOENT;
+	log_warn("opening %s", "x");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+
+	f = fopen(path, "r");
+	assert_non_null(fgets(line, sizeof line, f));
+	assert_non_null(strstr(line, " tester: hello 42\n"));
+	assert_non_null(fgets(line, sizeof line, f));
+	assert_non_null(strstr(line, "tester: warning: evil \\x1b]0;title\\x07 "
+	    "text"));
+	assert_non_null(fgets(line, sizeof line, f));
+	assert_non_null(strstr(line, "opening x: No such file or directory"));
+	assert_null(fgets(line, sizeof line, f));
+	fclose(f);
+	close(fd);
+	unlink(path);
+	assert_string_equal(log_name(), "tester");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_escape_truncates_whole_escapes),
+		cmocka_unit_test(test_lines),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
