@@ -79,14 +79,15 @@ test: deps
 	@$(MAKE) --no-print-directory build unit-build
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT=-O1 build unit-build
 	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build
-	@set -e; r=$(CURDIR)/$(BUILD)/results; \
+	@r=$(CURDIR)/$(BUILD)/results; \
 	tests/run.sh "$$r" unit $(BUILD)/tests/unit/test_* ; \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh "$$r" unit-asan build/asan/tests/unit/test_* ; \
 	ORCH_BIN=$(CURDIR)/$(BUILD)/bin tests/run.sh "$$r" e2e tests/e2e/*.sh ; \
 	ORCH_BIN=$(CURDIR)/build/asan/bin ASAN_OPTIONS=detect_leaks=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh "$$r" e2e-asan tests/e2e/*.sh ; \
-	FUZZ_MODE=replay tests/run.sh "$$r" fuzz build/fuzz-replay/fuzz/fuzz_* ; \
+	tests/run.sh "$$r" fuzz build/fuzz-replay/fuzz/fuzz_* ; \
 	tests/run.sh --total "$$r"
 
 bench: deps

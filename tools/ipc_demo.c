@@ -140,6 +140,8 @@ demo_serve(const char *path)
 	if (l == NULL) {
 		log_warnx("%s", cause);
 		free(cause);
+		msgpack_sbuffer_destroy(&s.sbuf);
+		event_base_free(s.base);
 		return 2;
 	}
 	sigint = evsignal_new(s.base, SIGINT, demo_signal_cb, s.base);
