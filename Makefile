@@ -39,7 +39,7 @@ LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB        = $(BUILD)/liborch.a
 
 BINS       = $(BUILD)/bin/orch-ipc-demo
-BENCHES    =
+BENCHES    = $(BUILD)/bench/bench_ipc
 
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)

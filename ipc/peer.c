@@ -1,5 +1,6 @@
 #include "ipc/peer.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,9 @@ struct peer {
 	void			*arg;
 
 	struct pending_table	 pending;
+	struct event		*flush;		/* end-of-pass write */
+	bool			 flush_armed;
+	bool			 write_armed;	/* EV_WRITE on: short write */
 	struct event		*timer;
 	uint64_t		 timer_at;	/* armed deadline, or UINT64_MAX */
 	uint64_t		 next_id;
@@ -129,7 +133,61 @@ peer_send(struct peer *p, const struct envelope *hdr, const void *body,
 		return rc;
 	p->stats.frames_out++;
 	p->stats.bytes_out += evbuffer_get_length(out) - before;
+	/*
+	 * Write at the end of this loop pass, not now: everything sent by the
+	 * callbacks of one pass leaves in one write, with no epoll round trip
+	 * in between (Redis writes before sleeping for the same reason).
+	 */
+	if (!p->flush_armed && !p->write_armed) {
+		event_active(p->flush, EV_WRITE, 0);
+		p->flush_armed = true;
+	}
 	return 0;
+}
+
+int
+peer_flush(struct peer *p)
+{
+	struct evbuffer	*out;
+	int		 n;
+
+	if (!p->open || p->dead)
+		return -IPC_E_PEER_GONE;
+	out = bufferevent_get_output(p->bev);
+	if (evbuffer_get_length(out) == 0)
+		return 0;
+	n = evbuffer_write(out, bufferevent_getfd(p->bev));
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		return -IPC_E_PEER_GONE;	/* the read side will see why */
+	if (evbuffer_get_length(out) > 0 && !p->write_armed) {
+		/* The socket is full: let the bufferevent finish the job. */
+		p->write_armed = true;
+		bufferevent_enable(p->bev, EV_WRITE);
+	}
+	return 0;
+}
+
+static void
+peer_flush_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct peer	*p = arg;
+
+	(void)fd;
+	(void)events;
+	peer_enter(p);
+	p->flush_armed = false;
+	peer_flush(p);
+	peer_leave(p);
+}
+
+/* The bufferevent drained what a short write left: back to idle. */
+static void
+peer_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct peer	*p = arg;
+
+	bufferevent_disable(bev, EV_WRITE);
+	p->write_armed = false;
 }
 
 static void
@@ -337,6 +395,7 @@ peer_new(struct event_base *base, int fd, const char *name,
 	p->arg = arg;
 	pending_init(&p->pending);
 	p->timer = evtimer_new(base, peer_timer_cb, p);
+	p->flush = event_new(base, -1, 0, peer_flush_cb, p);
 	p->timer_at = UINT64_MAX;
 	msgpack_sbuffer_init(&p->scratch);
 	envelope_init(&p->env);
@@ -350,7 +409,7 @@ peer_new(struct event_base *base, int fd, const char *name,
 		return NULL;
 	}
 	p->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (p->bev == NULL || p->timer == NULL) {
+	if (p->bev == NULL || p->timer == NULL || p->flush == NULL) {
 		if (p->bev == NULL)
 			close(fd);
 		p->open = false;
@@ -359,8 +418,14 @@ peer_new(struct event_base *base, int fd, const char *name,
 	}
 	bufferevent_set_max_single_read(p->bev, PEER_IO_CHUNK);
 	bufferevent_set_max_single_write(p->bev, PEER_IO_CHUNK);
-	bufferevent_setcb(p->bev, peer_read_cb, NULL, peer_event_cb, p);
-	bufferevent_enable(p->bev, EV_READ | EV_WRITE);
+	/*
+	 * We write from the output buffer ourselves (peer_flush), so its head
+	 * must not stay frozen; EV_WRITE is enabled only after a short write.
+	 */
+	evbuffer_unfreeze(bufferevent_get_output(p->bev), 1);
+	bufferevent_setcb(p->bev, peer_read_cb, peer_write_cb, peer_event_cb,
+	    p);
+	bufferevent_enable(p->bev, EV_READ);
 	return p;
 }
 
@@ -381,15 +446,14 @@ peer_destroy(struct peer *p)
 		 * One non-blocking attempt to deliver what is queued (typically
 		 * the error that explains why this peer is being dropped).
 		 */
-		if (evbuffer_get_length(out) > 0) {
-			/* bufferevents freeze the head of their output. */
-			evbuffer_unfreeze(out, 1);
+		if (evbuffer_get_length(out) > 0)
 			evbuffer_write(out, bufferevent_getfd(p->bev));
-		}
 		bufferevent_free(p->bev);
 	}
 	if (p->timer != NULL)
 		event_free(p->timer);
+	if (p->flush != NULL)
+		event_free(p->flush);
 	pending_done(&p->pending);
 	msgpack_sbuffer_destroy(&p->scratch);
 	envelope_done(&p->env);

@@ -97,6 +97,13 @@ int		 peer_reply(struct peer *p, const struct envelope *req, int err,
 int		 peer_ack(struct peer *p, const struct envelope *ntf, int err,
 		    const char *errmsg);
 
+/*
+ * Sends are queued and written together at the end of the current loop
+ * pass. peer_flush writes what is queued now (one write call); use it when
+ * the caller will not return to the loop soon. 0 or -IPC_E_PEER_GONE.
+ */
+int		 peer_flush(struct peer *p);
+
 bool		 peer_is_open(const struct peer *p);
 const char	*peer_name(const struct peer *p);
 size_t		 peer_pending(const struct peer *p);
