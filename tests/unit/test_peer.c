@@ -402,6 +402,16 @@ test_server_dies_mid_frame(void **state)
 	peer_free(p);
 }
 
+/*
+ * Sanitizer shadow memory multiplies what the process touches; the bounds
+ * below are about catching gigabyte reservations, so scale them.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define RSS_SLACK	4
+#else
+#define RSS_SLACK	1
+#endif
+
 /* Peak resident set, after resetting it where the kernel allows. */
 static long
 peak_rss_kb(bool reset)
@@ -501,7 +511,7 @@ test_hostile_clients_served_in_process(void **state)
 	print_message("peak RSS growth, hostile headers: %ld kB\n",
 	    after - before);
 	if (before > 0 && after > 0)
-		assert_true(after - before < 1024);
+		assert_true(after - before < 1024 * RSS_SLACK);
 
 	/*
 	 * A million nested arrays in one 1 MB frame: the frame is buffered
@@ -536,7 +546,7 @@ test_hostile_clients_served_in_process(void **state)
 	print_message("peak RSS growth, 1 MB deep frame: %ld kB\n",
 	    after - before);
 	if (before > 0 && after > 0)
-		assert_true(after - before < 6144);
+		assert_true(after - before < 6144 * RSS_SLACK);
 
 	/* A client killed in the middle of a frame. */
 	if ((pid = fork()) == 0) {
@@ -640,8 +650,15 @@ test_foreign_uid_refused(void **state)
 		if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
 			_exit(11);
 		(void)write(fd, "\x00\x00\x00\x01\xc0", 5);
-		/* Refused: the server closes without a word. */
-		_exit(read(fd, &c, 1) == 0 ? 0 : 12);
+		/*
+		 * Refused: the server closes without a word (a reset when it
+		 * closed with our bytes still unread).
+		 */
+		{
+			ssize_t	n = read(fd, &c, 1);
+
+			_exit(n == 0 || (n < 0 && errno == ECONNRESET) ? 0 : 12);
+		}
 	}
 	while (!exited) {
 		event_base_loop(f->base, EVLOOP_ONCE);
