@@ -12,8 +12,13 @@ step() { printf '\n== %s\n' "$*"; }
 step "start a server on $sock"
 "$bin/orch-ipc-demo" serve "$sock" &
 server=$!
-for _ in $(seq 250); do [ -S "$sock" ] && break; sleep 0.02; done
-[ -S "$sock" ] || { echo "server did not start" >&2; exit 1; }
+# Ready means answering, not merely having created its socket file.
+ready=""
+for _ in $(seq 250); do
+	"$bin/orch-ipc-demo" call "$sock" -o ping >/dev/null 2>&1 && { ready=1; break; }
+	sleep 0.02
+done
+[ -n "$ready" ] || { echo "server did not start" >&2; exit 1; }
 
 step "10,000 echo requests with 64-byte bodies, 64 in flight"
 "$bin/orch-ipc-demo" call "$sock" -n 10000 -s 64

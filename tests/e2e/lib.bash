@@ -38,5 +38,6 @@ start_server() {
 	"$DEMO" -v serve "$T/$1.sock" 2>"$T/$1.log" &
 	PIDS="$PIDS $!"
 	SERVER_PID=$!
-	wait_until 5 test -S "$T/$1.sock" || fail "server $1 did not start"
+	# Not the socket file: a stale one from a killed server may be there.
+	wait_until 10 grep -q "listening on" "$T/$1.log" || fail "server $1 did not start"
 }
