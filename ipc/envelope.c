@@ -383,12 +383,6 @@ envelope_pack_str(msgpack_packer *pk, const char *s)
 	msgpack_pack_str_body(pk, s, n);
 }
 
-static void
-envelope_pack_key(msgpack_packer *pk, const char *key)
-{
-	envelope_pack_str(pk, key);
-}
-
 int
 envelope_encode(struct evbuffer *out, const struct envelope *hdr,
     const void *body, size_t body_len, const struct ipc_limits *lim,
@@ -426,50 +420,50 @@ envelope_encode(struct evbuffer *out, const struct envelope *hdr,
 	msgpack_sbuffer_write(scratch, (const char *)lenbuf, sizeof lenbuf);
 	msgpack_packer_init(&pk, scratch, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, nkeys);
-	envelope_pack_key(&pk, IPC_KEY_VERSION);
+	envelope_pack_str(&pk, IPC_KEY_VERSION);
 	msgpack_pack_uint8(&pk, IPC_PROTO_VERSION);
-	envelope_pack_key(&pk, IPC_KEY_ID);
+	envelope_pack_str(&pk, IPC_KEY_ID);
 	msgpack_pack_uint64(&pk, hdr->id);
-	envelope_pack_key(&pk, IPC_KEY_KIND);
+	envelope_pack_str(&pk, IPC_KEY_KIND);
 	envelope_pack_str(&pk, proto_kind_name(hdr->kind));
 	if (hdr->op[0] != '\0') {
-		envelope_pack_key(&pk, IPC_KEY_OP);
+		envelope_pack_str(&pk, IPC_KEY_OP);
 		envelope_pack_str(&pk, hdr->op);
 	}
 	if (hdr->from[0] != '\0') {
-		envelope_pack_key(&pk, IPC_KEY_FROM);
+		envelope_pack_str(&pk, IPC_KEY_FROM);
 		envelope_pack_str(&pk, hdr->from);
 	}
 	if (hdr->to[0] != '\0') {
-		envelope_pack_key(&pk, IPC_KEY_TO);
+		envelope_pack_str(&pk, IPC_KEY_TO);
 		envelope_pack_str(&pk, hdr->to);
 	}
 	if (hdr->pri != IPC_PRI_MEDIUM) {
-		envelope_pack_key(&pk, IPC_KEY_PRI);
+		envelope_pack_str(&pk, IPC_KEY_PRI);
 		msgpack_pack_uint8(&pk, hdr->pri);
 	}
 	if (hdr->ack) {
-		envelope_pack_key(&pk, IPC_KEY_ACK);
+		envelope_pack_str(&pk, IPC_KEY_ACK);
 		msgpack_pack_true(&pk);
 	}
 	if (hdr->err != IPC_OK) {
-		envelope_pack_key(&pk, IPC_KEY_ERR);
+		envelope_pack_str(&pk, IPC_KEY_ERR);
 		msgpack_pack_map(&pk, 2);
-		envelope_pack_key(&pk, IPC_KEY_ERR_CODE);
+		envelope_pack_str(&pk, IPC_KEY_ERR_CODE);
 		msgpack_pack_uint32(&pk, (uint32_t)hdr->err);
-		envelope_pack_key(&pk, IPC_KEY_ERR_MSG);
+		envelope_pack_str(&pk, IPC_KEY_ERR_MSG);
 		envelope_pack_str(&pk, hdr->errmsg[0] != '\0' ? hdr->errmsg :
 		    proto_strerror(hdr->err));
 	}
 	if (zbody != NULL) {
-		envelope_pack_key(&pk, IPC_KEY_Z);
+		envelope_pack_str(&pk, IPC_KEY_Z);
 		msgpack_pack_uint32(&pk, (uint32_t)body_len);
-		envelope_pack_key(&pk, IPC_KEY_BODY);
+		envelope_pack_str(&pk, IPC_KEY_BODY);
 		msgpack_pack_bin(&pk, (size_t)zlen);
 		msgpack_pack_bin_body(&pk, zbody, (size_t)zlen);
 		free(zbody);
 	} else if (body != NULL) {
-		envelope_pack_key(&pk, IPC_KEY_BODY);
+		envelope_pack_str(&pk, IPC_KEY_BODY);
 		msgpack_sbuffer_write(scratch, body, body_len);
 	}
 

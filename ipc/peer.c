@@ -18,7 +18,6 @@
 #define PEER_IO_CHUNK	(256 * 1024)
 
 struct peer {
-	struct event_base	*base;
 	struct bufferevent	*bev;
 	char			 name[64];
 	struct ipc_limits	 lim;
@@ -33,7 +32,8 @@ struct peer {
 	uint64_t		 timer_at;	/* armed deadline, or UINT64_MAX */
 	uint64_t		 next_id;
 
-	msgpack_sbuffer		 scratch;
+	msgpack_sbuffer		 scratch;	/* packed envelopes */
+	msgpack_sbuffer		 body;		/* re-packed bodies */
 	struct envelope		 env;
 	struct peer_stats	 stats;
 
@@ -268,6 +268,20 @@ peer_reply(struct peer *p, const struct envelope *req, int err,
 }
 
 int
+peer_reply_object(struct peer *p, const struct envelope *req,
+    const msgpack_object *body)
+{
+	msgpack_packer	pk;
+
+	if (body == NULL)
+		return peer_reply(p, req, IPC_OK, NULL, NULL, 0);
+	p->body.size = 0;
+	msgpack_packer_init(&pk, &p->body, msgpack_sbuffer_write);
+	msgpack_pack_object(&pk, *body);
+	return peer_reply(p, req, IPC_OK, NULL, p->body.data, p->body.size);
+}
+
+int
 peer_ack(struct peer *p, const struct envelope *ntf, int err,
     const char *errmsg)
 {
@@ -383,7 +397,6 @@ peer_new(struct event_base *base, int fd, const char *name,
 	struct peer			*p;
 
 	p = xcalloc(1, sizeof *p);
-	p->base = base;
 	snprintf(p->name, sizeof p->name, "%s", name != NULL ? name : "peer");
 	p->lim = lim != NULL ? *lim : defaults;
 	if (p->lim.timeout_ms == 0)
@@ -398,6 +411,7 @@ peer_new(struct event_base *base, int fd, const char *name,
 	p->flush = event_new(base, -1, 0, peer_flush_cb, p);
 	p->timer_at = UINT64_MAX;
 	msgpack_sbuffer_init(&p->scratch);
+	msgpack_sbuffer_init(&p->body);
 	envelope_init(&p->env);
 	p->open = true;
 
@@ -456,6 +470,7 @@ peer_destroy(struct peer *p)
 		event_free(p->flush);
 	pending_done(&p->pending);
 	msgpack_sbuffer_destroy(&p->scratch);
+	msgpack_sbuffer_destroy(&p->body);
 	envelope_done(&p->env);
 	free(p);
 }

@@ -93,6 +93,10 @@ int		 peer_send(struct peer *p, const struct envelope *hdr,
 int		 peer_reply(struct peer *p, const struct envelope *req, int err,
 		    const char *errmsg, const void *body, size_t len);
 
+/* Answer req with a decoded msgpack value as the body (NULL: none). */
+int		 peer_reply_object(struct peer *p, const struct envelope *req,
+		    const msgpack_object *body);
+
 /* Acknowledge an ntf that asked for it (err non-zero: refused). */
 int		 peer_ack(struct peer *p, const struct envelope *ntf, int err,
 		    const char *errmsg);

@@ -48,16 +48,13 @@ usage(FILE *f)
 
 struct demo_server {
 	struct event_base	*base;
-	msgpack_sbuffer		 sbuf;
 	unsigned		 clients;
 };
 
 static void
 demo_server_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 {
-	struct demo_server	*s = arg;
-	msgpack_packer		 pk;
-
+	(void)arg;
 	if (env->kind == IPC_KIND_NTF) {
 		if (env->ack)
 			peer_ack(p, env, IPC_OK, NULL);
@@ -65,16 +62,9 @@ demo_server_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 	}
 	if (strcmp(env->op, IPC_OP_PING) == 0)
 		peer_reply(p, env, IPC_OK, NULL, NULL, 0);
-	else if (strcmp(env->op, IPC_OP_ECHO) == 0) {
-		if (!env->has_body) {
-			peer_reply(p, env, IPC_OK, NULL, NULL, 0);
-			return;
-		}
-		s->sbuf.size = 0;
-		msgpack_packer_init(&pk, &s->sbuf, msgpack_sbuffer_write);
-		msgpack_pack_object(&pk, env->body);
-		peer_reply(p, env, IPC_OK, NULL, s->sbuf.data, s->sbuf.size);
-	} else if (strcmp(env->op, DEMO_HANG) != 0)
+	else if (strcmp(env->op, IPC_OP_ECHO) == 0)
+		peer_reply_object(p, env, env->has_body ? &env->body : NULL);
+	else if (strcmp(env->op, DEMO_HANG) != 0)
 		peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
 }
 
@@ -134,13 +124,11 @@ demo_serve(const char *path)
 	char			*cause = NULL;
 
 	s.base = event_base_new();
-	msgpack_sbuffer_init(&s.sbuf);
 	l = sock_listener_new(s.base, path, demo_server_accept_cb,
 	    demo_server_refuse_cb, &s, &cause);
 	if (l == NULL) {
 		log_warnx("%s", cause);
 		free(cause);
-		msgpack_sbuffer_destroy(&s.sbuf);
 		event_base_free(s.base);
 		return 2;
 	}
@@ -153,7 +141,6 @@ demo_serve(const char *path)
 	sock_listener_free(l);
 	event_free(sigint);
 	event_free(sigterm);
-	msgpack_sbuffer_destroy(&s.sbuf);
 	event_base_free(s.base);
 	return 0;
 }

@@ -36,13 +36,11 @@ struct fixture {
 
 /* Server side ------------------------------------------------------------ */
 
-static msgpack_sbuffer	 srv_sbuf;
 static int		 srv_closed;
 
 static void
 srv_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 {
-	msgpack_packer	pk;
 
 	(void)arg;
 	if (env->kind == IPC_KIND_NTF) {
@@ -50,12 +48,9 @@ srv_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 			peer_ack(p, env, IPC_OK, NULL);
 		return;
 	}
-	if (strcmp(env->op, IPC_OP_ECHO) == 0) {
-		srv_sbuf.size = 0;
-		msgpack_packer_init(&pk, &srv_sbuf, msgpack_sbuffer_write);
-		msgpack_pack_object(&pk, env->body);
-		peer_reply(p, env, IPC_OK, NULL, srv_sbuf.data, srv_sbuf.size);
-	} else if (strcmp(env->op, IPC_OP_PING) == 0)
+	if (strcmp(env->op, IPC_OP_ECHO) == 0)
+		peer_reply_object(p, env, env->has_body ? &env->body : NULL);
+	else if (strcmp(env->op, IPC_OP_PING) == 0)
 		peer_reply(p, env, IPC_OK, NULL, NULL, 0);
 	else if (strcmp(env->op, OP_DIE) == 0) {
 		/* Promise 100 bytes, deliver 10, vanish. */
@@ -109,7 +104,6 @@ spawn_server(const char *path)
 		struct event_base	*base = event_base_new();
 
 		close(pfd[0]);
-		msgpack_sbuffer_init(&srv_sbuf);
 		if (srv_listen(base, path) == NULL)
 			_exit(2);
 		if (write(pfd[1], "r", 1) != 1)
@@ -489,7 +483,6 @@ test_hostile_clients_served_in_process(void **state)
 	int			 fd, st, closed_want = 0;
 	pid_t			 pid;
 
-	msgpack_sbuffer_init(&srv_sbuf);
 	envelope_init(&env);
 	l = srv_listen(f->base, f->path);
 	assert_non_null(l);
@@ -606,7 +599,6 @@ test_hostile_clients_served_in_process(void **state)
 	}
 	sock_listener_free(l);
 	envelope_done(&env);
-	msgpack_sbuffer_destroy(&srv_sbuf);
 }
 
 static int	refused;
