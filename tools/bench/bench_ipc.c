@@ -143,7 +143,7 @@ reap(pid_t pid)
 
 	waitpid(pid, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fatalx("benchmark child failed");
+		fatalx("benchmark child failed (status 0x%x)", st);
 }
 
 /* Raw peer: a length prefix and the payload, nothing else. ---------- */
@@ -285,7 +285,7 @@ raw_tput(size_t size, unsigned count, unsigned batch)
 		frame_put_length((uint8_t *)buf + j * one, (uint32_t)size);
 	t0 = peer_now_ns();
 	for (unsigned i = 0; i < count; i += batch)
-		write_all(sv[0], buf, one * batch);
+		write_all(sv[0], buf, one * (count - i < batch ? count - i : batch));
 	if (read_all(pfd[0], &done, 1) != 0)
 		fatalx("raw throughput: no report");
 	t0 = peer_now_ns() - t0;
@@ -301,7 +301,6 @@ raw_tput(size_t size, unsigned count, unsigned batch)
 
 struct orch_child {
 	struct event_base	*base;
-	msgpack_sbuffer		 sb;
 	struct hist		 h;
 	uint64_t		 got, want;
 	int			 report;
@@ -312,14 +311,10 @@ static void
 orch_child_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 {
 	struct orch_child	*c = arg;
-	msgpack_packer		 pk;
 	uint64_t		 t;
 
 	if (env->kind == IPC_KIND_REQ) {
-		c->sb.size = 0;
-		msgpack_packer_init(&pk, &c->sb, msgpack_sbuffer_write);
-		msgpack_pack_object(&pk, env->body);
-		peer_reply(p, env, IPC_OK, NULL, c->sb.data, c->sb.size);
+		peer_reply_object(p, env, &env->body);
 		return;
 	}
 	if (c->stamped && env->body.type == MSGPACK_OBJECT_BIN) {
@@ -356,7 +351,6 @@ orch_child(int fd, int report, uint64_t want, bool stamped)
 	struct peer			*p;
 
 	c.base = event_base_new();
-	msgpack_sbuffer_init(&c.sb);
 	hist_reset(&c.h);
 	c.want = want;
 	c.report = report;
