@@ -31,10 +31,11 @@ TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 
 # Modules -------------------------------------------------------------------
 
-COMMON_SRC = common/log.c common/xmalloc.c
+COMMON_SRC = common/log.c common/xmalloc.c common/rundir.c
 IPC_SRC    = ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
-             ipc/pending.c ipc/sock.c ipc/peer.c
-LIB_SRC    = $(COMMON_SRC) $(IPC_SRC)
+             ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c
+SUP_SRC    = supervisor/yamldoc.c supervisor/config.c supervisor/restart.c
+LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB        = $(BUILD)/liborch.a
 

@@ -6,8 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 static char		log_procname[64] = "orch";
 static enum log_level	log_level = LOGL_INFO;
+static int		log_json;
 
 static const char *const log_level_tags[] = {
 	[LOGL_ERROR] = "error: ",
@@ -27,6 +30,43 @@ void
 log_set_level(enum log_level level)
 {
 	log_level = level;
+}
+
+void
+log_set_json(int on)
+{
+	log_json = on;
+}
+
+/* One JSON object per line; jansson escapes what needs escaping. */
+static void
+log_emit_json(enum log_level level, const char *stamp, const char *msg,
+    const char *err)
+{
+	static const char *const names[] = { "error", "warning", "info",
+	    "debug" };
+
+	char	 ascii[2048];
+	size_t	 i;
+	json_t	*o;
+
+	o = json_pack("{s:s, s:s, s:s, s:s}", "time", stamp, "proc",
+	    log_procname, "level", names[level], "msg", msg);
+	if (o == NULL) {
+		/* Not UTF-8 (bytes from a terminal): keep the ASCII. */
+		for (i = 0; msg[i] != '\0' && i < sizeof ascii - 1; i++)
+			ascii[i] = (unsigned char)msg[i] < 0x80 ? msg[i] : '?';
+		ascii[i] = '\0';
+		o = json_pack("{s:s, s:s, s:s, s:s}", "time", stamp, "proc",
+		    log_procname, "level", names[level], "msg", ascii);
+		if (o == NULL)
+			return;
+	}
+	if (err != NULL)
+		json_object_set_new(o, "error", json_string(err));
+	json_dumpf(o, stderr, JSON_COMPACT | JSON_ENSURE_ASCII);
+	fputc('\n', stderr);
+	json_decref(o);
 }
 
 enum log_level
@@ -93,6 +133,18 @@ log_vmsg(enum log_level level, int with_errno, const char *func,
 	n = vsnprintf(msg, sizeof msg, fmt, ap);
 	if (n < 0)
 		return;
+	if (log_json) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		n = (int)strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S",
+		    &tm);
+		snprintf(stamp + n, sizeof stamp - (size_t)n, ".%03ld",
+		    ts.tv_nsec / 1000000);
+		log_emit_json(level, stamp, msg, with_errno ? strerror(saved) :
+		    NULL);
+		errno = saved;
+		return;
+	}
 	log_escape(esc, sizeof esc, msg,
 	    (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
 

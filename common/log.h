@@ -24,6 +24,8 @@ enum log_level {
 
 void	log_init(const char *name, enum log_level level);
 void	log_set_level(enum log_level level);
+/* Non-zero: each line is a JSON object {time, proc, level, msg[, error]}. */
+void	log_set_json(int on);
 enum log_level log_get_level(void);
 const char *log_name(void);
 

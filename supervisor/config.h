@@ -1,0 +1,102 @@
+/*
+ * The agents part of orch.yaml (DESIGN §11) as plain structs.
+ *
+ * Every error names FILE:LINE:COLUMN and the key path at fault
+ * ("agents[1].restart.policy"); unknown keys are errors with a
+ * did-you-mean. The same validation serves a runtime deploy request, whose
+ * body is converted to the same node tree first.
+ */
+#ifndef ORCH_SUPERVISOR_CONFIG_H
+#define ORCH_SUPERVISOR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <msgpack.h>
+
+#include "supervisor/restart.h"
+#include "supervisor/yamldoc.h"
+
+#define AGENT_ID_MAX		63
+#define SCROLLBACK_DEFAULT	(1u << 20)
+#define SCROLLBACK_MAX		(256u << 20)
+
+enum agent_type {
+	AGENT_PRIMARY = 0,
+	AGENT_WORKER,
+	AGENT_SPECIALIST,
+};
+
+enum runner_kind {
+	RUNNER_SHELL = 0,
+	RUNNER_CLAUDE,
+	RUNNER_ARGV,
+};
+
+enum session_backend {
+	SESSION_PTY = 0,
+	SESSION_TMUX,
+	SESSION_ITERM2,
+};
+
+struct strlist {
+	char	**v;
+	size_t	  n;
+};
+
+struct agent_config {
+	char			 id[AGENT_ID_MAX + 1];
+	enum agent_type		 type;
+	struct strlist		 caps;
+	enum runner_kind	 runner;
+	struct strlist		 runner_argv;	/* RUNNER_ARGV template */
+	enum session_backend	 backend;
+	char			*shell;		/* NULL: $SHELL or /bin/sh */
+	char			*cwd;		/* absolute, or NULL: ours */
+	struct strlist		 env;		/* "KEY=VALUE" */
+	size_t			 scrollback;	/* bytes */
+	unsigned		 tier;		/* 1-3 */
+	struct strlist		 perms;
+	struct restart_policy	 restart;
+};
+
+struct config {
+	char			*file;
+	char			*name;
+	struct agent_config	*agents;
+	size_t			 nagents;
+};
+
+/* Load a file; NULL with *cause naming the place of the first error. */
+struct config	*config_load_file(const char *path, char **cause);
+/* Load text (name is used in messages); base_dir resolves relative cwds. */
+struct config	*config_load_string(const char *name, const char *text,
+		    const char *base_dir, char **cause);
+/* The embedded default: three pty shell workers. */
+struct config	*config_load_default(char **cause);
+extern const char config_default_yaml[];
+void		 config_free(struct config *cfg);
+
+/*
+ * One agent from a msgpack map with the keys of an agents[] entry (runtime
+ * deploy). 0, or -1 with *cause.
+ */
+int		 config_agent_from_msgpack(const msgpack_object *o,
+		    struct agent_config *ac, char **cause);
+void		 agent_config_copy(struct agent_config *dst,
+		    const struct agent_config *src);
+void		 agent_config_clear(struct agent_config *ac);
+/* Pack an agent's config as the msgpack map config_agent_from_msgpack reads. */
+void		 agent_config_pack(msgpack_packer *pk,
+		    const struct agent_config *ac);
+
+const char	*agent_type_name(enum agent_type t);
+const char	*session_backend_name(enum session_backend b);
+
+void		 strlist_add(struct strlist *l, const char *s);
+void		 strlist_clear(struct strlist *l);
+bool		 strlist_has(const struct strlist *l, const char *s);
+/* "a,b,c" into buf (truncated to size). */
+void		 strlist_join(const struct strlist *l, char *buf, size_t size);
+
+#endif
