@@ -31,15 +31,19 @@ TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 
 # Modules -------------------------------------------------------------------
 
-COMMON_SRC = common/log.c common/xmalloc.c common/rundir.c
+COMMON_SRC = common/log.c common/xmalloc.c common/rundir.c common/proc.c
 IPC_SRC    = ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c
-SUP_SRC    = supervisor/yamldoc.c supervisor/config.c supervisor/restart.c
-LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC)
+SUP_SRC    = supervisor/yamldoc.c supervisor/config.c supervisor/restart.c \
+             supervisor/spawn.c
+ACT_SRC    = actors/scrollback.c actors/session_pty.c actors/task.c
+LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC) $(ACT_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB        = $(BUILD)/liborch.a
 
-BINS       = $(BUILD)/bin/orch-ipc-demo
+BINS       = $(BUILD)/bin/orch-ipc-demo $(BUILD)/bin/orch-actor \
+             $(BUILD)/bin/orch-supervisor $(BUILD)/bin/orch-ctl \
+             $(BUILD)/bin/orch-attach
 BENCHES    = $(BUILD)/bench/bench_ipc
 
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
@@ -134,6 +138,23 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/bin/orch-ipc-demo: $(BUILD)/obj/tools/ipc_demo.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_clients.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o control.o)
+$(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/bin/orch-ctl: $(BUILD)/obj/tools/ctl.o $(BUILD)/obj/tools/client.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/bin/orch-attach: $(BUILD)/obj/tools/attach.o $(BUILD)/obj/tools/client.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -123,7 +124,7 @@ void
 log_vmsg(enum log_level level, int with_errno, const char *func,
     const char *fmt, va_list ap)
 {
-	char		 msg[2048], esc[4096], stamp[32];
+	char		 msg[2048], esc[4096], stamp[32], line[4400];
 	struct timespec	 ts;
 	struct tm	 tm;
 	int		 saved = errno, n;
@@ -154,15 +155,23 @@ log_vmsg(enum log_level level, int with_errno, const char *func,
 	snprintf(stamp + n, sizeof stamp - (size_t)n, ".%03ld",
 	    ts.tv_nsec / 1000000);
 
-	if (level == LOGL_DEBUG && func != NULL)
-		fprintf(stderr, "%s %s: %s%s: %s", stamp, log_procname,
-		    log_level_tags[level], func, esc);
-	else
-		fprintf(stderr, "%s %s: %s%s", stamp, log_procname,
-		    log_level_tags[level], esc);
-	if (with_errno)
-		fprintf(stderr, ": %s", strerror(saved));
-	fputc('\n', stderr);
+	/*
+	 * One write per line: the supervisor and its actors share stderr, and
+	 * a single write of a short line is never interleaved with another.
+	 */
+	n = snprintf(line, sizeof line, "%s %s: %s%s%s%s%s%s\n", stamp,
+	    log_procname, log_level_tags[level],
+	    level == LOGL_DEBUG && func != NULL ? func : "",
+	    level == LOGL_DEBUG && func != NULL ? ": " : "", esc,
+	    with_errno ? ": " : "", with_errno ? strerror(saved) : "");
+	if (n > 0) {
+		if ((size_t)n >= sizeof line) {
+			n = sizeof line - 1;
+			line[n - 1] = '\n';
+		}
+		fflush(stderr);
+		(void)!write(STDERR_FILENO, line, (size_t)n);
+	}
 	errno = saved;
 }
 

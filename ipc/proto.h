@@ -61,6 +61,38 @@ enum ipc_pri {
 #define IPC_OP_SINK		"sink"		/* ntf: accepted and dropped */
 #define IPC_OP_ERROR		"error"		/* ntf: peer rejected a frame */
 
+/* 1: supervisor <-> actor, over the inherited link */
+#define IPC_OP_ACTOR_INIT	"actor.init"	/* req: agent config; res: ready
+						   {pid, session} */
+#define IPC_OP_ACTOR_STOP	"actor.stop"	/* ntf: {grace_ms}: stop, exit */
+#define IPC_OP_TASK_RUN		"task.run"	/* req: {task, argv, timeout_ms};
+						   res: a task result */
+#define IPC_OP_TASK_STARTED	"task.started"	/* ntf: {task, pgid} */
+
+/* 2: attach clients <-> actor, on actors/<agent>.sock */
+#define IPC_OP_ATTACH_OPEN	"attach.open"	/* req: {rows, cols, readonly};
+						   res: {data: recent output} */
+#define IPC_OP_ATTACH_DATA	"attach.data"	/* ntf: {data}: terminal output */
+#define IPC_OP_ATTACH_INPUT	"attach.input"	/* ntf: {data}: keystrokes */
+#define IPC_OP_ATTACH_RESIZE	"attach.resize"	/* ntf: {rows, cols} */
+#define IPC_OP_ATTACH_END	"attach.end"	/* ntf: {reason}: session over */
+#define IPC_OP_SESSION_TAIL	"session.tail"	/* req: {bytes}; res: {data} */
+
+/* 3: orch-ctl and orch-attach <-> supervisor, on control.sock */
+#define IPC_OP_STATUS		"status"	/* req; res: {agents: [...]} */
+#define IPC_OP_AGENT_INSPECT	"agent.inspect"	/* req: {id}; res: agent + history */
+#define IPC_OP_AGENT_DEPLOY	"agent.deploy"	/* req: agent config map */
+#define IPC_OP_AGENT_TERMINATE	"agent.terminate" /* req: {id} */
+#define IPC_OP_AGENT_RESTART	"agent.restart"	/* req: {id} */
+#define IPC_OP_TASK_EXEC	"task.exec"	/* req: {agent, argv, timeout_ms};
+						   res: a task result */
+#define IPC_OP_SHUTDOWN		"shutdown"	/* req: stop the supervisor */
+
+/*
+ * A task result body (task.run, task.exec): {task, agent, exit (-1 when
+ * killed), signal, timed_out, duration_ns, tail (bin)}.
+ */
+
 /*
  * Error codes ("err": {"code": N, "msg": "..."}), in numbered ranges.
  */

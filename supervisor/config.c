@@ -923,7 +923,7 @@ config_agent_from_msgpack(const msgpack_object *o, struct agent_config *ac,
 	int		 rc;
 
 	doc = xcalloc(1, sizeof *doc);
-	doc->file = xstrdup("agent");
+	doc->file = xstrdup("deploy request");
 	doc->root = config_node_from_msgpack(o, 0);
 	if (doc->root == NULL) {
 		yamldoc_free(doc);

@@ -1,0 +1,488 @@
+/*
+ * orch-actor: the life cycle of one agent process.
+ *
+ * The supervisor starts it with the link socket on a descriptor, sends its
+ * configuration (actor.init), and counts it ready only when the answer
+ * arrives: the session is up and the socket listens by then. It stops when
+ * told to (actor.stop), on SIGTERM, or when the link breaks because the
+ * supervisor died; stopping hangs up the session and ends the task, then
+ * escalates to SIGKILL after half the grace period, so that the actor
+ * itself is gone well before the supervisor's own deadline.
+ */
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "actors/actor.h"
+#include "actors/session.h"
+#include "actors/task.h"
+#include "common/log.h"
+#include "common/proc.h"
+#include "common/xmalloc.h"
+#include "ipc/body.h"
+#include "ipc/sock.h"
+
+#define ACTOR_GRACE_DEFAULT_MS	5000
+#define ACTOR_ORPHAN_GRACE_MS	1000
+#define ACTOR_ARGV_MAX		4096
+
+static void	actor_stop(struct actor *, unsigned grace_ms, const char *why);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: orch-actor [-L instance] [--link FD] [--json] [-v] AGENT\n"
+"\n"
+"Started by orch-supervisor, one per agent; not meant to be run by hand.\n"
+"The supervisor link is descriptor FD (3); the agent's configuration\n"
+"arrives over it.\n");
+}
+
+/* Everything is over: leave, with the session and the task gone. */
+static void
+actor_finish(struct actor *a)
+{
+	if (a->task != NULL) {
+		task_free(a->task);
+		a->task = NULL;
+	}
+	if (a->session != NULL) {
+		session_close(a->session);
+		a->session = NULL;
+	}
+	actor_clients_free(a);
+	if (a->link != NULL)
+		peer_flush(a->link);
+	log_info("exiting (%d)", a->exit_code);
+	exit(a->exit_code);
+}
+
+static void
+actor_check_done(struct actor *a)
+{
+	if (!a->stopping)
+		return;
+	if (a->session != NULL && session_pid(a->session) != 0)
+		return;
+	if (task_running(a->task))
+		return;
+	actor_finish(a);
+}
+
+static void
+actor_finish_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	actor_finish(arg);
+}
+
+/* Half the grace period passed: whatever still runs is killed. */
+static void
+actor_stop_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct actor	*a = arg;
+	struct timeval	 tv = { 1, 0 };
+
+	(void)fd;
+	(void)events;
+	log_info("grace period over: killing what is left");
+	if (a->task != NULL)
+		task_kill(a->task, 0);
+	if (a->session != NULL)
+		session_kill(a->session);
+	/* The reaps bring us to actor_check_done; do not wait forever. */
+	event_free(a->stop_ev);
+	a->stop_ev = evtimer_new(a->base, actor_finish_cb, a);
+	evtimer_add(a->stop_ev, &tv);
+}
+
+static void
+actor_stop(struct actor *a, unsigned grace_ms, const char *why)
+{
+	struct timeval	tv;
+
+	if (a->stopping)
+		return;
+	a->stopping = true;
+	log_info("stopping: %s", why);
+	actor_clients_end(a, why);
+	if (a->task != NULL)
+		task_kill(a->task, grace_ms / 2);
+	if (a->session != NULL)
+		session_hangup(a->session);
+	tv.tv_sec = grace_ms / 2 / 1000;
+	tv.tv_usec = (grace_ms / 2 % 1000) * 1000;
+	a->stop_ev = evtimer_new(a->base, actor_stop_cb, a);
+	evtimer_add(a->stop_ev, &tv);
+	actor_check_done(a);
+}
+
+/* Session ------------------------------------------------------------------ */
+
+static void
+actor_session_output_cb(const char *data, size_t len, void *arg)
+{
+	actor_clients_output(arg, data, len);
+}
+
+static void
+actor_session_exit_cb(int status, void *arg)
+{
+	struct actor	*a = arg;
+	char		 why[128], reason[64];
+
+	proc_exit_reason(status, reason, sizeof reason);
+	if (a->stopping) {
+		log_debug("session shell %s", reason);
+		actor_check_done(a);
+		return;
+	}
+	/* The shell ended on its own ("exit"): the agent's life is over. */
+	a->exit_code = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+	snprintf(why, sizeof why, "session shell %s", reason);
+	actor_stop(a, ACTOR_GRACE_DEFAULT_MS, why);
+}
+
+/* Tasks -------------------------------------------------------------------- */
+
+static void
+actor_task_output_cb(struct task *t, const char *data, size_t len, void *arg)
+{
+	struct actor	*a = arg;
+
+	(void)t;
+	if (a->session != NULL)
+		session_print(a->session, data, len);
+}
+
+static void
+actor_task_done_cb(struct task *t, const struct task_result *r, void *arg)
+{
+	struct actor	*a = arg;
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	char		 line[160];
+
+	snprintf(line, sizeof line, "\n[orch] task %llu %s%s%d (%llu ms)\n",
+	    (unsigned long long)task_id(t), r->timed_out ? "timed out, " : "",
+	    r->signal ? "killed by signal " : "exited ",
+	    r->signal ? r->signal : r->exit_code,
+	    (unsigned long long)(r->duration_ns / 1000000));
+	if (a->session != NULL)
+		session_print(a->session, line, strlen(line));
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 7);
+	body_pack_kv_u64(&pk, "task", task_id(t));
+	body_pack_kv_str(&pk, "agent", a->ac.id);
+	body_pack_kv_i64(&pk, "exit", r->exit_code);
+	body_pack_kv_i64(&pk, "signal", r->signal);
+	body_pack_kv_bool(&pk, "timed_out", r->timed_out);
+	body_pack_kv_u64(&pk, "duration_ns", r->duration_ns);
+	body_pack_kv_bin(&pk, "tail", r->tail, r->tail_len);
+	if (a->link != NULL)
+		peer_reply(a->link, &a->task_req, IPC_OK, NULL, sb.data,
+		    sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	task_free(t);
+	a->task = NULL;
+	actor_check_done(a);
+}
+
+static void
+actor_task_run(struct actor *a, const struct envelope *env)
+{
+	static const struct task_cbs	 cbs = { actor_task_output_cb,
+					    actor_task_done_cb };
+	const msgpack_object		*argv_o;
+	struct task_spec		 spec;
+	msgpack_sbuffer			 sb;
+	msgpack_packer			 pk;
+	char				**argv, *cause = NULL, line[256];
+	uint64_t			 id = 0, timeout = 0;
+	uint32_t			 i, n;
+
+	if (a->stopping) {
+		peer_reply(a->link, env, IPC_E_SHUTDOWN, "agent is stopping",
+		    NULL, 0);
+		return;
+	}
+	if (a->task != NULL) {
+		snprintf(line, sizeof line, "agent %s is busy with task %llu",
+		    a->ac.id, (unsigned long long)task_id(a->task));
+		peer_reply(a->link, env, IPC_E_BUSY, line, NULL, 0);
+		return;
+	}
+	argv_o = body_get(&env->body, "argv");
+	body_u64(&env->body, "task", &id);
+	body_u64(&env->body, "timeout_ms", &timeout);
+	if (argv_o == NULL || argv_o->type != MSGPACK_OBJECT_ARRAY ||
+	    argv_o->via.array.size == 0 || argv_o->via.array.size >
+	    ACTOR_ARGV_MAX || timeout > UINT32_MAX) {
+		peer_reply(a->link, env, IPC_E_INVAL, "task.run needs a "
+		    "non-empty argv", NULL, 0);
+		return;
+	}
+	n = argv_o->via.array.size;
+	argv = xcalloc(n + 1, sizeof *argv);
+	for (i = 0; i < n; i++) {
+		const msgpack_object	*o = &argv_o->via.array.ptr[i];
+
+		if (o->type != MSGPACK_OBJECT_STR ||
+		    memchr(o->via.str.ptr, '\0', o->via.str.size) != NULL)
+			break;
+		argv[i] = xstrndup(o->via.str.ptr, o->via.str.size);
+	}
+	if (i == n) {
+		memset(&spec, 0, sizeof spec);
+		spec.id = id;
+		spec.argv = argv;
+		spec.cwd = a->ac.cwd;
+		spec.timeout_ms = (unsigned)timeout;
+		a->task = task_start(a->base, &spec, &cbs, a, &cause);
+	} else
+		cause = xstrdup("argv items must be strings");
+	if (a->task == NULL)
+		peer_reply(a->link, env, IPC_E_INVAL, cause, NULL, 0);
+	else {
+		memset(&a->task_req, 0, sizeof a->task_req);
+		a->task_req.kind = IPC_KIND_REQ;
+		a->task_req.id = env->id;
+		snprintf(a->task_req.from, sizeof a->task_req.from, "%s",
+		    env->from);
+		snprintf(a->task_req.to, sizeof a->task_req.to, "%s", env->to);
+
+		snprintf(line, sizeof line, "\n[orch] task %llu:",
+		    (unsigned long long)id);
+		session_print(a->session, line, strlen(line));
+		for (i = 0; i < n; i++) {
+			session_print(a->session, " ", 1);
+			session_print(a->session, argv[i], strlen(argv[i]));
+		}
+		session_print(a->session, "\n", 1);
+
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		msgpack_pack_map(&pk, 2);
+		body_pack_kv_u64(&pk, "task", id);
+		body_pack_kv_i64(&pk, "pgid", task_pgid(a->task));
+		peer_notify(a->link, IPC_OP_TASK_STARTED, sb.data, sb.size);
+		msgpack_sbuffer_destroy(&sb);
+	}
+	free(cause);
+	for (i = 0; i < n; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* Link to the supervisor --------------------------------------------------- */
+
+static void
+actor_init(struct actor *a, const struct envelope *env)
+{
+	static const struct session_cbs	 cbs = { actor_session_output_cb,
+					    actor_session_exit_cb };
+	msgpack_sbuffer			 sb;
+	msgpack_packer			 pk;
+	char				*cause = NULL, *want;
+
+	if (a->configured) {
+		peer_reply(a->link, env, IPC_E_EXISTS, "already running", NULL,
+		    0);
+		return;
+	}
+	want = xstrdup(a->ac.id);
+	if (config_agent_from_msgpack(body_get(&env->body, "agent"), &a->ac,
+	    &cause) != 0 || strcmp(a->ac.id, want) != 0) {
+		if (cause == NULL)
+			xasprintf(&cause, "configuration is for agent '%s', "
+			    "not '%s'", a->ac.id, want);
+		goto fail;
+	}
+	a->configured = true;
+	xasprintf(&a->env[0], "ORCH_AGENT_ID=%s", a->ac.id);
+	xasprintf(&a->env[1], "ORCH_INSTANCE=%s", a->instance);
+	a->session = session_open(a->base, &a->ac, a->env, &cbs, a, &cause);
+	if (a->session == NULL)
+		goto fail;
+	if (actor_clients_listen(a, &cause) != 0)
+		goto fail;
+	free(want);
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	body_pack_kv_i64(&pk, "pid", getpid());
+	body_pack_kv_i64(&pk, "session", session_pid(a->session));
+	peer_reply(a->link, env, IPC_OK, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	log_info("ready: session shell pid %ld", (long)session_pid(a->session));
+	return;
+fail:
+	log_warnx("cannot start: %s", cause);
+	peer_reply(a->link, env, IPC_E_INVAL, cause, NULL, 0);
+	free(cause);
+	free(want);
+	a->exit_code = 1;
+	actor_finish(a);
+}
+
+static void
+actor_link_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
+{
+	struct actor	*a = arg;
+	uint64_t	 grace = ACTOR_GRACE_DEFAULT_MS;
+
+	if (strcmp(env->op, IPC_OP_ACTOR_INIT) == 0 &&
+	    env->kind == IPC_KIND_REQ)
+		actor_init(a, env);
+	else if (strcmp(env->op, IPC_OP_TASK_RUN) == 0 &&
+	    env->kind == IPC_KIND_REQ && a->configured)
+		actor_task_run(a, env);
+	else if (strcmp(env->op, IPC_OP_ACTOR_STOP) == 0) {
+		body_u64(&env->body, "grace_ms", &grace);
+		if (grace > 600000)
+			grace = 600000;
+		actor_stop(a, (unsigned)grace, "asked by the supervisor");
+	} else if (env->kind == IPC_KIND_REQ)
+		peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
+}
+
+static void
+actor_link_closed_cb(struct peer *p, int err, const char *why, void *arg)
+{
+	struct actor	*a = arg;
+
+	(void)p;
+	(void)err;
+	a->link = NULL;
+	peer_free(p);
+	if (!a->configured) {
+		log_warnx("supervisor link lost before start: %s", why);
+		a->exit_code = 1;
+		actor_finish(a);
+	}
+	/* The supervisor is gone: nobody will restart or reap us. */
+	actor_stop(a, ACTOR_ORPHAN_GRACE_MS, "supervisor link lost");
+}
+
+/* Signals ------------------------------------------------------------------ */
+
+static void
+actor_sigchld_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct actor	*a = arg;
+	int		 status;
+	pid_t		 pid;
+
+	(void)sig;
+	(void)events;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (a->session != NULL && session_reap(a->session, pid,
+		    status))
+			continue;
+		if (a->task != NULL)
+			task_reap(a->task, pid, status);
+	}
+	actor_check_done(a);
+}
+
+static void
+actor_sigterm_cb(evutil_socket_t sig, short events, void *arg)
+{
+	(void)sig;
+	(void)events;
+	actor_stop(arg, ACTOR_GRACE_DEFAULT_MS, "SIGTERM");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "link", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const struct peer_cbs	 link_cbs = { actor_link_dispatch_cb,
+					    actor_link_closed_cb };
+	struct actor			 a;
+	struct event			*ev_chld, *ev_term;
+	char				 name[96];
+	int				 ch, link_fd = 3, verbose = 0;
+
+	memset(&a, 0, sizeof a);
+	a.instance = NULL;
+	while ((ch = getopt_long(argc, argv, "L:f:vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'L':
+			a.instance = optarg;
+			break;
+		case 'f':
+			link_fd = atoi(optarg);
+			break;
+		case 'j':
+			log_set_json(1);
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("orch-actor %s\n", ORCH_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		return 2;
+	}
+	snprintf(a.ac.id, sizeof a.ac.id, "%s", argv[optind]);
+	snprintf(name, sizeof name, "actor[%s]", a.ac.id);
+	log_init(name, verbose ? LOGL_DEBUG : LOGL_INFO);
+	if (a.instance == NULL)
+		a.instance = "default";
+	if (link_fd < 3 || fcntl(link_fd, F_SETFD, FD_CLOEXEC) == -1)
+		fatalx("no supervisor link on descriptor %d (orch-actor is "
+		    "started by orch-supervisor)", link_fd);
+	/* Die with the supervisor even if its link outlives it somehow. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		fatalx("supervisor already gone");
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+
+	a.env = xcalloc(3, sizeof *a.env);
+	a.base = event_base_new();
+	if (a.base == NULL)
+		fatalx("event_base_new failed");
+	ev_chld = evsignal_new(a.base, SIGCHLD, actor_sigchld_cb, &a);
+	ev_term = evsignal_new(a.base, SIGTERM, actor_sigterm_cb, &a);
+	evsignal_add(ev_chld, NULL);
+	evsignal_add(ev_term, NULL);
+	a.link = peer_new(a.base, link_fd, "supervisor", NULL, &link_cbs, &a);
+	if (a.link == NULL)
+		fatalx("cannot use the supervisor link");
+	event_base_dispatch(a.base);
+	return a.exit_code;
+}

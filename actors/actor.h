@@ -1,0 +1,57 @@
+/*
+ * orch-actor: one process per agent, started by the supervisor. It owns the
+ * agent's terminal session, runs tasks in it and serves attach clients on
+ * actors/<agent>.sock. Shared by actor.c (life cycle, link, tasks) and
+ * actor_clients.c (the socket).
+ */
+#ifndef ORCH_ACTORS_ACTOR_H
+#define ORCH_ACTORS_ACTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipc/peer.h"
+#include "supervisor/config.h"
+
+struct session;
+struct sock_listener;
+struct task;
+
+struct actor;
+
+struct actor_client {
+	struct actor		*actor;
+	struct peer		*peer;
+	bool			 attached;
+	bool			 readonly;
+	struct actor_client	*next;
+};
+
+struct actor {
+	struct event_base	*base;
+	const char		*instance;
+	struct peer		*link;		/* to the supervisor */
+	struct agent_config	 ac;
+	bool			 configured;
+	char			**env;		/* ORCH_* for the session */
+
+	struct session		*session;
+	struct task		*task;
+	struct envelope		 task_req;	/* to answer when it ends */
+
+	struct sock_listener	*listener;
+	struct actor_client	*clients;
+	unsigned		 nclients;
+
+	bool			 stopping;
+	int			 exit_code;
+	struct event		*stop_ev;
+};
+
+/* actor_clients.c */
+int	actor_clients_listen(struct actor *a, char **cause);
+void	actor_clients_output(struct actor *a, const char *data, size_t len);
+void	actor_clients_end(struct actor *a, const char *reason);
+void	actor_clients_free(struct actor *a);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * The actor's socket, actors/<agent>.sock: attach clients (orch-attach)
+ * stream the session like dtach or abduco. Every attached client sees the
+ * same output; read-only clients never have their input delivered; the
+ * last resize from a read-write client sets the terminal size.
+ */
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "actors/actor.h"
+#include "actors/session.h"
+#include "common/log.h"
+#include "common/rundir.h"
+#include "common/xmalloc.h"
+#include "ipc/body.h"
+#include "ipc/sock.h"
+
+/* Recent output a new client gets, so it does not start on a blank. */
+#define ATTACH_REPLAY_MAX	(16 * 1024)
+/* A client this far behind is dropped rather than slowing everyone. */
+#define ATTACH_QUEUE_MAX	((size_t)8 << 20)
+
+static void
+actor_client_remove(struct actor *a, struct actor_client *c)
+{
+	struct actor_client	**pp;
+
+	for (pp = &a->clients; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	a->nclients--;
+	peer_free(c->peer);
+	free(c);
+}
+
+static void
+actor_client_open(struct actor *a, struct actor_client *c,
+    const struct envelope *env)
+{
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	uint64_t	 rows = 0, cols = 0;
+	bool		 ro = false;
+	char		*buf, *start;
+	size_t		 n;
+
+	body_bool(&env->body, "readonly", &ro);
+	body_u64(&env->body, "rows", &rows);
+	body_u64(&env->body, "cols", &cols);
+	c->attached = true;
+	c->readonly = ro;
+	if (!ro && rows > 0 && cols > 0 && a->session != NULL)
+		session_resize(a->session, (unsigned)rows, (unsigned)cols);
+
+	buf = xmalloc(ATTACH_REPLAY_MAX);
+	n = a->session != NULL ? session_tail(a->session, ATTACH_REPLAY_MAX,
+	    buf) : 0;
+	start = buf;
+	/* Start on a line boundary, not inside an escape sequence. */
+	if (n == ATTACH_REPLAY_MAX) {
+		char	*nl = memchr(buf, '\n', n);
+
+		if (nl != NULL) {
+			n -= (size_t)(nl + 1 - buf);
+			start = nl + 1;
+		}
+	}
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	body_pack_kv_str(&pk, "agent", a->ac.id);
+	body_pack_kv_bin(&pk, "data", start, n);
+	peer_reply(c->peer, env, IPC_OK, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	free(buf);
+	log_info("client attached%s (%u connected)", ro ? " read-only" : "",
+	    a->nclients);
+}
+
+static void
+actor_client_tail(struct actor *a, struct actor_client *c,
+    const struct envelope *env)
+{
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	uint64_t	 want = 4096;
+	char		*buf;
+	size_t		 n;
+
+	body_u64(&env->body, "bytes", &want);
+	if (want > ((size_t)1 << 20))
+		want = (size_t)1 << 20;
+	buf = xmalloc(want ? want : 1);
+	n = a->session != NULL ? session_tail(a->session, want, buf) : 0;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_bin(&pk, "data", buf, n);
+	peer_reply(c->peer, env, IPC_OK, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	free(buf);
+}
+
+static void
+actor_client_dispatch_cb(struct peer *p, const struct envelope *env,
+    void *arg)
+{
+	struct actor_client	*c = arg;
+	struct actor		*a = c->actor;
+	const char		*data;
+	uint64_t		 rows = 0, cols = 0;
+	size_t			 len;
+
+	if (strcmp(env->op, IPC_OP_ATTACH_INPUT) == 0) {
+		/* Read-only clients may type; it goes nowhere. */
+		if (!c->attached || c->readonly || a->session == NULL ||
+		    a->stopping)
+			return;
+		if ((data = body_bytes(&env->body, "data", &len)) != NULL)
+			session_write(a->session, data, len);
+	} else if (strcmp(env->op, IPC_OP_ATTACH_RESIZE) == 0) {
+		if (!c->attached || c->readonly || a->session == NULL)
+			return;
+		if (body_u64(&env->body, "rows", &rows) == 0 &&
+		    body_u64(&env->body, "cols", &cols) == 0)
+			session_resize(a->session, (unsigned)rows,
+			    (unsigned)cols);
+	} else if (env->kind != IPC_KIND_REQ)
+		return;
+	else if (strcmp(env->op, IPC_OP_ATTACH_OPEN) == 0)
+		actor_client_open(a, c, env);
+	else if (strcmp(env->op, IPC_OP_SESSION_TAIL) == 0)
+		actor_client_tail(a, c, env);
+	else if (strcmp(env->op, IPC_OP_PING) == 0)
+		peer_reply(p, env, IPC_OK, NULL, NULL, 0);
+	else
+		peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
+}
+
+static void
+actor_client_closed_cb(struct peer *p, int err, const char *why, void *arg)
+{
+	struct actor_client	*c = arg;
+	struct actor		*a = c->actor;
+
+	(void)p;
+	if (err != IPC_E_PEER_GONE)
+		log_warnx("client dropped: %s", why);
+	else if (c->attached)
+		log_info("client detached (%u left)", a->nclients - 1);
+	actor_client_remove(a, c);
+}
+
+static void
+actor_accept_cb(int fd, void *arg)
+{
+	static const struct peer_cbs	 cbs = { actor_client_dispatch_cb,
+					    actor_client_closed_cb };
+	struct ipc_limits		 lim = IPC_LIMITS_DEFAULT;
+	struct actor			*a = arg;
+	struct actor_client		*c;
+
+	if (a->stopping) {
+		close(fd);
+		return;
+	}
+	lim.max_queued = ATTACH_QUEUE_MAX;
+	c = xcalloc(1, sizeof *c);
+	c->actor = a;
+	c->peer = peer_new(a->base, fd, "client", &lim, &cbs, c);
+	if (c->peer == NULL) {
+		free(c);
+		return;
+	}
+	c->next = a->clients;
+	a->clients = c;
+	a->nclients++;
+}
+
+static void
+actor_refuse_cb(const char *why, void *arg)
+{
+	(void)arg;
+	log_warnx("refused a connection: %s", why);
+}
+
+int
+actor_clients_listen(struct actor *a, char **cause)
+{
+	char	path[PATH_MAX], name[PATH_MAX];
+
+	snprintf(name, sizeof name, "%s/%s.sock", RUNDIR_ACTORS, a->ac.id);
+	if (rundir_file(a->instance, name, path, sizeof path, cause) != 0)
+		return -1;
+	a->listener = sock_listener_new(a->base, path, actor_accept_cb,
+	    actor_refuse_cb, a, cause);
+	return a->listener != NULL ? 0 : -1;
+}
+
+void
+actor_clients_output(struct actor *a, const char *data, size_t len)
+{
+	struct actor_client	*c, *next;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+
+	if (a->clients == NULL)
+		return;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_bin(&pk, "data", data, len);
+	for (c = a->clients; c != NULL; c = next) {
+		next = c->next;
+		if (!c->attached)
+			continue;
+		if (peer_notify(c->peer, IPC_OP_ATTACH_DATA, sb.data,
+		    sb.size) == -IPC_E_BUSY) {
+			log_warnx("client too slow (%zu bytes behind): "
+			    "dropped", peer_queued(c->peer));
+			actor_client_remove(a, c);
+		}
+	}
+	msgpack_sbuffer_destroy(&sb);
+}
+
+void
+actor_clients_end(struct actor *a, const char *reason)
+{
+	struct actor_client	*c;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_str(&pk, "reason", reason);
+	for (c = a->clients; c != NULL; c = c->next)
+		if (c->attached)
+			peer_notify(c->peer, IPC_OP_ATTACH_END, sb.data,
+			    sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	/* No new clients while stopping; the file goes now. */
+	sock_listener_free(a->listener);
+	a->listener = NULL;
+}
+
+void
+actor_clients_free(struct actor *a)
+{
+	while (a->clients != NULL)
+		actor_client_remove(a, a->clients);
+	sock_listener_free(a->listener);
+	a->listener = NULL;
+}

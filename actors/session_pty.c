@@ -1,0 +1,371 @@
+/*
+ * The pty session backend: the actor holds the master side of a
+ * pseudo-terminal whose slave is the controlling terminal of the agent's
+ * shell.
+ */
+#include "actors/session.h"
+
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "actors/scrollback.h"
+#include "common/proc.h"
+#include "common/xmalloc.h"
+
+#define SESSION_READ_CHUNK	65536
+#define SESSION_ROWS_DEFAULT	24
+#define SESSION_COLS_DEFAULT	80
+/* Input nobody has read yet beyond this is dropped, not buffered. */
+#define SESSION_INPUT_MAX	(1u << 20)
+
+struct session {
+	struct event_base	*base;
+	int			 master;
+	int			 slave;		/* kept open for session_print */
+	pid_t			 pid;		/* shell: 0 once reaped */
+	pid_t			 sid;
+	struct event		*read_ev;
+	struct event		*write_ev;
+	struct evbuffer		*input;		/* typed, not yet written */
+	struct scrollback	 sb;
+	unsigned		 rows, cols;
+	struct session_cbs	 cbs;
+	void			*arg;
+};
+
+static void
+session_read_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct session	*s = arg;
+	char		 buf[SESSION_READ_CHUNK];
+	ssize_t		 n;
+
+	(void)events;
+	n = read(fd, buf, sizeof buf);
+	if (n <= 0) {
+		/* EIO: no slave open any more; the exit comes via SIGCHLD. */
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			event_del(s->read_ev);
+		return;
+	}
+	scrollback_append(&s->sb, buf, (size_t)n);
+	if (s->cbs.output_cb != NULL)
+		s->cbs.output_cb(buf, (size_t)n, s->arg);
+}
+
+static void
+session_write_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct session	*s = arg;
+
+	(void)events;
+	if (evbuffer_write(s->input, fd) == -1 && errno != EAGAIN &&
+	    errno != EINTR)
+		evbuffer_drain(s->input, evbuffer_get_length(s->input));
+	if (evbuffer_get_length(s->input) > 0)
+		event_add(s->write_ev, NULL);
+}
+
+/* The environment of the shell: ours, then the agent's, then extra. */
+static char **
+session_environ(const struct agent_config *ac, char *const *extra)
+{
+	extern char	**environ;
+	char		**env;
+	size_t		  n = 0, i, j, k, nx = 0;
+
+	while (environ[n] != NULL)
+		n++;
+	while (extra != NULL && extra[nx] != NULL)
+		nx++;
+	env = xcalloc(n + ac->env.n + nx + 2, sizeof *env);
+	k = 0;
+	for (i = 0; i < n; i++)
+		env[k++] = environ[i];
+	for (j = 0; j < ac->env.n + nx; j++) {
+		char	*kv = j < ac->env.n ? ac->env.v[j] :
+			    extra[j - ac->env.n];
+		size_t	 klen = strcspn(kv, "=");
+
+		/* Later definitions replace earlier ones of the same name. */
+		for (i = 0; i < k; i++)
+			if (strncmp(env[i], kv, klen) == 0 &&
+			    env[i][klen] == '=')
+				break;
+		env[i == k ? k++ : i] = kv;
+	}
+	if (getenv("TERM") == NULL)
+		env[k++] = (char *)"TERM=xterm-256color";
+	env[k] = NULL;
+	return env;
+}
+
+static const char *
+session_shell(const struct agent_config *ac)
+{
+	const char	*sh;
+
+	if (ac->shell != NULL)
+		return ac->shell;
+	if ((sh = getenv("SHELL")) != NULL && sh[0] == '/')
+		return sh;
+	return "/bin/sh";
+}
+
+static void
+session_child(int report, const char *slave, const char *shell,
+    const struct agent_config *ac, char **env)
+{
+	const char	*base = strrchr(shell, '/');
+	char		*argv[2];
+	int		 fd;
+
+	if (setsid() == -1)
+		proc_exec_fail(report, "setsid");
+	/* Opening the slave as a session leader makes it our terminal. */
+	if ((fd = open(slave, O_RDWR)) == -1)
+		proc_exec_fail(report, slave);
+	if (ioctl(fd, TIOCSCTTY, 0) == -1)
+		proc_exec_fail(report, "TIOCSCTTY");
+	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
+		proc_exec_fail(report, "dup2");
+	if (report <= 2)
+		proc_exec_fail(report, "report pipe");
+	/* Keep only the terminal and the report pipe (close-on-exec). */
+	if (fd > 2)
+		close(fd);
+	{
+		int	keep = report;
+
+		if (keep != 3) {
+			if (dup3(keep, 3, O_CLOEXEC) == -1)
+				proc_exec_fail(report, "dup3");
+			report = 3;
+		}
+		proc_close_from(4);
+	}
+	if (ac->cwd != NULL && chdir(ac->cwd) == -1) {
+		char	what[600];
+
+		snprintf(what, sizeof what, "session cwd %s", ac->cwd);
+		proc_exec_fail(report, what);
+	}
+	argv[0] = (char *)(base != NULL ? base + 1 : shell);
+	argv[1] = NULL;
+	execve(shell, argv, env);
+	{
+		char	what[600];
+
+		snprintf(what, sizeof what, "session shell %s", shell);
+		proc_exec_fail(report, what);
+	}
+}
+
+struct session *
+session_open(struct event_base *base, const struct agent_config *ac,
+    char *const *extra_env, const struct session_cbs *cbs, void *arg,
+    char **cause)
+{
+	struct session	*s;
+	struct winsize	 ws;
+	const char	*shell = session_shell(ac);
+	char		 slave[128], **env;
+	int		 report;
+	pid_t		 pid;
+
+	s = xcalloc(1, sizeof *s);
+	s->base = base;
+	s->master = s->slave = -1;
+	s->rows = SESSION_ROWS_DEFAULT;
+	s->cols = SESSION_COLS_DEFAULT;
+	if (cbs != NULL)
+		s->cbs = *cbs;
+	s->arg = arg;
+	scrollback_init(&s->sb, ac->scrollback ? ac->scrollback :
+	    SCROLLBACK_DEFAULT);
+	s->input = evbuffer_new();
+
+	s->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s->master == -1 || grantpt(s->master) == -1 ||
+	    unlockpt(s->master) == -1 ||
+	    ptsname_r(s->master, slave, sizeof slave) != 0) {
+		set_cause(cause, "cannot allocate a pty: %s", strerror(errno));
+		goto fail;
+	}
+	memset(&ws, 0, sizeof ws);
+	ws.ws_row = (unsigned short)s->rows;
+	ws.ws_col = (unsigned short)s->cols;
+	ioctl(s->master, TIOCSWINSZ, &ws);
+
+	env = session_environ(ac, extra_env);
+	pid = proc_fork(&report, cause);
+	if (pid == 0)
+		session_child(report, slave, shell, ac, env);
+	free(env);
+	if (pid == -1)
+		goto fail;
+	if (proc_exec_wait(report, cause) != 0) {
+		waitpid(pid, NULL, 0);
+		goto fail;
+	}
+	s->pid = s->sid = pid;
+
+	/* Our own handle on the slave, for printing task output on it. */
+	s->slave = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	evutil_make_socket_nonblocking(s->master);
+	s->read_ev = event_new(base, s->master, EV_READ | EV_PERSIST,
+	    session_read_cb, s);
+	s->write_ev = event_new(base, s->master, EV_WRITE, session_write_cb,
+	    s);
+	event_add(s->read_ev, NULL);
+	return s;
+fail:
+	session_close(s);
+	return NULL;
+}
+
+void
+session_close(struct session *s)
+{
+	if (s == NULL)
+		return;
+	if (s->sid > 0)
+		proc_kill_session(s->sid, SIGKILL);
+	if (s->read_ev != NULL)
+		event_free(s->read_ev);
+	if (s->write_ev != NULL)
+		event_free(s->write_ev);
+	if (s->master != -1)
+		close(s->master);
+	if (s->slave != -1)
+		close(s->slave);
+	evbuffer_free(s->input);
+	scrollback_free(&s->sb);
+	free(s);
+}
+
+int
+session_write(struct session *s, const void *data, size_t len)
+{
+	if (s->pid == 0)
+		return -1;
+	if (evbuffer_get_length(s->input) + len > SESSION_INPUT_MAX)
+		return -1;
+	evbuffer_add(s->input, data, len);
+	session_write_cb(s->master, EV_WRITE, s);
+	return 0;
+}
+
+void
+session_print(struct session *s, const void *data, size_t len)
+{
+	const char	*p = data;
+	ssize_t		 n;
+
+	/*
+	 * Through the slave, so the line discipline turns \n into \r\n and
+	 * the bytes come back out of the master like any program's output.
+	 * A full terminal drops the rest: the task's own log is complete.
+	 */
+	while (s->slave != -1 && len > 0) {
+		n = write(s->slave, p, len);
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			break;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+int
+session_resize(struct session *s, unsigned rows, unsigned cols)
+{
+	struct winsize	ws;
+
+	if (rows == 0 || cols == 0 || rows > 10000 || cols > 10000)
+		return -1;
+	memset(&ws, 0, sizeof ws);
+	ws.ws_row = (unsigned short)rows;
+	ws.ws_col = (unsigned short)cols;
+	/* The kernel sends SIGWINCH to the terminal's foreground group. */
+	if (ioctl(s->master, TIOCSWINSZ, &ws) == -1)
+		return -1;
+	s->rows = rows;
+	s->cols = cols;
+	return 0;
+}
+
+void
+session_size(const struct session *s, unsigned *rows, unsigned *cols)
+{
+	*rows = s->rows;
+	*cols = s->cols;
+}
+
+pid_t
+session_pid(const struct session *s)
+{
+	return s->pid;
+}
+
+bool
+session_reap(struct session *s, pid_t pid, int status)
+{
+	if (pid != s->pid || pid == 0)
+		return false;
+	s->pid = 0;
+	/* Drain what the shell printed last before anyone hears it ended. */
+	if (s->read_ev != NULL)
+		session_read_cb(s->master, EV_READ, s);
+	if (s->cbs.exit_cb != NULL)
+		s->cbs.exit_cb(status, s->arg);
+	return true;
+}
+
+void
+session_hangup(struct session *s)
+{
+	if (s->sid <= 0)
+		return;
+	proc_kill_session(s->sid, SIGHUP);
+	proc_kill_session(s->sid, SIGCONT);
+}
+
+void
+session_kill(struct session *s)
+{
+	if (s->sid > 0)
+		proc_kill_session(s->sid, SIGKILL);
+}
+
+bool
+session_alive(const struct session *s)
+{
+	return s->sid > 0 && proc_session_alive(s->sid);
+}
+
+size_t
+session_tail(const struct session *s, size_t n, char *out)
+{
+	return scrollback_tail(&s->sb, n, out);
+}
+
+size_t
+session_scrollback_len(const struct session *s)
+{
+	return scrollback_len(&s->sb);
+}

@@ -1,0 +1,261 @@
+#include "actors/task.h"
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/proc.h"
+#include "common/xmalloc.h"
+#include "ipc/peer.h"
+
+struct task {
+	uint64_t		 id;
+	pid_t			 pid;		/* 0 once reaped */
+	uint64_t		 started;
+	int			 out;		/* read end of the output pipe */
+	struct event		*out_ev;
+	struct event		*timeout_ev;
+	struct event		*kill_ev;
+	unsigned		 grace_ms;
+	bool			 timed_out;
+	struct scrollback	 tail;
+	struct task_cbs		 cbs;
+	void			*arg;
+};
+
+static void
+task_read(struct task *t)
+{
+	char	buf[16384];
+	ssize_t	n;
+
+	if (t->out == -1)
+		return;
+	for (;;) {
+		n = read(t->out, buf, sizeof buf);
+		if (n > 0) {
+			scrollback_append(&t->tail, buf, (size_t)n);
+			if (t->cbs.output_cb != NULL)
+				t->cbs.output_cb(t, buf, (size_t)n, t->arg);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == 0 || errno != EAGAIN) {
+			/* EOF: nothing in the group holds the pipe any more. */
+			event_del(t->out_ev);
+			close(t->out);
+			t->out = -1;
+		}
+		return;
+	}
+}
+
+static void
+task_out_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	task_read(arg);
+}
+
+static void
+task_kill_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct task	*t = arg;
+
+	(void)fd;
+	(void)events;
+	if (t->pid > 0)
+		kill(-t->pid, SIGKILL);
+}
+
+void
+task_kill(struct task *t, unsigned grace_ms)
+{
+	struct timeval	tv;
+
+	if (t->pid == 0)
+		return;
+	if (grace_ms == 0) {
+		kill(-t->pid, SIGKILL);
+		return;
+	}
+	kill(-t->pid, SIGTERM);
+	kill(-t->pid, SIGCONT);
+	if (!evtimer_pending(t->kill_ev, NULL)) {
+		tv.tv_sec = grace_ms / 1000;
+		tv.tv_usec = (grace_ms % 1000) * 1000;
+		evtimer_add(t->kill_ev, &tv);
+	}
+}
+
+static void
+task_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct task	*t = arg;
+
+	(void)fd;
+	(void)events;
+	t->timed_out = true;
+	task_kill(t, t->grace_ms);
+}
+
+static void
+task_child(int report, const struct task_spec *spec, int out)
+{
+	int	null;
+
+	/* Own group: a timeout or a stop signals everything it started. */
+	if (setpgid(0, 0) == -1)
+		proc_exec_fail(report, "setpgid");
+	/* If the actor dies without cleaning up, do not outlive it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if ((null = open("/dev/null", O_RDONLY)) == -1)
+		proc_exec_fail(report, "/dev/null");
+	if (dup2(null, 0) == -1 || dup2(out, 1) == -1 || dup2(out, 2) == -1)
+		proc_exec_fail(report, "dup2");
+	if (report != 3) {
+		if (dup3(report, 3, O_CLOEXEC) == -1)
+			proc_exec_fail(report, "dup3");
+		report = 3;
+	}
+	proc_close_from(4);
+	if (spec->cwd != NULL && chdir(spec->cwd) == -1)
+		proc_exec_fail(report, spec->cwd);
+	if (spec->env != NULL)
+		execvpe(spec->argv[0], spec->argv, spec->env);
+	else
+		execvp(spec->argv[0], spec->argv);
+	proc_exec_fail(report, spec->argv[0]);
+}
+
+struct task *
+task_start(struct event_base *base, const struct task_spec *spec,
+    const struct task_cbs *cbs, void *arg, char **cause)
+{
+	struct task	*t;
+	struct timeval	 tv;
+	int		 fds[2], report;
+	pid_t		 pid;
+
+	if (spec->argv == NULL || spec->argv[0] == NULL) {
+		set_cause(cause, "empty command");
+		return NULL;
+	}
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		set_cause(cause, "pipe: %s", strerror(errno));
+		return NULL;
+	}
+	pid = proc_fork(&report, cause);
+	if (pid == 0)
+		task_child(report, spec, fds[1]);
+	close(fds[1]);
+	if (pid == -1) {
+		close(fds[0]);
+		return NULL;
+	}
+	/* Both sides set the group, so neither can race the other's kill. */
+	setpgid(pid, pid);
+	if (proc_exec_wait(report, cause) != 0) {
+		waitpid(pid, NULL, 0);
+		close(fds[0]);
+		return NULL;
+	}
+
+	t = xcalloc(1, sizeof *t);
+	t->id = spec->id;
+	t->pid = pid;
+	t->started = peer_now_ns();
+	t->out = fds[0];
+	t->grace_ms = spec->grace_ms ? spec->grace_ms : TASK_KILL_GRACE_MS;
+	scrollback_init(&t->tail, TASK_TAIL_MAX);
+	if (cbs != NULL)
+		t->cbs = *cbs;
+	t->arg = arg;
+	evutil_make_socket_nonblocking(t->out);
+	t->out_ev = event_new(base, t->out, EV_READ | EV_PERSIST, task_out_cb,
+	    t);
+	event_add(t->out_ev, NULL);
+	t->kill_ev = evtimer_new(base, task_kill_cb, t);
+	t->timeout_ev = evtimer_new(base, task_timeout_cb, t);
+	if (spec->timeout_ms > 0) {
+		tv.tv_sec = spec->timeout_ms / 1000;
+		tv.tv_usec = (spec->timeout_ms % 1000) * 1000;
+		evtimer_add(t->timeout_ev, &tv);
+	}
+	return t;
+}
+
+bool
+task_reap(struct task *t, pid_t pid, int status)
+{
+	struct task_result	r;
+	char			tail[TASK_TAIL_MAX];
+
+	if (t == NULL || pid != t->pid || pid == 0)
+		return false;
+	/*
+	 * The leader is gone: collect what it wrote, then end the group so
+	 * nothing it left in the background outlives the task.
+	 */
+	task_read(t);
+	kill(-t->pid, SIGKILL);
+	t->pid = 0;
+	evtimer_del(t->timeout_ev);
+	evtimer_del(t->kill_ev);
+
+	memset(&r, 0, sizeof r);
+	r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	r.timed_out = t->timed_out;
+	r.duration_ns = peer_now_ns() - t->started;
+	r.tail_len = scrollback_tail(&t->tail, sizeof tail, tail);
+	r.tail = tail;
+	if (t->cbs.done_cb != NULL)
+		t->cbs.done_cb(t, &r, t->arg);
+	return true;
+}
+
+void
+task_free(struct task *t)
+{
+	if (t == NULL)
+		return;
+	if (t->pid > 0)
+		kill(-t->pid, SIGKILL);
+	if (t->out != -1)
+		close(t->out);
+	event_free(t->out_ev);
+	event_free(t->timeout_ev);
+	event_free(t->kill_ev);
+	scrollback_free(&t->tail);
+	free(t);
+}
+
+uint64_t
+task_id(const struct task *t)
+{
+	return t->id;
+}
+
+pid_t
+task_pgid(const struct task *t)
+{
+	return t->pid;
+}
+
+bool
+task_running(const struct task *t)
+{
+	return t != NULL && t->pid > 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * A command run as a task inside an agent's session: its own process
+ * group, stdout and stderr through a pipe the actor reads, so the output is
+ * both shown on the session's terminal (an attached person sees it live)
+ * and kept exactly, as a bounded tail, for the result. A timeout signals
+ * the whole group: SIGTERM, then SIGKILL after a grace period.
+ */
+#ifndef ORCH_ACTORS_TASK_H
+#define ORCH_ACTORS_TASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "actors/scrollback.h"
+
+#define TASK_TAIL_MAX		4096
+#define TASK_KILL_GRACE_MS	2000
+
+struct event_base;
+struct task;
+
+struct task_spec {
+	uint64_t	  id;
+	char *const	 *argv;		/* program and arguments */
+	const char	 *cwd;		/* NULL: the actor's */
+	char *const	 *env;		/* NULL-terminated, or NULL: ours */
+	unsigned	  timeout_ms;	/* 0: none */
+	unsigned	  grace_ms;	/* SIGTERM to SIGKILL; 0: default */
+};
+
+struct task_result {
+	int		 exit_code;	/* -1 when killed by a signal */
+	int		 signal;	/* 0 unless killed */
+	bool		 timed_out;
+	uint64_t	 duration_ns;
+	const char	*tail;		/* the last output bytes */
+	size_t		 tail_len;
+};
+
+struct task_cbs {
+	void	(*output_cb)(struct task *, const char *data, size_t len,
+		    void *arg);
+	/* The task ended; the task may be freed from here. */
+	void	(*done_cb)(struct task *, const struct task_result *,
+		    void *arg);
+};
+
+struct task	*task_start(struct event_base *base,
+		    const struct task_spec *spec, const struct task_cbs *cbs,
+		    void *arg, char **cause);
+void		 task_free(struct task *t);
+
+/* Offer a reaped child; true if it was this task (done_cb has run). */
+bool		 task_reap(struct task *t, pid_t pid, int status);
+/* SIGTERM the group now, SIGKILL after grace_ms (0: at once). */
+void		 task_kill(struct task *t, unsigned grace_ms);
+
+uint64_t	 task_id(const struct task *t);
+pid_t		 task_pgid(const struct task *t);
+bool		 task_running(const struct task *t);
+
+#endif

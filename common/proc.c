@@ -1,0 +1,190 @@
+#include "common/proc.h"
+
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/xmalloc.h"
+
+static void
+proc_child_reset(void)
+{
+	struct sigaction	sa;
+	sigset_t		set;
+	int			sig;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
+pid_t
+proc_fork(int *report, char **cause)
+{
+	sigset_t	all, old;
+	int		fds[2];
+	pid_t		pid;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return set_cause(cause, "pipe: %s", strerror(errno));
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		proc_child_reset();
+		*report = fds[1];
+		return 0;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(fds[1]);
+	if (pid == -1) {
+		close(fds[0]);
+		return set_cause(cause, "fork: %s", strerror(errno));
+	}
+	*report = fds[0];
+	return pid;
+}
+
+void
+proc_exec_fail(int report, const char *what)
+{
+	char	msg[512];
+	int	n;
+
+	n = snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
+	if (n > 0)
+		(void)!write(report, msg, (size_t)n < sizeof msg ? (size_t)n :
+		    sizeof msg - 1);
+	_exit(127);
+}
+
+int
+proc_exec_wait(int report, char **cause)
+{
+	char	msg[512];
+	size_t	got = 0;
+	ssize_t	n;
+
+	for (;;) {
+		n = read(report, msg + got, sizeof msg - 1 - got);
+		if (n > 0 && (got += (size_t)n) < sizeof msg - 1)
+			continue;
+		if (n == -1 && errno == EINTR)
+			continue;
+		break;
+	}
+	close(report);
+	if (got == 0)
+		return 0;
+	msg[got] = '\0';
+	return set_cause(cause, "%s", msg);
+}
+
+void
+proc_close_from(int lowfd)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0) == 0)
+		return;
+#endif
+	{
+		long	max = sysconf(_SC_OPEN_MAX), fd;
+
+		for (fd = lowfd; fd < (max > 0 ? max : 1024); fd++)
+			close((int)fd);
+	}
+}
+
+/* Session id of pid from /proc/PID/stat (field 6), or -1. */
+static pid_t
+proc_sid_of(const char *pid)
+{
+	char	path[64], buf[512], *p;
+	int	fd, field;
+	ssize_t	n;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* The command name may hold spaces and parentheses: skip past it. */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return -1;
+	for (field = 2; field < 6 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	return p != NULL ? (pid_t)strtol(p + 1, NULL, 10) : -1;
+}
+
+/*
+ * Linux has no "kill a session": walk /proc. Elsewhere the process group
+ * of the session leader is the best we can do.
+ */
+static int
+proc_walk_session(pid_t sid, int sig)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 found = 0;
+
+	if (sid <= 1)
+		return 0;
+	if ((d = opendir("/proc")) == NULL) {
+		if (sig != 0)
+			kill(-sid, sig);
+		return kill(-sid, 0) == 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		if (proc_sid_of(de->d_name) != sid)
+			continue;
+		found = 1;
+		if (sig != 0)
+			kill((pid_t)strtol(de->d_name, NULL, 10), sig);
+	}
+	closedir(d);
+	return found;
+}
+
+void
+proc_kill_session(pid_t sid, int sig)
+{
+	proc_walk_session(sid, sig);
+}
+
+int
+proc_session_alive(pid_t sid)
+{
+	return proc_walk_session(sid, 0);
+}
+
+const char *
+proc_exit_reason(int status, char *buf, size_t size)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, size, "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, size, "killed by signal %d (%s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, size, "status 0x%x", status);
+	return buf;
+}

@@ -1,0 +1,42 @@
+/*
+ * Process hygiene shared by everything in orch that forks: the supervisor
+ * starting actors, actors starting their session shell and their tasks.
+ *
+ * proc_fork blocks every signal around fork, so the child cannot run a
+ * parent's handler before it resets them; the child then restores default
+ * dispositions and an empty mask. Exec failures travel back through a
+ * close-on-exec pipe: EOF means the exec worked, bytes say why it did not.
+ */
+#ifndef ORCH_COMMON_PROC_H
+#define ORCH_COMMON_PROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Fork with a report pipe. In the child: signals reset, *report is the
+ * write end (close-on-exec). In the parent: *report is the read end for
+ * proc_exec_wait. Returns the pid, 0 in the child, -1 with *cause.
+ */
+pid_t	proc_fork(int *report, char **cause);
+
+/* Child only: send "what: strerror(errno)" to the parent and _exit(127). */
+void	proc_exec_fail(int report, const char *what)
+	    __attribute__((noreturn));
+
+/* Parent: 0 if the child's exec worked (EOF), -1 with *cause otherwise. */
+int	proc_exec_wait(int report, char **cause);
+
+/* Close every descriptor from lowfd up. */
+void	proc_close_from(int lowfd);
+
+/* Signal every process whose session id is sid (and its process group). */
+void	proc_kill_session(pid_t sid, int sig);
+
+/* Any process still in session sid? */
+int	proc_session_alive(pid_t sid);
+
+/* "exited 0", "exited 3", "killed by signal 9 (Killed)". */
+const char *proc_exit_reason(int status, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,559 @@
+#include "supervisor/agent.h"
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "actors/task.h"
+#include "common/log.h"
+#include "common/proc.h"
+#include "common/xmalloc.h"
+#include "ipc/body.h"
+#include "ipc/peer.h"
+#include "supervisor/control.h"
+#include "supervisor/spawn.h"
+#include "supervisor/supervisor.h"
+
+static const char *const agent_status_names[] = {
+	[STATUS_INITIALIZING] = "initializing",
+	[STATUS_IDLE] = "idle",
+	[STATUS_WORKING] = "working",
+	[STATUS_WAITING] = "waiting",
+	[STATUS_ERROR] = "error",
+	[STATUS_TERMINATED] = "terminated",
+};
+
+const char *
+agent_status_name(enum agent_status st)
+{
+	return (unsigned)st < sizeof agent_status_names /
+	    sizeof agent_status_names[0] ? agent_status_names[st] : "?";
+}
+
+static void
+agent_set_status(struct agent *a, enum agent_status st, const char *why)
+{
+	if (a->status == st)
+		return;
+	log_info("agent %s: %s -> %s%s%s", a->ac.id,
+	    agent_status_name(a->status), agent_status_name(st),
+	    why != NULL ? ": " : "", why != NULL ? why : "");
+	a->status = st;
+}
+
+struct agent *
+agent_add(struct supervisor *sup, const struct agent_config *ac)
+{
+	struct agent	*a, **pp;
+
+	a = xcalloc(1, sizeof *a);
+	a->sup = sup;
+	agent_config_copy(&a->ac, ac);
+	a->status = STATUS_INITIALIZING;
+	a->restart_ev = evtimer_new(sup->base, NULL, NULL);
+	a->kill_ev = evtimer_new(sup->base, NULL, NULL);
+	/* Keep configuration order: status lists read like the file. */
+	for (pp = &sup->agents; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = a;
+	return a;
+}
+
+struct agent *
+agent_find(struct supervisor *sup, const char *id)
+{
+	struct agent	*a;
+
+	for (a = sup->agents; a != NULL; a = a->next)
+		if (strcmp(a->ac.id, id) == 0)
+			return a;
+	return NULL;
+}
+
+struct agent *
+agent_find_pid(struct supervisor *sup, pid_t pid)
+{
+	struct agent	*a;
+
+	for (a = sup->agents; a != NULL; a = a->next)
+		if (a->pid == pid)
+			return a;
+	return NULL;
+}
+
+void
+agent_free(struct agent *a)
+{
+	struct agent	**pp;
+
+	for (pp = &a->sup->agents; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == a) {
+			*pp = a->next;
+			break;
+		}
+	if (a->on_ready != NULL)
+		ctl_reply_send(a->on_ready, IPC_E_NO_PEER, "agent removed",
+		    NULL, 0);
+	if (a->on_exit != NULL)
+		ctl_reply_send(a->on_exit, IPC_OK, NULL, NULL, 0);
+	peer_free(a->link);
+	event_free(a->restart_ev);
+	event_free(a->kill_ev);
+	agent_config_clear(&a->ac);
+	free(a);
+}
+
+static void
+agent_kill_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct agent	*a = arg;
+
+	(void)fd;
+	(void)events;
+	if (a->pid > 0) {
+		log_warnx("agent %s: actor pid %ld did not stop in time: "
+		    "killing it", a->ac.id, (long)a->pid);
+		agent_kill(a);
+	}
+}
+
+void
+agent_kill(struct agent *a)
+{
+	/* The actor leads its own group; its session and task have theirs. */
+	if (a->pid > 0)
+		kill(-a->pid, SIGKILL);
+	if (a->session > 0)
+		proc_kill_session(a->session, SIGKILL);
+	if (a->task_pgid > 0)
+		kill(-a->task_pgid, SIGKILL);
+}
+
+static void
+agent_ready_cb(struct peer *p, int err, const struct envelope *env,
+    void *arg)
+{
+	struct agent	*a = arg;
+	int64_t		 session = 0;
+	char		 why[160];
+
+	(void)p;
+	if (err != IPC_OK) {
+		/* It exits by itself on a bad start; make sure of it. */
+		log_warnx("agent %s: actor failed to start: %s", a->ac.id,
+		    env != NULL && env->errmsg[0] ? env->errmsg :
+		    proto_strerror(err));
+		snprintf(a->last_exit, sizeof a->last_exit, "start failed: %s",
+		    env != NULL && env->errmsg[0] ? env->errmsg :
+		    proto_strerror(err));
+		if (a->pid > 0 && err == IPC_E_TIMEOUT)
+			kill(-a->pid, SIGKILL);
+		return;
+	}
+	body_i64(&env->body, "session", &session);
+	a->session = (pid_t)session;
+	snprintf(why, sizeof why, "ready in %.1f ms (pid %ld, session %ld)",
+	    (double)(peer_now_ns() - a->started_ns) / 1e6, (long)a->pid,
+	    (long)a->session);
+	agent_set_status(a, STATUS_IDLE, why);
+	if (a->on_ready != NULL) {
+		ctl_reply_send(a->on_ready, IPC_OK, NULL, NULL, 0);
+		a->on_ready = NULL;
+	}
+}
+
+static void
+agent_task_started(struct agent *a, const struct envelope *env)
+{
+	int64_t	pgid = 0;
+
+	if (body_i64(&env->body, "pgid", &pgid) == 0 && pgid > 1)
+		a->task_pgid = (pid_t)pgid;
+}
+
+static void
+agent_link_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
+{
+	struct agent	*a = arg;
+
+	if (strcmp(env->op, IPC_OP_TASK_STARTED) == 0)
+		agent_task_started(a, env);
+	else if (env->kind == IPC_KIND_REQ)
+		peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
+}
+
+static void
+agent_link_closed_cb(struct peer *p, int err, const char *why, void *arg)
+{
+	struct agent	*a = arg;
+
+	/*
+	 * The exit itself arrives with SIGCHLD. An actor that dropped its
+	 * link but lives on is of no use to anyone: end it.
+	 */
+	if (err != IPC_E_PEER_GONE)
+		log_warnx("agent %s: bad link: %s", a->ac.id, why);
+	if (a->link == p)
+		a->link = NULL;
+	peer_free(p);
+	if (a->pid > 0 && !a->stop_requested)
+		kill(-a->pid, SIGKILL);
+}
+
+void
+agent_start(struct agent *a)
+{
+	static const struct peer_cbs	 cbs = { agent_link_dispatch_cb,
+					    agent_link_closed_cb };
+	struct supervisor		*sup = a->sup;
+	msgpack_sbuffer			 sb;
+	msgpack_packer			 pk;
+	char				*argv[10], *cause = NULL, name[96];
+	int				 fds[2], n = 0;
+	pid_t				 pid;
+
+	if (a->pid > 0 || sup->stopping)
+		return;
+	a->stop_requested = false;
+	a->session = a->task_pgid = 0;
+	agent_set_status(a, STATUS_INITIALIZING, NULL);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1) {
+		xasprintf(&cause, "socketpair: %s", strerror(errno));
+		goto fail;
+	}
+	argv[n++] = (char *)"orch-actor";
+	argv[n++] = (char *)"-L";
+	argv[n++] = (char *)sup->instance;
+	argv[n++] = (char *)"--link";
+	argv[n++] = (char *)"3";
+	if (sup->json)
+		argv[n++] = (char *)"--json";
+	if (sup->verbose)
+		argv[n++] = (char *)"-v";
+	argv[n++] = a->ac.id;
+	argv[n] = NULL;
+	a->started_ns = peer_now_ns();
+	pid = spawn_actor(sup->actor_path, argv, fds[1], &cause);
+	close(fds[1]);
+	if (pid == -1) {
+		close(fds[0]);
+		goto fail;
+	}
+	a->pid = pid;
+	snprintf(name, sizeof name, "actor %s", a->ac.id);
+	a->link = peer_new(sup->base, fds[0], name, NULL, &cbs, a);
+	if (a->link == NULL) {
+		xasprintf(&cause, "cannot watch the actor link");
+		kill(-pid, SIGKILL);
+		goto fail;
+	}
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	body_pack_str(&pk, "agent");
+	agent_config_pack(&pk, &a->ac);
+	peer_request(a->link, IPC_OP_ACTOR_INIT, sb.data, sb.size,
+	    AGENT_READY_TIMEOUT_MS, agent_ready_cb, a);
+	msgpack_sbuffer_destroy(&sb);
+	log_debug("agent %s: actor pid %ld started", a->ac.id, (long)pid);
+	return;
+fail:
+	/* Nothing ran, so this is not a crash: no restart loop. */
+	snprintf(a->last_exit, sizeof a->last_exit, "%s", cause);
+	agent_set_status(a, STATUS_ERROR, cause);
+	if (a->on_ready != NULL) {
+		ctl_reply_send(a->on_ready, IPC_E_INTERNAL, cause, NULL, 0);
+		a->on_ready = NULL;
+	}
+	free(cause);
+}
+
+void
+agent_stop(struct agent *a, unsigned grace_ms)
+{
+	struct timeval	tv;
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	a->stop_requested = true;
+	if (event_pending(a->restart_ev, EV_TIMEOUT, NULL))
+		evtimer_del(a->restart_ev);
+	if (a->pid == 0) {
+		if (a->status != STATUS_ERROR)
+			agent_set_status(a, STATUS_TERMINATED, "stopped");
+		return;
+	}
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_u64(&pk, "grace_ms", grace_ms);
+	if (a->link == NULL || peer_notify(a->link, IPC_OP_ACTOR_STOP,
+	    sb.data, sb.size) != 0)
+		kill(a->pid, SIGTERM);
+	msgpack_sbuffer_destroy(&sb);
+	event_assign(a->kill_ev, a->sup->base, -1, 0, agent_kill_cb, a);
+	tv.tv_sec = grace_ms / 1000;
+	tv.tv_usec = (grace_ms % 1000) * 1000;
+	evtimer_add(a->kill_ev, &tv);
+}
+
+static void
+agent_restart_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	agent_start(arg);
+}
+
+void
+agent_exited(struct agent *a, int status)
+{
+	struct restart_decision	 d;
+	struct timeval		 tv;
+	bool			 normal;
+	char			 reason[96], why[192];
+
+	proc_exit_reason(status, reason, sizeof reason);
+	snprintf(a->last_exit, sizeof a->last_exit, "%s", reason);
+	normal = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	/* Leave nothing behind: the session and task die with the actor. */
+	agent_kill(a);
+	a->pid = 0;
+	a->session = a->task_pgid = 0;
+	evtimer_del(a->kill_ev);
+	if (a->link != NULL) {
+		peer_free(a->link);	/* fails the requests in flight */
+		a->link = NULL;
+	}
+	if (a->on_exit != NULL) {
+		ctl_reply_send(a->on_exit, IPC_OK, NULL, NULL, 0);
+		a->on_exit = NULL;
+	}
+
+	if (a->restart_on_exit && !a->sup->stopping) {
+		a->restart_on_exit = false;
+		agent_set_status(a, STATUS_INITIALIZING, "restarting on request");
+		agent_start(a);
+		return;
+	}
+	d = restart_decide(&a->ac.restart, &a->hist, a->stop_requested ||
+	    a->sup->stopping, normal, peer_now_ns());
+	switch (d.action) {
+	case RESTART_NONE:
+		snprintf(why, sizeof why, "actor %s", reason);
+		agent_set_status(a, STATUS_TERMINATED, why);
+		if (a->on_ready != NULL) {
+			ctl_reply_send(a->on_ready, IPC_E_NO_PEER,
+			    a->last_exit, NULL, 0);
+			a->on_ready = NULL;
+		}
+		if (a->remove_on_exit)
+			agent_free(a);
+		break;
+	case RESTART_GIVE_UP:
+		snprintf(why, sizeof why, "actor %s; %u restarts in %u s "
+		    "exceed the limit (%u): giving up", reason, d.in_window,
+		    a->ac.restart.within_s, a->ac.restart.max);
+		agent_set_status(a, STATUS_ERROR, why);
+		if (a->on_ready != NULL) {
+			ctl_reply_send(a->on_ready, IPC_E_INTERNAL, why, NULL,
+			    0);
+			a->on_ready = NULL;
+		}
+		break;
+	case RESTART_AFTER:
+		log_warnx("agent %s: actor %s; restart %llu in %llu ms",
+		    a->ac.id, reason, (unsigned long long)a->hist.total,
+		    (unsigned long long)(d.delay_ns / 1000000));
+		agent_set_status(a, STATUS_INITIALIZING, "restarting");
+		event_assign(a->restart_ev, a->sup->base, -1, 0,
+		    agent_restart_cb, a);
+		tv.tv_sec = (time_t)(d.delay_ns / 1000000000u);
+		tv.tv_usec = (suseconds_t)(d.delay_ns % 1000000000u / 1000);
+		if (d.delay_ns == 0)
+			agent_start(a);
+		else
+			evtimer_add(a->restart_ev, &tv);
+		break;
+	}
+	supervisor_check_done(a->sup);
+}
+
+/* Tasks -------------------------------------------------------------------- */
+
+struct agent_exec {
+	struct agent		*agent;
+	struct task_record	*rec;
+	uint64_t		 id;
+	struct ctl_reply	*reply;
+};
+
+static struct task_record *
+agent_record(struct agent *a, uint64_t id, char *const *argv, size_t argc)
+{
+	struct task_record	*r = &a->tasks[a->ntasks++ % AGENT_HISTORY_MAX];
+	size_t			 i, off = 0;
+
+	memset(r, 0, sizeof *r);
+	r->id = id;
+	r->status = "running";
+	for (i = 0; i < argc && off < sizeof r->cmd; i++)
+		off += (size_t)snprintf(r->cmd + off, sizeof r->cmd - off,
+		    "%s%s", i ? " " : "", argv[i]);
+	return r;
+}
+
+static void
+agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
+{
+	struct agent_exec	*x = arg;
+	struct agent		*a = x->agent;
+	struct task_record	*r = x->rec;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	int64_t			 code = -1, sig = 0;
+	uint64_t		 dur = 0;
+	bool			 timed_out = false;
+
+	(void)p;
+	/* The record is still this task's unless 20 newer ones began. */
+	if (r->id != x->id)
+		r = NULL;
+	if (err != IPC_OK) {
+		if (r != NULL)
+			r->status = "lost";
+		ctl_reply_send(x->reply, err == IPC_E_PEER_GONE ?
+		    IPC_E_PEER_GONE : err, err == IPC_E_PEER_GONE ?
+		    "the agent's actor died during the task" : env != NULL &&
+		    env->errmsg[0] ? env->errmsg : proto_strerror(err), NULL,
+		    0);
+	} else {
+		body_i64(&env->body, "exit", &code);
+		body_i64(&env->body, "signal", &sig);
+		body_u64(&env->body, "duration_ns", &dur);
+		body_bool(&env->body, "timed_out", &timed_out);
+		if (r != NULL) {
+			r->exit_code = (int)code;
+			r->signal = (int)sig;
+			r->duration_ns = dur;
+			r->status = timed_out ? "timeout" : code == 0 ? "ok" :
+			    "failed";
+		}
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		msgpack_pack_object(&pk, env->body);
+		ctl_reply_send(x->reply, IPC_OK, NULL, sb.data, sb.size);
+		msgpack_sbuffer_destroy(&sb);
+	}
+	if (a->current == r || a->current == x->rec)
+		a->current = NULL;
+	a->task_pgid = 0;
+	if (a->status == STATUS_WORKING)
+		agent_set_status(a, STATUS_IDLE, NULL);
+	free(x);
+}
+
+int
+agent_exec(struct agent *a, char *const *argv, size_t argc,
+    unsigned timeout_ms, struct ctl_reply *reply, const char **why)
+{
+	struct agent_exec	*x;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	uint64_t		 deadline;
+	int64_t			 rc;
+	size_t			 i;
+
+	if (a->sup->stopping) {
+		*why = "the supervisor is shutting down";
+		return IPC_E_SHUTDOWN;
+	}
+	if (a->status != STATUS_IDLE || a->link == NULL) {
+		*why = a->status == STATUS_WORKING ? "agent is busy" :
+		    "agent is not ready";
+		return a->status == STATUS_WORKING ? IPC_E_BUSY :
+		    IPC_E_NO_PEER;
+	}
+	x = xcalloc(1, sizeof *x);
+	x->agent = a;
+	x->id = ++a->sup->next_task;
+	x->reply = reply;
+	x->rec = agent_record(a, x->id, argv, argc);
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	body_pack_kv_u64(&pk, "task", x->id);
+	body_pack_kv_u64(&pk, "timeout_ms", timeout_ms);
+	body_pack_str(&pk, "argv");
+	msgpack_pack_array(&pk, argc);
+	for (i = 0; i < argc; i++)
+		body_pack_str(&pk, argv[i]);
+	/*
+	 * The actor enforces the task's own timeout; this deadline only
+	 * catches an actor that stopped answering. No timeout: a week.
+	 */
+	deadline = timeout_ms ? (uint64_t)timeout_ms + TASK_KILL_GRACE_MS +
+	    5000 : 7ull * 24 * 3600 * 1000;
+	rc = peer_request(a->link, IPC_OP_TASK_RUN, sb.data, sb.size,
+	    (unsigned)deadline, agent_exec_cb, x);
+	msgpack_sbuffer_destroy(&sb);
+	if (rc < 0) {
+		x->rec->status = "lost";
+		free(x);
+		*why = proto_strerror((int)-rc);
+		return (int)-rc;
+	}
+	a->current = x->rec;
+	agent_set_status(a, STATUS_WORKING, NULL);
+	return 0;
+}
+
+void
+agent_pack_row(msgpack_packer *pk, const struct agent *a, bool detail)
+{
+	const struct task_record	*r;
+	unsigned			 i, n;
+
+	msgpack_pack_map(pk, detail ? 12 : 9);
+	body_pack_kv_str(pk, "id", a->ac.id);
+	body_pack_kv_str(pk, "type", agent_type_name(a->ac.type));
+	body_pack_kv_str(pk, "status", agent_status_name(a->status));
+	body_pack_kv_i64(pk, "pid", a->pid);
+	body_pack_kv_u64(pk, "restarts", a->hist.total);
+	body_pack_str(pk, "capabilities");
+	msgpack_pack_array(pk, a->ac.caps.n);
+	for (i = 0; i < a->ac.caps.n; i++)
+		body_pack_str(pk, a->ac.caps.v[i]);
+	body_pack_kv_str(pk, "task", a->current != NULL ? a->current->cmd :
+	    "");
+	body_pack_kv_i64(pk, "session", a->session);
+	body_pack_kv_str(pk, "restart", restart_kind_name(a->ac.restart.kind));
+	if (!detail)
+		return;
+	body_pack_kv_str(pk, "last_exit", a->last_exit);
+	body_pack_kv_str(pk, "shell", a->ac.shell != NULL ? a->ac.shell : "");
+	body_pack_str(pk, "history");
+	n = a->ntasks < AGENT_HISTORY_MAX ? a->ntasks : AGENT_HISTORY_MAX;
+	msgpack_pack_array(pk, n);
+	for (i = 0; i < n; i++) {
+		/* Oldest first. */
+		r = &a->tasks[(a->ntasks - n + i) % AGENT_HISTORY_MAX];
+		msgpack_pack_map(pk, 6);
+		body_pack_kv_u64(pk, "task", r->id);
+		body_pack_kv_str(pk, "command", r->cmd);
+		body_pack_kv_str(pk, "status", r->status);
+		body_pack_kv_i64(pk, "exit", r->exit_code);
+		body_pack_kv_i64(pk, "signal", r->signal);
+		body_pack_kv_u64(pk, "duration_ns", r->duration_ns);
+	}
+}

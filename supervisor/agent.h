@@ -1,0 +1,102 @@
+/*
+ * The supervisor's table of agents: each agent's configuration, status,
+ * actor process, link, restart history and task history, and the life cycle
+ * that moves it between the seed's statuses.
+ */
+#ifndef ORCH_SUPERVISOR_AGENT_H
+#define ORCH_SUPERVISOR_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <msgpack.h>
+
+#include "ipc/proto.h"
+#include "supervisor/config.h"
+#include "supervisor/restart.h"
+
+#define AGENT_HISTORY_MAX	20
+#define AGENT_CMD_MAX		256
+#define AGENT_READY_TIMEOUT_MS	10000
+
+enum agent_status {
+	STATUS_INITIALIZING = 0,
+	STATUS_IDLE,
+	STATUS_WORKING,
+	STATUS_WAITING,
+	STATUS_ERROR,
+	STATUS_TERMINATED,
+};
+
+struct supervisor;
+struct ctl_reply;
+struct peer;
+
+struct task_record {
+	uint64_t	id;
+	char		cmd[AGENT_CMD_MAX];
+	const char	*status;	/* "running", "ok", "failed", ... */
+	int		exit_code;
+	int		signal;
+	uint64_t	duration_ns;
+};
+
+struct agent {
+	struct supervisor	*sup;
+	struct agent_config	 ac;
+	enum agent_status	 status;
+
+	pid_t			 pid;		/* actor, 0 when not running */
+	pid_t			 session;	/* its session's id */
+	pid_t			 task_pgid;	/* running task's group */
+	struct peer		*link;
+	uint64_t		 started_ns;
+
+	struct restart_history	 hist;
+	char			 last_exit[IPC_ERRMSG_MAX + 64];
+	bool			 stop_requested;
+	bool			 remove_on_exit;
+	bool			 restart_on_exit;	/* manual restart */
+	struct event		*restart_ev;
+	struct event		*kill_ev;
+
+	struct task_record	 tasks[AGENT_HISTORY_MAX];
+	unsigned		 ntasks;	/* records ever made */
+	struct task_record	*current;
+
+	struct ctl_reply	*on_ready;	/* deploy / restart waiting */
+	struct ctl_reply	*on_exit;	/* terminate waiting */
+	struct agent		*next;
+};
+
+struct agent	*agent_add(struct supervisor *sup,
+		    const struct agent_config *ac);
+struct agent	*agent_find(struct supervisor *sup, const char *id);
+struct agent	*agent_find_pid(struct supervisor *sup, pid_t pid);
+
+/* Fork and exec the actor; the agent becomes idle when it says ready. */
+void		 agent_start(struct agent *a);
+/* Ask the actor to stop; SIGKILL after grace_ms. No restart follows. */
+void		 agent_stop(struct agent *a, unsigned grace_ms);
+/* SIGKILL the actor, its session and its task. */
+void		 agent_kill(struct agent *a);
+/* The actor process exited with wait status `status`. */
+void		 agent_exited(struct agent *a, int status);
+void		 agent_free(struct agent *a);
+
+/*
+ * Run argv as a task on the agent; the answer (a task result or an error)
+ * goes to reply. Returns 0, or an IPC_E_* code with *why when the agent
+ * cannot take it now.
+ */
+int		 agent_exec(struct agent *a, char *const *argv, size_t argc,
+		    unsigned timeout_ms, struct ctl_reply *reply,
+		    const char **why);
+
+const char	*agent_status_name(enum agent_status st);
+/* Pack the status row: id, type, status, pid, restarts, task, caps. */
+void		 agent_pack_row(msgpack_packer *pk, const struct agent *a,
+		    bool detail);
+
+#endif

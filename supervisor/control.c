@@ -1,0 +1,405 @@
+#include "supervisor/control.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "ipc/body.h"
+#include "ipc/peer.h"
+#include "ipc/sock.h"
+#include "supervisor/agent.h"
+#include "supervisor/supervisor.h"
+
+#define CTL_ARGV_MAX	4096
+
+struct ctl_client;
+
+struct ctl_reply {
+	struct ctl_client	*client;	/* NULL once it hung up */
+	struct envelope		 req;		/* id, from, to */
+	struct ctl_reply	*next;
+};
+
+struct ctl_client {
+	struct control		*ctl;
+	struct peer		*peer;
+	struct ctl_reply	*replies;	/* answers still owed */
+	struct ctl_client	*next;
+};
+
+struct control {
+	struct supervisor	*sup;
+	struct sock_listener	*listener;
+	struct ctl_client	*clients;
+};
+
+typedef void (*ctl_fn)(struct ctl_client *, const struct envelope *);
+
+static struct ctl_reply *
+ctl_reply_new(struct ctl_client *c, const struct envelope *env)
+{
+	struct ctl_reply	*r = xcalloc(1, sizeof *r);
+
+	r->client = c;
+	r->req.kind = IPC_KIND_REQ;
+	r->req.id = env->id;
+	snprintf(r->req.from, sizeof r->req.from, "%s", env->from);
+	snprintf(r->req.to, sizeof r->req.to, "%s", env->to);
+	r->next = c->replies;
+	c->replies = r;
+	return r;
+}
+
+void
+ctl_reply_send(struct ctl_reply *r, int err, const char *msg,
+    const void *body, size_t len)
+{
+	struct ctl_reply	**pp;
+
+	if (r->client != NULL) {
+		peer_reply(r->client->peer, &r->req, err, msg, body, len);
+		for (pp = &r->client->replies; *pp != NULL; pp = &(*pp)->next)
+			if (*pp == r) {
+				*pp = r->next;
+				break;
+			}
+	}
+	free(r);
+}
+
+static void
+ctl_error(struct ctl_client *c, const struct envelope *env, int err,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+ctl_error(struct ctl_client *c, const struct envelope *env, int err,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	peer_reply(c->peer, env, err, msg, NULL, 0);
+	free(msg);
+}
+
+/* The agent named by the request's "id", or an error answer and NULL. */
+static struct agent *
+ctl_agent(struct ctl_client *c, const struct envelope *env, const char *key)
+{
+	struct agent	*a;
+	char		 id[AGENT_ID_MAX + 1];
+
+	if (body_str(&env->body, key, id, sizeof id) != 0) {
+		ctl_error(c, env, IPC_E_INVAL, "%s needs an agent id", env->op);
+		return NULL;
+	}
+	if ((a = agent_find(c->ctl->sup, id)) == NULL)
+		ctl_error(c, env, IPC_E_NO_PEER, "no agent '%s'", id);
+	return a;
+}
+
+static void
+ctl_status(struct ctl_client *c, const struct envelope *env)
+{
+	struct supervisor	*sup = c->ctl->sup;
+	struct agent		*a;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	size_t			 n = 0;
+
+	for (a = sup->agents; a != NULL; a = a->next)
+		n++;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	body_pack_kv_str(&pk, "instance", sup->instance);
+	body_pack_kv_i64(&pk, "pid", getpid());
+	body_pack_str(&pk, "agents");
+	msgpack_pack_array(&pk, n);
+	for (a = sup->agents; a != NULL; a = a->next)
+		agent_pack_row(&pk, a, false);
+	peer_reply(c->peer, env, IPC_OK, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+ctl_inspect(struct ctl_client *c, const struct envelope *env)
+{
+	struct agent	*a;
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+
+	if ((a = ctl_agent(c, env, "id")) == NULL)
+		return;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	agent_pack_row(&pk, a, true);
+	peer_reply(c->peer, env, IPC_OK, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+ctl_deploy(struct ctl_client *c, const struct envelope *env)
+{
+	struct supervisor	*sup = c->ctl->sup;
+	struct agent_config	 ac;
+	struct agent		*a;
+	char			*cause = NULL;
+
+	if (config_agent_from_msgpack(body_get(&env->body, "agent"), &ac,
+	    &cause) != 0) {
+		ctl_error(c, env, IPC_E_INVAL, "%s", cause);
+		free(cause);
+		return;
+	}
+	if ((a = agent_find(sup, ac.id)) != NULL) {
+		if (a->pid > 0 || event_pending(a->restart_ev, EV_TIMEOUT,
+		    NULL)) {
+			ctl_error(c, env, IPC_E_EXISTS, "agent '%s' is "
+			    "already running", ac.id);
+			agent_config_clear(&ac);
+			return;
+		}
+		/* A terminated or failed agent is redeployed afresh. */
+		agent_config_clear(&a->ac);
+		agent_config_copy(&a->ac, &ac);
+		memset(&a->hist, 0, sizeof a->hist);
+	} else
+		a = agent_add(sup, &ac);
+	agent_config_clear(&ac);
+	log_info("agent %s: deployed by request", a->ac.id);
+	a->on_ready = ctl_reply_new(c, env);
+	agent_start(a);
+}
+
+static void
+ctl_terminate(struct ctl_client *c, const struct envelope *env)
+{
+	struct agent	*a;
+
+	if ((a = ctl_agent(c, env, "id")) == NULL)
+		return;
+	if (a->pid == 0) {
+		agent_stop(a, c->ctl->sup->grace_ms);
+		peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
+		return;
+	}
+	if (a->on_exit != NULL) {
+		ctl_error(c, env, IPC_E_BUSY, "agent '%s' is already stopping",
+		    a->ac.id);
+		return;
+	}
+	a->on_exit = ctl_reply_new(c, env);
+	agent_stop(a, c->ctl->sup->grace_ms);
+}
+
+static void
+ctl_restart(struct ctl_client *c, const struct envelope *env)
+{
+	struct agent	*a;
+
+	if ((a = ctl_agent(c, env, "id")) == NULL)
+		return;
+	if (a->on_ready != NULL) {
+		ctl_error(c, env, IPC_E_BUSY, "agent '%s' is already starting",
+		    a->ac.id);
+		return;
+	}
+	/* A restart asked for is not a crash: the intensity starts over. */
+	memset(&a->hist, 0, sizeof a->hist);
+	a->on_ready = ctl_reply_new(c, env);
+	if (a->pid > 0) {
+		agent_stop(a, c->ctl->sup->grace_ms);
+		a->restart_on_exit = true;
+	} else {
+		evtimer_del(a->restart_ev);
+		agent_start(a);
+	}
+}
+
+static void
+ctl_exec(struct ctl_client *c, const struct envelope *env)
+{
+	const msgpack_object	*argv_o;
+	struct ctl_reply	*r;
+	struct agent		*a;
+	const char		*why = NULL;
+	char			**argv;
+	uint64_t		 timeout = 0;
+	uint32_t		 i, n;
+	int			 err;
+
+	if ((a = ctl_agent(c, env, "agent")) == NULL)
+		return;
+	argv_o = body_get(&env->body, "argv");
+	body_u64(&env->body, "timeout_ms", &timeout);
+	if (argv_o == NULL || argv_o->type != MSGPACK_OBJECT_ARRAY ||
+	    argv_o->via.array.size == 0 || argv_o->via.array.size >
+	    CTL_ARGV_MAX || timeout > UINT32_MAX) {
+		ctl_error(c, env, IPC_E_INVAL, "task.exec needs a command");
+		return;
+	}
+	n = argv_o->via.array.size;
+	argv = xcalloc(n + 1, sizeof *argv);
+	for (i = 0; i < n; i++) {
+		const msgpack_object	*o = &argv_o->via.array.ptr[i];
+
+		if (o->type != MSGPACK_OBJECT_STR)
+			break;
+		argv[i] = xstrndup(o->via.str.ptr, o->via.str.size);
+	}
+	if (i < n)
+		ctl_error(c, env, IPC_E_INVAL, "argv items must be strings");
+	else {
+		r = ctl_reply_new(c, env);
+		err = agent_exec(a, argv, n, (unsigned)timeout, r, &why);
+		if (err != 0)
+			ctl_reply_send(r, err, why, NULL, 0);
+	}
+	for (i = 0; i < n; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+static void
+ctl_shutdown(struct ctl_client *c, const struct envelope *env)
+{
+	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
+	peer_flush(c->peer);
+	supervisor_shutdown(c->ctl->sup, "asked by orch-ctl");
+}
+
+static void
+ctl_ping(struct ctl_client *c, const struct envelope *env)
+{
+	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
+}
+
+static const struct {
+	const char	*op;
+	ctl_fn		 fn;
+} ctl_ops[] = {
+	{ IPC_OP_PING, ctl_ping },
+	{ IPC_OP_STATUS, ctl_status },
+	{ IPC_OP_AGENT_INSPECT, ctl_inspect },
+	{ IPC_OP_AGENT_DEPLOY, ctl_deploy },
+	{ IPC_OP_AGENT_TERMINATE, ctl_terminate },
+	{ IPC_OP_AGENT_RESTART, ctl_restart },
+	{ IPC_OP_TASK_EXEC, ctl_exec },
+	{ IPC_OP_SHUTDOWN, ctl_shutdown },
+};
+
+static void
+ctl_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
+{
+	struct ctl_client	*c = arg;
+	size_t			 i;
+
+	if (env->kind != IPC_KIND_REQ) {
+		if (env->ack)
+			peer_ack(p, env, IPC_E_UNKNOWN_OP, env->op);
+		return;
+	}
+	for (i = 0; i < sizeof ctl_ops / sizeof ctl_ops[0]; i++)
+		if (strcmp(env->op, ctl_ops[i].op) == 0) {
+			ctl_ops[i].fn(c, env);
+			return;
+		}
+	peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
+}
+
+static void
+ctl_client_free(struct ctl_client *c)
+{
+	struct ctl_client	**pp;
+	struct ctl_reply	 *r;
+
+	/* Answers still owed go nowhere now. */
+	for (r = c->replies; r != NULL; r = r->next)
+		r->client = NULL;
+	for (pp = &c->ctl->clients; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	peer_free(c->peer);
+	free(c);
+}
+
+static void
+ctl_closed_cb(struct peer *p, int err, const char *why, void *arg)
+{
+	(void)p;
+	if (err != IPC_E_PEER_GONE)
+		log_warnx("control client dropped: %s", why);
+	ctl_client_free(arg);
+}
+
+static void
+ctl_accept_cb(int fd, void *arg)
+{
+	static const struct peer_cbs	 cbs = { ctl_dispatch_cb,
+					    ctl_closed_cb };
+	struct control			*ctl = arg;
+	struct ctl_client		*c;
+
+	c = xcalloc(1, sizeof *c);
+	c->ctl = ctl;
+	if ((c->peer = peer_new(ctl->sup->base, fd, "control client", NULL,
+	    &cbs, c)) == NULL) {
+		free(c);
+		return;
+	}
+	c->next = ctl->clients;
+	ctl->clients = c;
+}
+
+static void
+ctl_refuse_cb(const char *why, void *arg)
+{
+	(void)arg;
+	log_warnx("control socket: %s", why);
+}
+
+struct control *
+control_new(struct supervisor *sup, const char *path, char **cause)
+{
+	struct control	*ctl = xcalloc(1, sizeof *ctl);
+
+	ctl->sup = sup;
+	ctl->listener = sock_listener_new(sup->base, path, ctl_accept_cb,
+	    ctl_refuse_cb, ctl, cause);
+	if (ctl->listener == NULL) {
+		free(ctl);
+		return NULL;
+	}
+	return ctl;
+}
+
+void
+control_free(struct control *ctl)
+{
+	if (ctl == NULL)
+		return;
+	sock_listener_free(ctl->listener);
+	while (ctl->clients != NULL)
+		ctl_client_free(ctl->clients);
+	free(ctl);
+}
+
+void
+control_stop_listening(struct control *ctl)
+{
+	if (ctl == NULL)
+		return;
+	sock_listener_free(ctl->listener);
+	ctl->listener = NULL;
+}

@@ -1,0 +1,29 @@
+/*
+ * The supervisor's control socket (control.sock): orch-ctl and orch-attach
+ * ask for status, deploy, terminate and restart agents, run tasks and shut
+ * the supervisor down. Operations are dispatched from one table.
+ *
+ * An answer that comes later (a task result, an agent becoming ready) is
+ * held as a ctl_reply; if the client hangs up meanwhile the reply is
+ * dropped quietly when it is sent.
+ */
+#ifndef ORCH_SUPERVISOR_CONTROL_H
+#define ORCH_SUPERVISOR_CONTROL_H
+
+#include <stddef.h>
+
+struct supervisor;
+struct control;
+struct ctl_reply;
+
+struct control	*control_new(struct supervisor *sup, const char *path,
+		    char **cause);
+void		 control_free(struct control *c);
+/* Accept no more clients (shutting down); existing ones are still served. */
+void		 control_stop_listening(struct control *c);
+
+/* Answer and free r. body: a packed msgpack value or NULL. */
+void		 ctl_reply_send(struct ctl_reply *r, int err, const char *msg,
+		    const void *body, size_t len);
+
+#endif

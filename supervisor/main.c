@@ -1,0 +1,285 @@
+/*
+ * orch-supervisor: runs in the foreground, starts one actor per agent,
+ * restarts them as their policy says, serves the control socket, and on
+ * SIGINT or SIGTERM stops everything it started before it exits.
+ */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "common/rundir.h"
+#include "common/xmalloc.h"
+#include "supervisor/agent.h"
+#include "supervisor/config.h"
+#include "supervisor/control.h"
+#include "supervisor/spawn.h"
+#include "supervisor/supervisor.h"
+
+/* After the grace period and SIGKILL, how long to wait for the reaps. */
+#define SUPERVISOR_REAP_MS	2000
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: orch-supervisor [-L instance] [-c orch.yaml] [-g seconds] [--check]\n"
+"                       [--json] [-v]\n"
+"\n"
+"Run the agents of orch.yaml (or the embedded default: three shell\n"
+"workers on their own PTYs) in the foreground until SIGINT or SIGTERM.\n"
+"\n"
+"  -L NAME      instance name (default: $ORCH_INSTANCE or \"default\")\n"
+"  -c FILE      configuration file\n"
+"  -g SECONDS   grace period for stopping actors (default 5)\n"
+"  --check      validate the configuration and exit\n"
+"  --json       log lines as JSON objects\n"
+"  -v           debug logging\n"
+"\n"
+"Exit status: 0 after a clean shutdown, 1 on a runtime failure,\n"
+"2 for bad usage or configuration, or when the instance is in use.\n");
+}
+
+void
+supervisor_check_done(struct supervisor *sup)
+{
+	struct agent	*a;
+
+	if (!sup->stopping)
+		return;
+	for (a = sup->agents; a != NULL; a = a->next)
+		if (a->pid > 0)
+			return;
+	event_base_loopexit(sup->base, NULL);
+}
+
+static void
+supervisor_kill_all(struct supervisor *sup)
+{
+	struct agent	*a;
+
+	for (a = sup->agents; a != NULL; a = a->next)
+		agent_kill(a);
+}
+
+static void
+supervisor_reap_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct supervisor	*sup = arg;
+
+	(void)fd;
+	(void)events;
+	log_warnx("actors still not reaped; exiting anyway");
+	event_base_loopexit(sup->base, NULL);
+}
+
+void
+supervisor_shutdown(struct supervisor *sup, const char *why)
+{
+	struct timeval	 tv;
+	struct agent	*a;
+
+	if (sup->stopping) {
+		if (sup->forced)
+			return;
+		sup->forced = true;
+		log_warnx("%s again: killing every actor now", why);
+		supervisor_kill_all(sup);
+		tv.tv_sec = SUPERVISOR_REAP_MS / 1000;
+		tv.tv_usec = 0;
+		event_free(sup->stop_ev);
+		sup->stop_ev = evtimer_new(sup->base,
+		    supervisor_reap_timeout_cb, sup);
+		evtimer_add(sup->stop_ev, &tv);
+		return;
+	}
+	sup->stopping = true;
+	log_info("shutting down (%s): stopping actors, grace %u ms", why,
+	    sup->grace_ms);
+	control_stop_listening(sup->control);
+	for (a = sup->agents; a != NULL; a = a->next)
+		agent_stop(a, sup->grace_ms);
+	/* Each agent has its own SIGKILL deadline; then the reaps. */
+	tv.tv_sec = (sup->grace_ms + SUPERVISOR_REAP_MS) / 1000;
+	tv.tv_usec = (sup->grace_ms + SUPERVISOR_REAP_MS) % 1000 * 1000;
+	sup->stop_ev = evtimer_new(sup->base, supervisor_reap_timeout_cb, sup);
+	evtimer_add(sup->stop_ev, &tv);
+	supervisor_check_done(sup);
+}
+
+static void
+supervisor_signal_cb(evutil_socket_t sig, short events, void *arg)
+{
+	(void)events;
+	supervisor_shutdown(arg, sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static void
+supervisor_sigchld_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct supervisor	*sup = arg;
+	struct agent		*a;
+	int			 status;
+	pid_t			 pid;
+
+	(void)sig;
+	(void)events;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if ((a = agent_find_pid(sup, pid)) != NULL)
+			agent_exited(a, status);
+}
+
+static struct config *
+supervisor_config(const char *file, char **cause)
+{
+	if (file == NULL)
+		return config_load_default(cause);
+	return config_load_file(file, cause);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "check", no_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct supervisor		 sup;
+	struct config			*cfg;
+	struct event			*ev_int, *ev_term, *ev_chld;
+	struct agent			*a;
+	const char			*file = NULL, *opt_instance = NULL;
+	char				*cause = NULL, *end, path[PATH_MAX];
+	bool				 check = false;
+	double				 grace;
+	int				 ch, lockfd;
+	size_t				 i;
+
+	memset(&sup, 0, sizeof sup);
+	sup.grace_ms = SUPERVISOR_GRACE_DEFAULT_MS;
+	while ((ch = getopt_long(argc, argv, "L:c:g:vh", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'L':
+			opt_instance = optarg;
+			break;
+		case 'c':
+			file = optarg;
+			break;
+		case 'g':
+			grace = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || !(grace >= 0.05) ||
+			    grace > 3600) {
+				fprintf(stderr, "orch-supervisor: -g %s: not a "
+				    "number of seconds from 0.05 to 3600\n",
+				    optarg);
+				return 2;
+			}
+			sup.grace_ms = (unsigned)(grace * 1000);
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'j':
+			sup.json = true;
+			break;
+		case 'v':
+			sup.verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("orch-supervisor %s\n", ORCH_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "orch-supervisor: unexpected argument '%s'\n",
+		    argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	log_init("supervisor", sup.verbose ? LOGL_DEBUG : LOGL_INFO);
+	log_set_json(sup.json);
+	sup.instance = rundir_instance(opt_instance);
+
+	if ((cfg = supervisor_config(file, &cause)) == NULL) {
+		fprintf(stderr, "orch-supervisor: %s\n", cause);
+		return 2;
+	}
+	if (check) {
+		printf("%s: %zu agent%s, configuration is valid\n", cfg->file,
+		    cfg->nagents, cfg->nagents == 1 ? "" : "s");
+		config_free(cfg);
+		return 0;
+	}
+	if (rundir_path(sup.instance, sup.rundir, sizeof sup.rundir,
+	    &cause) != 0 || rundir_prepare(sup.rundir, &cause) != 0 ||
+	    rundir_lock(sup.rundir, &lockfd, &cause) != 0) {
+		fprintf(stderr, "orch-supervisor: %s\n", cause);
+		return 2;
+	}
+	if (spawn_actor_path(sup.actor_path, sizeof sup.actor_path,
+	    &cause) != 0) {
+		fprintf(stderr, "orch-supervisor: %s\n", cause);
+		return 2;
+	}
+	/* We hold the lock: whatever sockets are here, their owner is dead. */
+	rundir_clean(sup.rundir);
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((sup.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	ev_int = evsignal_new(sup.base, SIGINT, supervisor_signal_cb, &sup);
+	ev_term = evsignal_new(sup.base, SIGTERM, supervisor_signal_cb, &sup);
+	ev_chld = evsignal_new(sup.base, SIGCHLD, supervisor_sigchld_cb, &sup);
+	evsignal_add(ev_int, NULL);
+	evsignal_add(ev_term, NULL);
+	evsignal_add(ev_chld, NULL);
+
+	if (rundir_file(sup.instance, RUNDIR_CONTROL, path, sizeof path,
+	    &cause) != 0 ||
+	    (sup.control = control_new(&sup, path, &cause)) == NULL) {
+		fprintf(stderr, "orch-supervisor: %s\n", cause);
+		rundir_remove(sup.rundir);
+		return 2;
+	}
+	log_info("instance %s: %zu agent%s from %s; control socket %s",
+	    sup.instance, cfg->nagents, cfg->nagents == 1 ? "" : "s",
+	    cfg->file, path);
+	for (i = 0; i < cfg->nagents; i++)
+		agent_add(&sup, &cfg->agents[i]);
+	config_free(cfg);
+	for (a = sup.agents; a != NULL; a = a->next)
+		agent_start(a);
+
+	event_base_dispatch(sup.base);
+
+	control_free(sup.control);
+	while (sup.agents != NULL)
+		agent_free(sup.agents);
+	event_free(sup.stop_ev);
+	event_free(ev_int);
+	event_free(ev_term);
+	event_free(ev_chld);
+	event_base_free(sup.base);
+	rundir_remove(sup.rundir);
+	close(lockfd);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * orch-supervisor's shared state, one per process.
+ */
+#ifndef ORCH_SUPERVISOR_SUPERVISOR_H
+#define ORCH_SUPERVISOR_SUPERVISOR_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SUPERVISOR_GRACE_DEFAULT_MS	5000
+
+struct agent;
+struct control;
+struct event_base;
+
+struct supervisor {
+	struct event_base	*base;
+	const char		*instance;
+	char			 rundir[PATH_MAX];
+	char			 actor_path[PATH_MAX];
+	unsigned		 grace_ms;
+	bool			 json;
+	int			 verbose;
+
+	struct agent		*agents;
+	uint64_t		 next_task;
+	struct control		*control;
+
+	bool			 stopping;
+	bool			 forced;
+	struct event		*stop_ev;
+};
+
+/* Begin an orderly shutdown (or force it, the second time). */
+void	supervisor_shutdown(struct supervisor *sup, const char *why);
+/* Called when an agent's actor is gone, to finish a shutdown. */
+void	supervisor_check_done(struct supervisor *sup);
+
+#endif

@@ -1,0 +1,251 @@
+#include "tools/client.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "common/rundir.h"
+#include "common/xmalloc.h"
+#include "ipc/body.h"
+#include "ipc/sock.h"
+
+int
+client_open(struct client *c, struct event_base *base, const char *instance,
+    const char *agent, const struct peer_cbs *cbs, void *arg, char **cause)
+{
+	char	 name[PATH_MAX], *why = NULL;
+	int	 fd;
+
+	memset(c, 0, sizeof *c);
+	c->base = base;
+	c->instance = instance;
+	msgpack_sbuffer_init(&c->body);
+	msgpack_unpacked_init(&c->result);
+	if (agent != NULL)
+		snprintf(name, sizeof name, "%s/%s.sock", RUNDIR_ACTORS, agent);
+	else
+		snprintf(name, sizeof name, "%s", RUNDIR_CONTROL);
+	if (rundir_file(instance, name, c->path, sizeof c->path, cause) != 0)
+		return -1;
+	if ((fd = sock_connect(c->path, &why)) == -1) {
+		if (agent != NULL)
+			set_cause(cause, "agent '%s' is not running in "
+			    "instance %s (%s)", agent, instance, why);
+		else
+			set_cause(cause, "no supervisor running for instance "
+			    "%s (%s)", instance, why);
+		free(why);
+		return -1;
+	}
+	c->peer = peer_new(base, fd, agent != NULL ? agent : "supervisor",
+	    NULL, cbs, arg);
+	if (c->peer == NULL)
+		return set_cause(cause, "cannot set up the connection");
+	return 0;
+}
+
+void
+client_close(struct client *c)
+{
+	peer_free(c->peer);
+	c->peer = NULL;
+	msgpack_sbuffer_destroy(&c->body);
+	msgpack_unpacked_destroy(&c->result);
+}
+
+static void
+client_reply_cb(struct peer *p, int err, const struct envelope *env,
+    void *arg)
+{
+	struct client	*c = arg;
+	msgpack_packer	 pk;
+
+	(void)p;
+	c->answered = true;
+	c->err = err;
+	c->body.size = 0;
+	snprintf(c->errmsg, sizeof c->errmsg, "%s", env != NULL &&
+	    env->errmsg[0] ? env->errmsg : proto_strerror(err));
+	if (env != NULL && env->has_body) {
+		msgpack_packer_init(&pk, &c->body, msgpack_sbuffer_write);
+		msgpack_pack_object(&pk, env->body);
+	}
+	event_base_loopbreak(c->base);
+}
+
+int
+client_call(struct client *c, const char *op, const void *body, size_t len,
+    unsigned timeout_ms, const msgpack_object **res)
+{
+	int64_t	rc;
+
+	*res = NULL;
+	c->answered = false;
+	rc = peer_request(c->peer, op, body, len, timeout_ms, client_reply_cb,
+	    c);
+	if (rc < 0) {
+		snprintf(c->errmsg, sizeof c->errmsg, "%s",
+		    proto_strerror((int)-rc));
+		return (int)-rc;
+	}
+	while (!c->answered)
+		if (event_base_loop(c->base, EVLOOP_ONCE) != 0)
+			break;
+	if (!c->answered) {
+		snprintf(c->errmsg, sizeof c->errmsg, "no answer");
+		return IPC_E_PEER_GONE;
+	}
+	if (c->err == IPC_OK && c->body.size > 0 &&
+	    msgpack_unpack_next(&c->result, c->body.data, c->body.size,
+	    NULL) == MSGPACK_UNPACK_SUCCESS)
+		*res = &c->result.data;
+	return c->err;
+}
+
+static json_t *
+client_json_string(const char *p, uint32_t len)
+{
+	json_t		*j = json_stringn(p != NULL ? p : "", len);
+	char		*s;
+	uint32_t	 i;
+
+	if (j != NULL)
+		return j;
+	/* Terminal bytes need not be UTF-8: keep the ASCII. */
+	s = xmalloc((size_t)len + 1);
+	memcpy(s, p, len);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80 || s[i] == 0)
+			s[i] = '?';
+	j = json_stringn(s, len);
+	free(s);
+	return j;
+}
+
+json_t *
+client_json(const msgpack_object *o)
+{
+	json_t		*j;
+	char		*s;
+	uint32_t	 i;
+
+	switch (o->type) {
+	case MSGPACK_OBJECT_NIL:
+		return json_null();
+	case MSGPACK_OBJECT_BOOLEAN:
+		return json_boolean(o->via.boolean);
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		return json_integer((json_int_t)o->via.u64);
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		return json_integer((json_int_t)o->via.i64);
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		return json_real(o->via.f64);
+	case MSGPACK_OBJECT_STR:
+		return client_json_string(o->via.str.ptr, o->via.str.size);
+	case MSGPACK_OBJECT_BIN:
+		return client_json_string(o->via.bin.ptr, o->via.bin.size);
+	case MSGPACK_OBJECT_ARRAY:
+		j = json_array();
+		for (i = 0; i < o->via.array.size; i++)
+			json_array_append_new(j,
+			    client_json(&o->via.array.ptr[i]));
+		return j;
+	case MSGPACK_OBJECT_MAP:
+		j = json_object();
+		for (i = 0; i < o->via.map.size; i++) {
+			const msgpack_object	*k = &o->via.map.ptr[i].key;
+
+			if (k->type != MSGPACK_OBJECT_STR)
+				continue;
+			s = xstrndup(k->via.str.ptr, k->via.str.size);
+			json_object_set_new(j, s,
+			    client_json(&o->via.map.ptr[i].val));
+			free(s);
+		}
+		return j;
+	default:
+		return json_null();
+	}
+}
+
+void
+client_print_json(const msgpack_object *o)
+{
+	json_t	*j = o != NULL ? client_json(o) : json_object();
+
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	fputc('\n', stdout);
+	json_decref(j);
+}
+
+const char *
+client_duration(uint64_t ns, char *buf, size_t size)
+{
+	if (ns >= 1000000000u)
+		snprintf(buf, size, "%.1f s", (double)ns / 1e9);
+	else
+		snprintf(buf, size, "%llu ms", (unsigned long long)(ns /
+		    1000000u));
+	return buf;
+}
+
+static void
+client_caps(const msgpack_object *row, char *buf, size_t size)
+{
+	const msgpack_object	*caps = body_get(row, "capabilities");
+	size_t			 off = 0;
+	uint32_t		 i;
+
+	buf[0] = '\0';
+	if (caps == NULL || caps->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	for (i = 0; i < caps->via.array.size && off < size; i++) {
+		const msgpack_object	*s = &caps->via.array.ptr[i];
+
+		if (s->type == MSGPACK_OBJECT_STR)
+			off += (size_t)snprintf(buf + off, size - off,
+			    "%s%.*s", i ? "," : "", (int)s->via.str.size,
+			    s->via.str.ptr);
+	}
+}
+
+void
+client_print_agents(const msgpack_object *agents)
+{
+	char		 id[128], type[32], status[32], task[48], caps[256];
+	uint64_t	 restarts;
+	int64_t		 pid;
+	uint32_t	 i;
+
+	printf("%-20s %-10s %-12s %7s %8s  %-24s %s\n", "ID", "TYPE", "STATUS",
+	    "PID", "RESTARTS", "TASK", "CAPABILITIES");
+	if (agents == NULL || agents->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	for (i = 0; i < agents->via.array.size; i++) {
+		const msgpack_object	*row = &agents->via.array.ptr[i];
+
+		body_str(row, "id", id, sizeof id);
+		body_str(row, "type", type, sizeof type);
+		body_str(row, "status", status, sizeof status);
+		{
+			size_t		 len = 0;
+			const char	*t = body_bytes(row, "task", &len);
+
+			snprintf(task, sizeof task, "%.*s", t != NULL && len ?
+			    (int)(len < sizeof task ? len : sizeof task - 1) :
+			    1, t != NULL && len ? t : "-");
+		}
+		restarts = 0;
+		pid = 0;
+		body_u64(row, "restarts", &restarts);
+		body_i64(row, "pid", &pid);
+		client_caps(row, caps, sizeof caps);
+		printf("%-20s %-10s %-12s %7lld %8llu  %-24.24s %s\n", id, type,
+		    status, (long long)pid, (unsigned long long)restarts, task,
+		    caps[0] ? caps : "-");
+	}
+}
