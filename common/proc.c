@@ -109,7 +109,10 @@ proc_close_from(int lowfd)
 	}
 }
 
-/* Session id of pid from /proc/PID/stat (field 6), or -1. */
+/*
+ * Session id of pid from /proc/PID/stat (field 6), or -1; a zombie counts
+ * as gone (it runs nothing, and its parent may take its time to reap).
+ */
 static pid_t
 proc_sid_of(const char *pid)
 {
@@ -126,7 +129,7 @@ proc_sid_of(const char *pid)
 		return -1;
 	buf[n] = '\0';
 	/* The command name may hold spaces and parentheses: skip past it. */
-	if ((p = strrchr(buf, ')')) == NULL)
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == 'Z')
 		return -1;
 	for (field = 2; field < 6 && p != NULL; field++)
 		p = strchr(p + 1, ' ');

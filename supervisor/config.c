@@ -178,9 +178,11 @@ config_err(struct cfgctx *c, const struct yamlnode *n, const char *path,
 	va_end(ap);
 	if (n == NULL || n->line == 0) {
 		/* Built from a request, not a file: no position to give. */
-		rc = set_cause(c->cause, "%s: %s: %s", c->doc->file, path, msg);
+		rc = set_cause(c->cause, "%s: %s%s%s", c->doc->file, path,
+		    *path ? ": " : "", msg);
 	} else
-		rc = yamldoc_error(c->doc, n, c->cause, "%s: %s", path, msg);
+		rc = yamldoc_error(c->doc, n, c->cause, "%s%s%s", path,
+		    *path ? ": " : "", msg);
 	free(msg);
 	return rc;
 }

@@ -41,3 +41,70 @@ start_server() {
 	# Not the socket file: a stale one from a killed server may be there.
 	wait_until 10 grep -q "listening on" "$T/$1.log" || fail "server $1 did not start"
 }
+
+# Supervisor helpers: a private instance and run directory per script.
+SUP=$BIN/orch-supervisor
+CTL=$BIN/orch-ctl
+ATT=$BIN/orch-attach
+INST=test$$
+export XDG_RUNTIME_DIR=$T/run
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+RUNDIR=$XDG_RUNTIME_DIR/orch/$INST
+
+sup_cleanup() {
+	pkill -9 -f "orch-actor -L $INST " 2>/dev/null
+	tmux -L "orch-$INST" kill-server 2>/dev/null
+	cleanup
+}
+trap sup_cleanup EXIT
+
+# start_sup [ARGS...]: run a supervisor in the background, logging to
+# $T/sup.log, and wait until its control socket serves.
+start_sup() {
+	"$SUP" -L "$INST" -g 1 "$@" 2>"$T/sup.log" &
+	SUP_PID=$!
+	PIDS="$PIDS $SUP_PID"
+	wait_until 20 "$CTL" -L "$INST" status >/dev/null 2>&1 ||
+	    fail "supervisor did not start"
+}
+
+# status_of AGENT: the agent's status column.
+status_of() {
+	"$CTL" -L "$INST" status 2>/dev/null | awk -v a="$1" '$1 == a { print $3 }'
+}
+
+# field_of AGENT COLUMN: a column of the agent's status row (4 pid, 5 restarts).
+field_of() {
+	"$CTL" -L "$INST" status 2>/dev/null | awk -v a="$1" -v c="$2" '$1 == a { print $c }'
+}
+
+is_status() { [ "$(status_of "$1")" = "$2" ]; }
+
+# wait_status SECONDS AGENT STATUS
+wait_status() {
+	wait_until "$1" is_status "$2" "$3" ||
+	    fail "agent $2 is '$(status_of "$2")', expected '$3'"
+}
+
+# session_ids: the session id of every running agent.
+session_ids() {
+	"$CTL" -L "$INST" status --json | sed -n 's/.*"session": \([0-9][0-9]*\).*/\1/p' |
+	    grep -v '^0$'
+}
+
+# nothing_left SIDS...: no actor of this instance, no process in those sessions.
+nothing_left() {
+	pgrep -f "orch-actor -L $INST " >/dev/null && return 1
+	for s in "$@"; do
+		# Zombies waiting for a reaper run nothing: they do not count.
+		[ -n "$(ps -o stat= -s "$s" 2>/dev/null | grep -v '^Z')" ] && return 1
+	done
+	return 0
+}
+
+# wait_exit PID SECONDS: wait for a background process, return its status.
+wait_exit() {
+	local pid=$1
+	wait_until "$2" sh -c "! kill -0 $pid 2>/dev/null" || return 255
+	wait "$pid"
+}

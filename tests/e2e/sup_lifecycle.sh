@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The default config starts three idle workers on PTYs, each actor named
+# in ps; SIGTERM stops everything, leaving no process, socket or directory.
+. "$(dirname "$0")/lib.bash"
+
+start_sup --json
+for a in worker-1 worker-2 worker-3; do
+	wait_status 10 $a idle
+	pgrep -f "orch-actor -L $INST .*$a\$" >/dev/null || fail "no actor process named $a"
+	[ -S "$RUNDIR/actors/$a.sock" ] || fail "no socket for $a"
+done
+[ "$(stat -c %a "$RUNDIR")" = 700 ] || fail "run dir mode is $(stat -c %a "$RUNDIR")"
+[ "$(stat -c %a "$RUNDIR/control.sock")" = 600 ] || fail "control socket not 0600"
+sids=$(session_ids)
+[ "$(echo $sids | wc -w)" = 3 ] || fail "expected 3 sessions, got: $sids"
+
+# --json: every supervisor line is one JSON object.
+grep -q '"msg":"agent worker-1: initializing -> idle' "$T/sup.log" || fail "no status change logged"
+bad=$(grep -v '^{"time":"[^"]*","proc":"[^"]*","level":"[a-z]*","msg":".*"}$' "$T/sup.log" | head -3)
+[ -z "$bad" ] || fail "non-JSON log lines: $bad"
+
+kill -TERM "$SUP_PID"
+wait_exit "$SUP_PID" 15
+rc=$?
+[ "$rc" = 0 ] || fail "supervisor exited $rc"
+wait_until 5 nothing_left $sids || fail "processes left behind"
+[ ! -e "$RUNDIR" ] || fail "run dir left: $(ls -R "$RUNDIR")"
+grep -q '"msg":"stopped"' "$T/sup.log" || fail "no final log line"
+exit 0

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Crash-restart supervision: kill -9 restarts an actor; a crash loop ends in
+# error without disturbing the others; a transient agent that exits 0 stays
+# down; a missing actor binary is an error, not a crash loop.
+. "$(dirname "$0")/lib.bash"
+
+cat >"$T/orch.yaml" <<'YAML'
+agents:
+  - id: steady
+  - id: loop
+    session: {shell: /nonexistent/shell}
+    restart: {policy: permanent, max: 3, within: 60}
+  - id: once
+    session: {shell: /bin/true}
+    restart: transient
+YAML
+start_sup -c "$T/orch.yaml"
+wait_status 10 steady idle
+wait_status 10 loop error
+grep -q "agent loop: .*3 restarts in 60 s exceed the limit (3): giving up" "$T/sup.log" ||
+    fail "no give-up message"
+grep -q "session shell /nonexistent/shell: No such file" "$T/sup.log" ||
+    fail "the cause of the crash loop is not shown"
+[ "$(field_of loop 5)" = 3 ] || fail "loop restarts: $(field_of loop 5)"
+wait_status 10 once terminated
+[ "$(field_of once 5)" = 0 ] || fail "transient agent was restarted"
+
+# kill -9: back to idle, restart counted, new pid; it still works.
+old=$(field_of steady 4)
+kill -9 "$old"
+wait_until 10 sh -c "[ \"\$('$CTL' -L $INST status | awk '\$1 == \"steady\" { print \$3, \$5 }')\" = 'idle 1' ]" ||
+    fail "steady not restarted: $(status_of steady) $(field_of steady 5)"
+[ "$(field_of steady 4)" != "$old" ] || fail "same pid after restart"
+out=$("$CTL" -L "$INST" exec steady -- echo still-here) || fail "exec after restart"
+[ "$out" = still-here ] || fail "exec output: $out"
+"$ATT" -L "$INST" -i steady | grep -q '^last_exit *killed by signal 9' ||
+    fail "last exit reason not kept"
+
+# An actor binary that cannot be executed: error at once, no loop.
+kill -TERM "$SUP_PID"; wait_exit "$SUP_PID" 15
+ORCH_ACTOR=/nonexistent/orch-actor start_sup
+wait_status 10 worker-1 error
+grep -q "worker-1: initializing -> error: /nonexistent/orch-actor: No such file" "$T/sup.log" ||
+    fail "exec failure not reported"
+[ "$(field_of worker-1 5)" = 0 ] || fail "exec failure counted as restarts"
+exit 0

@@ -1,0 +1,192 @@
+#include "tests/unit/unit.h"
+
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "actors/task.h"
+
+struct run {
+	struct event_base	*base;
+	struct task		*task;
+	bool			 done;
+	struct task_result	 r;
+	char			 tail[TASK_TAIL_MAX + 1];
+	size_t			 seen;
+};
+
+static void
+output_cb(struct task *t, const char *data, size_t len, void *arg)
+{
+	struct run	*run = arg;
+
+	(void)t;
+	(void)data;
+	run->seen += len;
+}
+
+static void
+done_cb(struct task *t, const struct task_result *r, void *arg)
+{
+	struct run	*run = arg;
+
+	(void)t;
+	run->done = true;
+	run->r = *r;
+	memcpy(run->tail, r->tail, r->tail_len);
+	run->tail[r->tail_len] = '\0';
+	event_base_loopbreak(run->base);
+}
+
+static void
+chld_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct run	*run = arg;
+	int		 status;
+	pid_t		 pid;
+
+	(void)sig;
+	(void)events;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		task_reap(run->task, pid, status);
+}
+
+static void
+deadline_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	event_base_loopbreak(arg);
+}
+
+/* Run argv to completion (or a 20 s deadline, which fails the test). */
+static void
+run_task(struct run *run, char **argv, unsigned timeout_ms, unsigned grace)
+{
+	static const struct task_cbs	 cbs = { output_cb, done_cb };
+	struct task_spec		 spec;
+	struct event			*chld, *deadline;
+	struct timeval			 tv = { 20, 0 };
+	char				*cause = NULL;
+
+	memset(run, 0, sizeof *run);
+	run->base = event_base_new();
+	chld = evsignal_new(run->base, SIGCHLD, chld_cb, run);
+	evsignal_add(chld, NULL);
+	deadline = evtimer_new(run->base, deadline_cb, run->base);
+	evtimer_add(deadline, &tv);
+	memset(&spec, 0, sizeof spec);
+	spec.id = 7;
+	spec.argv = argv;
+	spec.timeout_ms = timeout_ms;
+	spec.grace_ms = grace;
+	run->task = task_start(run->base, &spec, &cbs, run, &cause);
+	if (run->task == NULL)
+		fail_msg("task_start: %s", cause);
+	event_base_dispatch(run->base);
+	assert_true(run->done);
+	task_free(run->task);
+	event_free(chld);
+	event_free(deadline);
+	event_base_free(run->base);
+}
+
+static void
+test_exit_and_output(void **state)
+{
+	char		*argv[] = { (char *)"/bin/sh", (char *)"-c",
+			    (char *)"echo out; echo err >&2; exit 3", NULL };
+	struct run	 run;
+
+	(void)state;
+	run_task(&run, argv, 0, 0);
+	assert_int_equal(run.r.exit_code, 3);
+	assert_int_equal(run.r.signal, 0);
+	assert_false(run.r.timed_out);
+	assert_string_equal(run.tail, "out\nerr\n");
+	assert_int_equal(run.seen, 8);
+}
+
+static void
+test_tail_bounded(void **state)
+{
+	char		*argv[] = { (char *)"/bin/sh", (char *)"-c",
+			    (char *)"i=0; while [ $i -lt 2000 ]; do "
+			    "echo line$i; i=$((i+1)); done", NULL };
+	struct run	 run;
+
+	(void)state;
+	run_task(&run, argv, 0, 0);
+	assert_int_equal(run.r.exit_code, 0);
+	assert_int_equal(run.r.tail_len, TASK_TAIL_MAX);
+	assert_non_null(strstr(run.tail, "line1999\n"));
+	assert_true(run.seen > TASK_TAIL_MAX);
+}
+
+static void
+test_timeout_kills_group(void **state)
+{
+	/* The shell and its child both ignore nothing: TERM ends them. */
+	char		*argv[] = { (char *)"/bin/sh", (char *)"-c",
+			    (char *)"sleep 30 & sleep 30; wait", NULL };
+	struct run	 run;
+
+	(void)state;
+	run_task(&run, argv, 200, 500);
+	assert_true(run.r.timed_out);
+	assert_int_equal(run.r.signal, SIGTERM);
+	assert_true(run.r.duration_ns < 5000000000ull);
+}
+
+static void
+test_timeout_escalates(void **state)
+{
+	char		*argv[] = { (char *)"/bin/sh", (char *)"-c",
+			    (char *)"trap '' TERM; while :; do sleep 0.05; done",
+			    NULL };
+	struct run	 run;
+
+	(void)state;
+	run_task(&run, argv, 100, 200);
+	assert_true(run.r.timed_out);
+	assert_int_equal(run.r.signal, SIGKILL);
+}
+
+static void
+test_exec_failure(void **state)
+{
+	char			*argv[] = { (char *)"/nonexistent/tool", NULL };
+	struct task_spec	 spec;
+	struct event_base	*base = event_base_new();
+	char			*cause = NULL;
+
+	(void)state;
+	memset(&spec, 0, sizeof spec);
+	spec.argv = argv;
+	assert_null(task_start(base, &spec, NULL, NULL, &cause));
+	assert_string_equal(cause, "/nonexistent/tool: No such file or "
+	    "directory");
+	free(cause);
+	cause = NULL;
+	spec.argv = NULL;
+	assert_null(task_start(base, &spec, NULL, NULL, &cause));
+	free(cause);
+	event_base_free(base);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_exit_and_output),
+		cmocka_unit_test(test_tail_bounded),
+		cmocka_unit_test(test_timeout_kills_group),
+		cmocka_unit_test(test_timeout_escalates),
+		cmocka_unit_test(test_exec_failure),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
