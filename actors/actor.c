@@ -252,7 +252,9 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		spec.argv = argv;
 		spec.cwd = a->ac.cwd;
 		spec.timeout_ms = (unsigned)timeout;
+		spec.env = session_environ(&a->ac, a->env);
 		a->task = task_start(a->base, &spec, &cbs, a, &cause);
+		free((char **)spec.env);
 	} else
 		cause = xstrdup("argv items must be strings");
 	if (a->task == NULL)

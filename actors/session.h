@@ -34,6 +34,13 @@ struct session_cbs {
 struct session	*session_open(struct event_base *base,
 		    const struct agent_config *ac, char *const *env,
 		    const struct session_cbs *cbs, void *arg, char **cause);
+/*
+ * The environment of the session and of its tasks: ours, then the agent's
+ * env, then extra (later names replace earlier ones). Free the array only:
+ * the strings belong to the sources.
+ */
+char		**session_environ(const struct agent_config *ac,
+		    char *const *extra);
 /* Stop watching and kill whatever is still in the session. */
 void		 session_close(struct session *s);
 

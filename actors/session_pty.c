@@ -78,8 +78,7 @@ session_write_cb(evutil_socket_t fd, short events, void *arg)
 		event_add(s->write_ev, NULL);
 }
 
-/* The environment of the shell: ours, then the agent's, then extra. */
-static char **
+char **
 session_environ(const struct agent_config *ac, char *const *extra)
 {
 	extern char	**environ;
