@@ -156,8 +156,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct supervisor		 sup;
-	struct config			*cfg;
-	struct event			*ev_int, *ev_term, *ev_chld;
+	struct config			*cfg = NULL;
+	struct event			*ev_int = NULL, *ev_term = NULL;
+	struct event			*ev_chld = NULL;
 	struct agent			*a;
 	const char			*file = NULL, *opt_instance = NULL;
 	char				*cause = NULL, *end, path[PATH_MAX];
@@ -218,10 +219,8 @@ main(int argc, char **argv)
 	log_set_json(sup.json);
 	sup.instance = rundir_instance(opt_instance);
 
-	if ((cfg = supervisor_config(file, &cause)) == NULL) {
-		fprintf(stderr, "orch-supervisor: %s\n", cause);
-		return 2;
-	}
+	if ((cfg = supervisor_config(file, &cause)) == NULL)
+		goto fail;
 	if (check) {
 		printf("%s: %zu agent%s, configuration is valid\n", cfg->file,
 		    cfg->nagents, cfg->nagents == 1 ? "" : "s");
@@ -230,15 +229,11 @@ main(int argc, char **argv)
 	}
 	if (rundir_path(sup.instance, sup.rundir, sizeof sup.rundir,
 	    &cause) != 0 || rundir_prepare(sup.rundir, &cause) != 0 ||
-	    rundir_lock(sup.rundir, &lockfd, &cause) != 0) {
-		fprintf(stderr, "orch-supervisor: %s\n", cause);
-		return 2;
-	}
+	    rundir_lock(sup.rundir, &lockfd, &cause) != 0)
+		goto fail;
 	if (spawn_actor_path(sup.actor_path, sizeof sup.actor_path,
-	    &cause) != 0) {
-		fprintf(stderr, "orch-supervisor: %s\n", cause);
-		return 2;
-	}
+	    &cause) != 0)
+		goto fail;
 	/* We hold the lock: whatever sockets are here, their owner is dead. */
 	rundir_clean(sup.rundir);
 
@@ -255,9 +250,8 @@ main(int argc, char **argv)
 	if (rundir_file(sup.instance, RUNDIR_CONTROL, path, sizeof path,
 	    &cause) != 0 ||
 	    (sup.control = control_new(&sup, path, &cause)) == NULL) {
-		fprintf(stderr, "orch-supervisor: %s\n", cause);
 		rundir_remove(sup.rundir);
-		return 2;
+		goto fail;
 	}
 	log_info("instance %s: %zu agent%s from %s; control socket %s",
 	    sup.instance, cfg->nagents, cfg->nagents == 1 ? "" : "s",
@@ -282,4 +276,16 @@ main(int argc, char **argv)
 	close(lockfd);
 	log_info("stopped");
 	return 0;
+fail:
+	fprintf(stderr, "orch-supervisor: %s\n", cause);
+	free(cause);
+	config_free(cfg);
+	if (ev_int != NULL) {
+		event_free(ev_int);
+		event_free(ev_term);
+		event_free(ev_chld);
+	}
+	if (sup.base != NULL)
+		event_base_free(sup.base);
+	return 2;
 }

@@ -256,6 +256,7 @@ attach_run(struct attach *at, const char *instance)
 	    &cause) != 0) {
 		fprintf(stderr, "orch-attach: %s\n", cause);
 		free(cause);
+		client_close(&at->client);
 		event_base_free(base);
 		return 2;
 	}
@@ -311,13 +312,15 @@ attach_list(const char *instance)
 {
 	struct client		 c;
 	const msgpack_object	*res;
+	struct event_base	*base = event_base_new();
 	char			*cause = NULL;
 	int			 rc = 0;
 
-	if (client_open(&c, event_base_new(), instance, NULL, NULL, NULL,
-	    &cause) != 0) {
+	if (client_open(&c, base, instance, NULL, NULL, NULL, &cause) != 0) {
 		fprintf(stderr, "orch-attach: %s\n", cause);
 		free(cause);
+		client_close(&c);
+		event_base_free(base);
 		return 2;
 	}
 	if (client_call(&c, IPC_OP_STATUS, NULL, 0, ATTACH_TIMEOUT_MS,
@@ -327,12 +330,8 @@ attach_list(const char *instance)
 		fprintf(stderr, "orch-attach: %s\n", c.errmsg);
 		rc = 1;
 	}
-	{
-		struct event_base	*base = c.base;
-
-		client_close(&c);
-		event_base_free(base);
-	}
+	client_close(&c);
+	event_base_free(base);
 	return rc;
 }
 
@@ -417,6 +416,7 @@ attach_inspect(const char *instance, const char *agent, bool json)
 	if (client_open(&c, base, instance, NULL, NULL, NULL, &cause) != 0) {
 		fprintf(stderr, "orch-attach: %s\n", cause);
 		free(cause);
+		client_close(&c);
 		event_base_free(base);
 		return 2;
 	}
@@ -434,12 +434,10 @@ attach_inspect(const char *instance, const char *agent, bool json)
 	sb.size = 0;
 	msgpack_pack_map(&pk, 1);
 	body_pack_kv_u64(&pk, "bytes", ATTACH_TAIL_BYTES);
-	if (client_open(&ac, base, instance, agent, NULL, NULL, NULL) == 0) {
-		if (client_call(&ac, IPC_OP_SESSION_TAIL, sb.data, sb.size,
-		    ATTACH_TIMEOUT_MS, &tres) == IPC_OK)
-			tail = body_bytes(tres, "data", &tail_len);
-	} else
-		memset(&ac, 0, sizeof ac);
+	if (client_open(&ac, base, instance, agent, NULL, NULL, NULL) == 0 &&
+	    client_call(&ac, IPC_OP_SESSION_TAIL, sb.data, sb.size,
+	    ATTACH_TIMEOUT_MS, &tres) == IPC_OK)
+		tail = body_bytes(tres, "data", &tail_len);
 	if (json) {
 		json_t		*j = client_json(res);
 		msgpack_object	 o;
@@ -453,8 +451,7 @@ attach_inspect(const char *instance, const char *agent, bool json)
 		json_decref(j);
 	} else
 		attach_print_inspect(res, tail, tail_len);
-	if (ac.peer != NULL)
-		client_close(&ac);
+	client_close(&ac);
 out:
 	msgpack_sbuffer_destroy(&sb);
 	client_close(&c);

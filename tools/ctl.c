@@ -368,8 +368,9 @@ static const struct {
 int
 main(int argc, char **argv)
 {
-	struct ctl	 c;
-	const char	*instance = NULL;
+	struct ctl		 c;
+	struct event_base	*base;
+	const char		*instance = NULL;
 	char		*cause = NULL;
 	size_t		 i;
 	int		 ch, rc;
@@ -414,18 +415,18 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof c);
-	if (client_open(&c.client, event_base_new(), rundir_instance(instance),
-	    NULL, NULL, NULL, &cause) != 0) {
+	if ((base = event_base_new()) == NULL)
+		return 2;
+	if (client_open(&c.client, base, rundir_instance(instance), NULL, NULL,
+	    NULL, &cause) != 0) {
 		fprintf(stderr, "orch-ctl: %s\n", cause);
 		free(cause);
+		client_close(&c.client);
+		event_base_free(base);
 		return 2;
 	}
 	rc = ctl_commands[i].fn(&c, argc, argv);
-	{
-		struct event_base	*base = c.client.base;
-
-		client_close(&c.client);
-		event_base_free(base);
-	}
+	client_close(&c.client);
+	event_base_free(base);
 	return rc;
 }
