@@ -44,7 +44,7 @@ LIB        = $(BUILD)/liborch.a
 BINS       = $(BUILD)/bin/orch-ipc-demo $(BUILD)/bin/orch-actor \
              $(BUILD)/bin/orch-supervisor $(BUILD)/bin/orch-ctl \
              $(BUILD)/bin/orch-attach
-BENCHES    = $(BUILD)/bench/bench_ipc
+BENCHES    = $(BUILD)/bench/bench_ipc $(BUILD)/bench/bench_spawn
 
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
@@ -98,6 +98,8 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory build
 	@$(BUILD)/bench/bench_ipc
+	@echo
+	@$(BUILD)/bench/bench_spawn $(BUILD)/bin
 
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build
@@ -159,6 +161,10 @@ $(BUILD)/bin/orch-attach: $(BUILD)/obj/tools/attach.o $(BUILD)/obj/tools/client.
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/bench/bench_ipc: $(BUILD)/obj/tools/bench/bench_ipc.o $(BUILD)/obj/tools/bench/hist.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/bench/bench_spawn: $(BUILD)/obj/tools/bench/bench_spawn.o $(BUILD)/obj/tools/bench/hist.o $(BUILD)/obj/tools/client.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

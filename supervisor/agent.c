@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@
 #include "supervisor/control.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
+
+/* How long after an actor's exit its old session is swept. */
+#define AGENT_SWEEP_DELAY_MS	100
 
 static const char *const agent_status_names[] = {
 	[STATUS_INITIALIZING] = "initializing",
@@ -128,11 +132,15 @@ agent_kill_cb(evutil_socket_t fd, short events, void *arg)
 void
 agent_kill(struct agent *a)
 {
-	/* The actor leads its own group; its session and task have theirs. */
+	/*
+	 * The actor leads its own group, and so do its session's shell and
+	 * its task. Other groups in the session (jobs started by a person)
+	 * are swept when the actor's exit is handled.
+	 */
 	if (a->pid > 0)
 		kill(-a->pid, SIGKILL);
 	if (a->session > 0)
-		proc_kill_session(a->session, SIGKILL);
+		kill(-a->session, SIGKILL);
 	if (a->task_pgid > 0)
 		kill(-a->task_pgid, SIGKILL);
 }
@@ -307,6 +315,33 @@ agent_stop(struct agent *a, unsigned grace_ms)
 }
 
 static void
+agent_sweep_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	proc_kill_session((pid_t)(intptr_t)arg, SIGKILL);
+}
+
+/*
+ * Kill what is left in an old session, whatever group it moved to. This
+ * walks /proc, so it runs a little later, off the path of the restart
+ * (the new actor is starting meanwhile).
+ */
+static void
+agent_sweep(struct supervisor *sup, pid_t session)
+{
+	struct timeval	tv = { 0, AGENT_SWEEP_DELAY_MS * 1000 };
+
+	if (session <= 0)
+		return;
+	if (sup->stopping)
+		proc_kill_session(session, SIGKILL);
+	else
+		event_base_once(sup->base, -1, EV_TIMEOUT, agent_sweep_cb,
+		    (void *)(intptr_t)session, &tv);
+}
+
+static void
 agent_restart_cb(evutil_socket_t fd, short events, void *arg)
 {
 	(void)fd;
@@ -321,12 +356,15 @@ agent_exited(struct agent *a, int status)
 	struct timeval		 tv;
 	bool			 normal;
 	char			 reason[96], why[192];
+	pid_t			 old_session;
+	struct supervisor	*sup = a->sup;
 
 	proc_exit_reason(status, reason, sizeof reason);
 	snprintf(a->last_exit, sizeof a->last_exit, "%s", reason);
 	normal = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	/* Leave nothing behind: the session and task die with the actor. */
 	agent_kill(a);
+	old_session = a->session;
 	a->pid = 0;
 	a->session = a->task_pgid = 0;
 	evtimer_del(a->kill_ev);
@@ -343,6 +381,7 @@ agent_exited(struct agent *a, int status)
 		a->restart_on_exit = false;
 		agent_set_status(a, STATUS_INITIALIZING, "restarting on request");
 		agent_start(a);
+		agent_sweep(sup, old_session);
 		return;
 	}
 	d = restart_decide(&a->ac.restart, &a->hist, a->stop_requested ||
@@ -385,7 +424,9 @@ agent_exited(struct agent *a, int status)
 			evtimer_add(a->restart_ev, &tv);
 		break;
 	}
-	supervisor_check_done(a->sup);
+	/* After the restart began: the new actor starts meanwhile. */
+	agent_sweep(sup, old_session);
+	supervisor_check_done(sup);
 }
 
 /* Tasks -------------------------------------------------------------------- */
