@@ -1,42 +1,60 @@
 #!/usr/bin/env bash
-# `make run`: a guided tour of the orch ipc layer with two real processes.
+# `make run`: a five-minute tour of orch on the embedded default config
+# (three shell workers, each on its own PTY), in a private instance.
 set -eu
 bin=${1:-build/bin}
-dir=$(mktemp -d /tmp/orch-demo.XXXXXX)
-sock=$dir/demo.sock
-server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
+export XDG_RUNTIME_DIR
+XDG_RUNTIME_DIR=$(mktemp -d /tmp/orch-run.XXXXXX)
+inst=tour
+sup=""
+trap '[ -n "$sup" ] && kill "$sup" 2>/dev/null; wait 2>/dev/null; rm -rf "$XDG_RUNTIME_DIR"' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
+ctl() { echo "\$ orch-ctl $*"; "$bin/orch-ctl" -L "$inst" "$@"; }
+idle() { "$bin/orch-ctl" -L "$inst" status 2>/dev/null | awk -v a="$1" '$1 == a && $3 == "idle" { ok = 1 } END { exit !ok }'; }
+wait_idle() {
+	for _ in $(seq 500); do idle "$1" && return 0; sleep 0.02; done
+	echo "$1 did not become idle" >&2; exit 1
+}
 
-step "start a server on $sock"
-"$bin/orch-ipc-demo" serve "$sock" &
-server=$!
-# Ready means answering, not merely having created its socket file.
-ready=""
-for _ in $(seq 250); do
-	"$bin/orch-ipc-demo" call "$sock" -o ping >/dev/null 2>&1 && { ready=1; break; }
+step "start orch-supervisor (the log goes to $XDG_RUNTIME_DIR/supervisor.log)"
+"$bin/orch-supervisor" -L "$inst" 2>"$XDG_RUNTIME_DIR/supervisor.log" &
+sup=$!
+for a in worker-1 worker-2 worker-3; do wait_idle $a; done
+ctl status
+
+step "run a command as a task in worker-1's session"
+ctl exec worker-1 -- sh -c 'echo "hello from $ORCH_AGENT_ID"; uname -sr'
+
+step "a task that outlives its timeout is stopped (exit 124)"
+ctl exec -t 0.5 worker-2 -- sleep 30 || echo "exit status $?"
+
+step "kill -9 worker-3's actor: the supervisor restarts it at once"
+pid_of() { "$bin/orch-ctl" -L "$inst" status | awk -v a="$1" '$1 == a { print $4 }'; }
+pid=$(pid_of worker-3)
+kill -9 "$pid"
+for _ in $(seq 500); do
+	[ "$(pid_of worker-3)" != "$pid" ] && idle worker-3 && break
 	sleep 0.02
 done
-[ -n "$ready" ] || { echo "server did not start" >&2; exit 1; }
+ctl status
 
-step "10,000 echo requests with 64-byte bodies, 64 in flight"
-"$bin/orch-ipc-demo" call "$sock" -n 10000 -s 64
+step "deploy a new agent at runtime"
+ctl agent deploy reviewer --type specialist --cap review,lint
+ctl status
 
-step "100 echo requests with 256 KiB bodies (LZ4-compressed on the wire)"
-"$bin/orch-ipc-demo" call "$sock" -n 100 -s 262144
+step "inspect worker-1: history and the end of its terminal"
+echo "\$ orch-attach -i worker-1"
+"$bin/orch-attach" -L "$inst" -i worker-1
 
-step "a hostile frame: an array header claiming 2^28 elements in 5 bytes"
-"$bin/orch-ipc-demo" raw "$sock" "00000005 dd10000000"
+step "what the supervisor logged"
+cat "$XDG_RUNTIME_DIR/supervisor.log"
 
-step "a request the server never answers, with a 200 ms deadline"
-"$bin/orch-ipc-demo" call "$sock" -o hang -t 200 || true
-
-step "the server is still serving everyone else"
-"$bin/orch-ipc-demo" call "$sock" -o ping -n 3
-
-step "stop the server (SIGTERM): it removes its socket"
-kill "$server"
-wait "$server" || true
-server=""
-[ -e "$sock" ] && echo "socket left behind" || echo "socket removed"
+step "shut down: every actor, session and socket goes away"
+ctl shutdown
+wait "$sup"
+sup=""
+ls -A "$XDG_RUNTIME_DIR/orch" 2>/dev/null | grep -q . && echo "left behind!" || echo "nothing left behind"
+echo
+echo "Try it yourself: $bin/orch-supervisor, then in another terminal"
+echo "$bin/orch-attach -l and $bin/orch-attach worker-1 (detach with Ctrl-\\)."

@@ -73,6 +73,16 @@ restored ro
 pane_has t:rw2 "the agent's actor went away" || fail "no message on actor death: $(pane t:rw2)"
 wait_status 10 a1 idle
 
+# The supervisor shuts down under an attached client.
+$TM new-window -d -t t -n rw3 "$(client rw3 a1)"
+wait_until 10 pane_has t:rw3 'a1\$' || fail "attach after restart: $(pane t:rw3)"
+"$CTL" -L "$INST" shutdown || fail "shutdown"
+restored rw3
+pane_has t:rw3 "asked by the supervisor from a1" || fail "no message on shutdown: $(pane t:rw3)"
+wait_exit "$SUP_PID" 15 || fail "supervisor did not exit"
+start_sup -c "$T/orch.yaml"
+wait_status 10 a1 idle
+
 # orch-attach without a terminal, or to an unknown agent: exit 2.
 "$ATT" -L "$INST" a1 </dev/null 2>"$T/err.log"
 [ $? = 2 ] && grep -q "not a terminal" "$T/err.log" || fail "no tty: $(cat "$T/err.log")"
