@@ -49,4 +49,9 @@ grep -q "$T/bad.yaml:3:23: agents\[0\].restart.policy: 'sometimes' is not one of
 printf 'agents:\n  - id: a\n    capabilities: [x]\n' >"$T/good.yaml"
 out=$("$SUP" --check -c "$T/good.yaml") || fail "good file refused"
 [ "$out" = "$T/good.yaml: 1 agent, configuration is valid" ] || fail "check said: $out"
+
+# Every example shipped is valid.
+for f in "$(dirname "$0")"/../../examples/*.yaml; do
+	"$SUP" --check -c "$f" >/dev/null || fail "example $f is invalid"
+done
 exit 0
