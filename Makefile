@@ -31,10 +31,12 @@ TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 
 # Modules -------------------------------------------------------------------
 
-COMMON_SRC = common/log.c common/xmalloc.c common/rundir.c common/proc.c
+COMMON_SRC = common/log.c common/xmalloc.c common/rundir.c common/proc.c \
+             common/strlist.c
 IPC_SRC    = ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c
-SUP_SRC    = supervisor/yamldoc.c supervisor/config.c supervisor/restart.c \
+SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_wire.c \
+             supervisor/restart.c \
              supervisor/spawn.c
 ACT_SRC    = actors/scrollback.c actors/session_pty.c actors/task.c
 LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC) $(ACT_SRC)

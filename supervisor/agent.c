@@ -268,7 +268,7 @@ agent_start(struct agent *a)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 1);
 	body_pack_str(&pk, "agent");
-	agent_config_pack(&pk, &a->ac);
+	config_agent_pack(&pk, &a->ac);
 	peer_request(a->link, IPC_OP_ACTOR_INIT, sb.data, sb.size,
 	    AGENT_READY_TIMEOUT_MS, agent_ready_cb, a);
 	msgpack_sbuffer_destroy(&sb);

@@ -14,6 +14,7 @@
 
 #include <msgpack.h>
 
+#include "common/strlist.h"
 #include "supervisor/restart.h"
 #include "supervisor/yamldoc.h"
 
@@ -37,11 +38,6 @@ enum session_backend {
 	SESSION_PTY = 0,
 	SESSION_TMUX,
 	SESSION_ITERM2,
-};
-
-struct strlist {
-	char	**v;
-	size_t	  n;
 };
 
 struct agent_config {
@@ -78,25 +74,24 @@ extern const char config_default_yaml[];
 void		 config_free(struct config *cfg);
 
 /*
- * One agent from a msgpack map with the keys of an agents[] entry (runtime
- * deploy). 0, or -1 with *cause.
+ * One agents[] entry from node n (path names it in messages). 0, or -1 with
+ * *cause.
  */
-int		 config_agent_from_msgpack(const msgpack_object *o,
+int		 config_agent_parse(const struct yamldoc *doc,
+		    const struct yamlnode *n, const char *path,
 		    struct agent_config *ac, char **cause);
 void		 agent_config_copy(struct agent_config *dst,
 		    const struct agent_config *src);
 void		 agent_config_clear(struct agent_config *ac);
-/* Pack an agent's config as the msgpack map config_agent_from_msgpack reads. */
-void		 agent_config_pack(msgpack_packer *pk,
+
+/* config_wire.c: one agent as a msgpack map with the keys of orch.yaml. */
+int		 config_agent_from_msgpack(const msgpack_object *o,
+		    struct agent_config *ac, char **cause);
+void		 config_agent_pack(msgpack_packer *pk,
 		    const struct agent_config *ac);
 
 const char	*agent_type_name(enum agent_type t);
+const char	*runner_name(enum runner_kind r);
 const char	*session_backend_name(enum session_backend b);
-
-void		 strlist_add(struct strlist *l, const char *s);
-void		 strlist_clear(struct strlist *l);
-bool		 strlist_has(const struct strlist *l, const char *s);
-/* "a,b,c" into buf (truncated to size). */
-void		 strlist_join(const struct strlist *l, char *buf, size_t size);
 
 #endif

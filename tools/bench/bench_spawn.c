@@ -108,7 +108,7 @@ spawn_once(struct hist *h, const char *actor, const struct agent_config *ac)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 1);
 	body_pack_str(&pk, "agent");
-	agent_config_pack(&pk, ac);
+	config_agent_pack(&pk, ac);
 	peer_request(link, IPC_OP_ACTOR_INIT, sb.data, sb.size, 10000,
 	    spawn_ready_cb, &ctx);
 	msgpack_sbuffer_destroy(&sb);

@@ -1,0 +1,52 @@
+/*
+ * Checking a YAML document against a schema: tables of known keys, each
+ * with a parser, walked over a mapping. Every error reads
+ * "FILE:LINE:COLUMN: key.path: what is wrong"; an unknown key gets a
+ * did-you-mean when a known one is close. Used for orch.yaml and for
+ * workflows, so both speak the same way.
+ */
+#ifndef ORCH_SUPERVISOR_SCHEMA_H
+#define ORCH_SUPERVISOR_SCHEMA_H
+
+#include "common/strlist.h"
+#include "supervisor/yamldoc.h"
+
+struct schema {
+	const struct yamldoc	*doc;
+	const char		*base_dir;	/* for relative paths */
+	char			**cause;
+};
+
+struct schema_key {
+	const char	*name;
+	/* NULL: a known key read elsewhere. path is "parent.key". */
+	int		(*parse)(struct schema *, const char *path,
+			    const struct yamlnode *, void *target);
+};
+
+/* Walk map's keys against keys[n], calling each parser with target. */
+int	schema_walk(struct schema *c, const char *path,
+	    const struct yamlnode *map, const struct schema_key *keys,
+	    size_t nkeys, void *target);
+
+/* Fill *cause for node n (no position if n has none) and return -1. */
+int	schema_err(struct schema *c, const struct yamlnode *n,
+	    const char *path, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
+/* A non-null scalar. */
+int	schema_scalar(struct schema *c, const char *path,
+	    const struct yamlnode *n, const char **out);
+/* A whole number in [min, max]. */
+int	schema_uint(struct schema *c, const char *path,
+	    const struct yamlnode *n, unsigned long min, unsigned long max,
+	    unsigned long *out);
+/* One of names[count] (NULL entries skipped); *out is its index. */
+int	schema_enum(struct schema *c, const char *path,
+	    const struct yamlnode *n, const char *const *names, size_t count,
+	    int *out);
+/* A list of distinct strings, or one string; appended to out. */
+int	schema_strlist(struct schema *c, const char *path,
+	    const struct yamlnode *n, struct strlist *out);
+
+#endif
