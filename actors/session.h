@@ -46,9 +46,12 @@ void		 session_close(struct session *s);
 
 /* Input, as if typed. 0 or -1 (the session is gone). */
 int		 session_write(struct session *s, const void *data, size_t len);
-/* Show text on the terminal (task output): it reaches the scrollback and
- * every attached client as if a program had printed it. */
-void		 session_print(struct session *s, const void *data, size_t len);
+/*
+ * Show text on the terminal (task output): it reaches the scrollback and
+ * every attached client as if a program had printed it. 0, or -1 when the
+ * terminal is gone or 4 MiB are already waiting to be shown.
+ */
+int		 session_print(struct session *s, const void *data, size_t len);
 int		 session_resize(struct session *s, unsigned rows, unsigned cols);
 void		 session_size(const struct session *s, unsigned *rows,
 		    unsigned *cols);

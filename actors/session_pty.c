@@ -29,6 +29,7 @@
 #define SESSION_COLS_DEFAULT	80
 /* Input nobody has read yet beyond this is dropped, not buffered. */
 #define SESSION_INPUT_MAX	(1u << 20)
+#define SESSION_PRINT_MAX	(4u << 20)
 
 struct session {
 	struct event_base	*base;
@@ -39,6 +40,8 @@ struct session {
 	struct event		*read_ev;
 	struct event		*write_ev;
 	struct evbuffer		*input;		/* typed, not yet written */
+	struct event		*print_ev;
+	struct evbuffer		*print;		/* printed, not yet written */
 	struct scrollback	 sb;
 	unsigned		 rows, cols;
 	struct session_cbs	 cbs;
@@ -77,6 +80,8 @@ session_write_cb(evutil_socket_t fd, short events, void *arg)
 	if (evbuffer_get_length(s->input) > 0)
 		event_add(s->write_ev, NULL);
 }
+
+static void	session_print_cb(evutil_socket_t, short, void *);
 
 char **
 session_environ(const struct agent_config *ac, char *const *extra)
@@ -195,6 +200,7 @@ session_open(struct event_base *base, const struct agent_config *ac,
 	scrollback_init(&s->sb, ac->scrollback ? ac->scrollback :
 	    SCROLLBACK_DEFAULT);
 	s->input = evbuffer_new();
+	s->print = evbuffer_new();
 
 	s->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (s->master == -1 || grantpt(s->master) == -1 ||
@@ -228,6 +234,9 @@ session_open(struct event_base *base, const struct agent_config *ac,
 	    session_read_cb, s);
 	s->write_ev = event_new(base, s->master, EV_WRITE, session_write_cb,
 	    s);
+	if (s->slave != -1)
+		s->print_ev = event_new(base, s->slave, EV_WRITE,
+		    session_print_cb, s);
 	event_add(s->read_ev, NULL);
 	return s;
 fail:
@@ -246,11 +255,14 @@ session_close(struct session *s)
 		event_free(s->read_ev);
 	if (s->write_ev != NULL)
 		event_free(s->write_ev);
+	if (s->print_ev != NULL)
+		event_free(s->print_ev);
 	if (s->master != -1)
 		close(s->master);
 	if (s->slave != -1)
 		close(s->slave);
 	evbuffer_free(s->input);
+	evbuffer_free(s->print);
 	scrollback_free(&s->sb);
 	free(s);
 }
@@ -267,27 +279,37 @@ session_write(struct session *s, const void *data, size_t len)
 	return 0;
 }
 
-void
+/*
+ * Printed text goes through the slave, so the line discipline turns \n
+ * into \r\n and the bytes come back out of the master like any program's
+ * output. The terminal's buffer is small and is only drained by this same
+ * loop, so what does not fit waits for the slave to become writable.
+ */
+static void
+session_print_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct session	*s = arg;
+
+	(void)events;
+	if (evbuffer_write(s->print, fd) == -1 && errno != EAGAIN &&
+	    errno != EINTR)
+		evbuffer_drain(s->print, evbuffer_get_length(s->print));
+	if (evbuffer_get_length(s->print) > 0)
+		event_add(s->print_ev, NULL);
+}
+
+int
 session_print(struct session *s, const void *data, size_t len)
 {
-	const char	*p = data;
-	ssize_t		 n;
-
-	/*
-	 * Through the slave, so the line discipline turns \n into \r\n and
-	 * the bytes come back out of the master like any program's output.
-	 * A full terminal drops the rest: the task's own log is complete.
-	 */
-	while (s->slave != -1 && len > 0) {
-		n = write(s->slave, p, len);
-		if (n <= 0) {
-			if (n == -1 && errno == EINTR)
-				continue;
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if (s->slave == -1)
+		return -1;
+	/* A terminal nobody drains gets the rest in the task's own log. */
+	if (evbuffer_get_length(s->print) + len > SESSION_PRINT_MAX)
+		return -1;
+	evbuffer_add(s->print, data, len);
+	if (!event_pending(s->print_ev, EV_WRITE, NULL))
+		session_print_cb(s->slave, EV_WRITE, s);
+	return 0;
 }
 
 int

@@ -12,8 +12,9 @@
 struct run {
 	struct event_base	*base;
 	struct session		*s;
-	char			 out[65536];
+	char			 out[1 << 20];
 	size_t			 len;
+	size_t			 xs;		/* 'x' bytes seen */
 	const char		*want;
 	bool			 exited;
 	int			 status;
@@ -23,7 +24,10 @@ static void
 output_cb(const char *data, size_t len, void *arg)
 {
 	struct run	*r = arg;
+	size_t		 i;
 
+	for (i = 0; i < len; i++)
+		r->xs += data[i] == 'x';
 	if (r->len + len >= sizeof r->out)
 		len = sizeof r->out - 1 - r->len;
 	memcpy(r->out + r->len, data, len);
@@ -76,13 +80,14 @@ test_session(void **state)
 {
 	static const struct session_cbs	 cbs = { output_cb, exit_cb };
 	struct agent_config		 ac;
-	struct run			 r;
+	static struct run		 r;
 	struct event			*chld;
 	struct timeval			 tv = { 10, 0 };
 	char				*extra[] = { (char *)"ORCH_X=from-extra",
 					    NULL }, *cause = NULL, tail[64];
 	unsigned			 rows, cols;
 	size_t				 n;
+	char				*big;
 
 	(void)state;
 	memset(&r, 0, sizeof r);
@@ -111,7 +116,7 @@ test_session(void **state)
 	await(&r, "33 101");
 	assert_int_equal(session_resize(r.s, 0, 10), -1);
 	/* Printed text comes out like program output, \n as \r\n. */
-	session_print(r.s, "printed\n", 8);
+	assert_int_equal(session_print(r.s, "printed\n", 8), 0);
 	await(&r, "printed\r\n");
 	/* The scrollback holds the end of it all. */
 	assert_true(session_scrollback_len(r.s) > 0);
@@ -119,6 +124,15 @@ test_session(void **state)
 	tail[n] = '\0';
 	assert_non_null(strstr(tail, "printed\r\n"));
 
+	/* More than the terminal holds at once: none of it is lost. */
+	big = malloc(200000);
+	memset(big, 'x', 200000);
+	memcpy(big + 199990, "big-end\n", 8);
+	r.xs = 0;
+	assert_int_equal(session_print(r.s, big, 199998), 0);
+	free(big);
+	await(&r, "big-end\r\n");
+	assert_int_equal(r.xs, 199990);
 	/* The shell's exit is reported with its status. */
 	r.want = NULL;
 	session_write(r.s, "exit 3\n", 7);
