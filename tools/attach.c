@@ -242,7 +242,6 @@ attach_run(struct attach *at, const char *instance)
 	msgpack_sbuffer			 sb;
 	msgpack_packer			 pk;
 	const char			*data;
-	char				*cause = NULL;
 	unsigned			 rows, cols;
 	size_t				 len, i;
 
@@ -251,15 +250,10 @@ attach_run(struct attach *at, const char *instance)
 		    "terminal\n");
 		return 2;
 	}
-	base = event_base_new();
-	if (client_open(&at->client, base, instance, at->agent, &cbs, at,
-	    &cause) != 0) {
-		fprintf(stderr, "orch-attach: %s\n", cause);
-		free(cause);
-		client_close(&at->client);
-		event_base_free(base);
+	if (client_start(&at->client, "orch-attach", instance, at->agent,
+	    &cbs, at) != 0)
 		return 2;
-	}
+	base = at->client.base;
 	attach_winsize(&rows, &cols);
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -272,8 +266,7 @@ attach_run(struct attach *at, const char *instance)
 		fprintf(stderr, "orch-attach: %s: %s\n", at->agent,
 		    at->client.errmsg);
 		msgpack_sbuffer_destroy(&sb);
-		client_close(&at->client);
-		event_base_free(base);
+		client_done(&at->client);
 		return 2;
 	}
 	msgpack_sbuffer_destroy(&sb);
@@ -302,8 +295,7 @@ attach_run(struct attach *at, const char *instance)
 	event_free(at->stdin_ev);
 	for (i = 0; i < sizeof signos / sizeof signos[0]; i++)
 		event_free(sigs[i]);
-	client_close(&at->client);
-	event_base_free(base);
+	client_done(&at->client);
 	return at->exit_code;
 }
 
@@ -312,17 +304,10 @@ attach_list(const char *instance)
 {
 	struct client		 c;
 	const msgpack_object	*res;
-	struct event_base	*base = event_base_new();
-	char			*cause = NULL;
 	int			 rc = 0;
 
-	if (client_open(&c, base, instance, NULL, NULL, NULL, &cause) != 0) {
-		fprintf(stderr, "orch-attach: %s\n", cause);
-		free(cause);
-		client_close(&c);
-		event_base_free(base);
+	if (client_start(&c, "orch-attach", instance, NULL, NULL, NULL) != 0)
 		return 2;
-	}
 	if (client_call(&c, IPC_OP_STATUS, NULL, 0, ATTACH_TIMEOUT_MS,
 	    &res) == IPC_OK)
 		client_print_agents(body_get(res, "agents"));
@@ -330,8 +315,7 @@ attach_list(const char *instance)
 		fprintf(stderr, "orch-attach: %s\n", c.errmsg);
 		rc = 1;
 	}
-	client_close(&c);
-	event_base_free(base);
+	client_done(&c);
 	return rc;
 }
 
@@ -407,34 +391,24 @@ attach_inspect(const char *instance, const char *agent, bool json)
 	const msgpack_object	*res, *tres;
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
-	struct event_base	*base = event_base_new();
 	const char		*tail = NULL;
-	char			*cause = NULL;
 	size_t			 tail_len = 0;
 	int			 rc = 0;
 
-	if (client_open(&c, base, instance, NULL, NULL, NULL, &cause) != 0) {
-		fprintf(stderr, "orch-attach: %s\n", cause);
-		free(cause);
-		client_close(&c);
-		event_base_free(base);
+	if (client_start(&c, "orch-attach", instance, NULL, NULL, NULL) != 0)
 		return 2;
-	}
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 1);
-	body_pack_kv_str(&pk, "id", agent);
-	if (client_call(&c, IPC_OP_AGENT_INSPECT, sb.data, sb.size,
+	if (client_call_str(&c, IPC_OP_AGENT_INSPECT, "id", agent,
 	    ATTACH_TIMEOUT_MS, &res) != IPC_OK) {
 		fprintf(stderr, "orch-attach: %s\n", c.errmsg);
 		rc = 1;
 		goto out;
 	}
 	/* The scrollback lives in the actor; none if it is not running. */
-	sb.size = 0;
 	msgpack_pack_map(&pk, 1);
 	body_pack_kv_u64(&pk, "bytes", ATTACH_TAIL_BYTES);
-	if (client_open(&ac, base, instance, agent, NULL, NULL, NULL) == 0 &&
+	if (client_open(&ac, c.base, instance, agent, NULL, NULL, NULL) == 0 &&
 	    client_call(&ac, IPC_OP_SESSION_TAIL, sb.data, sb.size,
 	    ATTACH_TIMEOUT_MS, &tres) == IPC_OK)
 		tail = body_bytes(tres, "data", &tail_len);
@@ -454,8 +428,7 @@ attach_inspect(const char *instance, const char *agent, bool json)
 	client_close(&ac);
 out:
 	msgpack_sbuffer_destroy(&sb);
-	client_close(&c);
-	event_base_free(base);
+	client_done(&c);
 	return rc;
 }
 

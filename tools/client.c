@@ -56,6 +56,37 @@ client_close(struct client *c)
 	msgpack_unpacked_destroy(&c->result);
 }
 
+int
+client_start(struct client *c, const char *prog, const char *instance,
+    const char *agent, const struct peer_cbs *cbs, void *arg)
+{
+	struct event_base	*base;
+	char			*cause = NULL;
+
+	if ((base = event_base_new()) == NULL) {
+		fprintf(stderr, "%s: cannot create an event loop\n", prog);
+		return -1;
+	}
+	if (client_open(c, base, instance, agent, cbs, arg, &cause) != 0) {
+		fprintf(stderr, "%s: %s\n", prog, cause);
+		free(cause);
+		client_done(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+client_done(struct client *c)
+{
+	struct event_base	*base = c->base;
+
+	client_close(c);
+	if (base != NULL)
+		event_base_free(base);
+	c->base = NULL;
+}
+
 static void
 client_reply_cb(struct peer *p, int err, const struct envelope *env,
     void *arg)
@@ -123,6 +154,23 @@ client_json_string(const char *p, uint32_t len)
 	j = json_stringn(s, len);
 	free(s);
 	return j;
+}
+
+int
+client_call_str(struct client *c, const char *op, const char *key,
+    const char *val, unsigned timeout_ms, const msgpack_object **res)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+	int		rc;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_str(&pk, key, val);
+	rc = client_call(c, op, sb.data, sb.size, timeout_ms, res);
+	msgpack_sbuffer_destroy(&sb);
+	return rc;
 }
 
 json_t *

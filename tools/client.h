@@ -40,12 +40,25 @@ int	client_open(struct client *c, struct event_base *base,
 void	client_close(struct client *c);
 
 /*
+ * client_open on a loop of its own, for a command-line tool: on failure
+ * the cause is printed as "prog: cause", everything is freed and -1
+ * returned. client_done closes and frees the loop.
+ */
+int	client_start(struct client *c, const char *prog, const char *instance,
+	    const char *agent, const struct peer_cbs *cbs, void *arg);
+void	client_done(struct client *c);
+
+/*
  * Send a request and run the loop until its answer. Returns IPC_OK with
  * *res set to the body (valid until the next call; NULL if none), or the
  * error code with c->errmsg.
  */
 int	client_call(struct client *c, const char *op, const void *body,
 	    size_t len, unsigned timeout_ms, const msgpack_object **res);
+
+/* client_call with the body {key: val}. */
+int	client_call_str(struct client *c, const char *op, const char *key,
+	    const char *val, unsigned timeout_ms, const msgpack_object **res);
 
 /* msgpack to JSON (binary as a UTF-8-safe string). */
 json_t	*client_json(const msgpack_object *o);

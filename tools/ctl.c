@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/event.h>
 
 #include "common/rundir.h"
 #include "common/xmalloc.h"
@@ -307,18 +306,9 @@ ctl_agent_simple(struct ctl *c, const char *op, const char *id,
     const char *done)
 {
 	const msgpack_object	*res;
-	msgpack_sbuffer		 sb;
-	msgpack_packer		 pk;
-	int			 rc;
 
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 1);
-	body_pack_kv_str(&pk, "id", id);
-	rc = client_call(&c->client, op, sb.data, sb.size,
-	    CTL_AGENT_TIMEOUT_MS, &res);
-	msgpack_sbuffer_destroy(&sb);
-	if (rc != IPC_OK)
+	if (client_call_str(&c->client, op, "id", id, CTL_AGENT_TIMEOUT_MS,
+	    &res) != IPC_OK)
 		return ctl_fail(c, id);
 	printf("agent %s %s\n", id, done);
 	return 0;
@@ -368,10 +358,8 @@ static const struct {
 int
 main(int argc, char **argv)
 {
-	struct ctl		 c;
-	struct event_base	*base;
-	const char		*instance = NULL;
-	char		*cause = NULL;
+	struct ctl	 c;
+	const char	*instance = NULL;
 	size_t		 i;
 	int		 ch, rc;
 
@@ -415,18 +403,10 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof c);
-	if ((base = event_base_new()) == NULL)
+	if (client_start(&c.client, "orch-ctl", rundir_instance(instance),
+	    NULL, NULL, NULL) != 0)
 		return 2;
-	if (client_open(&c.client, base, rundir_instance(instance), NULL, NULL,
-	    NULL, &cause) != 0) {
-		fprintf(stderr, "orch-ctl: %s\n", cause);
-		free(cause);
-		client_close(&c.client);
-		event_base_free(base);
-		return 2;
-	}
 	rc = ctl_commands[i].fn(&c, argc, argv);
-	client_close(&c.client);
-	event_base_free(base);
+	client_done(&c.client);
 	return rc;
 }

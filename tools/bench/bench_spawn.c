@@ -255,11 +255,10 @@ main(int argc, char **argv)
 		_exit(127);
 	}
 	for (i = 0; i < 500; i++) {
-		memset(&c, 0, sizeof c);
 		if (client_open(&c, event_base_new(), "crash", NULL, NULL, NULL,
 		    NULL) == 0)
 			break;
-		client_close(&c);
+		client_done(&c);
 		usleep(10000);
 	}
 	if (c.peer == NULL)
@@ -279,27 +278,15 @@ main(int argc, char **argv)
 		old = now;
 		if (i + 1 < n) {
 			const msgpack_object	*res;
-			msgpack_sbuffer		 sb;
-			msgpack_packer		 pk;
 
-			msgpack_sbuffer_init(&sb);
-			msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-			msgpack_pack_map(&pk, 1);
-			body_pack_kv_str(&pk, "id", "b1");
-			if (client_call(&c, IPC_OP_AGENT_RESTART, sb.data,
-			    sb.size, 10000, &res) != IPC_OK)
+			if (client_call_str(&c, IPC_OP_AGENT_RESTART, "id",
+			    "b1", 10000, &res) != IPC_OK)
 				die(c.errmsg);
-			msgpack_sbuffer_destroy(&sb);
 			while ((old = crash_idle_pid(&c)) == 0)
 				usleep(100);
 		}
 	}
-	{
-		struct event_base	*base = c.base;
-
-		client_close(&c);
-		event_base_free(base);
-	}
+	client_done(&c);
 	kill(spid, SIGTERM);
 	waitpid(spid, &status, 0);
 	config_free(cfg);
