@@ -33,6 +33,7 @@
 #include "ipc/sock.h"
 
 #define ACTOR_GRACE_DEFAULT_MS	5000
+#define ACTOR_GRACE_MAX_MS	600000
 #define ACTOR_ORPHAN_GRACE_MS	1000
 #define ACTOR_ARGV_MAX		4096
 
@@ -343,23 +344,44 @@ fail:
 }
 
 static void
+actor_link_stop(struct actor *a, const struct envelope *env)
+{
+	uint64_t	grace = ACTOR_GRACE_DEFAULT_MS;
+
+	body_u64(&env->body, "grace_ms", &grace);
+	if (grace > ACTOR_GRACE_MAX_MS)
+		grace = ACTOR_GRACE_MAX_MS;
+	actor_stop(a, (unsigned)grace, "asked by the supervisor");
+}
+
+/* What the supervisor may ask, and whether it needs actor.init first. */
+static const struct {
+	const char	*op;
+	enum ipc_kind	 kind;
+	bool		 configured;
+	void		(*fn)(struct actor *, const struct envelope *);
+} actor_link_ops[] = {
+	{ IPC_OP_ACTOR_INIT, IPC_KIND_REQ, false, actor_init },
+	{ IPC_OP_TASK_RUN, IPC_KIND_REQ, true, actor_task_run },
+	{ IPC_OP_ACTOR_STOP, IPC_KIND_NTF, false, actor_link_stop },
+};
+
+static void
 actor_link_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 {
 	struct actor	*a = arg;
-	uint64_t	 grace = ACTOR_GRACE_DEFAULT_MS;
+	size_t		 i;
 
-	if (strcmp(env->op, IPC_OP_ACTOR_INIT) == 0 &&
-	    env->kind == IPC_KIND_REQ)
-		actor_init(a, env);
-	else if (strcmp(env->op, IPC_OP_TASK_RUN) == 0 &&
-	    env->kind == IPC_KIND_REQ && a->configured)
-		actor_task_run(a, env);
-	else if (strcmp(env->op, IPC_OP_ACTOR_STOP) == 0) {
-		body_u64(&env->body, "grace_ms", &grace);
-		if (grace > 600000)
-			grace = 600000;
-		actor_stop(a, (unsigned)grace, "asked by the supervisor");
-	} else if (env->kind == IPC_KIND_REQ)
+	for (i = 0; i < sizeof actor_link_ops / sizeof actor_link_ops[0]; i++) {
+		if (strcmp(env->op, actor_link_ops[i].op) != 0 ||
+		    env->kind != actor_link_ops[i].kind)
+			continue;
+		if (actor_link_ops[i].configured && !a->configured)
+			break;
+		actor_link_ops[i].fn(a, env);
+		return;
+	}
+	if (env->kind == IPC_KIND_REQ)
 		peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
 }
 

@@ -119,7 +119,8 @@ static void
 supervisor_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
 	(void)events;
-	supervisor_shutdown(arg, sig == SIGINT ? "SIGINT" : "SIGTERM");
+	supervisor_shutdown(arg, sig == SIGINT ? "SIGINT" : sig == SIGHUP ?
+	    "SIGHUP" : "SIGTERM");
 }
 
 static void
@@ -158,7 +159,7 @@ main(int argc, char **argv)
 	struct supervisor		 sup;
 	struct config			*cfg = NULL;
 	struct event			*ev_int = NULL, *ev_term = NULL;
-	struct event			*ev_chld = NULL;
+	struct event			*ev_chld = NULL, *ev_hup = NULL;
 	struct agent			*a;
 	const char			*file = NULL, *opt_instance = NULL;
 	char				*cause = NULL, *end, path[PATH_MAX];
@@ -243,6 +244,9 @@ main(int argc, char **argv)
 	ev_int = evsignal_new(sup.base, SIGINT, supervisor_signal_cb, &sup);
 	ev_term = evsignal_new(sup.base, SIGTERM, supervisor_signal_cb, &sup);
 	ev_chld = evsignal_new(sup.base, SIGCHLD, supervisor_sigchld_cb, &sup);
+	/* The terminal went away: stop as cleanly as for Ctrl-C. */
+	ev_hup = evsignal_new(sup.base, SIGHUP, supervisor_signal_cb, &sup);
+	evsignal_add(ev_hup, NULL);
 	evsignal_add(ev_int, NULL);
 	evsignal_add(ev_term, NULL);
 	evsignal_add(ev_chld, NULL);
@@ -271,6 +275,7 @@ main(int argc, char **argv)
 	event_free(ev_int);
 	event_free(ev_term);
 	event_free(ev_chld);
+	event_free(ev_hup);
 	event_base_free(sup.base);
 	rundir_remove(sup.rundir);
 	close(lockfd);
@@ -284,6 +289,7 @@ fail:
 		event_free(ev_int);
 		event_free(ev_term);
 		event_free(ev_chld);
+		event_free(ev_hup);
 	}
 	if (sup.base != NULL)
 		event_base_free(sup.base);

@@ -26,4 +26,16 @@ rc=$?
 wait_until 5 nothing_left $sids || fail "processes left behind"
 [ ! -e "$RUNDIR" ] || fail "run dir left: $(ls -R "$RUNDIR")"
 grep -q '"msg":"stopped"' "$T/sup.log" || fail "no final log line"
+
+# SIGHUP (the terminal went away) is a clean shutdown too.
+start_sup
+wait_status 10 worker-1 idle
+sids=$(session_ids)
+kill -HUP "$SUP_PID"
+wait_exit "$SUP_PID" 15
+rc=$?
+[ "$rc" = 0 ] || fail "SIGHUP: supervisor exited $rc"
+grep -q "shutting down (SIGHUP)" "$T/sup.log" || fail "SIGHUP not handled"
+wait_until 5 nothing_left $sids || fail "processes left behind after SIGHUP"
+[ ! -e "$RUNDIR" ] || fail "run dir left after SIGHUP"
 exit 0
