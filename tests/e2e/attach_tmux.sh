@@ -73,6 +73,13 @@ restored ro
 pane_has t:rw2 "the agent's actor went away" || fail "no message on actor death: $(pane t:rw2)"
 wait_status 10 a1 idle
 
+# A signal to orch-attach: it leaves, restoring the terminal.
+$TM new-window -d -t t -n sig "$(client sig -e x a1)"
+wait_until 10 pane_has t:sig 'a1\$' || fail "attach for the signal test: $(pane t:sig)"
+pkill -TERM -f "^$ATT -L $INST -e x a1$" || fail "no orch-attach to signal"
+restored sig
+[ "$(cat "$T/sig.rc")" = 1 ] || fail "signal exit status $(cat "$T/sig.rc")"
+
 # The supervisor shuts down under an attached client.
 $TM new-window -d -t t -n rw3 "$(client rw3 a1)"
 wait_until 10 pane_has t:rw3 'a1\$' || fail "attach after restart: $(pane t:rw3)"
