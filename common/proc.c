@@ -136,6 +136,53 @@ proc_sid_of(const char *pid)
 	return p != NULL ? (pid_t)strtol(p + 1, NULL, 10) : -1;
 }
 
+/* Field n (1-based, n > 2) of /proc/PID/stat, or -1. */
+static long long
+proc_stat_field(pid_t pid, int n)
+{
+	char	path[64], buf[1024], *p;
+	int	fd, field;
+	ssize_t	len;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	len = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	/* The command name may hold spaces and parentheses: skip past it. */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return -1;
+	for (field = 2; field < n && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	return p != NULL ? strtoll(p + 1, NULL, 10) : -1;
+}
+
+uint64_t
+proc_start_time(pid_t pid)
+{
+	long long	v = proc_stat_field(pid, 22);
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+int
+proc_alive(pid_t pid, uint64_t start)
+{
+	uint64_t	now;
+
+	if (pid <= 0)
+		return 0;
+	if (kill(pid, 0) == -1 && errno != EPERM)
+		return 0;
+	/* The pid lives; is it still the same process? */
+	if (start != 0 && (now = proc_start_time(pid)) != 0 && now != start)
+		return 0;
+	return 1;
+}
+
 /*
  * Linux has no "kill a session": walk /proc. Elsewhere the process group
  * of the session leader is the best we can do.

@@ -11,6 +11,7 @@
 #define ORCH_COMMON_PROC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -35,6 +36,15 @@ void	proc_kill_session(pid_t sid, int sig);
 
 /* Any process still in session sid? */
 int	proc_session_alive(pid_t sid);
+
+/*
+ * When pid started (clock ticks since boot), 0 if unknown. With the pid it
+ * names a process for good: a recycled pid has another start time.
+ */
+uint64_t proc_start_time(pid_t pid);
+
+/* Is (pid, start) still running? start 0 checks the pid alone. */
+int	proc_alive(pid_t pid, uint64_t start);
 
 /* "exited 0", "exited 3", "killed by signal 9 (Killed)". */
 const char *proc_exit_reason(int status, char *buf, size_t size);
