@@ -38,7 +38,7 @@ IPC_SRC    = ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_wire.c \
              supervisor/restart.c \
              supervisor/spawn.c
-SHM_SRC    = shm/futex.c shm/ring.c
+SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c
 ACT_SRC    = actors/scrollback.c actors/session_pty.c actors/task.c
 LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC) $(ACT_SRC) $(SHM_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

@@ -90,8 +90,7 @@ ring_init(void *mem, size_t len, uint32_t nslots, uint32_t slot_size,
 	sh->abort_ns = abort_ns ? abort_ns : RING_ABORT_NS_DEFAULT;
 	sh->version = RING_VERSION;
 	/* release: pairs with the acquire in ring_open. */
-	atomic_thread_fence(memory_order_release);
-	sh->magic = RING_MAGIC;
+	atomic_store_explicit(&sh->magic, RING_MAGIC, memory_order_release);
 	return 0;
 }
 
@@ -105,10 +104,10 @@ ring_open(struct ring *r, void *mem, size_t len, char **cause)
 	if (len < sizeof *sh)
 		return set_cause(cause, "ring: %zu bytes cannot hold a header",
 		    len);
-	if (sh->magic != RING_MAGIC)
-		return set_cause(cause, "ring: bad magic 0x%08x", sh->magic);
 	/* acquire: pairs with the release in ring_init. */
-	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&sh->magic, memory_order_acquire) != RING_MAGIC)
+		return set_cause(cause, "ring: bad magic 0x%08x",
+		    atomic_load(&sh->magic));
 	if (sh->version != RING_VERSION)
 		return set_cause(cause, "ring: layout version %u, expected %u",
 		    sh->version, RING_VERSION);
@@ -263,13 +262,15 @@ ring_publish(struct ring *r, const char *type, const char *source,
 				break;
 			}
 		}
+		/*
+		 * acquire: no data store below may move above the odd mark
+		 * (the writer side of the seqlock).
+		 */
 		if (atomic_compare_exchange_weak_explicit(&slot->seq, &v,
-		    2 * s + 1, memory_order_relaxed, memory_order_relaxed))
+		    2 * s + 1, memory_order_acquire, memory_order_relaxed))
 			break;
 	}
 	atomic_store_explicit(&slot->claimer, r->me, memory_order_relaxed);
-	/* release: the odd mark is visible before any data store (seqlock). */
-	atomic_thread_fence(memory_order_release);
 	if (ring_fault_hook != NULL)
 		ring_fault_hook(s);
 
@@ -406,8 +407,9 @@ ring_copy(struct ring_sub *s, struct ring_event *ev, uint64_t *v1)
 	size_t			 tl, sl, dl, len;
 
 	*v1 = 2 * s->cursor + 2;
-	meta = atomic_load_explicit(&slot->meta, memory_order_relaxed);
-	ev->ts_ns = atomic_load_explicit(&slot->ts_ns, memory_order_relaxed);
+	/* acquire loads: the re-check below stays after them (seqlock). */
+	meta = atomic_load_explicit(&slot->meta, memory_order_acquire);
+	ev->ts_ns = atomic_load_explicit(&slot->ts_ns, memory_order_acquire);
 	tl = META_TYPE(meta);
 	sl = META_SRC(meta);
 	dl = META_DST(meta);
@@ -418,8 +420,6 @@ ring_copy(struct ring_sub *s, struct ring_event *ev, uint64_t *v1)
 	    tl + sl + dl + len > s->r->data_max)
 		return false;
 	shmcopy_out(buf, slot->data, tl + sl + dl + len);
-	/* acquire: the re-check is ordered after the copy (seqlock). */
-	atomic_thread_fence(memory_order_acquire);
 	v2 = atomic_load_explicit(&slot->seq, memory_order_relaxed);
 	if (v2 != *v1)
 		return false;

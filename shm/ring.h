@@ -44,7 +44,7 @@
 
 /* Shared header; slots follow it. Laid out for 64-byte cache lines. */
 struct ring_shared {
-	uint32_t		magic;
+	_Atomic uint32_t	magic;
 	uint32_t		version;
 	uint32_t		nslots;		/* a power of two */
 	uint32_t		slot_size;	/* a multiple of 64 */

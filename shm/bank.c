@@ -1,0 +1,1055 @@
+#include "shm/bank.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <lz4.h>
+#include <msgpack.h>
+
+#include "common/xmalloc.h"
+#include "ipc/body.h"
+#include "shm/lock.h"
+
+_Static_assert(sizeof(struct bank_bucket) == 128, "bucket layout");
+_Static_assert(sizeof(struct bank_intent) == 64, "intent layout");
+_Static_assert(sizeof(struct bank_entry) == 64 + 256 + 64, "entry layout");
+_Static_assert(offsetof(struct bank_shared, alloc_lock) == 64,
+    "bank header layout");
+
+enum {
+	BANK_OP_NONE = 0,
+	BANK_OP_WRITE,		/* replace the value of an entry */
+	BANK_OP_INSERT,		/* link a new entry */
+	BANK_OP_DELETE,		/* unlink an entry */
+};
+
+#define ENTRY_FREE	0u
+#define ENTRY_USED	1u
+
+/* flags word: key length (9 bits), owner length (8), access (8), z (1). */
+#define FLAGS(k, o, a, z)	((uint64_t)(k) | (uint64_t)(o) << 16 | \
+				 (uint64_t)(a) << 24 | (uint64_t)(z) << 32)
+#define FLAGS_KEY(f)		((size_t)((f) & 0x1ff))
+#define FLAGS_OWNER(f)		((size_t)((f) >> 16 & 0xff))
+#define FLAGS_ACCESS(f)		((unsigned)((f) >> 24 & 0xff))
+#define FLAGS_Z(f)		((unsigned)((f) >> 32 & 1))
+#define LENS(stored, raw)	((uint64_t)(stored) | (uint64_t)(raw) << 32)
+#define LENS_STORED(l)		((size_t)((l) & 0xffffffffu))
+#define LENS_RAW(l)		((size_t)((l) >> 32))
+
+#define RELAXED			memory_order_relaxed
+/*
+ * Every load of a lock-free reader is acquire, so that its closing re-check
+ * of a sequence or generation cannot move above them (a fence would do, but
+ * ThreadSanitizer does not model fences). On x86-64 it costs nothing.
+ */
+#define READ			memory_order_acquire
+/* Failed optimistic reads of one bucket before a reader checks its lock. */
+#define BANK_READ_RETRIES	4096
+
+void	(*bank_fault_hook)(enum bank_fault stage);
+
+#define FAULT(stage)	do {						\
+	if (bank_fault_hook != NULL)					\
+		bank_fault_hook(stage);					\
+} while (0)
+
+static const char *const bank_access_names[] = {
+	[BANK_PRIVATE] = "private",
+	[BANK_SHARED] = "shared",
+	[BANK_PUBLIC] = "public",
+};
+
+const char *
+bank_access_name(enum bank_access a)
+{
+	return (unsigned)a < 3 ? bank_access_names[a] : "?";
+}
+
+int
+bank_access_parse(const char *s)
+{
+	int	i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(s, bank_access_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+bank_strerror(int err)
+{
+	static const char *const msgs[] = {
+		[BANK_ENOENT] = "no such key",
+		[BANK_ECONFLICT] = "version conflict",
+		[BANK_EKEY] = "key must be 1 to 255 bytes",
+		[BANK_E2BIG] = "value larger than the maximum",
+		[BANK_EFULL] = "memory bank full (no free entry)",
+		[BANK_ENOSPC] = "memory bank arena full",
+		[BANK_ETIMEDOUT] = "memory bank busy (lock timeout)",
+		[BANK_EINVAL] = "bad owner or access",
+		[BANK_ECORRUPT] = "memory bank lock cannot be recovered",
+	};
+
+	if (err < 0)
+		err = -err;
+	if (err <= 0 || (size_t)err >= sizeof msgs / sizeof msgs[0])
+		return "unknown error";
+	return msgs[err];
+}
+
+bool
+bank_may_read(const char *caller, bool can_read, bool can_share,
+    const char *owner, enum bank_access a)
+{
+	if (caller == NULL || strcmp(caller, owner) == 0)
+		return true;
+	switch (a) {
+	case BANK_PUBLIC:
+		return true;
+	case BANK_SHARED:
+		return can_read || can_share;
+	default:
+		return false;
+	}
+}
+
+bool
+bank_may_write(const char *caller, bool can_share, const char *owner,
+    enum bank_access a)
+{
+	if (caller == NULL || strcmp(caller, owner) == 0)
+		return true;
+	switch (a) {
+	case BANK_PUBLIC:
+		return true;
+	case BANK_SHARED:
+		return can_share;
+	default:
+		return false;
+	}
+}
+
+/* Layout ------------------------------------------------------------------- */
+
+static uint32_t
+bank_nbuckets(uint32_t nentries)
+{
+	uint32_t	n = 16;
+
+	while (n < nentries / 2 && n < (1u << 24))
+		n <<= 1;
+	return n;
+}
+
+static size_t
+bank_align(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+static size_t
+bank_buckets_off(void)
+{
+	return bank_align(sizeof(struct bank_shared));
+}
+
+static size_t
+bank_entries_off(uint32_t nentries)
+{
+	return bank_buckets_off() + (size_t)bank_nbuckets(nentries) *
+	    sizeof(struct bank_bucket);
+}
+
+static size_t
+bank_arena_off(uint32_t nentries)
+{
+	return bank_align(bank_entries_off(nentries) + (size_t)nentries *
+	    sizeof(struct bank_entry));
+}
+
+size_t
+bank_size(uint32_t nentries, uint64_t arena_size)
+{
+	return bank_arena_off(nentries) + bank_align(arena_size);
+}
+
+static int
+bank_check(uint32_t nentries, uint64_t arena_size, size_t value_max,
+    size_t len, char **cause)
+{
+	if (nentries < 1 || nentries > (1u << 24))
+		return set_cause(cause, "bank: %u entries is not from 1 to 16M",
+		    nentries);
+	if (arena_size < 4096 || arena_size > ((uint64_t)1 << 40))
+		return set_cause(cause, "bank: arena of %llu bytes is not from "
+		    "4 KiB to 1 TiB", (unsigned long long)arena_size);
+	if (value_max < 1 || value_max > ARENA_DATA_MAX)
+		return set_cause(cause, "bank: value maximum %zu is not from 1 "
+		    "to %zu", value_max, (size_t)ARENA_DATA_MAX);
+	if (bank_size(nentries, arena_size) > len)
+		return set_cause(cause, "bank: %u entries and a %llu-byte arena "
+		    "need %zu bytes, the region has %zu", nentries,
+		    (unsigned long long)arena_size,
+		    bank_size(nentries, arena_size), len);
+	return 0;
+}
+
+static void
+bank_handle(struct bank *b, void *mem)
+{
+	struct bank_shared	*sh = mem;
+
+	memset(b, 0, sizeof *b);
+	b->sh = sh;
+	b->buckets = (struct bank_bucket *)((char *)mem + bank_buckets_off());
+	b->entries = (struct bank_entry *)((char *)mem +
+	    bank_entries_off(sh->nentries));
+	arena_open(&b->arena, &sh->arena, (char *)mem +
+	    bank_arena_off(sh->nentries));
+}
+
+int
+bank_init(void *mem, size_t len, uint32_t nentries, uint64_t arena_size,
+    size_t value_max, char **cause)
+{
+	struct bank_shared	*sh = mem;
+	struct bank		 b;
+	uint32_t		 i;
+
+	if (bank_check(nentries, arena_size, value_max, len, cause) != 0)
+		return -1;
+	memset(sh, 0, bank_arena_off(nentries));
+	sh->version = BANK_VERSION;
+	sh->nbuckets = bank_nbuckets(nentries);
+	sh->nentries = nentries;
+	sh->arena_size = bank_align(arena_size);
+	sh->value_max = value_max;
+	if (lock_init(&sh->alloc_lock) != 0)
+		return set_cause(cause, "bank: cannot initialise a lock");
+	bank_handle(&b, mem);
+	for (i = 0; i < sh->nbuckets; i++)
+		if (lock_init(&b.buckets[i].lock) != 0)
+			return set_cause(cause, "bank: cannot initialise a "
+			    "lock");
+	for (i = 0; i < nentries; i++)
+		atomic_store_explicit(&b.entries[i].next,
+		    i + 1 < nentries ? i + 2 : 0, RELAXED);
+	atomic_store_explicit(&sh->free_entry, 1, RELAXED);
+	arena_init(&sh->arena, sh->arena_size);
+	/* release: pairs with the acquire in bank_open. */
+	atomic_store_explicit(&sh->magic, BANK_MAGIC, memory_order_release);
+	return 0;
+}
+
+int
+bank_open(struct bank *b, void *mem, size_t len, char **cause)
+{
+	struct bank_shared	*sh = mem;
+
+	if (len < sizeof *sh)
+		return set_cause(cause, "bank: %zu bytes cannot hold a header",
+		    len);
+	/* acquire: pairs with the release in bank_init. */
+	if (atomic_load_explicit(&sh->magic, memory_order_acquire) != BANK_MAGIC)
+		return set_cause(cause, "bank: bad magic 0x%08x",
+		    atomic_load(&sh->magic));
+	if (sh->version != BANK_VERSION)
+		return set_cause(cause, "bank: layout version %u, expected %u",
+		    sh->version, BANK_VERSION);
+	if (bank_check(sh->nentries, sh->arena_size, sh->value_max, len,
+	    cause) != 0)
+		return -1;
+	if (sh->nbuckets != bank_nbuckets(sh->nentries) ||
+	    sh->arena.size != sh->arena_size ||
+	    atomic_load(&sh->arena.bump) > sh->arena_size ||
+	    atomic_load(&sh->free_entry) > sh->nentries ||
+	    atomic_load(&sh->entries_used) > sh->nentries)
+		return set_cause(cause, "bank: inconsistent header (buckets "
+		    "%u, arena %llu/%llu)", sh->nbuckets,
+		    (unsigned long long)sh->arena.size,
+		    (unsigned long long)sh->arena_size);
+	bank_handle(b, mem);
+	return 0;
+}
+
+/* Allocation (entries and arena), under the allocator lock -------------- */
+
+static void
+bank_alloc_repair(void *arg)
+{
+	struct bank		*b = arg;
+	struct bank_shared	*sh = b->sh;
+	uint32_t		 i, head = 0, used = 0;
+
+	/* Rebuild everything the dead process may have been changing. */
+	arena_rebuild(&b->arena);
+	for (i = sh->nentries; i > 0; i--) {
+		if (atomic_load_explicit(&b->entries[i - 1].state, RELAXED) ==
+		    ENTRY_USED) {
+			used++;
+			continue;
+		}
+		atomic_store_explicit(&b->entries[i - 1].next, head, RELAXED);
+		head = i;
+	}
+	atomic_store_explicit(&sh->free_entry, head, RELAXED);
+	atomic_store_explicit(&sh->entries_used, used, RELAXED);
+	b->recovered++;
+}
+
+static int
+bank_alloc_lock(struct bank *b)
+{
+	int	rc = lock_take(&b->sh->alloc_lock, BANK_LOCK_TIMEOUT_NS,
+		    bank_alloc_repair, b);
+
+	if (rc == -ETIMEDOUT)
+		return -BANK_ETIMEDOUT;
+	return rc < 0 ? -BANK_ECORRUPT : 0;
+}
+
+/* Pop a free entry; its index + 1 goes to *out before it is marked used. */
+static int
+bank_entry_alloc(struct bank *b, _Atomic uint32_t *out)
+{
+	uint32_t		 idx = atomic_load_explicit(&b->sh->free_entry,
+				    RELAXED);
+	struct bank_entry	*e;
+
+	if (idx == 0)
+		return -BANK_EFULL;
+	e = &b->entries[idx - 1];
+	atomic_store_explicit(&b->sh->free_entry,
+	    atomic_load_explicit(&e->next, RELAXED), RELAXED);
+	atomic_store_explicit(out, idx, RELAXED);
+	atomic_store_explicit(&e->state, ENTRY_USED, RELAXED);
+	atomic_fetch_add_explicit(&b->sh->entries_used, 1, RELAXED);
+	return 0;
+}
+
+static void
+bank_entry_free(struct bank *b, uint32_t idx)
+{
+	struct bank_entry	*e = &b->entries[idx - 1];
+
+	if (atomic_load_explicit(&e->state, RELAXED) != ENTRY_USED)
+		return;
+	atomic_store_explicit(&e->state, ENTRY_FREE, RELAXED);
+	atomic_store_explicit(&e->next, atomic_load_explicit(
+	    &b->sh->free_entry, RELAXED), RELAXED);
+	atomic_store_explicit(&b->sh->free_entry, idx, RELAXED);
+	atomic_fetch_sub_explicit(&b->sh->entries_used, 1, RELAXED);
+}
+
+/* Buckets ----------------------------------------------------------------- */
+
+static uint64_t
+bank_hash(const char *key, size_t len)
+{
+	uint64_t	h = 1469598103934665603ull;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static struct bank_bucket *
+bank_bucket(struct bank *b, const char *key, size_t len)
+{
+	return &b->buckets[bank_hash(key, len) & (b->sh->nbuckets - 1)];
+}
+
+/* Begin or end a change of a bucket's chain (a generation seqlock). */
+static void
+bank_gen_begin(struct bank_bucket *bk)
+{
+	/* acquire: the chain changes below stay after the odd generation. */
+	atomic_fetch_add_explicit(&bk->gen, 1, memory_order_acq_rel);
+}
+
+static void
+bank_gen_end(struct bank_bucket *bk)
+{
+	/* release: pairs with the acquire of gen in bank_find_locked readers. */
+	atomic_fetch_add_explicit(&bk->gen, 1, memory_order_release);
+}
+
+static void
+bank_seq_begin(struct bank_entry *e)
+{
+	/* acquire: the field changes below stay after the odd sequence. */
+	atomic_fetch_add_explicit(&e->seq, 1, memory_order_acq_rel);
+}
+
+static void
+bank_seq_end(struct bank_entry *e)
+{
+	/* release: pairs with the acquire in bank_read_entry. */
+	atomic_fetch_add_explicit(&e->seq, 1, memory_order_release);
+}
+
+static bool
+bank_key_is(const struct bank_entry *e, const char *key, size_t len)
+{
+	char	buf[BANK_KEY_MAX + 1];
+
+	if (FLAGS_KEY(atomic_load_explicit(&e->flags, RELAXED)) != len)
+		return false;
+	shmcopy_out(buf, e->key, len);
+	return memcmp(buf, key, len) == 0;
+}
+
+/* With the bucket locked: the entry for key and its predecessor. */
+static uint32_t
+bank_find_locked(struct bank *b, struct bank_bucket *bk, const char *key,
+    size_t len, uint32_t *prev)
+{
+	uint32_t	idx = atomic_load_explicit(&bk->head, RELAXED), n = 0;
+
+	*prev = 0;
+	while (idx != 0 && idx <= b->sh->nentries && n++ < b->sh->nentries) {
+		if (bank_key_is(&b->entries[idx - 1], key, len))
+			return idx;
+		*prev = idx;
+		idx = atomic_load_explicit(&b->entries[idx - 1].next, RELAXED);
+	}
+	return 0;
+}
+
+static bool
+bank_chain_has(struct bank *b, struct bank_bucket *bk, uint32_t want)
+{
+	uint32_t	idx = atomic_load_explicit(&bk->head, RELAXED), n = 0;
+
+	while (idx != 0 && idx <= b->sh->nentries && n++ < b->sh->nentries) {
+		if (idx == want)
+			return true;
+		idx = atomic_load_explicit(&b->entries[idx - 1].next, RELAXED);
+	}
+	return false;
+}
+
+static void
+bank_intent_clear(struct bank_intent *in)
+{
+	atomic_store_explicit(&in->entry, 0, RELAXED);
+	atomic_store_explicit(&in->prev, 0, RELAXED);
+	atomic_store_explicit(&in->new_block, 0, RELAXED);
+	atomic_store_explicit(&in->old_block, 0, RELAXED);
+	atomic_store_explicit(&in->op, BANK_OP_NONE, RELAXED);
+}
+
+struct bank_repair {
+	struct bank		*b;
+	struct bank_bucket	*bk;
+};
+
+/*
+ * A writer died holding this bucket: finish or undo what its intent
+ * record says it was doing, so that no value or entry is lost or leaked
+ * and readers see a consistent chain.
+ */
+static void
+bank_bucket_repair(void *arg)
+{
+	struct bank_repair	*r = arg;
+	struct bank		*b = r->b;
+	struct bank_bucket	*bk = r->bk;
+	struct bank_intent	*in = &bk->intent;
+	struct bank_entry	*e = NULL;
+	uint32_t		 op, idx;
+	bool			 linked;
+
+	op = atomic_load_explicit(&in->op, RELAXED);
+	idx = atomic_load_explicit(&in->entry, RELAXED);
+	if (idx > b->sh->nentries)
+		idx = 0;
+	if (idx != 0)
+		e = &b->entries[idx - 1];
+	b->recovered++;
+	if (bank_alloc_lock(b) != 0)
+		return;		/* the allocator is wedged: nothing to do */
+	switch (op) {
+	case BANK_OP_WRITE:
+		if (e == NULL)
+			break;
+		if (atomic_load_explicit(&e->seq, RELAXED) & 1) {
+			/* Died changing the fields: put the old ones back. */
+			atomic_store_explicit(&e->value, atomic_load_explicit(
+			    &in->old_block, RELAXED), RELAXED);
+			atomic_store_explicit(&e->lens, atomic_load_explicit(
+			    &in->old_lens, RELAXED), RELAXED);
+			atomic_store_explicit(&e->version, atomic_load_explicit(
+			    &in->old_version, RELAXED), RELAXED);
+			atomic_store_explicit(&e->modified_ns,
+			    atomic_load_explicit(&in->old_modified, RELAXED),
+			    RELAXED);
+			atomic_store_explicit(&e->flags, atomic_load_explicit(
+			    &in->old_flags, RELAXED), RELAXED);
+			bank_seq_end(e);
+			arena_free(&b->arena, &in->new_block);
+		} else if (atomic_load_explicit(&e->value, RELAXED) ==
+		    atomic_load_explicit(&in->new_block, RELAXED))
+			arena_free(&b->arena, &in->old_block);	/* done */
+		else
+			arena_free(&b->arena, &in->new_block);	/* not begun */
+		break;
+	case BANK_OP_INSERT:
+		linked = idx != 0 && bank_chain_has(b, bk, idx);
+		if (linked) {
+			if (atomic_load_explicit(&e->seq, RELAXED) & 1)
+				bank_seq_end(e);
+		} else {
+			arena_free(&b->arena, &in->new_block);
+			if (idx != 0)
+				bank_entry_free(b, idx);
+		}
+		break;
+	case BANK_OP_DELETE:
+		if (idx != 0 && !bank_chain_has(b, bk, idx)) {
+			/* Unlinked: finish freeing it. */
+			arena_free(&b->arena, &in->old_block);
+			bank_entry_free(b, idx);
+		}
+		break;
+	default:
+		break;
+	}
+	lock_release(&b->sh->alloc_lock);
+	if (atomic_load_explicit(&bk->gen, RELAXED) & 1)
+		bank_gen_end(bk);
+	bank_intent_clear(in);
+}
+
+static int
+bank_lock(struct bank *b, struct bank_bucket *bk)
+{
+	struct bank_repair	r = { b, bk };
+	int			rc;
+
+	rc = lock_take(&bk->lock, BANK_LOCK_TIMEOUT_NS, bank_bucket_repair, &r);
+	if (rc == -ETIMEDOUT)
+		return -BANK_ETIMEDOUT;
+	return rc < 0 ? -BANK_ECORRUPT : 0;
+}
+
+static uint64_t
+bank_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+bank_publish(struct bank *b, const char *key, uint64_t version,
+    const char *who, bool deleted)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	if (b->bus == NULL)
+		return;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	body_pack_kv_str(&pk, "key", key);
+	body_pack_kv_u64(&pk, "version", version);
+	body_pack_kv_str(&pk, "op", deleted ? "delete" : "write");
+	/* The bus is best effort; the bank's state is the truth. */
+	ring_publish(b->bus, "data.shared", who, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* Writes ------------------------------------------------------------------ */
+
+static int
+bank_check_args(const char *key, size_t *klen, const char *owner,
+    enum bank_access access)
+{
+	*klen = key != NULL ? strlen(key) : 0;
+	if (*klen == 0 || *klen > BANK_KEY_MAX)
+		return -BANK_EKEY;
+	if (owner == NULL || strlen(owner) > BANK_OWNER_MAX ||
+	    (unsigned)access > BANK_PUBLIC)
+		return -BANK_EINVAL;
+	return 0;
+}
+
+int
+bank_write(struct bank *b, const char *key, const void *value, size_t len,
+    const char *owner, enum bank_access access, uint64_t expect,
+    uint64_t *version)
+{
+	struct bank_bucket	*bk;
+	struct bank_intent	*in;
+	struct bank_entry	*e;
+	const void		*data = value;
+	char			*z = NULL, old_owner[BANK_OWNER_MAX + 1];
+	size_t			 klen, olen, stored = len, old_raw = 0;
+	uint64_t		 ver, now, flags, old_flags = 0;
+	uint32_t		 idx, prev;
+	int			 rc, zbound, zlen;
+	bool			 found;
+
+	if ((rc = bank_check_args(key, &klen, owner, access)) != 0)
+		return rc;
+	if (len > b->sh->value_max)
+		return -BANK_E2BIG;
+	olen = strlen(owner);
+	/* Compress outside any lock; keep it only if it saves space. */
+	if (len > BANK_Z_THRESHOLD && len < INT32_MAX) {
+		zbound = LZ4_compressBound((int)len);
+		z = xmalloc((size_t)zbound);
+		zlen = LZ4_compress_default(value, z, (int)len, zbound);
+		if (zlen > 0 && (size_t)zlen < len) {
+			data = z;
+			stored = (size_t)zlen;
+		}
+	}
+
+	bk = bank_bucket(b, key, klen);
+	in = &bk->intent;
+	if ((rc = bank_lock(b, bk)) != 0)
+		goto out;
+	idx = bank_find_locked(b, bk, key, klen, &prev);
+	found = idx != 0;
+	e = found ? &b->entries[idx - 1] : NULL;
+	ver = found ? atomic_load_explicit(&e->version, RELAXED) : 0;
+	if ((expect == BANK_ABSENT && found) ||
+	    (expect != BANK_ABSENT && expect != BANK_ANY && ver != expect)) {
+		rc = found || expect == BANK_ABSENT ? -BANK_ECONFLICT :
+		    -BANK_ENOENT;
+		goto unlock;
+	}
+
+	/* Say what we are about to do before doing any of it. */
+	atomic_store_explicit(&in->entry, idx, RELAXED);
+	if (found) {
+		old_flags = atomic_load_explicit(&e->flags, RELAXED);
+		old_raw = LENS_RAW(atomic_load_explicit(&e->lens, RELAXED));
+		atomic_store_explicit(&in->old_block, atomic_load_explicit(
+		    &e->value, RELAXED), RELAXED);
+		atomic_store_explicit(&in->old_lens, atomic_load_explicit(
+		    &e->lens, RELAXED), RELAXED);
+		atomic_store_explicit(&in->old_version, ver, RELAXED);
+		atomic_store_explicit(&in->old_modified, atomic_load_explicit(
+		    &e->modified_ns, RELAXED), RELAXED);
+		atomic_store_explicit(&in->old_flags, old_flags, RELAXED);
+	}
+	atomic_store_explicit(&in->op, found ? BANK_OP_WRITE : BANK_OP_INSERT,
+	    RELAXED);
+	FAULT(BANK_FAULT_INTENT);
+
+	if ((rc = bank_alloc_lock(b)) != 0)
+		goto abandon;
+	if (arena_alloc(&b->arena, stored, &in->new_block) != 0)
+		rc = -BANK_ENOSPC;
+	else if (!found && (rc = bank_entry_alloc(b, &in->entry)) != 0)
+		arena_free(&b->arena, &in->new_block);
+	lock_release(&b->sh->alloc_lock);
+	if (rc != 0)
+		goto abandon;
+	FAULT(BANK_FAULT_ALLOCATED);
+	shmcopy_in(arena_data(&b->arena, atomic_load_explicit(&in->new_block,
+	    RELAXED)), data, stored);
+
+	now = bank_now();
+	if (found) {
+		/* The creator stays the owner; only it changes the access. */
+		shmcopy_out(old_owner, e->owner, FLAGS_OWNER(old_flags));
+		old_owner[FLAGS_OWNER(old_flags)] = '\0';
+		flags = strcmp(old_owner, owner) == 0 ? FLAGS(klen,
+		    FLAGS_OWNER(old_flags), access, stored != len) :
+		    FLAGS(klen, FLAGS_OWNER(old_flags),
+		    FLAGS_ACCESS(old_flags), stored != len);
+		bank_seq_begin(e);
+		atomic_store_explicit(&e->value, atomic_load_explicit(
+		    &in->new_block, RELAXED), RELAXED);
+		FAULT(BANK_FAULT_UPDATING);
+		atomic_store_explicit(&e->lens, LENS(stored, len), RELAXED);
+		atomic_store_explicit(&e->version, ver + 1, RELAXED);
+		atomic_store_explicit(&e->modified_ns, now, RELAXED);
+		atomic_store_explicit(&e->flags, flags, RELAXED);
+		bank_seq_end(e);
+		FAULT(BANK_FAULT_UPDATED);
+		if (bank_alloc_lock(b) == 0) {
+			arena_free(&b->arena, &in->old_block);
+			lock_release(&b->sh->alloc_lock);
+		}
+	} else {
+		idx = atomic_load_explicit(&in->entry, RELAXED);
+		e = &b->entries[idx - 1];
+		bank_seq_begin(e);
+		atomic_store_explicit(&e->value, atomic_load_explicit(
+		    &in->new_block, RELAXED), RELAXED);
+		atomic_store_explicit(&e->lens, LENS(stored, len), RELAXED);
+		atomic_store_explicit(&e->version, 1, RELAXED);
+		atomic_store_explicit(&e->created_ns, now, RELAXED);
+		atomic_store_explicit(&e->modified_ns, now, RELAXED);
+		atomic_store_explicit(&e->flags, FLAGS(klen, olen, access,
+		    stored != len), RELAXED);
+		shmcopy_in(e->key, key, klen);
+		shmcopy_in(e->owner, owner, olen);
+		bank_seq_end(e);
+		bank_gen_begin(bk);
+		FAULT(BANK_FAULT_LINKING);
+		atomic_store_explicit(&e->next, atomic_load_explicit(&bk->head,
+		    RELAXED), RELAXED);
+		atomic_store_explicit(&bk->head, idx, memory_order_release);
+		FAULT(BANK_FAULT_LINKED);
+		bank_gen_end(bk);
+	}
+	ver++;
+	atomic_fetch_add_explicit(&b->sh->value_bytes, len, RELAXED);
+	atomic_fetch_sub_explicit(&b->sh->value_bytes, old_raw, RELAXED);
+	bank_intent_clear(in);
+	lock_release(&bk->lock);
+	if (version != NULL)
+		*version = ver;
+	bank_publish(b, key, ver, owner, false);
+	free(z);
+	return 0;
+abandon:
+	bank_intent_clear(in);
+unlock:
+	lock_release(&bk->lock);
+out:
+	free(z);
+	return rc;
+}
+
+int
+bank_delete(struct bank *b, const char *key, uint64_t expect)
+{
+	struct bank_bucket	*bk;
+	struct bank_intent	*in;
+	struct bank_entry	*e;
+	size_t			 klen = key != NULL ? strlen(key) : 0;
+	uint64_t		 ver;
+	uint32_t		 idx, prev;
+	char			 owner[BANK_OWNER_MAX + 1];
+	int			 rc;
+
+	if (klen == 0 || klen > BANK_KEY_MAX)
+		return -BANK_EKEY;
+	bk = bank_bucket(b, key, klen);
+	in = &bk->intent;
+	if ((rc = bank_lock(b, bk)) != 0)
+		return rc;
+	if ((idx = bank_find_locked(b, bk, key, klen, &prev)) == 0) {
+		lock_release(&bk->lock);
+		return -BANK_ENOENT;
+	}
+	e = &b->entries[idx - 1];
+	ver = atomic_load_explicit(&e->version, RELAXED);
+	if (expect != BANK_ANY && expect != ver) {
+		lock_release(&bk->lock);
+		return -BANK_ECONFLICT;
+	}
+	shmcopy_out(owner, e->owner, FLAGS_OWNER(atomic_load_explicit(&e->flags,
+	    RELAXED)));
+	owner[FLAGS_OWNER(atomic_load_explicit(&e->flags, RELAXED))] = '\0';
+
+	atomic_store_explicit(&in->entry, idx, RELAXED);
+	atomic_store_explicit(&in->prev, prev, RELAXED);
+	atomic_store_explicit(&in->old_block, atomic_load_explicit(&e->value,
+	    RELAXED), RELAXED);
+	atomic_store_explicit(&in->op, BANK_OP_DELETE, RELAXED);
+
+	bank_gen_begin(bk);
+	if (prev == 0)
+		atomic_store_explicit(&bk->head, atomic_load_explicit(&e->next,
+		    RELAXED), RELAXED);
+	else
+		atomic_store_explicit(&b->entries[prev - 1].next,
+		    atomic_load_explicit(&e->next, RELAXED), RELAXED);
+	bank_gen_end(bk);
+	FAULT(BANK_FAULT_UNLINKED);
+	/* Readers still on this entry must notice before its memory goes. */
+	bank_seq_begin(e);
+	bank_seq_end(e);
+	atomic_fetch_sub_explicit(&b->sh->value_bytes, LENS_RAW(
+	    atomic_load_explicit(&e->lens, RELAXED)), RELAXED);
+	if (bank_alloc_lock(b) == 0) {
+		arena_free(&b->arena, &in->old_block);
+		bank_entry_free(b, idx);
+		lock_release(&b->sh->alloc_lock);
+	}
+	bank_intent_clear(in);
+	lock_release(&bk->lock);
+	bank_publish(b, key, ver, owner, true);
+	return 0;
+}
+
+/* Reads -------------------------------------------------------------------- */
+
+enum bank_rd {
+	BANK_RD_OK,
+	BANK_RD_OTHER,		/* a consistent entry, another key */
+	BANK_RD_RETRY,		/* changed under us */
+};
+
+/*
+ * Read entry e as a seqlock reader: if its key is key (NULL: any), fill
+ * meta and, when value is not NULL, a malloc'd copy of the value. *next
+ * gets the chain link seen in the same consistent snapshot.
+ */
+static enum bank_rd
+bank_read_entry(struct bank *b, struct bank_entry *e, const char *key,
+    size_t klen, char *keyout, void **value, struct bank_meta *meta,
+    uint32_t *next)
+{
+	char		 kbuf[BANK_KEY_MAX + 1];
+	char		*raw = NULL, *stored_buf = NULL;
+	uint64_t	 s1, s2, flags, lens, ref;
+	size_t		 kl, stored, rawlen;
+
+	/* acquire: pairs with the release in bank_seq_end. */
+	s1 = atomic_load_explicit(&e->seq, memory_order_acquire);
+	if (s1 & 1)
+		return BANK_RD_RETRY;
+	flags = atomic_load_explicit(&e->flags, READ);
+	kl = FLAGS_KEY(flags);
+	*next = atomic_load_explicit(&e->next, READ);
+	if (kl > BANK_KEY_MAX)
+		return BANK_RD_RETRY;
+	shmcopy_out(kbuf, e->key, kl);
+	kbuf[kl] = '\0';
+	if (key != NULL && (kl != klen || memcmp(kbuf, key, kl) != 0)) {
+		s2 = atomic_load_explicit(&e->seq, READ);
+		return s2 == s1 ? BANK_RD_OTHER : BANK_RD_RETRY;
+	}
+	lens = atomic_load_explicit(&e->lens, READ);
+	ref = atomic_load_explicit(&e->value, READ);
+	stored = LENS_STORED(lens);
+	rawlen = LENS_RAW(lens);
+	meta->version = atomic_load_explicit(&e->version, READ);
+	meta->created_ns = atomic_load_explicit(&e->created_ns, READ);
+	meta->modified_ns = atomic_load_explicit(&e->modified_ns, READ);
+	meta->access = (enum bank_access)FLAGS_ACCESS(flags);
+	meta->len = rawlen;
+	meta->stored = stored;
+	if (FLAGS_OWNER(flags) > BANK_OWNER_MAX)
+		return BANK_RD_RETRY;
+	shmcopy_out(meta->owner, e->owner, FLAGS_OWNER(flags));
+	meta->owner[FLAGS_OWNER(flags)] = '\0';
+	if (value != NULL) {
+		/* Values come from shared memory: bound every length. */
+		if (ref == 0 || ref - 1 >= b->sh->arena_size ||
+		    stored > b->sh->value_max || rawlen > b->sh->value_max ||
+		    ref - 1 + ARENA_HDR + stored > b->sh->arena_size)
+			return BANK_RD_RETRY;
+		stored_buf = xmalloc(stored + 1);
+		shmcopy_out(stored_buf, arena_data(&b->arena, ref), stored);
+	}
+	/* The acquire loads above keep this re-check after them. */
+	s2 = atomic_load_explicit(&e->seq, READ);
+	if (s2 != s1) {
+		free(stored_buf);
+		return BANK_RD_RETRY;
+	}
+	if (keyout != NULL)
+		memcpy(keyout, kbuf, kl + 1);
+	if (value == NULL)
+		return BANK_RD_OK;
+	if (FLAGS_Z(flags)) {
+		raw = xmalloc(rawlen + 1);
+		if (LZ4_decompress_safe(stored_buf, raw, (int)stored,
+		    (int)rawlen) != (int)rawlen) {
+			free(raw);
+			free(stored_buf);
+			return BANK_RD_RETRY;
+		}
+		free(stored_buf);
+	} else
+		raw = stored_buf;
+	raw[rawlen] = '\0';
+	*value = raw;
+	return BANK_RD_OK;
+}
+
+/*
+ * A reader that keeps finding an entry or chain mid-change may be looking
+ * at the leftovers of a writer that died: taking the bucket lock once
+ * repairs them (or waits for a live writer, as the reader would anyway).
+ * Readers take no lock otherwise.
+ */
+static void
+bank_nudge(struct bank *b, struct bank_bucket *bk, unsigned *retries)
+{
+	if (++*retries < BANK_READ_RETRIES)
+		return;
+	*retries = 0;
+	if (bank_lock(b, bk) == 0)
+		lock_release(&bk->lock);
+}
+
+int
+bank_read(struct bank *b, const char *key, void **value,
+    struct bank_meta *meta)
+{
+	struct bank_bucket	*bk;
+	struct bank_meta	 m;
+	size_t			 klen = key != NULL ? strlen(key) : 0;
+	uint64_t		 g1, g2;
+	uint32_t		 idx, next, n;
+	unsigned		 retries = 0;
+	enum bank_rd		 rd;
+
+	if (klen == 0 || klen > BANK_KEY_MAX)
+		return -BANK_EKEY;
+	bk = bank_bucket(b, key, klen);
+	for (;; bank_nudge(b, bk, &retries)) {
+		/* acquire: pairs with the release in bank_gen_end. */
+		g1 = atomic_load_explicit(&bk->gen, memory_order_acquire);
+		if (g1 & 1)
+			continue;
+		idx = atomic_load_explicit(&bk->head, memory_order_acquire);
+		rd = BANK_RD_OTHER;
+		for (n = 0; idx != 0 && idx <= b->sh->nentries &&
+		    n < b->sh->nentries; n++) {
+			rd = bank_read_entry(b, &b->entries[idx - 1], key, klen,
+			    NULL, value, meta != NULL ? meta : &m, &next);
+			if (rd != BANK_RD_OTHER)
+				break;
+			idx = next;
+		}
+		if (rd == BANK_RD_OK)
+			return 0;
+		if (rd == BANK_RD_RETRY)
+			continue;
+		g2 = atomic_load_explicit(&bk->gen, READ);
+		if (g1 == g2)
+			return -BANK_ENOENT;
+	}
+}
+
+struct bank_item {
+	char		 key[BANK_KEY_MAX + 1];
+	struct bank_meta meta;
+};
+
+size_t
+bank_list(struct bank *b, const char *pattern, const char *prefix,
+    bank_list_fn fn, void *arg)
+{
+	struct bank_item	*items = NULL;
+	struct bank_bucket	*bk;
+	uint64_t		 g1, g2;
+	uint32_t		 i, idx, next, n, cap = 0, got, total = 0;
+	size_t			 plen = prefix != NULL ? strlen(prefix) : 0;
+	unsigned		 retries = 0;
+	enum bank_rd		 rd;
+
+	for (i = 0; i < b->sh->nbuckets; i++) {
+		bk = &b->buckets[i];
+		if (atomic_load_explicit(&bk->head, memory_order_acquire) == 0)
+			continue;
+		/* One consistent snapshot of this bucket's chain. */
+		for (;; bank_nudge(b, bk, &retries)) {
+			g1 = atomic_load_explicit(&bk->gen,
+			    memory_order_acquire);
+			if (g1 & 1)
+				continue;
+			got = 0;
+			rd = BANK_RD_OK;
+			idx = atomic_load_explicit(&bk->head,
+			    memory_order_acquire);
+			for (n = 0; idx != 0 && idx <= b->sh->nentries &&
+			    n < b->sh->nentries; n++) {
+				if (got == cap) {
+					cap = cap ? cap * 2 : 16;
+					items = xreallocarray(items, cap,
+					    sizeof *items);
+				}
+				rd = bank_read_entry(b, &b->entries[idx - 1],
+				    NULL, 0, items[got].key, NULL,
+				    &items[got].meta, &next);
+				if (rd != BANK_RD_OK)
+					break;
+				got++;
+				idx = next;
+			}
+			g2 = atomic_load_explicit(&bk->gen, READ);
+			if (rd == BANK_RD_OK && g1 == g2)
+				break;
+		}
+		for (n = 0; n < got; n++) {
+			if (prefix != NULL && strncmp(items[n].key, prefix,
+			    plen) != 0)
+				continue;
+			if (pattern != NULL && fnmatch(pattern, items[n].key,
+			    0) != 0)
+				continue;
+			if (fn != NULL)
+				fn(items[n].key, &items[n].meta, arg);
+			total++;
+		}
+	}
+	free(items);
+	return total;
+}
+
+void
+bank_stats(struct bank *b, struct bank_stats *st)
+{
+	st->entries = atomic_load_explicit(&b->sh->entries_used, RELAXED);
+	st->entries_max = b->sh->nentries;
+	st->value_bytes = atomic_load_explicit(&b->sh->value_bytes, RELAXED);
+	st->arena_used = atomic_load_explicit(&b->sh->arena.used, RELAXED);
+	st->arena_size = b->sh->arena_size;
+	st->arena_free = st->arena_size > st->arena_used ?
+	    st->arena_size - st->arena_used : 0;
+}
+
+/* Subscriptions ------------------------------------------------------------ */
+
+void
+bank_subscribe(struct bank_sub *s, struct bank *b, const char *pattern)
+{
+	ring_sub_init(&s->rs, b->bus, RING_FROM_NOW, "data.shared");
+	s->ev = xmalloc(sizeof *s->ev);
+	snprintf(s->pattern, sizeof s->pattern, "%s", pattern != NULL ?
+	    pattern : "*");
+}
+
+int
+bank_sub_next(struct bank_sub *s, char *key, uint64_t *version,
+    bool *deleted)
+{
+	struct ring_event	*ev = s->ev;
+	msgpack_unpacked	 up;
+	char			 op[16];
+	int			 found = 0;
+
+	while (!found && ring_read(&s->rs, ev) == 1) {
+		msgpack_unpacked_init(&up);
+		if (msgpack_unpack_next(&up, (const char *)ev->payload, ev->len,
+		    NULL) == MSGPACK_UNPACK_SUCCESS &&
+		    body_str(&up.data, "key", key, BANK_KEY_MAX + 1) == 0 &&
+		    body_u64(&up.data, "version", version) == 0 &&
+		    body_str(&up.data, "op", op, sizeof op) == 0 &&
+		    fnmatch(s->pattern, key, 0) == 0) {
+			*deleted = strcmp(op, "delete") == 0;
+			found = 1;
+		}
+		msgpack_unpacked_destroy(&up);
+	}
+	return found;
+}
+
+void
+bank_unsubscribe(struct bank_sub *s)
+{
+	free(s->ev);
+	s->ev = NULL;
+}
