@@ -26,6 +26,8 @@ CFLAGS_ALL = -std=gnu11 $(WARN) $(OPT) -g -I. -D_GNU_SOURCE \
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lrt $(LDLIBS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
+# The lock-free shared-memory code also runs its suites under TSan in make test.
+TSAN_TESTS = build/tsan/tests/unit/test_ring build/tsan/tests/unit/test_bank
 ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 
@@ -38,7 +40,8 @@ IPC_SRC    = ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_wire.c \
              supervisor/restart.c \
              supervisor/spawn.c
-SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c
+SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c \
+             shm/region.c
 ACT_SRC    = actors/scrollback.c actors/session_pty.c actors/task.c
 LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC) $(ACT_SRC) $(SHM_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -86,6 +89,7 @@ test: deps
 	@rm -rf $(BUILD)/results; mkdir -p $(BUILD)/results
 	@$(MAKE) --no-print-directory build unit-build
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT=-O1 build unit-build
+	@$(MAKE) --no-print-directory BUILD=build/tsan SAN="$(TSAN_FLAGS)" OPT=-O1 $(TSAN_TESTS)
 	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build
 	@r=$(CURDIR)/$(BUILD)/results; \
 	tests/run.sh "$$r" unit $(BUILD)/tests/unit/test_* ; \
@@ -95,6 +99,7 @@ test: deps
 	ORCH_BIN=$(CURDIR)/build/asan/bin ASAN_OPTIONS=detect_leaks=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh "$$r" e2e-asan tests/e2e/*.sh ; \
+	TSAN_OPTIONS=halt_on_error=1 tests/run.sh "$$r" unit-tsan $(TSAN_TESTS) ; \
 	tests/run.sh "$$r" fuzz build/fuzz-replay/fuzz/fuzz_* ; \
 	tests/run.sh --total "$$r"
 

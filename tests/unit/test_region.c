@@ -1,0 +1,232 @@
+#include "tests/unit/unit.h"
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "shm/region.h"
+
+/* Small, so tests are quick; the layout logic is the same. */
+static const struct region_config small = { 256, 256, 0, 64, 1 << 16, 4096 };
+
+static char	name[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(name, sizeof name, "/orch-test-region-%ld", (long)getpid());
+	shm_unlink(name);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	shm_unlink(name);
+	return 0;
+}
+
+static void
+test_roundtrip(void **state)
+{
+	struct region		 a, b;
+	struct ring_sub		 sub;
+	struct bank_meta	 m;
+	static struct ring_event ev;
+	char			*cause = NULL;
+	void			*v;
+
+	(void)state;
+	if (region_create_named(&a, name, &small, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(region_attach(&b, name, &cause), 0);
+	ring_sub_init(&sub, &b.ring, RING_FROM_NOW, NULL);
+	/* A write through one mapping is read and announced through the other. */
+	assert_int_equal(bank_write(&a.bank, "k", "v", 1, "a", BANK_PUBLIC,
+	    BANK_ANY, NULL), 0);
+	assert_int_equal(bank_read(&b.bank, "k", &v, &m), 0);
+	assert_string_equal(v, "v");
+	free(v);
+	assert_int_equal(ring_read(&sub, &ev), 1);
+	assert_string_equal(ev.type, "data.shared");
+	assert_string_equal(ev.source, "a");
+	region_detach(&b);
+	region_detach(&a);
+
+	/* The default geometry is what the documentation says. */
+	{
+		const struct region_config	d = REGION_CONFIG_DEFAULT;
+
+		assert_int_equal(d.ring_slots, 32768);
+		assert_int_equal(d.slot_size, 512);
+		assert_int_equal(d.bank_entries, 65536);
+		assert_true(region_size(&d) > (64u << 20));
+	}
+	assert_int_equal(region_unlink(name, &cause), 0);
+	assert_cause(region_attach(&b, name, &cause), cause);
+}
+
+static void
+test_fresh_names(void **state)
+{
+	struct region	 a, b;
+	char		*cause = NULL;
+
+	(void)state;
+	assert_int_equal(region_create(&a, "inst", &small, &cause), 0);
+	assert_int_equal(region_create(&b, "inst", &small, &cause), 0);
+	assert_string_not_equal(a.name, b.name);
+	assert_int_equal(strncmp(a.name, "/orch-", 6), 0);
+	assert_non_null(strstr(a.name, "-inst-"));
+	region_detach(&a);
+	region_detach(&b);
+	region_unlink(a.name, NULL);
+	region_unlink(b.name, NULL);
+}
+
+static void
+test_squatter(void **state)
+{
+	struct region	 r;
+	char		*cause = NULL;
+	int		 fd;
+
+	(void)state;
+	/* Someone planted the name, world-writable. */
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0666);
+	assert_true(fd >= 0);
+	fchmod(fd, 0666);
+	assert_int_equal(ftruncate(fd, 1 << 20), 0);
+	assert_int_equal(region_create_named(&r, name, &small, &cause), -1);
+	assert_non_null(strstr(cause, "File exists"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(region_attach(&r, name, &cause), -1);
+	assert_non_null(strstr(cause, "has mode 0666"));
+	free(cause);
+	cause = NULL;
+	if (geteuid() == 0) {
+		fchmod(fd, 0600);
+		assert_int_equal(fchown(fd, 65534, 65534), 0);
+		assert_int_equal(region_attach(&r, name, &cause), -1);
+		assert_non_null(strstr(cause, "belongs to uid 65534"));
+		free(cause);
+		cause = NULL;
+		assert_int_equal(region_remove_stale(name, &cause), -1);
+		assert_non_null(strstr(cause, "not ours"));
+		free(cause);
+		cause = NULL;
+	}
+	close(fd);
+}
+
+/* Attach must fail with says after scribble changed the mapping. */
+static void
+expect_refused(void (*scribble)(struct region_header *), const char *says)
+{
+	struct region	 a, b;
+	char		*cause = NULL;
+
+	shm_unlink(name);
+	assert_int_equal(region_create_named(&a, name, &small, &cause), 0);
+	scribble(a.base);
+	assert_int_equal(region_attach(&b, name, &cause), -1);
+	if (cause == NULL || strstr(cause, says) == NULL)
+		fail_msg("got \"%s\", want \"...%s...\"", cause, says);
+	free(cause);
+	region_detach(&a);
+	shm_unlink(name);
+}
+
+static void bad_magic(struct region_header *h) { atomic_store(&h->magic, 1); }
+static void bad_version(struct region_header *h) { h->version = 99; }
+static void bad_total(struct region_header *h) { h->total_size += 4096; }
+static void bad_offset(struct region_header *h) { h->bank_off = 1ull << 40; }
+static void bad_uid(struct region_header *h) { h->creator_uid = 4242; }
+static void
+bad_ring(struct region_header *h)
+{
+	struct ring_shared	*rs = (void *)((char *)h + h->ring_off);
+
+	rs->nslots = 1000;
+}
+static void
+bad_ring_slot(struct region_header *h)
+{
+	struct ring_shared	*rs = (void *)((char *)h + h->ring_off);
+	struct ring_slot	*s = (void *)((char *)rs + sizeof *rs);
+
+	atomic_store(&s->seq, 2 * 12345 + 2);	/* beyond the tail */
+}
+static void
+bad_bank(struct region_header *h)
+{
+	struct bank_shared	*bs = (void *)((char *)h + h->bank_off);
+
+	bs->arena_size = 1ull << 50;
+}
+
+static void
+test_scribbled(void **state)
+{
+	(void)state;
+	expect_refused(bad_magic, "bad magic");
+	expect_refused(bad_version, "layout version 99");
+	expect_refused(bad_total, "sizes do not match");
+	expect_refused(bad_offset, "out of bounds");
+	expect_refused(bad_uid, "created by uid 4242");
+	expect_refused(bad_ring, "ring: 1000 slots");
+	expect_refused(bad_ring_slot, "beyond the tail");
+	expect_refused(bad_bank, "bank:");
+}
+
+static void
+test_stale(void **state)
+{
+	struct region		 a;
+	struct region_header	*h;
+	char			*cause = NULL;
+	pid_t			 pid;
+	int			 status;
+
+	(void)state;
+	assert_int_equal(region_create_named(&a, name, &small, &cause), 0);
+	/* Its creator (us) lives: not stale. */
+	assert_int_equal(region_remove_stale(name, &cause), -1);
+	assert_non_null(strstr(cause, "in use by pid"));
+	free(cause);
+	cause = NULL;
+	/* Made by a process that is gone: removed. */
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, &status, 0);
+	h = a.base;
+	h->creator_pid = (uint32_t)pid;
+	h->creator_start = 0;
+	region_detach(&a);
+	assert_int_equal(region_remove_stale(name, &cause), 0);
+	assert_int_equal(shm_open(name, O_RDONLY, 0), -1);
+	/* Nothing there: nothing to do. */
+	assert_int_equal(region_remove_stale(name, &cause), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fresh_names, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_squatter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scribbled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
