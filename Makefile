@@ -15,7 +15,8 @@ SAN      ?=
 OPT      ?= -O2
 
 DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
-           libjansson-dev pkg-config tmux clang libclang-rt-14-dev
+           libjansson-dev pkg-config tmux clang libclang-rt-14-dev \
+           libzmq3-dev libnng-dev
 PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
 
 VERSION  = 0.1.0
@@ -50,7 +51,10 @@ LIB        = $(BUILD)/liborch.a
 BINS       = $(BUILD)/bin/orch-ipc-demo $(BUILD)/bin/orch-actor \
              $(BUILD)/bin/orch-supervisor $(BUILD)/bin/orch-ctl \
              $(BUILD)/bin/orch-attach
-BENCHES    = $(BUILD)/bench/bench_ipc $(BUILD)/bench/bench_spawn
+BENCHES    = $(BUILD)/bench/bench_ipc $(BUILD)/bench/bench_spawn \
+             $(BUILD)/bench/bench_shm
+# The benchmarks' peers (ZeroMQ, nng); nothing else links them.
+BENCH_LIBS = $(shell pkg-config --libs libzmq 2>/dev/null) -lnng
 
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
@@ -108,6 +112,8 @@ bench: deps
 	@$(BUILD)/bench/bench_ipc
 	@echo
 	@$(BUILD)/bench/bench_spawn $(BUILD)/bin
+	@echo
+	@$(BUILD)/bench/bench_shm
 
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build
@@ -177,6 +183,10 @@ $(BUILD)/bench/bench_ipc: $(BUILD)/obj/tools/bench/bench_ipc.o $(BUILD)/obj/tool
 $(BUILD)/bench/bench_spawn: $(BUILD)/obj/tools/bench/bench_spawn.o $(BUILD)/obj/tools/bench/hist.o $(BUILD)/obj/tools/client.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/bench/bench_shm: $(BUILD)/obj/tools/bench/bench_shm.o $(BUILD)/obj/tools/bench/hist.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(BENCH_LIBS)
 
 # Unit tests may wrap syscalls to force failures (tests/unit/<name>.wrap
 # lists the symbols, one per line).

@@ -290,8 +290,10 @@ ring_publish(struct ring *r, const char *type, const char *source,
 	 * sleeper, or it sees the new counter and does not sleep.
 	 */
 	atomic_fetch_add_explicit(&r->sh->pub, 1, memory_order_seq_cst);
-	if (atomic_load_explicit(&r->sh->sleepers, memory_order_seq_cst) > 0)
+	if (atomic_load_explicit(&r->sh->sleepers, memory_order_seq_cst) > 0) {
+		atomic_fetch_add_explicit(&r->sh->wakes, 1, memory_order_relaxed);
 		futex_wake(&r->sh->pub, -1);
+	}
 	return 0;
 }
 
@@ -515,6 +517,7 @@ ring_wait(struct ring_sub *s, uint64_t spin_ns, uint64_t timeout_ns)
 		nap = left;
 		if (s->stall_since != 0 && (nap == 0 || nap > RING_LIVENESS_NS))
 			nap = RING_LIVENESS_NS;
+		atomic_fetch_add_explicit(&sh->sleeps, 1, memory_order_relaxed);
 		futex_wait(&sh->pub, w, nap);
 		atomic_fetch_sub_explicit(&sh->sleepers, 1,
 		    memory_order_seq_cst);

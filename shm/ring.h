@@ -49,7 +49,9 @@ struct ring_shared {
 	uint32_t		nslots;		/* a power of two */
 	uint32_t		slot_size;	/* a multiple of 64 */
 	uint64_t		abort_ns;
-	uint64_t		reserved[5];
+	_Atomic uint64_t	wakes;		/* futex_wake calls */
+	_Atomic uint64_t	sleeps;		/* futex_wait calls */
+	uint64_t		reserved[3];
 	alignas(64) _Atomic uint64_t tail;	/* next sequence to claim */
 	char			pad1[56];
 	alignas(64) _Atomic uint32_t pub;	/* futex word: publishes */
