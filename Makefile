@@ -28,7 +28,8 @@ LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lrt $(LDL
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 # The lock-free shared-memory code also runs its suites under TSan in make test.
-TSAN_TESTS = build/tsan/tests/unit/test_ring build/tsan/tests/unit/test_bank
+TSAN_TESTS = build/tsan/tests/unit/test_ring build/tsan/tests/unit/test_bank \
+             build/tsan/tests/unit/test_ring_notify
 ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 
@@ -42,7 +43,7 @@ SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c superv
              supervisor/restart.c \
              supervisor/spawn.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c \
-             shm/region.c
+             shm/region.c shm/ring_notify.c
 ACT_SRC    = actors/scrollback.c actors/session_pty.c actors/task.c
 LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC) $(ACT_SRC) $(SHM_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

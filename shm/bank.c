@@ -565,7 +565,7 @@ bank_publish(struct bank *b, const char *key, uint64_t version,
 	body_pack_kv_u64(&pk, "version", version);
 	body_pack_kv_str(&pk, "op", deleted ? "delete" : "write");
 	/* The bus is best effort; the bank's state is the truth. */
-	ring_publish(b->bus, "data.shared", who, NULL, sb.data, sb.size);
+	ring_publish(b->bus, EV_DATA_SHARED, who, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }
 
@@ -1016,7 +1016,7 @@ bank_stats(struct bank *b, struct bank_stats *st)
 void
 bank_subscribe(struct bank_sub *s, struct bank *b, const char *pattern)
 {
-	ring_sub_init(&s->rs, b->bus, RING_FROM_NOW, "data.shared");
+	ring_sub_init(&s->rs, b->bus, RING_FROM_NOW, EV_DATA_SHARED);
 	s->ev = xmalloc(sizeof *s->ev);
 	snprintf(s->pattern, sizeof s->pattern, "%s", pattern != NULL ?
 	    pattern : "*");

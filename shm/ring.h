@@ -42,6 +42,23 @@
 #define RING_SLOT_SIZE_DEFAULT	512u
 #define RING_ABORT_NS_DEFAULT	(50ull * 1000000)
 
+/*
+ * Event types: the seed's, then those orch adds. Types are free-form
+ * strings (up to 31 bytes) matched with fnmatch; these are the ones orch
+ * itself publishes.
+ */
+#define EV_TASK_STARTED		"task.started"
+#define EV_TASK_COMPLETED	"task.completed"
+#define EV_TASK_FAILED		"task.failed"
+#define EV_AGENT_READY		"agent.ready"
+#define EV_AGENT_BUSY		"agent.busy"
+#define EV_DATA_SHARED		"data.shared"
+#define EV_COORDINATION_REQUEST	"coordination.request"
+#define EV_AGENT_RESTARTED	"agent.restarted"
+#define EV_AGENT_TERMINATED	"agent.terminated"
+#define EV_TASK_WAITING		"task.waiting_approval"
+#define EV_TASK_RETRYING	"task.retrying"
+
 /* Shared header; slots follow it. Laid out for 64-byte cache lines. */
 struct ring_shared {
 	_Atomic uint32_t	magic;
