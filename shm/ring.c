@@ -487,17 +487,28 @@ int
 ring_wait(struct ring_sub *s, uint64_t spin_ns, uint64_t timeout_ns)
 {
 	struct ring_shared	*sh = s->r->sh;
+	struct ring_slot	*slot;
 	uint64_t		 start = ring_mono_ns(), now, left, nap;
 	uint32_t		 w;
 	unsigned		 i;
 
-	/* Spin: a hand-off between cores costs tens of ns, a wake ~20 us. */
-	for (now = start; now - start < spin_ns; now = ring_mono_ns())
+	/*
+	 * Spin: a hand-off between cores costs tens of ns, a wake ~20 us.
+	 * Between full checks, watch only the slot's sequence word: polling
+	 * the tail too would pull the producers' claim counter back and forth
+	 * between cores on every claim.
+	 */
+	slot = ring_slot(s->r, s->cursor);
+	for (now = start; now - start < spin_ns; now = ring_mono_ns()) {
+		if (ring_ready(s))
+			return 1;
 		for (i = 0; i < 64; i++) {
-			if (ring_ready(s))
+			if (atomic_load_explicit(&slot->seq,
+			    memory_order_relaxed) >= 2 * s->cursor + 2)
 				return 1;
 			ring_cpu_relax();
 		}
+	}
 	for (;;) {
 		w = atomic_load_explicit(&sh->pub, memory_order_seq_cst);
 		atomic_fetch_add_explicit(&sh->sleepers, 1,

@@ -540,20 +540,27 @@ bank_rate(bool writes, unsigned procs)
 			void			*v;
 			uint64_t		 n = 0, end = now_ns() + dur;
 
+			uint64_t		 ok = 0;
+
 			while (now_ns() < end) {
 				for (i = 0; i < 64; i++, n++) {
 					snprintf(key, sizeof key, "bench/%u",
 					    (unsigned)((n * 7 + p) % 1000));
-					if (writes)
-						bank_write(&b, key, val,
+					if (writes) {
+						if (bank_write(&b, key, val,
 						    sizeof val, "bench",
-						    BANK_PUBLIC, BANK_ANY, NULL);
-					else if (bank_read(&b, key, &v, &m) ==
-					    0)
+						    BANK_PUBLIC, BANK_ANY,
+						    NULL) == 0)
+							ok++;
+					} else if (bank_read(&b, key, &v, &m) ==
+					    0) {
 						free(v);
+						ok++;
+					}
 				}
 			}
-			atomic_store(&sh->count[p], n);
+			/* Only operations that succeeded count. */
+			atomic_store(&sh->count[p], ok);
 			_exit(0);
 		}
 	t0 = now_ns();
