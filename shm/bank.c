@@ -366,33 +366,22 @@ bank_bucket(struct bank *b, const char *key, size_t len)
 	return &b->buckets[bank_hash(key, len) & (b->sh->nbuckets - 1)];
 }
 
-/* Begin or end a change of a bucket's chain (a generation seqlock). */
+/*
+ * The writer side of a seqlock word (an entry's sequence, a bucket's chain
+ * generation): odd while the guarded fields change.
+ */
 static void
-bank_gen_begin(struct bank_bucket *bk)
+bank_odd(_Atomic uint64_t *word)
 {
-	/* acquire: the chain changes below stay after the odd generation. */
-	atomic_fetch_add_explicit(&bk->gen, 1, memory_order_acq_rel);
+	/* acquire: the changes that follow stay after the odd value. */
+	atomic_fetch_add_explicit(word, 1, memory_order_acq_rel);
 }
 
 static void
-bank_gen_end(struct bank_bucket *bk)
+bank_even(_Atomic uint64_t *word)
 {
-	/* release: pairs with the acquire of gen in bank_find_locked readers. */
-	atomic_fetch_add_explicit(&bk->gen, 1, memory_order_release);
-}
-
-static void
-bank_seq_begin(struct bank_entry *e)
-{
-	/* acquire: the field changes below stay after the odd sequence. */
-	atomic_fetch_add_explicit(&e->seq, 1, memory_order_acq_rel);
-}
-
-static void
-bank_seq_end(struct bank_entry *e)
-{
-	/* release: pairs with the acquire in bank_read_entry. */
-	atomic_fetch_add_explicit(&e->seq, 1, memory_order_release);
+	/* release: pairs with the acquire loads of readers (READ). */
+	atomic_fetch_add_explicit(word, 1, memory_order_release);
 }
 
 static bool
@@ -493,7 +482,7 @@ bank_bucket_repair(void *arg)
 			    RELAXED);
 			atomic_store_explicit(&e->flags, atomic_load_explicit(
 			    &in->old_flags, RELAXED), RELAXED);
-			bank_seq_end(e);
+			bank_even(&e->seq);
 			arena_free(&b->arena, &in->new_block);
 		} else if (atomic_load_explicit(&e->value, RELAXED) ==
 		    atomic_load_explicit(&in->new_block, RELAXED))
@@ -505,7 +494,7 @@ bank_bucket_repair(void *arg)
 		linked = idx != 0 && bank_chain_has(b, bk, idx);
 		if (linked) {
 			if (atomic_load_explicit(&e->seq, RELAXED) & 1)
-				bank_seq_end(e);
+				bank_even(&e->seq);
 		} else {
 			arena_free(&b->arena, &in->new_block);
 			if (idx != 0)
@@ -524,7 +513,7 @@ bank_bucket_repair(void *arg)
 	}
 	lock_release(&b->sh->alloc_lock);
 	if (atomic_load_explicit(&bk->gen, RELAXED) & 1)
-		bank_gen_end(bk);
+		bank_even(&bk->gen);
 	bank_intent_clear(in);
 }
 
@@ -671,7 +660,7 @@ bank_write(struct bank *b, const char *key, const void *value, size_t len,
 		    FLAGS_OWNER(old_flags), access, stored != len) :
 		    FLAGS(klen, FLAGS_OWNER(old_flags),
 		    FLAGS_ACCESS(old_flags), stored != len);
-		bank_seq_begin(e);
+		bank_odd(&e->seq);
 		atomic_store_explicit(&e->value, atomic_load_explicit(
 		    &in->new_block, RELAXED), RELAXED);
 		FAULT(BANK_FAULT_UPDATING);
@@ -679,7 +668,7 @@ bank_write(struct bank *b, const char *key, const void *value, size_t len,
 		atomic_store_explicit(&e->version, ver + 1, RELAXED);
 		atomic_store_explicit(&e->modified_ns, now, RELAXED);
 		atomic_store_explicit(&e->flags, flags, RELAXED);
-		bank_seq_end(e);
+		bank_even(&e->seq);
 		FAULT(BANK_FAULT_UPDATED);
 		if (bank_alloc_lock(b) == 0) {
 			arena_free(&b->arena, &in->old_block);
@@ -688,7 +677,7 @@ bank_write(struct bank *b, const char *key, const void *value, size_t len,
 	} else {
 		idx = atomic_load_explicit(&in->entry, RELAXED);
 		e = &b->entries[idx - 1];
-		bank_seq_begin(e);
+		bank_odd(&e->seq);
 		atomic_store_explicit(&e->value, atomic_load_explicit(
 		    &in->new_block, RELAXED), RELAXED);
 		atomic_store_explicit(&e->lens, LENS(stored, len), RELAXED);
@@ -699,14 +688,14 @@ bank_write(struct bank *b, const char *key, const void *value, size_t len,
 		    stored != len), RELAXED);
 		shmcopy_in(e->key, key, klen);
 		shmcopy_in(e->owner, owner, olen);
-		bank_seq_end(e);
-		bank_gen_begin(bk);
+		bank_even(&e->seq);
+		bank_odd(&bk->gen);
 		FAULT(BANK_FAULT_LINKING);
 		atomic_store_explicit(&e->next, atomic_load_explicit(&bk->head,
 		    RELAXED), RELAXED);
 		atomic_store_explicit(&bk->head, idx, memory_order_release);
 		FAULT(BANK_FAULT_LINKED);
-		bank_gen_end(bk);
+		bank_even(&bk->gen);
 	}
 	ver++;
 	atomic_fetch_add_explicit(&b->sh->value_bytes, len, RELAXED);
@@ -765,18 +754,18 @@ bank_delete(struct bank *b, const char *key, uint64_t expect)
 	    RELAXED), RELAXED);
 	atomic_store_explicit(&in->op, BANK_OP_DELETE, RELAXED);
 
-	bank_gen_begin(bk);
+	bank_odd(&bk->gen);
 	if (prev == 0)
 		atomic_store_explicit(&bk->head, atomic_load_explicit(&e->next,
 		    RELAXED), RELAXED);
 	else
 		atomic_store_explicit(&b->entries[prev - 1].next,
 		    atomic_load_explicit(&e->next, RELAXED), RELAXED);
-	bank_gen_end(bk);
+	bank_even(&bk->gen);
 	FAULT(BANK_FAULT_UNLINKED);
 	/* Readers still on this entry must notice before its memory goes. */
-	bank_seq_begin(e);
-	bank_seq_end(e);
+	bank_odd(&e->seq);
+	bank_even(&e->seq);
 	atomic_fetch_sub_explicit(&b->sh->value_bytes, LENS_RAW(
 	    atomic_load_explicit(&e->lens, RELAXED)), RELAXED);
 	if (bank_alloc_lock(b) == 0) {

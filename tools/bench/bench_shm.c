@@ -390,16 +390,58 @@ zmq_throughput(void)
 	return (double)n / ((double)t0 / 1e9) / 1e6;
 }
 
+/*
+ * A pub/sub sender: warm-up messages until the subscriber says it receives
+ * (ZeroMQ and nng drop what is sent before a subscription is in place),
+ * then the stamped open-loop run ('L'), then end markers ('E') until the
+ * subscriber is done (pub/sub may drop; the marker may too).
+ */
+static void
+open_loop_send(void (*send)(void *, const void *, size_t), void *sock)
+{
+	unsigned char	msg[MSG];
+	uint64_t	i, start, at;
+
+	memset(msg, 'w', sizeof msg);
+	while (atomic_load(&sh->ready) == 0) {
+		send(sock, msg, sizeof msg);
+		usleep(1000);
+	}
+	memset(msg, 'L', sizeof msg);
+	start = now_ns() + 1000000;
+	for (i = 0; i < n_lat; i++) {
+		at = pace(start, i);
+		memcpy(msg, &at, sizeof at);
+		send(sock, msg, sizeof msg);
+	}
+	memset(msg, 'E', sizeof msg);
+	while (waitpid(-1, NULL, WNOHANG) == 0) {
+		send(sock, msg, sizeof msg);
+		usleep(1000);
+	}
+	atomic_store(&sh->ready, 0);
+}
+
+static void
+zmq_send_cb(void *sock, const void *msg, size_t len)
+{
+	zmq_send(sock, msg, len, 0);
+}
+
+static void
+nng_send_cb(void *sock, const void *msg, size_t len)
+{
+	nng_send(*(nng_socket *)sock, (void *)msg, len, 0);
+}
+
 static void
 zmq_latency(struct hist *out)
 {
 	const char	*ep = "ipc:///tmp/orch-bench-zmq-pub";
 	unsigned char	 msg[MSG];
-	uint64_t	 i, start, at, stamp;
+	uint64_t	 stamp;
 	void		*ctx, *s;
 	int		 zero = 0;
-
-	(void)i;
 
 	reset();
 	if (fork() == 0) {
@@ -429,23 +471,7 @@ zmq_latency(struct hist *out)
 	s = zmq_socket(ctx, ZMQ_PUB);
 	zmq_setsockopt(s, ZMQ_SNDHWM, &zero, sizeof zero);
 	zmq_bind(s, ep);
-	memset(msg, 'w', sizeof msg);
-	while (atomic_load(&sh->ready) == 0) {
-		zmq_send(s, msg, sizeof msg, 0);
-		usleep(1000);
-	}
-	memset(msg, 'L', sizeof msg);
-	start = now_ns() + 1000000;
-	for (i = 0; i < n_lat; i++) {
-		at = pace(start, i);
-		memcpy(msg, &at, sizeof at);
-		zmq_send(s, msg, sizeof msg, 0);
-	}
-	memset(msg, 'E', sizeof msg);
-	while (waitpid(-1, NULL, WNOHANG) == 0) {
-		zmq_send(s, msg, sizeof msg, 0);
-		usleep(1000);
-	}
+	open_loop_send(zmq_send_cb, s);
 	atomic_store(&sh->ready, 0);
 	zmq_close(s);
 	zmq_ctx_destroy(ctx);
@@ -456,8 +482,8 @@ static void
 nng_latency(struct hist *out)
 {
 	const char	*ep = "ipc:///tmp/orch-bench-nng-pub";
-	unsigned char	 msg[MSG], *buf;
-	uint64_t	 i, start, at, stamp;
+	unsigned char	*buf;
+	uint64_t	 stamp;
 	nng_socket	 s;
 	size_t		 len;
 
@@ -487,23 +513,7 @@ nng_latency(struct hist *out)
 	}
 	nng_pub0_open(&s);
 	nng_listen(s, ep, NULL, 0);
-	memset(msg, 'w', sizeof msg);
-	while (atomic_load(&sh->ready) == 0) {
-		nng_send(s, msg, sizeof msg, 0);
-		usleep(1000);
-	}
-	memset(msg, 'L', sizeof msg);
-	start = now_ns() + 1000000;
-	for (i = 0; i < n_lat; i++) {
-		at = pace(start, i);
-		memcpy(msg, &at, sizeof at);
-		nng_send(s, msg, sizeof msg, 0);
-	}
-	memset(msg, 'E', sizeof msg);
-	while (waitpid(-1, NULL, WNOHANG) == 0) {
-		nng_send(s, msg, sizeof msg, 0);
-		usleep(1000);
-	}
+	open_loop_send(nng_send_cb, &s);
 	nng_close(s);
 	atomic_store(&sh->ready, 0);
 	*out = sh->h;
