@@ -43,7 +43,7 @@ SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c superv
              supervisor/restart.c \
              supervisor/spawn.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c \
-             shm/region.c shm/ring_notify.c
+             shm/region.c shm/ring_notify.c shm/serve.c
 ACT_SRC    = actors/scrollback.c actors/session_pty.c actors/task.c
 LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC) $(ACT_SRC) $(SHM_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -169,7 +169,7 @@ $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/bin/orch-ctl: $(BUILD)/obj/tools/ctl.o $(BUILD)/obj/tools/client.o $(LIB)
+$(BUILD)/bin/orch-ctl: $(BUILD)/obj/tools/ctl.o $(BUILD)/obj/tools/ctl_mem.o $(BUILD)/obj/tools/client.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,9 +29,12 @@
 #include "actors/task.h"
 #include "common/log.h"
 #include "common/proc.h"
+#include "common/rundir.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/sock.h"
+#include "shm/region.h"
+#include "shm/serve.h"
 
 #define ACTOR_GRACE_DEFAULT_MS	5000
 #define ACTOR_GRACE_MAX_MS	600000
@@ -63,6 +67,9 @@ actor_finish(struct actor *a)
 		a->session = NULL;
 	}
 	actor_clients_free(a);
+	serve_free(a->serve);
+	if (a->region != NULL)
+		region_detach(a->region);
 	if (a->link != NULL)
 		peer_flush(a->link);
 	log_info("exiting (%d)", a->exit_code);
@@ -168,6 +175,30 @@ actor_task_output_cb(struct task *t, const char *data, size_t len, void *arg)
 		session_print(a->session, data, len);
 }
 
+/* Announce a task step on the bus, from the process where it happens. */
+static void
+actor_task_event(struct actor *a, const char *type, uint64_t id,
+    const struct task_result *r)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	if (a->serve == NULL)
+		return;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, r != NULL ? 5 : 1);
+	body_pack_kv_u64(&pk, "task", id);
+	if (r != NULL) {
+		body_pack_kv_i64(&pk, "exit", r->exit_code);
+		body_pack_kv_i64(&pk, "signal", r->signal);
+		body_pack_kv_bool(&pk, "timed_out", r->timed_out);
+		body_pack_kv_u64(&pk, "duration_ms", r->duration_ns / 1000000);
+	}
+	serve_publish(a->serve, type, a->ac.id, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
 static void
 actor_task_done_cb(struct task *t, const struct task_result *r, void *arg)
 {
@@ -176,6 +207,8 @@ actor_task_done_cb(struct task *t, const struct task_result *r, void *arg)
 	msgpack_packer	 pk;
 	char		 line[160];
 
+	actor_task_event(a, r->exit_code == 0 && !r->timed_out ?
+	    EV_TASK_COMPLETED : EV_TASK_FAILED, task_id(t), r);
 	snprintf(line, sizeof line, "\n[orch] task %llu %s%s%d (%llu ms)\n",
 	    (unsigned long long)task_id(t), r->timed_out ? "timed out, " : "",
 	    r->signal ? "killed by signal " : "exited ",
@@ -277,6 +310,7 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		}
 		session_print(a->session, "\n", 1);
 
+		actor_task_event(a, EV_TASK_STARTED, id, NULL);
 		msgpack_sbuffer_init(&sb);
 		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 		msgpack_pack_map(&pk, 2);
@@ -301,6 +335,7 @@ actor_init(struct actor *a, const struct envelope *env)
 	msgpack_sbuffer			 sb;
 	msgpack_packer			 pk;
 	char				*cause = NULL, *want;
+	char				 shm[REGION_NAME_MAX];
 
 	if (a->configured) {
 		peer_reply(a->link, env, IPC_E_EXISTS, "already running", NULL,
@@ -318,6 +353,39 @@ actor_init(struct actor *a, const struct envelope *env)
 	a->configured = true;
 	xasprintf(&a->env[0], "ORCH_AGENT_ID=%s", a->ac.id);
 	xasprintf(&a->env[1], "ORCH_INSTANCE=%s", a->instance);
+	{
+		char	sock[PATH_MAX], name[PATH_MAX];
+
+		snprintf(name, sizeof name, "%s/%s.sock", RUNDIR_ACTORS,
+		    a->ac.id);
+		if (rundir_file(a->instance, name, sock, sizeof sock, NULL) == 0)
+			xasprintf(&a->env[2], "ORCH_SOCKET=%s", sock);
+	}
+	/* orch-ctl and friends are on the session's PATH, first. */
+	{
+		char	 self[PATH_MAX], *slash;
+		ssize_t	 n = readlink("/proc/self/exe", self, sizeof self - 1);
+		const char *path = getenv("PATH");
+
+		if (n > 0) {
+			self[n] = '\0';
+			if ((slash = strrchr(self, '/')) != NULL)
+				*slash = '\0';
+			xasprintf(&a->env[3], "PATH=%s:%s", self, path != NULL ?
+			    path : "/usr/bin:/bin");
+		}
+	}
+	/* No permissions configured: the agent may read and share data. */
+	a->can_read = a->ac.perms.n == 0 || strlist_has(&a->ac.perms,
+	    "data:read");
+	a->can_share = a->ac.perms.n == 0 || strlist_has(&a->ac.perms,
+	    "data:share");
+	if (body_str(&env->body, "shm", shm, sizeof shm) == 0 && shm[0] != '\0') {
+		a->region = xcalloc(1, sizeof *a->region);
+		if (region_attach(a->region, shm, &cause) != 0 ||
+		    (a->serve = serve_new(a->base, a->region, &cause)) == NULL)
+			goto fail;
+	}
 	a->session = session_open(a->base, &a->ac, a->env, &cbs, a, &cause);
 	if (a->session == NULL)
 		goto fail;
@@ -496,7 +564,7 @@ main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 
-	a.env = xcalloc(3, sizeof *a.env);
+	a.env = xcalloc(5, sizeof *a.env);
 	a.base = event_base_new();
 	if (a.base == NULL)
 		fatalx("event_base_new failed");

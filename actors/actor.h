@@ -13,6 +13,8 @@
 #include "ipc/peer.h"
 #include "supervisor/config.h"
 
+struct region;
+struct serve;
 struct session;
 struct sock_listener;
 struct task;
@@ -42,6 +44,11 @@ struct actor {
 	struct sock_listener	*listener;
 	struct actor_client	*clients;
 	unsigned		 nclients;
+
+	struct region		*region;	/* bus and bank, or NULL */
+	struct serve		*serve;
+	bool			 can_read;	/* data:read */
+	bool			 can_share;	/* data:share */
 
 	bool			 stopping;
 	int			 exit_code;

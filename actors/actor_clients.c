@@ -21,6 +21,7 @@
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/sock.h"
+#include "shm/serve.h"
 
 /* Recent output a new client gets, so it does not start on a blank. */
 #define ATTACH_REPLAY_MAX	(16 * 1024)
@@ -120,6 +121,22 @@ actor_client_dispatch_cb(struct peer *p, const struct envelope *env,
 	uint64_t		 rows = 0, cols = 0;
 	size_t			 len;
 
+	if (a->serve != NULL) {
+		struct serve_caller	who = { a->ac.id, a->can_read,
+					    a->can_share };
+		char			why[256];
+
+		switch (serve_dispatch(a->serve, p, env, &who, why,
+		    sizeof why)) {
+		case SERVE_DENIED:
+			log_warnx("denied: %s", why);
+			return;
+		case SERVE_DONE:
+			return;
+		default:
+			break;
+		}
+	}
 	if (strcmp(env->op, IPC_OP_ATTACH_INPUT) == 0) {
 		/* Read-only clients may type; it goes nowhere. */
 		if (!c->attached || c->readonly || a->session == NULL ||
@@ -153,6 +170,8 @@ actor_client_closed_cb(struct peer *p, int err, const char *why, void *arg)
 	struct actor		*a = c->actor;
 
 	(void)p;
+	if (a->serve != NULL)
+		serve_forget(a->serve, p);
 	if (err != IPC_E_PEER_GONE)
 		log_warnx("client dropped: %s", why);
 	else if (c->attached)

@@ -17,6 +17,8 @@
 #include "common/xmalloc.h"
 #include "ipc/peer.h"
 
+extern char	**environ;
+
 struct task {
 	uint64_t		 id;
 	pid_t			 pid;		/* 0 once reaped */
@@ -132,10 +134,10 @@ task_child(int report, const struct task_spec *spec, int out)
 	proc_close_from(4);
 	if (spec->cwd != NULL && chdir(spec->cwd) == -1)
 		proc_exec_fail(report, spec->cwd);
+	/* The command is looked up on the task's own PATH, not ours. */
 	if (spec->env != NULL)
-		execvpe(spec->argv[0], spec->argv, spec->env);
-	else
-		execvp(spec->argv[0], spec->argv);
+		environ = (char **)spec->env;
+	execvp(spec->argv[0], spec->argv);
 	proc_exec_fail(report, spec->argv[0]);
 }
 

@@ -88,6 +88,20 @@ enum ipc_pri {
 						   res: a task result */
 #define IPC_OP_SHUTDOWN		"shutdown"	/* req: stop the supervisor */
 
+/* 4: memory bank and event bus, on control.sock (as the operator) and on
+ * actors/<agent>.sock (as that agent) */
+#define IPC_OP_MEM_PUT		"mem.put"	/* req: {key, value, access?,
+						   expect?}; res: {version} */
+#define IPC_OP_MEM_GET		"mem.get"	/* req: {key}; res: value + meta */
+#define IPC_OP_MEM_LS		"mem.ls"	/* req: {pattern?, prefix?};
+						   res: {entries: [...]} */
+#define IPC_OP_MEM_RM		"mem.rm"	/* req: {key, expect?} */
+#define IPC_OP_EVENTS_READ	"events.read"	/* req: {since?, type?, max?,
+						   wait_ms?}; res: {events,
+						   next, missed} */
+#define IPC_OP_EVENTS_PUBLISH	"events.publish" /* req: {type, target?,
+						   payload?} */
+
 /*
  * A task result body (task.run, task.exec): {task, agent, exit (-1 when
  * killed), signal, timed_out, duration_ns, tail (bin)}.

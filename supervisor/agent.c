@@ -1,4 +1,5 @@
 #include "supervisor/agent.h"
+#include "shm/region.h"
 
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -42,6 +43,37 @@ agent_status_name(enum agent_status st)
 	    sizeof agent_status_names[0] ? agent_status_names[st] : "?";
 }
 
+/* The event each status is announced with on the bus. */
+static const char *const agent_status_events[] = {
+	[STATUS_INITIALIZING] = "agent.initializing",
+	[STATUS_IDLE] = EV_AGENT_READY,
+	[STATUS_WORKING] = EV_AGENT_BUSY,
+	[STATUS_WAITING] = "agent.waiting",
+	[STATUS_ERROR] = "agent.error",
+	[STATUS_TERMINATED] = EV_AGENT_TERMINATED,
+};
+
+static void
+agent_publish(struct agent *a, const char *type, const char *why)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 4);
+	body_pack_kv_str(&pk, "status", agent_status_name(a->status));
+	body_pack_kv_i64(&pk, "pid", a->pid);
+	body_pack_kv_u64(&pk, "restarts", a->hist.total);
+	/* An event slot is small: the reason is cut to fit. */
+	body_pack_str(&pk, "why");
+	msgpack_pack_str(&pk, why != NULL ? strnlen(why, 200) : 0);
+	msgpack_pack_str_body(&pk, why != NULL ? why : "", why != NULL ?
+	    strnlen(why, 200) : 0);
+	supervisor_publish(a->sup, type, a->ac.id, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
 static void
 agent_set_status(struct agent *a, enum agent_status st, const char *why)
 {
@@ -51,6 +83,7 @@ agent_set_status(struct agent *a, enum agent_status st, const char *why)
 	    agent_status_name(a->status), agent_status_name(st),
 	    why != NULL ? ": " : "", why != NULL ? why : "");
 	a->status = st;
+	agent_publish(a, agent_status_events[st], why);
 }
 
 struct agent *
@@ -266,9 +299,11 @@ agent_start(struct agent *a)
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 1);
+	msgpack_pack_map(&pk, 2);
 	body_pack_str(&pk, "agent");
 	config_agent_pack(&pk, &a->ac);
+	body_pack_kv_str(&pk, "shm", sup->region != NULL ? sup->region->name :
+	    "");
 	peer_request(a->link, IPC_OP_ACTOR_INIT, sb.data, sb.size,
 	    AGENT_READY_TIMEOUT_MS, agent_ready_cb, a);
 	msgpack_sbuffer_destroy(&sb);
@@ -414,6 +449,7 @@ agent_exited(struct agent *a, int status)
 		    a->ac.id, reason, (unsigned long long)a->hist.total,
 		    (unsigned long long)(d.delay_ns / 1000000));
 		agent_set_status(a, STATUS_INITIALIZING, "restarting");
+		agent_publish(a, EV_AGENT_RESTARTED, reason);
 		event_assign(a->restart_ev, a->sup->base, -1, 0,
 		    agent_restart_cb, a);
 		tv.tv_sec = (time_t)(d.delay_ns / 1000000000u);

@@ -12,6 +12,7 @@
 #include "ipc/body.h"
 #include "ipc/peer.h"
 #include "ipc/sock.h"
+#include "shm/serve.h"
 #include "supervisor/agent.h"
 #include "supervisor/supervisor.h"
 
@@ -303,11 +304,17 @@ ctl_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 	struct ctl_client	*c = arg;
 	size_t			 i;
 
+	static const struct serve_caller	 operator_ = { NULL, true, true };
+	char					 why[256];
+
 	if (env->kind != IPC_KIND_REQ) {
 		if (env->ack)
 			peer_ack(p, env, IPC_E_UNKNOWN_OP, env->op);
 		return;
 	}
+	if (c->ctl->sup->serve != NULL && serve_dispatch(c->ctl->sup->serve, p,
+	    env, &operator_, why, sizeof why) != SERVE_NOT_MINE)
+		return;
 	for (i = 0; i < sizeof ctl_ops / sizeof ctl_ops[0]; i++)
 		if (strcmp(env->op, ctl_ops[i].op) == 0) {
 			ctl_ops[i].fn(c, env);
@@ -325,6 +332,8 @@ ctl_client_free(struct ctl_client *c)
 	/* Answers still owed go nowhere now. */
 	for (r = c->replies; r != NULL; r = r->next)
 		r->client = NULL;
+	if (c->ctl->sup->serve != NULL)
+		serve_forget(c->ctl->sup->serve, c->peer);
 	for (pp = &c->ctl->clients; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@
 #include "supervisor/control.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
+#include "shm/region.h"
+#include "shm/serve.h"
 
 /* After the grace period and SIGKILL, how long to wait for the reaps. */
 #define SUPERVISOR_REAP_MS	2000
@@ -46,6 +49,66 @@ usage(FILE *f)
 "\n"
 "Exit status: 0 after a clean shutdown, 1 on a runtime failure,\n"
 "2 for bad usage or configuration, or when the instance is in use.\n");
+}
+
+void
+supervisor_publish(struct supervisor *sup, const char *type,
+    const char *agent, const void *payload, size_t len)
+{
+	if (sup->serve != NULL)
+		serve_publish(sup->serve, type, agent, NULL, payload, len);
+}
+
+/*
+ * The region of a supervisor that died is still named in the run
+ * directory: remove it (if it is ours and its creator is gone) before
+ * making ours, whose name goes in the same file for the next time.
+ */
+static int
+supervisor_region(struct supervisor *sup, char **cause)
+{
+	const struct region_config	 cfg = REGION_CONFIG_DEFAULT;
+	char				 path[PATH_MAX + 16], old[REGION_NAME_MAX];
+	char				*why = NULL;
+	FILE				*f;
+
+	snprintf(path, sizeof path, "%s/%s", sup->rundir, SUPERVISOR_SHM_FILE);
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fgets(old, sizeof old, f) != NULL) {
+			old[strcspn(old, "\n")] = '\0';
+			if (region_remove_stale(old, &why) != 0) {
+				log_warnx("%s", why);
+				free(why);
+			} else
+				log_info("removed the shared memory of a "
+				    "previous supervisor (%s)", old);
+		}
+		fclose(f);
+	}
+	sup->region = xcalloc(1, sizeof *sup->region);
+	if (region_create(sup->region, sup->instance, &cfg, cause) != 0)
+		return -1;
+	if ((f = fopen(path, "we")) == NULL || fprintf(f, "%s\n",
+	    sup->region->name) < 0 || fclose(f) != 0)
+		return set_cause(cause, "%s: %s", path, strerror(errno));
+	if ((sup->serve = serve_new(sup->base, sup->region, cause)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+supervisor_region_free(struct supervisor *sup)
+{
+	char	path[PATH_MAX + 16];
+
+	serve_free(sup->serve);
+	if (sup->region != NULL) {
+		region_detach(sup->region);
+		region_unlink(sup->region->name, NULL);
+		free(sup->region);
+	}
+	snprintf(path, sizeof path, "%s/%s", sup->rundir, SUPERVISOR_SHM_FILE);
+	unlink(path);
 }
 
 void
@@ -251,9 +314,15 @@ main(int argc, char **argv)
 	evsignal_add(ev_term, NULL);
 	evsignal_add(ev_chld, NULL);
 
+	if (supervisor_region(&sup, &cause) != 0) {
+		supervisor_region_free(&sup);
+		rundir_remove(sup.rundir);
+		goto fail;
+	}
 	if (rundir_file(sup.instance, RUNDIR_CONTROL, path, sizeof path,
 	    &cause) != 0 ||
 	    (sup.control = control_new(&sup, path, &cause)) == NULL) {
+		supervisor_region_free(&sup);
 		rundir_remove(sup.rundir);
 		goto fail;
 	}
@@ -271,6 +340,7 @@ main(int argc, char **argv)
 	control_free(sup.control);
 	while (sup.agents != NULL)
 		agent_free(sup.agents);
+	supervisor_region_free(&sup);
 	event_free(sup.stop_ev);
 	event_free(ev_int);
 	event_free(ev_term);

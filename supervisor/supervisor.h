@@ -9,9 +9,13 @@
 #include <stdint.h>
 
 #define SUPERVISOR_GRACE_DEFAULT_MS	5000
+/* In the run directory: the name of the instance's shared memory. */
+#define SUPERVISOR_SHM_FILE		"shm.name"
 
 struct agent;
 struct control;
+struct region;
+struct serve;
 struct event_base;
 
 struct supervisor {
@@ -26,6 +30,8 @@ struct supervisor {
 	struct agent		*agents;
 	uint64_t		 next_task;
 	struct control		*control;
+	struct region		*region;	/* event bus and memory bank */
+	struct serve		*serve;
 
 	bool			 stopping;
 	bool			 forced;
@@ -36,5 +42,8 @@ struct supervisor {
 void	supervisor_shutdown(struct supervisor *sup, const char *why);
 /* Called when an agent's actor is gone, to finish a shutdown. */
 void	supervisor_check_done(struct supervisor *sup);
+/* Publish an event from the supervisor (source: the agent it is about). */
+void	supervisor_publish(struct supervisor *sup, const char *type,
+	    const char *agent, const void *payload, size_t len);
 
 #endif

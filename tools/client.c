@@ -76,6 +76,32 @@ client_start(struct client *c, const char *prog, const char *instance,
 	return 0;
 }
 
+int
+client_start_socket(struct client *c, const char *prog, const char *path)
+{
+	char	*cause = NULL;
+	int	 fd;
+
+	memset(c, 0, sizeof *c);
+	msgpack_sbuffer_init(&c->body);
+	msgpack_unpacked_init(&c->result);
+	snprintf(c->path, sizeof c->path, "%s", path);
+	if ((c->base = event_base_new()) == NULL ||
+	    (fd = sock_connect(path, &cause)) == -1) {
+		fprintf(stderr, "%s: %s\n", prog, cause != NULL ? cause :
+		    "cannot create an event loop");
+		free(cause);
+		client_done(c);
+		return -1;
+	}
+	if ((c->peer = peer_new(c->base, fd, "agent", NULL, NULL, NULL)) ==
+	    NULL) {
+		client_done(c);
+		return -1;
+	}
+	return 0;
+}
+
 void
 client_done(struct client *c)
 {

@@ -47,6 +47,9 @@ void	client_close(struct client *c);
 int	client_start(struct client *c, const char *prog, const char *instance,
 	    const char *agent, const struct peer_cbs *cbs, void *arg);
 void	client_done(struct client *c);
+/* As client_start, to a socket path ($ORCH_SOCKET inside a session). */
+int	client_start_socket(struct client *c, const char *prog,
+	    const char *path);
 
 /*
  * Send a request and run the loop until its answer. Returns IPC_OK with

@@ -16,6 +16,7 @@
 #include "ipc/body.h"
 #include "supervisor/config.h"
 #include "tools/client.h"
+#include "tools/ctl.h"
 
 /* Control requests answer at once, except those that wait on an agent. */
 #define CTL_TIMEOUT_MS		10000
@@ -45,6 +46,15 @@ usage(FILE *f)
 "  agent terminate ID               stop an agent (it stays listed)\n"
 "  agent restart ID                 stop and start an agent again\n"
 "  shutdown                         stop the supervisor and every agent\n"
+"  mem put KEY [VALUE|-] [--access private|shared|public]\n"
+"  mem get KEY [--json] | ls [PATTERN] [--json] | rm KEY\n"
+"  mem watch PATTERN [--count N]    the memory bank; watch prints changes\n"
+"  events [--follow] [--type PATTERN] [--since SEQ] [--count N] [--json]\n"
+"  events publish TYPE [TARGET [TEXT]]\n"
+"                                   the event bus\n"
+"\n"
+"Inside an agent's session ($ORCH_SOCKET set), mem and events act as that\n"
+"agent, with its permissions; elsewhere as the operator.\n"
 "\n"
 "The instance is -L, else $ORCH_INSTANCE, else \"default\".\n"
 "Exit status: 0 success, 1 the operation failed, 2 usage error or no\n"
@@ -345,21 +355,37 @@ ctl_shutdown(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+static int
+ctl_mem_cmd(struct ctl *c, int argc, char **argv)
+{
+	return ctl_mem(&c->client, argc, argv);
+}
+
+static int
+ctl_events_cmd(struct ctl *c, int argc, char **argv)
+{
+	return ctl_events(&c->client, argc, argv);
+}
+
+/* as_agent: inside a session ($ORCH_SOCKET), go through the agent's actor. */
 static const struct {
 	const char	*name;
 	int		(*fn)(struct ctl *, int, char **);
+	bool		 as_agent;
 } ctl_commands[] = {
-	{ "status", ctl_status },
-	{ "exec", ctl_exec },
-	{ "agent", ctl_agent },
-	{ "shutdown", ctl_shutdown },
+	{ "status", ctl_status, false },
+	{ "exec", ctl_exec, false },
+	{ "agent", ctl_agent, false },
+	{ "shutdown", ctl_shutdown, false },
+	{ "mem", ctl_mem_cmd, true },
+	{ "events", ctl_events_cmd, true },
 };
 
 int
 main(int argc, char **argv)
 {
 	struct ctl	 c;
-	const char	*instance = NULL;
+	const char	*instance = NULL, *sock;
 	size_t		 i;
 	int		 ch, rc;
 
@@ -403,8 +429,13 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof c);
-	if (client_start(&c.client, "orch-ctl", rundir_instance(instance),
-	    NULL, NULL, NULL) != 0)
+	sock = getenv("ORCH_SOCKET");
+	if (ctl_commands[i].as_agent && sock != NULL && *sock != '\0' &&
+	    instance == NULL) {
+		if (client_start_socket(&c.client, "orch-ctl", sock) != 0)
+			return 2;
+	} else if (client_start(&c.client, "orch-ctl",
+	    rundir_instance(instance), NULL, NULL, NULL) != 0)
 		return 2;
 	rc = ctl_commands[i].fn(&c, argc, argv);
 	client_done(&c.client);
