@@ -251,7 +251,7 @@ client_print_json(const msgpack_object *o)
 {
 	json_t	*j = o != NULL ? client_json(o) : json_object();
 
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	fputc('\n', stdout);
 	json_decref(j);
 }

@@ -260,7 +260,8 @@ ctl_event_print(const struct ctl_follow *f, const msgpack_object *e)
 		    source, target[0] ? " -> " : "", target);
 		if (decoded) {
 			json_t	*j = client_json(&up.data);
-			char	*s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+			char	*s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS |
+			    JSON_ENCODE_ANY);
 
 			printf(" %s", s != NULL ? s : "");
 			free(s);
