@@ -67,6 +67,7 @@ actor_finish(struct actor *a)
 		a->session = NULL;
 	}
 	actor_clients_free(a);
+	actor_msg_free(a);
 	serve_free(a->serve);
 	if (a->region != NULL)
 		region_detach(a->region);
@@ -389,6 +390,7 @@ actor_init(struct actor *a, const struct envelope *env)
 	a->session = session_open(a->base, &a->ac, a->env, &cbs, a, &cause);
 	if (a->session == NULL)
 		goto fail;
+	actor_msg_init(a);
 	if (actor_clients_listen(a, &cause) != 0)
 		goto fail;
 	free(want);

@@ -10,10 +10,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "actors/inbox.h"
 #include "ipc/peer.h"
 #include "supervisor/config.h"
 
+struct actor_later;
 struct region;
+struct relay;
 struct serve;
 struct session;
 struct sock_listener;
@@ -50,10 +53,21 @@ struct actor {
 	bool			 can_read;	/* data:read */
 	bool			 can_share;	/* data:share */
 
+	struct inbox		 inbox;
+	struct relay		*relay;		/* to other agents */
+	struct actor_later	*later;		/* answers owed */
+
 	bool			 stopping;
 	int			 exit_code;
 	struct event		*stop_ev;
 };
+
+/* actor_msg.c */
+void	actor_msg_init(struct actor *a);
+void	actor_msg_free(struct actor *a);
+bool	actor_msg_dispatch(struct actor *a, struct peer *p,
+	    const struct envelope *env);
+void	actor_msg_forget(struct actor *a, struct peer *p);
 
 /* actor_clients.c */
 int	actor_clients_listen(struct actor *a, char **cause);

@@ -137,6 +137,8 @@ actor_client_dispatch_cb(struct peer *p, const struct envelope *env,
 			break;
 		}
 	}
+	if (actor_msg_dispatch(a, p, env))
+		return;
 	if (strcmp(env->op, IPC_OP_ATTACH_INPUT) == 0) {
 		/* Read-only clients may type; it goes nowhere. */
 		if (!c->attached || c->readonly || a->session == NULL ||
@@ -172,6 +174,7 @@ actor_client_closed_cb(struct peer *p, int err, const char *why, void *arg)
 	(void)p;
 	if (a->serve != NULL)
 		serve_forget(a->serve, p);
+	actor_msg_forget(a, p);
 	if (err != IPC_E_PEER_GONE)
 		log_warnx("client dropped: %s", why);
 	else if (c->attached)

@@ -102,6 +102,18 @@ enum ipc_pri {
 #define IPC_OP_EVENTS_PUBLISH	"events.publish" /* req: {type, target?,
 						   payload?} */
 
+/* 5: direct messages between agents (actor to actor, on actors/<id>.sock;
+ * the operator's through control.sock) */
+#define IPC_OP_MSG_SEND		"msg.send"	/* req, to/pri in the envelope:
+						   {type, content}; res: ok, or
+						   IPC_E_BUSY (inbox full) */
+#define IPC_OP_INBOX_READ	"inbox.read"	/* req: {max?, wait_ms?};
+						   res: {messages: [...]} */
+#define IPC_OP_BROADCAST	"broadcast"	/* req: {type, content, filter:
+						   {agent_type, capability,
+						   status, id}}; res: {matched,
+						   delivered: [...], failed} */
+
 /*
  * A task result body (task.run, task.exec): {task, agent, exit (-1 when
  * killed), signal, timed_out, duration_ns, tail (bin)}.

@@ -21,6 +21,7 @@
 #include "ipc/body.h"
 #include "ipc/peer.h"
 #include "supervisor/control.h"
+#include "supervisor/msg.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 
@@ -220,6 +221,39 @@ agent_task_started(struct agent *a, const struct envelope *env)
 		a->task_pgid = (pid_t)pgid;
 }
 
+/* A broadcast an agent asked for: answered on its link, if still there. */
+struct agent_bcast {
+	struct agent	*a;
+	struct peer	*link;
+	struct envelope	 req;
+};
+
+static void
+agent_bcast_done(void *arg, int err, const char *msg, const void *body,
+    size_t len)
+{
+	struct agent_bcast	*ab = arg;
+
+	if (ab->a->link == ab->link && ab->link != NULL)
+		peer_reply(ab->link, &ab->req, err, msg, body, len);
+	free(ab);
+}
+
+static void
+agent_broadcast(struct agent *a, const struct envelope *env)
+{
+	struct agent_bcast	*ab = xcalloc(1, sizeof *ab);
+
+	ab->a = a;
+	ab->link = a->link;
+	ab->req.kind = IPC_KIND_REQ;
+	ab->req.id = env->id;
+	snprintf(ab->req.from, sizeof ab->req.from, "%s", env->from);
+	snprintf(ab->req.to, sizeof ab->req.to, "%s", env->to);
+	/* The link says who asks: an agent cannot speak for another. */
+	msg_broadcast(a->sup, a->ac.id, env, agent_bcast_done, ab);
+}
+
 static void
 agent_link_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 {
@@ -227,6 +261,9 @@ agent_link_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 
 	if (strcmp(env->op, IPC_OP_TASK_STARTED) == 0)
 		agent_task_started(a, env);
+	else if (strcmp(env->op, IPC_OP_BROADCAST) == 0 &&
+	    env->kind == IPC_KIND_REQ)
+		agent_broadcast(a, env);
 	else if (env->kind == IPC_KIND_REQ)
 		peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
 }

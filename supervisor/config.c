@@ -377,6 +377,18 @@ agent_restart_cb(struct schema *c, const char *path, const struct yamlnode *n,
 	    arg);
 }
 
+static int
+agent_inbox_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	unsigned long	v;
+
+	if (schema_uint(c, path, n, 1, INBOX_MAX, &v) != 0)
+		return -1;
+	((struct agent_config *)arg)->inbox = (unsigned)v;
+	return 0;
+}
+
 static const struct schema_key agent_keys[] = {
 	{ "id", agent_id_cb },
 	{ "type", agent_type_cb },
@@ -386,6 +398,7 @@ static const struct schema_key agent_keys[] = {
 	{ "tier", agent_tier_cb },
 	{ "permissions", agent_perms_cb },
 	{ "restart", agent_restart_cb },
+	{ "inbox", agent_inbox_cb },
 };
 
 static void
@@ -396,6 +409,7 @@ agent_config_defaults(struct agent_config *ac)
 	ac->runner = RUNNER_SHELL;
 	ac->backend = SESSION_PTY;
 	ac->scrollback = SCROLLBACK_DEFAULT;
+	ac->inbox = INBOX_DEFAULT;
 	ac->tier = 1;
 	ac->restart.kind = RESTART_PERMANENT;
 	ac->restart.max = RESTART_MAX_DEFAULT;

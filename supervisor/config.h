@@ -21,6 +21,8 @@
 #define AGENT_ID_MAX		63
 #define SCROLLBACK_DEFAULT	(1u << 20)
 #define SCROLLBACK_MAX		(256u << 20)
+#define INBOX_DEFAULT		1024u
+#define INBOX_MAX		1000000u
 
 enum agent_type {
 	AGENT_PRIMARY = 0,
@@ -51,6 +53,7 @@ struct agent_config {
 	char			*cwd;		/* absolute, or NULL: ours */
 	struct strlist		 env;		/* "KEY=VALUE" */
 	size_t			 scrollback;	/* bytes */
+	unsigned		 inbox;		/* messages the inbox holds */
 	unsigned		 tier;		/* 1-3 */
 	struct strlist		 perms;
 	struct restart_policy	 restart;

@@ -14,6 +14,7 @@
 #include "ipc/sock.h"
 #include "shm/serve.h"
 #include "supervisor/agent.h"
+#include "supervisor/msg.h"
 #include "supervisor/supervisor.h"
 
 #define CTL_ARGV_MAX	4096
@@ -279,6 +280,26 @@ ctl_shutdown(struct ctl_client *c, const struct envelope *env)
 }
 
 static void
+ctl_msg_done(void *arg, int err, const char *msg, const void *body,
+    size_t len)
+{
+	ctl_reply_send(arg, err, msg, body, len);
+}
+
+static void
+ctl_msg_send(struct ctl_client *c, const struct envelope *env)
+{
+	msg_send(c->ctl->sup, env, ctl_msg_done, ctl_reply_new(c, env));
+}
+
+static void
+ctl_broadcast(struct ctl_client *c, const struct envelope *env)
+{
+	msg_broadcast(c->ctl->sup, "operator", env, ctl_msg_done,
+	    ctl_reply_new(c, env));
+}
+
+static void
 ctl_ping(struct ctl_client *c, const struct envelope *env)
 {
 	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
@@ -296,6 +317,8 @@ static const struct {
 	{ IPC_OP_AGENT_RESTART, ctl_restart },
 	{ IPC_OP_TASK_EXEC, ctl_exec },
 	{ IPC_OP_SHUTDOWN, ctl_shutdown },
+	{ IPC_OP_MSG_SEND, ctl_msg_send },
+	{ IPC_OP_BROADCAST, ctl_broadcast },
 };
 
 static void

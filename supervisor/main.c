@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "common/rundir.h"
 #include "common/xmalloc.h"
+#include "ipc/relay.h"
 #include "supervisor/agent.h"
 #include "supervisor/config.h"
 #include "supervisor/control.h"
@@ -341,6 +342,7 @@ main(int argc, char **argv)
 	while (sup.agents != NULL)
 		agent_free(sup.agents);
 	supervisor_region_free(&sup);
+	relay_free(sup.relay);
 	event_free(sup.stop_ev);
 	event_free(ev_int);
 	event_free(ev_term);

@@ -15,6 +15,7 @@
 struct agent;
 struct control;
 struct region;
+struct relay;
 struct serve;
 struct event_base;
 
@@ -32,6 +33,7 @@ struct supervisor {
 	struct control		*control;
 	struct region		*region;	/* event bus and memory bank */
 	struct serve		*serve;
+	struct relay		*relay;		/* to agents' sockets */
 
 	bool			 stopping;
 	bool			 forced;

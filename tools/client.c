@@ -137,12 +137,26 @@ int
 client_call(struct client *c, const char *op, const void *body, size_t len,
     unsigned timeout_ms, const msgpack_object **res)
 {
+	struct envelope	hdr;
+
+	memset(&hdr, 0, sizeof hdr);
+	hdr.v = IPC_PROTO_VERSION;
+	hdr.kind = IPC_KIND_REQ;
+	hdr.pri = IPC_PRI_MEDIUM;
+	snprintf(hdr.op, sizeof hdr.op, "%s", op);
+	return client_call_env(c, &hdr, body, len, timeout_ms, res);
+}
+
+int
+client_call_env(struct client *c, struct envelope *hdr, const void *body,
+    size_t len, unsigned timeout_ms, const msgpack_object **res)
+{
 	int64_t	rc;
 
 	*res = NULL;
 	c->answered = false;
-	rc = peer_request(c->peer, op, body, len, timeout_ms, client_reply_cb,
-	    c);
+	rc = peer_request_env(c->peer, hdr, body, len, timeout_ms,
+	    client_reply_cb, c);
 	if (rc < 0) {
 		snprintf(c->errmsg, sizeof c->errmsg, "%s",
 		    proto_strerror((int)-rc));

@@ -59,6 +59,11 @@ int	client_start_socket(struct client *c, const char *prog,
 int	client_call(struct client *c, const char *op, const void *body,
 	    size_t len, unsigned timeout_ms, const msgpack_object **res);
 
+/* client_call with a header of the caller's (to, pri). */
+int	client_call_env(struct client *c, struct envelope *hdr,
+	    const void *body, size_t len, unsigned timeout_ms,
+	    const msgpack_object **res);
+
 /* client_call with the body {key: val}. */
 int	client_call_str(struct client *c, const char *op, const char *key,
 	    const char *val, unsigned timeout_ms, const msgpack_object **res);

@@ -52,6 +52,11 @@ usage(FILE *f)
 "  events [--follow] [--type PATTERN] [--since SEQ] [--count N] [--json]\n"
 "  events publish TYPE [TARGET [TEXT]]\n"
 "                                   the event bus\n"
+"  send AGENT TEXT [--priority low|medium|high] [--type T] [--count N]\n"
+"                                   a direct message, acknowledged\n"
+"  inbox [--wait] [--json]          (in a session) read and empty the inbox\n"
+"  broadcast TEXT [--agent-type T] [--capability C] [--status S]\n"
+"            [--id PATTERN]         to every matching agent\n"
 "\n"
 "Inside an agent's session ($ORCH_SOCKET set), mem and events act as that\n"
 "agent, with its permissions; elsewhere as the operator.\n"
@@ -367,6 +372,29 @@ ctl_events_cmd(struct ctl *c, int argc, char **argv)
 	return ctl_events(&c->client, argc, argv);
 }
 
+static int
+ctl_send_cmd(struct ctl *c, int argc, char **argv)
+{
+	return ctl_send(&c->client, argc, argv);
+}
+
+static int
+ctl_inbox_cmd(struct ctl *c, int argc, char **argv)
+{
+	if (getenv("ORCH_SOCKET") == NULL) {
+		fprintf(stderr, "orch-ctl: inbox is read from inside an "
+		    "agent's session ($ORCH_SOCKET)\n");
+		return 2;
+	}
+	return ctl_inbox(&c->client, argc, argv);
+}
+
+static int
+ctl_broadcast_cmd(struct ctl *c, int argc, char **argv)
+{
+	return ctl_broadcast(&c->client, argc, argv);
+}
+
 /* as_agent: inside a session ($ORCH_SOCKET), go through the agent's actor. */
 static const struct {
 	const char	*name;
@@ -379,6 +407,9 @@ static const struct {
 	{ "shutdown", ctl_shutdown, false },
 	{ "mem", ctl_mem_cmd, true },
 	{ "events", ctl_events_cmd, true },
+	{ "send", ctl_send_cmd, true },
+	{ "inbox", ctl_inbox_cmd, true },
+	{ "broadcast", ctl_broadcast_cmd, true },
 };
 
 int

@@ -1,0 +1,32 @@
+/*
+ * Messages the supervisor sends for others: the operator's direct
+ * messages, and broadcasts (from the operator or an agent), which only the
+ * supervisor can address because only it knows every agent's type,
+ * capabilities and status.
+ */
+#ifndef ORCH_SUPERVISOR_MSG_H
+#define ORCH_SUPERVISOR_MSG_H
+
+#include <stddef.h>
+
+#include "ipc/envelope.h"
+
+struct supervisor;
+
+/* Where the answer goes; runs exactly once. */
+typedef void (*msg_done_fn)(void *arg, int err, const char *errmsg,
+	    const void *body, size_t len);
+
+/* The operator's msg.send (env->to, env->pri, body {type, content}). */
+void	msg_send(struct supervisor *sup, const struct envelope *env,
+	    msg_done_fn done, void *arg);
+
+/*
+ * Send body {type, content} to every agent matching body's filter
+ * {agent_type, capability, status, id (fnmatch)}; the answer is
+ * {matched, delivered: [ids], failed: [{id, error}]}.
+ */
+void	msg_broadcast(struct supervisor *sup, const char *from,
+	    const struct envelope *env, msg_done_fn done, void *arg);
+
+#endif

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Direct messages between agents: 10,000 acknowledged messages arrive all
+# and in order; high priority overtakes a backlog; an unknown agent is an
+# immediate error; a full inbox pushes back; a receiver killed mid-flight
+# fails the sender instead of hanging it; broadcasts reach exactly the
+# agents their filter names.
+. "$(dirname "$0")/lib.bash"
+
+cat >"$T/orch.yaml" <<'YAML'
+agents:
+  - id: sender
+    type: worker
+    capabilities: [shell]
+  - id: receiver
+    type: specialist
+    capabilities: [review]
+    inbox: 20000
+  - id: tiny
+    type: worker
+    capabilities: [shell]
+    inbox: 3
+  - id: sink
+    type: primary
+    capabilities: [plan, review]
+YAML
+start_sup -c "$T/orch.yaml"
+for a in sender receiver tiny sink; do wait_status 10 $a idle; done
+
+# 10,000 messages with acks, sent from inside sender's session.
+out=$("$CTL" -L "$INST" exec sender -- orch-ctl send receiver msg --count 10000) ||
+    fail "bulk send: $out"
+[ "$out" = "10000 messages delivered to receiver" ] || fail "bulk: $out"
+# (exec returns only the end of a task's output: the task writes a file.)
+"$CTL" -L "$INST" exec receiver -- sh -c \
+    "for i in 1 2 3 4 5 6 7 8 9 10 11; do orch-ctl inbox; done >$T/inbox.out" ||
+    fail "inbox read"
+[ "$(grep -c ' sender notification medium: msg ' "$T/inbox.out")" = 10000 ] ||
+    fail "received $(grep -c 'msg ' "$T/inbox.out") of 10000"
+awk '{ split($0, f, "msg "); if (f[2] != NR - 1) { print "out of order at " NR ": " $0; exit 1 } }' \
+    "$T/inbox.out" || fail "order not preserved"
+
+# A low-priority backlog, then one high: the high one is read first.
+"$CTL" -L "$INST" exec sender -- orch-ctl send receiver backlog --count 50 --priority low >/dev/null ||
+    fail "backlog"
+"$CTL" -L "$INST" exec sender -- orch-ctl send receiver urgent --priority high || fail "urgent"
+first=$("$CTL" -L "$INST" exec receiver -- orch-ctl inbox | head -1)
+case "$first" in *"high: urgent") ;; *) fail "high priority did not overtake: $first" ;; esac
+
+# Unknown agent: an error at once.
+"$CTL" -L "$INST" exec sender -- orch-ctl send nobody hi 2>"$T/err.log" >&2 &&
+    fail "send to an unknown agent succeeded"
+grep -q "no agent 'nobody' is running" "$T/err.log" || fail "unknown: $(cat "$T/err.log")"
+
+# Full inbox: back-pressure, nothing lost silently.
+"$CTL" -L "$INST" exec sender -- orch-ctl send tiny m --count 5 >"$T/full.out" 2>&1 &&
+    fail "a full inbox accepted everything"
+grep -q "2 of 5 failed: the inbox of tiny is full (3 messages)" "$T/full.out" ||
+    fail "back-pressure: $(cat "$T/full.out")"
+
+# Receiver dies with messages in flight: the sender fails, promptly.
+kill -STOP "$(field_of sink 4)"
+"$CTL" -L "$INST" send sink "are you there" >"$T/dead.out" 2>&1 &
+s=$!
+# Stopped, the receiver never answers: killed now or a moment later, the
+# send fails (gone mid-flight, or refused at once), it never hangs.
+kill -9 "$(field_of sink 4)"
+wait_exit $s 10
+rc=$?
+[ "$rc" = 1 ] || fail "sender to a killed receiver: exit $rc"
+grep -q "went away\|not running\|disconnected" "$T/dead.out" || fail "dead receiver: $(cat "$T/dead.out")"
+wait_status 10 sink idle
+
+# Broadcast filters: type, capability, status, id pattern.
+bc() { "$CTL" -L "$INST" broadcast "$@" | head -1; }
+[ "$(bc hello --agent-type specialist)" = "matched 1, delivered 1: receiver" ] ||
+    fail "by type: $(bc hello --agent-type specialist)"
+r=$(bc hello --capability review)
+case "$r" in "matched 2, delivered 2: "*receiver*) ;; *) fail "by capability: $r" ;; esac
+case "$r" in *sink*) ;; *) fail "by capability (sink): $r" ;; esac
+r=$(bc hello --id 'se*')
+[ "$r" = "matched 1, delivered 1: sender" ] || fail "by id: $r"
+"$CTL" -L "$INST" exec tiny -- orch-ctl inbox >/dev/null	# room again
+r=$(bc hello --status idle)
+case "$r" in "matched 4, delivered "*) ;; *) fail "by status: $r" ;; esac
+# From inside a session: the sender is the agent, never itself.
+r=$("$CTL" -L "$INST" exec sink -- orch-ctl broadcast hi --capability review | head -1)
+[ "$r" = "matched 1, delivered 1: receiver" ] || fail "agent broadcast: $r"
+"$CTL" -L "$INST" exec receiver -- orch-ctl inbox | grep -q " sink notification medium: hi$" ||
+    fail "broadcast sender not named"
+exit 0
