@@ -53,7 +53,7 @@ BINS       = $(BUILD)/bin/orch-ipc-demo $(BUILD)/bin/orch-actor \
              $(BUILD)/bin/orch-supervisor $(BUILD)/bin/orch-ctl \
              $(BUILD)/bin/orch-attach
 BENCHES    = $(BUILD)/bench/bench_ipc $(BUILD)/bench/bench_spawn \
-             $(BUILD)/bench/bench_shm
+             $(BUILD)/bench/bench_shm $(BUILD)/bench/bench_msg
 # The benchmarks' peers (ZeroMQ, nng); nothing else links them.
 BENCH_LIBS = $(shell pkg-config --libs libzmq 2>/dev/null) -lnng
 
@@ -115,6 +115,8 @@ bench: deps
 	@$(BUILD)/bench/bench_spawn $(BUILD)/bin
 	@echo
 	@$(BUILD)/bench/bench_shm
+	@echo
+	@$(BUILD)/bench/bench_msg $(BUILD)/bin
 
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build
@@ -188,6 +190,10 @@ $(BUILD)/bench/bench_spawn: $(BUILD)/obj/tools/bench/bench_spawn.o $(BUILD)/obj/
 $(BUILD)/bench/bench_shm: $(BUILD)/obj/tools/bench/bench_shm.o $(BUILD)/obj/tools/bench/hist.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(BENCH_LIBS)
+
+$(BUILD)/bench/bench_msg: $(BUILD)/obj/tools/bench/bench_msg.o $(BUILD)/obj/tools/bench/hist.o $(BUILD)/obj/tools/client.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 # Unit tests may wrap syscalls to force failures (tests/unit/<name>.wrap
 # lists the symbols, one per line).
