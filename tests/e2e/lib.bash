@@ -52,6 +52,8 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 RUNDIR=$XDG_RUNTIME_DIR/orch/$INST
 
 sup_cleanup() {
+	# A supervisor killed here cannot remove its shared memory: we do.
+	[ -f "$RUNDIR/shm.name" ] && rm -f "/dev/shm$(cat "$RUNDIR/shm.name")"
 	pkill -9 -f "orch-actor -L $INST " 2>/dev/null
 	tmux -L "orch-$INST" kill-server 2>/dev/null
 	cleanup

@@ -13,6 +13,8 @@ done
 [ "$(stat -c %a "$RUNDIR/control.sock")" = 600 ] || fail "control socket not 0600"
 sids=$(session_ids)
 [ "$(echo $sids | wc -w)" = 3 ] || fail "expected 3 sessions, got: $sids"
+shm=/dev/shm$(cat "$RUNDIR/shm.name")
+[ -f "$shm" ] || fail "no shared memory"
 
 # --json: every supervisor line is one JSON object.
 grep -q '"msg":"agent worker-1: initializing -> idle' "$T/sup.log" || fail "no status change logged"
@@ -25,6 +27,7 @@ rc=$?
 [ "$rc" = 0 ] || fail "supervisor exited $rc"
 wait_until 5 nothing_left $sids || fail "processes left behind"
 [ ! -e "$RUNDIR" ] || fail "run dir left: $(ls -R "$RUNDIR")"
+[ ! -e "$shm" ] || fail "shared memory left: $shm"
 grep -q '"msg":"stopped"' "$T/sup.log" || fail "no final log line"
 
 # SIGHUP (the terminal went away) is a clean shutdown too.
