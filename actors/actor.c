@@ -295,12 +295,7 @@ actor_task_run(struct actor *a, const struct envelope *env)
 	if (a->task == NULL)
 		peer_reply(a->link, env, IPC_E_INVAL, cause, NULL, 0);
 	else {
-		memset(&a->task_req, 0, sizeof a->task_req);
-		a->task_req.kind = IPC_KIND_REQ;
-		a->task_req.id = env->id;
-		snprintf(a->task_req.from, sizeof a->task_req.from, "%s",
-		    env->from);
-		snprintf(a->task_req.to, sizeof a->task_req.to, "%s", env->to);
+		envelope_answer_to(&a->task_req, env);
 
 		snprintf(line, sizeof line, "\n[orch] task %llu:",
 		    (unsigned long long)id);

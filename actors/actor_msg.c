@@ -39,10 +39,7 @@ actor_later_new(struct actor *a, struct peer *client,
 
 	l->a = a;
 	l->client = client;
-	l->req.kind = IPC_KIND_REQ;
-	l->req.id = env->id;
-	snprintf(l->req.from, sizeof l->req.from, "%s", env->from);
-	snprintf(l->req.to, sizeof l->req.to, "%s", env->to);
+	envelope_answer_to(&l->req, env);
 	l->next = a->later;
 	a->later = l;
 	return l;

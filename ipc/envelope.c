@@ -480,3 +480,13 @@ envelope_encode(struct evbuffer *out, const struct envelope *hdr,
 	}
 	return 0;
 }
+
+void
+envelope_answer_to(struct envelope *dst, const struct envelope *req)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->kind = IPC_KIND_REQ;
+	dst->id = req->id;
+	snprintf(dst->from, sizeof dst->from, "%s", req->from);
+	snprintf(dst->to, sizeof dst->to, "%s", req->to);
+}

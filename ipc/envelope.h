@@ -69,6 +69,12 @@ int	envelope_encode(struct evbuffer *out, const struct envelope *hdr,
 	    const void *body, size_t body_len, const struct ipc_limits *lim,
 	    msgpack_sbuffer *scratch, char **cause);
 
+/*
+ * Keep what answering req later takes (kind, id, from, to) in dst, a bare
+ * envelope that peer_reply accepts once req itself is gone.
+ */
+void	envelope_answer_to(struct envelope *dst, const struct envelope *req);
+
 /* Copy a msgpack str object into a NUL-terminated buffer; -1 if too long. */
 int	envelope_strcpy(char *dst, size_t size, const msgpack_object *o);
 

@@ -415,10 +415,7 @@ serve_events_read(struct serve *sv, struct peer *p, const struct envelope *env,
 	w = xcalloc(1, sizeof *w);
 	w->sv = sv;
 	w->peer = p;
-	w->req.kind = IPC_KIND_REQ;
-	w->req.id = env->id;
-	snprintf(w->req.from, sizeof w->req.from, "%s", env->from);
-	snprintf(w->req.to, sizeof w->req.to, "%s", env->to);
+	envelope_answer_to(&w->req, env);
 	w->since = since;
 	w->max = (unsigned)max;
 	snprintf(w->pattern, sizeof w->pattern, "%s", pattern);

@@ -246,10 +246,7 @@ agent_broadcast(struct agent *a, const struct envelope *env)
 
 	ab->a = a;
 	ab->link = a->link;
-	ab->req.kind = IPC_KIND_REQ;
-	ab->req.id = env->id;
-	snprintf(ab->req.from, sizeof ab->req.from, "%s", env->from);
-	snprintf(ab->req.to, sizeof ab->req.to, "%s", env->to);
+	envelope_answer_to(&ab->req, env);
 	/* The link says who asks: an agent cannot speak for another. */
 	msg_broadcast(a->sup, a->ac.id, env, agent_bcast_done, ab);
 }

@@ -48,10 +48,7 @@ ctl_reply_new(struct ctl_client *c, const struct envelope *env)
 	struct ctl_reply	*r = xcalloc(1, sizeof *r);
 
 	r->client = c;
-	r->req.kind = IPC_KIND_REQ;
-	r->req.id = env->id;
-	snprintf(r->req.from, sizeof r->req.from, "%s", env->from);
-	snprintf(r->req.to, sizeof r->req.to, "%s", env->to);
+	envelope_answer_to(&r->req, env);
 	r->next = c->replies;
 	c->replies = r;
 	return r;
