@@ -11,6 +11,7 @@
 
 #include "actors/actor.h"
 #include "actors/inbox.h"
+#include "actors/session.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
@@ -128,6 +129,23 @@ actor_msg_wake_reader(struct actor *a)
 }
 
 static void
+actor_msg_type(struct actor *a, const char *from, const char *text,
+    size_t len)
+{
+	char	*line;
+	size_t	 i, n;
+
+	n = strlen(from) + len + 16;
+	line = xmalloc(n);
+	i = (size_t)snprintf(line, n, "[from %s] ", from);
+	for (; len > 0 && i + 2 < n; text++, len--)
+		line[i++] = (unsigned char)*text < 0x20 ? ' ' : *text;
+	line[i++] = '\r';
+	session_write(a->session, line, i);
+	free(line);
+}
+
+static void
 actor_msg_deliver(struct actor *a, struct peer *p, const struct envelope *env)
 {
 	const char	*content;
@@ -145,6 +163,14 @@ actor_msg_deliver(struct actor *a, struct peer *p, const struct envelope *env)
 		return;
 	}
 	peer_reply(p, env, IPC_OK, NULL, NULL, 0);
+	/*
+	 * deliver: type -- the agent in the session (Claude Code, a shell)
+	 * also gets it as typed input, one line, ended with Enter; control
+	 * characters in the message are not passed to the terminal.
+	 */
+	if (a->ac.deliver_type && a->session != NULL)
+		actor_msg_type(a, env->from[0] ? env->from : "operator",
+		    content, len);
 	actor_msg_wake_reader(a);
 }
 

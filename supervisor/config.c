@@ -389,6 +389,19 @@ agent_inbox_cb(struct schema *c, const char *path, const struct yamlnode *n,
 	return 0;
 }
 
+static int
+agent_deliver_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	static const char *const names[] = { "inbox", "type" };
+	int			 v;
+
+	if (schema_enum(c, path, n, names, 2, &v) != 0)
+		return -1;
+	((struct agent_config *)arg)->deliver_type = v == 1;
+	return 0;
+}
+
 static const struct schema_key agent_keys[] = {
 	{ "id", agent_id_cb },
 	{ "type", agent_type_cb },
@@ -399,6 +412,7 @@ static const struct schema_key agent_keys[] = {
 	{ "permissions", agent_perms_cb },
 	{ "restart", agent_restart_cb },
 	{ "inbox", agent_inbox_cb },
+	{ "deliver", agent_deliver_cb },
 };
 
 static void

@@ -54,6 +54,7 @@ struct agent_config {
 	struct strlist		 env;		/* "KEY=VALUE" */
 	size_t			 scrollback;	/* bytes */
 	unsigned		 inbox;		/* messages the inbox holds */
+	bool			 deliver_type;	/* also type messages in */
 	unsigned		 tier;		/* 1-3 */
 	struct strlist		 perms;
 	struct restart_policy	 restart;

@@ -119,7 +119,7 @@ config_agent_pack(msgpack_packer *pk, const struct agent_config *ac)
 	size_t	i, nsess = 2 + (ac->shell != NULL) + (ac->cwd != NULL) +
 		    (ac->env.n > 0);
 
-	msgpack_pack_map(pk, 9);
+	msgpack_pack_map(pk, 10);
 	body_pack_kv_str(pk, "id", ac->id);
 	body_pack_str(pk, "type");
 	body_pack_str(pk, agent_type_name(ac->type));
@@ -164,6 +164,7 @@ config_agent_pack(msgpack_packer *pk, const struct agent_config *ac)
 	pack_strlist(pk, &ac->perms);
 	body_pack_str(pk, "inbox");
 	msgpack_pack_unsigned_int(pk, ac->inbox);
+	body_pack_kv_str(pk, "deliver", ac->deliver_type ? "type" : "inbox");
 	body_pack_str(pk, "restart");
 	msgpack_pack_map(pk, 3);
 	body_pack_str(pk, "policy");

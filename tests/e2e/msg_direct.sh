@@ -22,9 +22,18 @@ agents:
   - id: sink
     type: primary
     capabilities: [plan, review]
+  - id: typist
+    session: {shell: /bin/sh, env: {PS1: "typist$ "}}
+    deliver: type
 YAML
 start_sup -c "$T/orch.yaml"
-for a in sender receiver tiny sink; do wait_status 10 $a idle; done
+for a in sender receiver tiny sink typist; do wait_status 10 $a idle; done
+
+# deliver: type -- the message is also typed into the session.
+"$CTL" -L "$INST" exec sender -- orch-ctl send typist "echo delivered-by-typing" ||
+    fail "send to typist"
+typed() { "$ATT" -L "$INST" -i typist | grep -q '^typist\$ \[from sender\] echo delivered-by-typing'; }
+wait_until 10 typed || fail "not typed: $("$ATT" -L "$INST" -i typist)"
 
 # 10,000 messages with acks, sent from inside sender's session.
 out=$("$CTL" -L "$INST" exec sender -- orch-ctl send receiver msg --count 10000) ||
@@ -81,7 +90,7 @@ r=$(bc hello --id 'se*')
 [ "$r" = "matched 1, delivered 1: sender" ] || fail "by id: $r"
 "$CTL" -L "$INST" exec tiny -- orch-ctl inbox >/dev/null	# room again
 r=$(bc hello --status idle)
-case "$r" in "matched 4, delivered "*) ;; *) fail "by status: $r" ;; esac
+case "$r" in "matched 5, delivered "*) ;; *) fail "by status: $r" ;; esac
 # From inside a session: the sender is the agent, never itself.
 r=$("$CTL" -L "$INST" exec sink -- orch-ctl broadcast hi --capability review | head -1)
 [ "$r" = "matched 1, delivered 1: receiver" ] || fail "agent broadcast: $r"
