@@ -10,7 +10,16 @@ sup=""
 trap '[ -n "$sup" ] && kill "$sup" 2>/dev/null; wait 2>/dev/null; rm -rf "$XDG_RUNTIME_DIR"' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
-ctl() { echo "\$ orch-ctl $*"; "$bin/orch-ctl" -L "$inst" "$@"; }
+# Show a command as one would type it: arguments with spaces quoted.
+shown() {
+	local a out=""
+	for a in "$@"; do
+		case "$a" in *[[:space:]\"\|\$]*) a="'$a'" ;; esac
+		out="$out $a"
+	done
+	echo "\$$out"
+}
+ctl() { shown orch-ctl "$@"; "$bin/orch-ctl" -L "$inst" "$@"; }
 idle() { "$bin/orch-ctl" -L "$inst" status 2>/dev/null | awk -v a="$1" '$1 == a && $3 == "idle" { ok = 1 } END { exit !ok }'; }
 wait_idle() {
 	for _ in $(seq 500); do idle "$1" && return 0; sleep 0.02; done
@@ -38,6 +47,15 @@ for _ in $(seq 500); do
 	sleep 0.02
 done
 ctl status
+
+step "agents share memory and message each other, from inside their sessions"
+ctl exec worker-1 -- sh -c 'echo "use ./build" | orch-ctl mem put notes/build -'
+ctl exec worker-2 -- orch-ctl mem get notes/build
+ctl exec worker-1 -- orch-ctl send worker-2 "please review" --priority high
+ctl exec worker-2 -- orch-ctl inbox
+
+step "everything above is on the event bus"
+ctl events --type 'task.*' | tail -n 4
 
 step "deploy a new agent at runtime"
 ctl agent deploy reviewer --type specialist --cap review,lint
