@@ -524,8 +524,9 @@ static const struct schema_key config_keys[] = {
 	{ "stages", NULL },
 };
 
-static struct config *
-config_from_doc(struct yamldoc *doc, const char *base_dir, char **cause)
+struct config *
+config_from_yaml(const struct yamldoc *doc, const char *base_dir,
+    bool need_agents, char **cause)
 {
 	struct schema	 c = { doc, base_dir, cause };
 	struct config	*cfg;
@@ -539,7 +540,7 @@ config_from_doc(struct yamldoc *doc, const char *base_dir, char **cause)
 	if (schema_walk(&c, "", doc->root, config_keys, NITEMS(config_keys),
 	    cfg) != 0)
 		goto fail;
-	if (cfg->nagents == 0) {
+	if (cfg->nagents == 0 && need_agents) {
 		schema_err(&c, doc->root, "agents", "at least one agent is "
 		    "needed");
 		goto fail;
@@ -557,13 +558,13 @@ config_load_doc(struct yamldoc *doc, const char *base_dir, char **cause)
 
 	if (doc == NULL)
 		return NULL;
-	cfg = config_from_doc(doc, base_dir, cause);
+	cfg = config_from_yaml(doc, base_dir, true, cause);
 	yamldoc_free(doc);
 	return cfg;
 }
 
-struct config *
-config_load_file(const char *path, char **cause)
+char *
+config_dir_of(const char *path)
 {
 	char	*dir, *slash, cwd[PATH_MAX];
 
@@ -578,13 +579,18 @@ config_load_file(const char *path, char **cause)
 		*slash = '\0';
 	else if (slash != NULL)
 		slash[1] = '\0';
-	{
-		struct config	*cfg = config_load_doc(yamldoc_load_file(path,
-		    NULL, cause), dir, cause);
+	return dir;
+}
 
-		free(dir);
-		return cfg;
-	}
+struct config *
+config_load_file(const char *path, char **cause)
+{
+	char		*dir = config_dir_of(path);
+	struct config	*cfg;
+
+	cfg = config_load_doc(yamldoc_load_file(path, NULL, cause), dir, cause);
+	free(dir);
+	return cfg;
 }
 
 struct config *

@@ -72,6 +72,14 @@ struct config	*config_load_file(const char *path, char **cause);
 /* Load text (name is used in messages); base_dir resolves relative cwds. */
 struct config	*config_load_string(const char *name, const char *text,
 		    const char *base_dir, char **cause);
+/*
+ * The agents (and name) of an already loaded document; need_agents: an
+ * empty agents list is an error. NULL with *cause.
+ */
+struct config	*config_from_yaml(const struct yamldoc *doc,
+		    const char *base_dir, bool need_agents, char **cause);
+/* The directory a file is in, absolute (malloc'd). */
+char		*config_dir_of(const char *path);
 /* The embedded default: three pty shell workers. */
 struct config	*config_load_default(char **cause);
 extern const char config_default_yaml[];

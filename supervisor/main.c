@@ -25,6 +25,7 @@
 #include "supervisor/control.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/workflow.h"
 #include "shm/region.h"
 #include "shm/serve.h"
 
@@ -35,14 +36,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: orch-supervisor [-L instance] [-c orch.yaml] [-g seconds] [--check]\n"
-"                       [--json] [-v]\n"
+"usage: orch-supervisor [-L instance] [-c orch.yaml] [-w workflow.yaml]\n"
+"                       [-g seconds] [--check] [--json] [-v]\n"
 "\n"
 "Run the agents of orch.yaml (or the embedded default: three shell\n"
 "workers on their own PTYs) in the foreground until SIGINT or SIGTERM.\n"
 "\n"
 "  -L NAME      instance name (default: $ORCH_INSTANCE or \"default\")\n"
 "  -c FILE      configuration file\n"
+"  -w FILE      a workflow (with --check: validate it and exit)\n"
 "  -g SECONDS   grace period for stopping actors (default 5)\n"
 "  --check      validate the configuration and exit\n"
 "  --json       log lines as JSON objects\n"
@@ -226,6 +228,7 @@ main(int argc, char **argv)
 	struct event			*ev_chld = NULL, *ev_hup = NULL;
 	struct agent			*a;
 	const char			*file = NULL, *opt_instance = NULL;
+	const char			*wfile = NULL;
 	char				*cause = NULL, *end, path[PATH_MAX];
 	bool				 check = false;
 	double				 grace;
@@ -234,7 +237,7 @@ main(int argc, char **argv)
 
 	memset(&sup, 0, sizeof sup);
 	sup.grace_ms = SUPERVISOR_GRACE_DEFAULT_MS;
-	while ((ch = getopt_long(argc, argv, "L:c:g:vh", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "L:c:w:g:vh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'L':
@@ -242,6 +245,9 @@ main(int argc, char **argv)
 			break;
 		case 'c':
 			file = optarg;
+			break;
+		case 'w':
+			wfile = optarg;
 			break;
 		case 'g':
 			grace = strtod(optarg, &end);
@@ -286,6 +292,26 @@ main(int argc, char **argv)
 
 	if ((cfg = supervisor_config(file, &cause)) == NULL)
 		goto fail;
+	if (wfile != NULL) {
+		struct workflow	*wf = workflow_load_file(wfile, cfg,
+		    file == NULL, &cause);
+
+		if (wf == NULL)
+			goto fail;
+		if (!check) {
+			workflow_free(wf);
+			cause = xstrdup("running workflows is not available yet; "
+			    "--check validates them");
+			goto fail;
+		}
+		printf("%s: %zu stage%s, %zu task%s, %zu agent%s: workflow is "
+		    "valid\n", wf->file, wf->nstages, wf->nstages == 1 ? "" :
+		    "s", wf->ntasks, wf->ntasks == 1 ? "" : "s",
+		    wf->agents->nagents, wf->agents->nagents == 1 ? "" : "s");
+		workflow_free(wf);
+		config_free(cfg);
+		return 0;
+	}
 	if (check) {
 		printf("%s: %zu agent%s, configuration is valid\n", cfg->file,
 		    cfg->nagents, cfg->nagents == 1 ? "" : "s");

@@ -194,3 +194,48 @@ schema_strlist(struct schema *c, const char *path, const struct yamlnode *n,
 	}
 	return 0;
 }
+
+int
+schema_bool(struct schema *c, const char *path, const struct yamlnode *n,
+    bool *out)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes", "on" };
+	static const char *const no[] = { "false", "False", "FALSE", "no",
+	    "off" };
+	const char	*s;
+	size_t		 i;
+
+	if (schema_scalar(c, path, n, &s) != 0)
+		return -1;
+	for (i = 0; i < NITEMS(yes); i++)
+		if (strcmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+	for (i = 0; i < NITEMS(no); i++)
+		if (strcmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	return schema_err(c, n, path, "'%s' is not true or false", s);
+}
+
+int
+schema_number(struct schema *c, const char *path, const struct yamlnode *n,
+    double min, double max, double *out)
+{
+	const char	*s;
+	char		*end;
+	double		 v;
+
+	if (schema_scalar(c, path, n, &s) != 0)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || errno != 0 || !(v >= min) ||
+	    !(v <= max))
+		return schema_err(c, n, path, "'%s' is not a number from %g to "
+		    "%g", s, min, max);
+	*out = v;
+	return 0;
+}

@@ -45,6 +45,12 @@ int	schema_uint(struct schema *c, const char *path,
 int	schema_enum(struct schema *c, const char *path,
 	    const struct yamlnode *n, const char *const *names, size_t count,
 	    int *out);
+/* true/false (also yes/no, on/off). */
+int	schema_bool(struct schema *c, const char *path,
+	    const struct yamlnode *n, bool *out);
+/* A number in [min, max] (decimals allowed). */
+int	schema_number(struct schema *c, const char *path,
+	    const struct yamlnode *n, double min, double max, double *out);
 /* A list of distinct strings, or one string; appended to out. */
 int	schema_strlist(struct schema *c, const char *path,
 	    const struct yamlnode *n, struct strlist *out);

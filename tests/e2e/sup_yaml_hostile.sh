@@ -50,6 +50,17 @@ printf 'agents:\n  - id: a\n    capabilities: [x]\n' >"$T/good.yaml"
 out=$("$SUP" --check -c "$T/good.yaml") || fail "good file refused"
 [ "$out" = "$T/good.yaml: 1 agent, configuration is valid" ] || fail "check said: $out"
 
+# Workflows: the seed's example is accepted as written; a cycle is named.
+out=$("$SUP" --check -w "$(dirname "$0")/../../examples/deploy-application.yaml") ||
+    fail "seed workflow refused"
+case "$out" in *": 3 stages, 4 tasks, 3 agents: workflow is valid") ;; *) fail "check -w: $out" ;; esac
+printf 'stages:\n  - {name: a, dependsOn: b, tasks: [{command: x}]}\n  - {name: b, dependsOn: a, tasks: [{command: y}]}\n' >"$T/cycle.yaml"
+"$SUP" --check -w "$T/cycle.yaml" 2>"$T/err.log"
+[ $? = 2 ] || fail "cycle accepted"
+grep -q "$T/cycle.yaml:2:5: dependency cycle between stages: a -> b -> a" "$T/err.log" ||
+    fail "cycle: $(cat "$T/err.log")"
+"$SUP" -w "$T/cycle.yaml" 2>/dev/null && fail "an invalid workflow ran"
+
 # Every example shipped is valid.
 for f in "$(dirname "$0")"/../../examples/*.yaml; do
 	"$SUP" --check -c "$f" >/dev/null || fail "example $f is invalid"

@@ -1,0 +1,686 @@
+#include "supervisor/workflow.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "supervisor/schema.h"
+#include "supervisor/yamldoc.h"
+
+#define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
+/* Most seconds a timeout or a back-off may be: a week. */
+#define WF_SECONDS_MAX	(7.0 * 24 * 3600)
+
+/* Parsing state: the task being filled and the workflow it goes into. */
+struct wf_parse {
+	struct workflow	*wf;
+	struct wf_task	*task;
+	struct wf_stage	*stage;
+	struct strlist	 stage_deps_seen;
+};
+
+static char *
+wf_dup(struct schema *c, const char *path, const struct yamlnode *n)
+{
+	const char	*s;
+
+	return schema_scalar(c, path, n, &s) == 0 ? xstrdup(s) : NULL;
+}
+
+/* Task keys ---------------------------------------------------------------- */
+
+static int
+task_id_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	struct wf_task	*t = ((struct wf_parse *)arg)->task;
+	const char	*s;
+	size_t		 i;
+
+	if (schema_scalar(c, path, n, &s) != 0)
+		return -1;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) ==
+		    NULL)
+			break;
+	if (i == 0 || s[i] != '\0' || i > WF_ID_MAX)
+		return schema_err(c, n, path, "'%s' is not a valid task id "
+		    "(1-%d of A-Z a-z 0-9 _ . -)", s, WF_ID_MAX);
+	snprintf(t->id, sizeof t->id, "%s", s);
+	return 0;
+}
+
+#define TASK_STR_CB(field)						\
+static int								\
+task_##field##_cb(struct schema *c, const char *path,			\
+    const struct yamlnode *n, void *arg)				\
+{									\
+	struct wf_task	*t = ((struct wf_parse *)arg)->task;		\
+									\
+	free(t->field);							\
+	return (t->field = wf_dup(c, path, n)) != NULL ? 0 : -1;	\
+}
+TASK_STR_CB(type)
+TASK_STR_CB(agent)
+TASK_STR_CB(command)
+TASK_STR_CB(prompt)
+
+static int
+task_requires_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	return schema_strlist(c, path, n,
+	    &((struct wf_parse *)arg)->task->requires);
+}
+
+static int
+task_depends_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	return schema_strlist(c, path, n,
+	    &((struct wf_parse *)arg)->task->depends);
+}
+
+static int
+task_timeout_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	double	v;
+
+	if (schema_number(c, path, n, -WF_SECONDS_MAX, WF_SECONDS_MAX, &v) != 0)
+		return -1;
+	if (v <= 0)
+		return schema_err(c, n, path, "a timeout must be more than 0 "
+		    "seconds");
+	((struct wf_parse *)arg)->task->timeout_s = v;
+	return 0;
+}
+
+static int
+task_priority_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	static const char *const names[] = { "low", "medium", "high" };
+	struct wf_task		*t = ((struct wf_parse *)arg)->task;
+	double			 v;
+	size_t			 i;
+
+	/* A number, or the message priorities' names (0, 1, 2). */
+	for (i = 0; n->type == YAMLNODE_SCALAR && i < NITEMS(names); i++)
+		if (strcmp(n->str, names[i]) == 0) {
+			t->priority = (int)i;
+			return 0;
+		}
+	if (schema_number(c, path, n, -1000, 1000, &v) != 0)
+		return -1;
+	t->priority = (int)v;
+	return 0;
+}
+
+static int
+task_bool(struct schema *c, const char *path, const struct yamlnode *n,
+    bool *out)
+{
+	return schema_bool(c, path, n, out);
+}
+
+static int
+task_continue_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	return task_bool(c, path, n,
+	    &((struct wf_parse *)arg)->task->continue_on_error);
+}
+
+static int
+task_approval_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	return task_bool(c, path, n,
+	    &((struct wf_parse *)arg)->task->requires_approval);
+}
+
+static int
+retry_max_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	unsigned long	v;
+
+	if (schema_uint(c, path, n, 0, 100, &v) != 0)
+		return -1;
+	((struct wf_parse *)arg)->task->retry_max = (unsigned)v;
+	return 0;
+}
+
+static int
+retry_backoff_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	return schema_number(c, path, n, 0, WF_SECONDS_MAX,
+	    &((struct wf_parse *)arg)->task->retry_backoff_s);
+}
+
+static const struct schema_key retry_keys[] = {
+	{ "max", retry_max_cb },
+	{ "backoff", retry_backoff_cb },
+};
+
+static int
+task_retry_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	return schema_walk(c, path, n, retry_keys, NITEMS(retry_keys), arg);
+}
+
+static const struct schema_key payload_keys[] = {
+	{ "command", task_command_cb },
+	{ "prompt", task_prompt_cb },
+};
+
+static int
+task_payload_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	return schema_walk(c, path, n, payload_keys, NITEMS(payload_keys), arg);
+}
+
+/* The seed's names and the short ones are both accepted. */
+static const struct schema_key task_keys[] = {
+	{ "id", task_id_cb },
+	{ "name", task_id_cb },
+	{ "type", task_type_cb },
+	{ "description", NULL },
+	{ "agent", task_agent_cb },
+	{ "requires", task_requires_cb },
+	{ "requirements", task_requires_cb },
+	{ "command", task_command_cb },
+	{ "prompt", task_prompt_cb },
+	{ "payload", task_payload_cb },
+	{ "priority", task_priority_cb },
+	{ "timeout", task_timeout_cb },
+	{ "retry", task_retry_cb },
+	{ "retryPolicy", task_retry_cb },
+	{ "continueOnError", task_continue_cb },
+	{ "requiresApproval", task_approval_cb },
+	{ "dependsOn", task_depends_cb },
+	{ "dependencies", task_depends_cb },
+};
+
+/* Stage keys --------------------------------------------------------------- */
+
+static int
+stage_name_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	struct wf_stage	*st = ((struct wf_parse *)arg)->stage;
+
+	free(st->name);
+	return (st->name = wf_dup(c, path, n)) != NULL ? 0 : -1;
+}
+
+static int
+stage_parallel_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	return schema_bool(c, path, n, &((struct wf_parse *)arg)->stage->parallel);
+}
+
+static int
+stage_depends_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	return schema_strlist(c, path, n,
+	    &((struct wf_parse *)arg)->stage->depends);
+}
+
+static int
+stage_tasks_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	struct wf_parse	*p = arg;
+	struct workflow	*wf = p->wf;
+	struct wf_task	*t;
+	char		*sub;
+	size_t		 i, stage = (size_t)(p->stage - wf->stages);
+	int		 rc;
+
+	if (n->type != YAMLNODE_SEQ || n->n == 0)
+		return schema_err(c, n, path, "expected a non-empty list of "
+		    "tasks");
+	p->stage->first = wf->ntasks;
+	for (i = 0; i < n->n; i++) {
+		wf->tasks = xreallocarray(wf->tasks, wf->ntasks + 1,
+		    sizeof *wf->tasks);
+		t = p->task = &wf->tasks[wf->ntasks++];
+		memset(t, 0, sizeof *t);
+		t->stage = stage;
+		t->line = n->items[i]->line;
+		t->col = n->items[i]->col;
+		xasprintf(&sub, "%s[%zu]", path, i);
+		rc = schema_walk(c, sub, n->items[i], task_keys,
+		    NITEMS(task_keys), p);
+		if (rc == 0 && t->command == NULL && t->prompt == NULL)
+			rc = schema_err(c, n->items[i], sub, "a task needs a "
+			    "command or a prompt");
+		free(sub);
+		if (rc != 0)
+			return -1;
+		p->stage->n++;
+	}
+	return 0;
+}
+
+static const struct schema_key stage_keys[] = {
+	{ "name", stage_name_cb },
+	{ "description", NULL },
+	{ "parallel", stage_parallel_cb },
+	{ "dependsOn", stage_depends_cb },
+	{ "tasks", stage_tasks_cb },
+};
+
+static int
+wf_stages(struct schema *c, struct wf_parse *p, const struct yamlnode *n)
+{
+	struct workflow	*wf = p->wf;
+	struct wf_stage	*st;
+	char		 path[32];
+	size_t		 i;
+
+	if (n == NULL)
+		return schema_err(c, c->doc->root, "stages", "a workflow needs "
+		    "stages");
+	if (n->type != YAMLNODE_SEQ || n->n == 0)
+		return schema_err(c, n, "stages", "expected a non-empty list of "
+		    "stages");
+	wf->stages = xcalloc(n->n, sizeof *wf->stages);
+	for (i = 0; i < n->n; i++) {
+		st = p->stage = &wf->stages[wf->nstages++];
+		st->line = n->items[i]->line;
+		st->col = n->items[i]->col;
+		snprintf(path, sizeof path, "stages[%zu]", i);
+		if (schema_walk(c, path, n->items[i], stage_keys,
+		    NITEMS(stage_keys), p) != 0)
+			return -1;
+		if (st->name == NULL)
+			return schema_err(c, n->items[i], path, "missing "
+			    "required key 'name'");
+		if (st->n == 0)
+			return schema_err(c, n->items[i], path, "missing "
+			    "required key 'tasks'");
+	}
+	return 0;
+}
+
+/* Checks across the whole workflow ---------------------------------------- */
+
+static int
+wf_err_at(struct schema *c, unsigned line, unsigned col, const char *fmt,
+    const char *a, const char *b)
+{
+	struct yamlnode	n;
+
+	memset(&n, 0, sizeof n);
+	n.line = line;
+	n.col = col;
+	return schema_err(c, &n, "", fmt, a, b);
+}
+
+static size_t
+wf_stage_index(const struct workflow *wf, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < wf->nstages; i++)
+		if (strcmp(wf->stages[i].name, name) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+struct wf_task *
+workflow_task(const struct workflow *wf, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < wf->ntasks; i++)
+		if (strcmp(wf->tasks[i].id, id) == 0)
+			return &wf->tasks[i];
+	return NULL;
+}
+
+/*
+ * Depth-first search for a cycle among n nodes whose edges edge(i, k)
+ * lists; on finding one, the path is written into cycle ("a -> b -> a").
+ */
+struct wf_graph {
+	size_t		  n;
+	size_t		(*degree)(const struct workflow *, size_t);
+	size_t		(*edge)(const struct workflow *, size_t, size_t);
+	const char	*(*name)(const struct workflow *, size_t);
+};
+
+static bool
+wf_dfs(const struct workflow *wf, const struct wf_graph *g, size_t v,
+    unsigned char *state, size_t *stack, size_t depth, char *cycle,
+    size_t size)
+{
+	size_t	k, w, i, off;
+
+	state[v] = 1;
+	stack[depth] = v;
+	for (k = 0; k < g->degree(wf, v); k++) {
+		w = g->edge(wf, v, k);
+		if (state[w] == 1) {
+			/* Found: print from w's place in the stack round. */
+			for (i = 0; stack[i] != w; i++)
+				;
+			off = 0;
+			for (; i <= depth && off < size; i++)
+				off += (size_t)snprintf(cycle + off, size - off,
+				    "%s -> ", g->name(wf, stack[i]));
+			if (off < size)
+				snprintf(cycle + off, size - off, "%s",
+				    g->name(wf, w));
+			return true;
+		}
+		if (state[w] == 0 && wf_dfs(wf, g, w, state, stack, depth + 1,
+		    cycle, size))
+			return true;
+	}
+	state[v] = 2;
+	return false;
+}
+
+static bool
+wf_cycle(const struct workflow *wf, const struct wf_graph *g, size_t *at,
+    char *cycle, size_t size)
+{
+	unsigned char	*state = xcalloc(g->n + 1, 1);
+	size_t		*stack = xcalloc(g->n + 1, sizeof *stack), v;
+	bool		 found = false;
+
+	for (v = 0; v < g->n && !found; v++)
+		if (state[v] == 0 && wf_dfs(wf, g, v, state, stack, 0, cycle,
+		    size))
+			found = true, *at = v;
+	free(state);
+	free(stack);
+	return found;
+}
+
+static size_t
+stage_degree(const struct workflow *wf, size_t v)
+{
+	return wf->stages[v].depends.n;
+}
+
+static size_t
+stage_edge(const struct workflow *wf, size_t v, size_t k)
+{
+	return wf_stage_index(wf, wf->stages[v].depends.v[k]);
+}
+
+static const char *
+stage_name(const struct workflow *wf, size_t v)
+{
+	return wf->stages[v].name;
+}
+
+static size_t
+task_degree(const struct workflow *wf, size_t v)
+{
+	return wf->tasks[v].depends.n;
+}
+
+static size_t
+task_edge(const struct workflow *wf, size_t v, size_t k)
+{
+	return (size_t)(workflow_task(wf, wf->tasks[v].depends.v[k]) -
+	    wf->tasks);
+}
+
+static const char *
+task_name(const struct workflow *wf, size_t v)
+{
+	return wf->tasks[v].id;
+}
+
+static bool
+wf_agent_covers(const struct agent_config *ac, const struct strlist *req)
+{
+	size_t	i;
+
+	for (i = 0; i < req->n; i++)
+		if (!strlist_has(&ac->caps, req->v[i]))
+			return false;
+	return true;
+}
+
+static int
+wf_check(struct schema *c, struct workflow *wf)
+{
+	const struct wf_graph	 stages = { wf->nstages, stage_degree,
+				    stage_edge, stage_name };
+	const struct wf_graph	 tasks = { wf->ntasks, task_degree, task_edge,
+				    task_name };
+	struct wf_stage		*st;
+	struct wf_task		*t;
+	char			 cycle[1024], req[256];
+	size_t			 i, j, k, at;
+
+	for (i = 0; i < wf->nstages; i++) {
+		st = &wf->stages[i];
+		for (j = 0; j < i; j++)
+			if (strcmp(wf->stages[j].name, st->name) == 0)
+				return wf_err_at(c, st->line, st->col,
+				    "duplicate stage name '%s'%s", st->name, "");
+		for (j = 0; j < st->depends.n; j++)
+			if (wf_stage_index(wf, st->depends.v[j]) == SIZE_MAX)
+				return wf_err_at(c, st->line, st->col, "stage "
+				    "'%s': dependsOn names no stage '%s'",
+				    st->name, st->depends.v[j]);
+	}
+	if (wf_cycle(wf, &stages, &at, cycle, sizeof cycle))
+		return wf_err_at(c, wf->stages[at].line, wf->stages[at].col,
+		    "dependency cycle between stages: %s%s", cycle, "");
+
+	/* Tasks without an id get "<stage>-<n>"; then ids must be unique. */
+	for (i = 0; i < wf->nstages; i++)
+		for (k = 0; k < wf->stages[i].n; k++) {
+			t = &wf->tasks[wf->stages[i].first + k];
+			if (t->id[0] == '\0')
+				snprintf(t->id, sizeof t->id, "%.50s-%u",
+				    wf->stages[i].name, (unsigned)(k + 1) %
+				    1000000u);
+		}
+	for (i = 0; i < wf->ntasks; i++) {
+		t = &wf->tasks[i];
+		for (j = 0; j < i; j++)
+			if (strcmp(wf->tasks[j].id, t->id) == 0)
+				return wf_err_at(c, t->line, t->col,
+				    "duplicate task id '%s'%s", t->id, "");
+	}
+	for (i = 0; i < wf->ntasks; i++) {
+		t = &wf->tasks[i];
+		for (j = 0; j < t->depends.n; j++)
+			if (workflow_task(wf, t->depends.v[j]) == NULL)
+				return wf_err_at(c, t->line, t->col, "task "
+				    "'%s': dependsOn names no task '%s'", t->id,
+				    t->depends.v[j]);
+		if (t->agent != NULL) {
+			for (j = 0; j < wf->agents->nagents; j++)
+				if (strcmp(wf->agents->agents[j].id,
+				    t->agent) == 0)
+					break;
+			if (j == wf->agents->nagents)
+				return wf_err_at(c, t->line, t->col, "task "
+				    "'%s': no agent '%s'", t->id, t->agent);
+			if (!wf_agent_covers(&wf->agents->agents[j],
+			    &t->requires))
+				return wf_err_at(c, t->line, t->col, "task "
+				    "'%s': agent '%s' lacks a required "
+				    "capability", t->id, t->agent);
+		} else if (t->requires.n > 0) {
+			for (j = 0; j < wf->agents->nagents; j++)
+				if (wf_agent_covers(&wf->agents->agents[j],
+				    &t->requires))
+					break;
+			strlist_join(&t->requires, req, sizeof req);
+			if (j == wf->agents->nagents)
+				return wf_err_at(c, t->line, t->col, "task "
+				    "'%s': no agent has every capability of "
+				    "[%s]", t->id, req);
+		}
+	}
+	if (wf_cycle(wf, &tasks, &at, cycle, sizeof cycle))
+		return wf_err_at(c, wf->tasks[at].line, wf->tasks[at].col,
+		    "dependency cycle between tasks: %s%s", cycle, "");
+
+	/*
+	 * Make the order explicit for the scheduler: a task depends on every
+	 * task of the stages its stage depends on, and in a stage that is
+	 * not parallel, on the task before it.
+	 */
+	for (i = 0; i < wf->nstages; i++) {
+		st = &wf->stages[i];
+		for (k = 0; k < st->n; k++) {
+			t = &wf->tasks[st->first + k];
+			for (j = 0; j < st->depends.n; j++) {
+				struct wf_stage	*d = &wf->stages[
+				    wf_stage_index(wf, st->depends.v[j])];
+				size_t		 m;
+
+				for (m = 0; m < d->n; m++)
+					if (!strlist_has(&t->depends,
+					    wf->tasks[d->first + m].id))
+						strlist_add(&t->depends,
+						    wf->tasks[d->first + m].id);
+			}
+			if (!st->parallel && k > 0 && !strlist_has(&t->depends,
+			    wf->tasks[st->first + k - 1].id))
+				strlist_add(&t->depends,
+				    wf->tasks[st->first + k - 1].id);
+		}
+	}
+	return 0;
+}
+
+/* Agents: the configuration's, plus those the workflow brings. */
+static int
+wf_agents(struct schema *c, struct workflow *wf, const struct config *base,
+    bool fallback, const char *base_dir)
+{
+	struct config	*own;
+	size_t		 i, j, n;
+
+	if ((own = config_from_yaml(c->doc, base_dir, false, c->cause)) == NULL)
+		return -1;
+	if (fallback && own->nagents > 0)
+		base = NULL;
+	wf->name = own->name != NULL ? xstrdup(own->name) : NULL;
+	wf->agents = xcalloc(1, sizeof *wf->agents);
+	n = (base != NULL ? base->nagents : 0) + own->nagents;
+	wf->agents->agents = xcalloc(n ? n : 1, sizeof *wf->agents->agents);
+	for (i = 0; base != NULL && i < base->nagents; i++)
+		agent_config_copy(&wf->agents->agents[wf->agents->nagents++],
+		    &base->agents[i]);
+	for (i = 0; i < own->nagents; i++) {
+		for (j = 0; j < wf->agents->nagents; j++)
+			if (strcmp(wf->agents->agents[j].id,
+			    own->agents[i].id) == 0)
+				break;
+		if (j < wf->agents->nagents) {
+			config_free(own);
+			return schema_err(c, yamldoc_get(c->doc->root,
+			    "agents"), "agents", "agent '%s' is also in the "
+			    "configuration", wf->agents->agents[j].id);
+		}
+		agent_config_copy(&wf->agents->agents[wf->agents->nagents++],
+		    &own->agents[i]);
+	}
+	config_free(own);
+	return 0;
+}
+
+static struct workflow *
+wf_from_doc(struct yamldoc *doc, const struct config *base, bool fallback,
+    const char *base_dir, char **cause)
+{
+	struct schema	 c = { doc, base_dir, cause };
+	struct wf_parse	 p;
+	struct workflow	*wf;
+
+	if (doc == NULL)
+		return NULL;
+	wf = xcalloc(1, sizeof *wf);
+	wf->file = xstrdup(doc->file);
+	memset(&p, 0, sizeof p);
+	p.wf = wf;
+	if (doc->root == NULL || yamldoc_is_null(doc->root)) {
+		yamldoc_error(doc, NULL, cause, "the file is empty");
+		goto fail;
+	}
+	if (wf_agents(&c, wf, base, fallback, base_dir) != 0 ||
+	    wf_stages(&c, &p, yamldoc_get(doc->root, "stages")) != 0 ||
+	    wf_check(&c, wf) != 0)
+		goto fail;
+	if (wf->agents->nagents == 0) {
+		schema_err(&c, doc->root, "agents", "no agent to run on");
+		goto fail;
+	}
+	yamldoc_free(doc);
+	return wf;
+fail:
+	yamldoc_free(doc);
+	workflow_free(wf);
+	return NULL;
+}
+
+struct workflow *
+workflow_load_file(const char *path, const struct config *base, bool fallback,
+    char **cause)
+{
+	char		*dir = config_dir_of(path);
+	struct workflow	*wf;
+
+	wf = wf_from_doc(yamldoc_load_file(path, NULL, cause), base, fallback,
+	    dir, cause);
+	free(dir);
+	return wf;
+}
+
+struct workflow *
+workflow_load_string(const char *name, const char *text,
+    const struct config *base, bool fallback, char **cause)
+{
+	return wf_from_doc(yamldoc_load_string(name, text, strlen(text), NULL,
+	    cause), base, fallback, NULL, cause);
+}
+
+void
+workflow_free(struct workflow *wf)
+{
+	size_t	i;
+
+	if (wf == NULL)
+		return;
+	for (i = 0; i < wf->ntasks; i++) {
+		free(wf->tasks[i].type);
+		free(wf->tasks[i].agent);
+		free(wf->tasks[i].command);
+		free(wf->tasks[i].prompt);
+		strlist_clear(&wf->tasks[i].requires);
+		strlist_clear(&wf->tasks[i].depends);
+	}
+	for (i = 0; i < wf->nstages; i++) {
+		free(wf->stages[i].name);
+		strlist_clear(&wf->stages[i].depends);
+	}
+	free(wf->tasks);
+	free(wf->stages);
+	config_free(wf->agents);
+	free(wf->name);
+	free(wf->file);
+	free(wf);
+}
