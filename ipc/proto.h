@@ -87,6 +87,8 @@ enum ipc_pri {
 #define IPC_OP_TASK_EXEC	"task.exec"	/* req: {agent, argv, timeout_ms};
 						   res: a task result */
 #define IPC_OP_SHUTDOWN		"shutdown"	/* req: stop the supervisor */
+#define IPC_OP_TASK_APPROVE	"task.approve"	/* req: {task} */
+#define IPC_OP_TASK_DENY	"task.deny"	/* req: {task} */
 
 /* 4: memory bank and event bus, on control.sock (as the operator) and on
  * actors/<agent>.sock (as that agent) */

@@ -22,6 +22,7 @@
 #include "ipc/peer.h"
 #include "supervisor/control.h"
 #include "supervisor/msg.h"
+#include "supervisor/sched.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 
@@ -85,6 +86,8 @@ agent_set_status(struct agent *a, enum agent_status st, const char *why)
 	    why != NULL ? ": " : "", why != NULL ? why : "");
 	a->status = st;
 	agent_publish(a, agent_status_events[st], why);
+	if (a->sup->sched != NULL)
+		sched_kick(a->sup->sched);
 }
 
 struct agent *
@@ -505,7 +508,8 @@ struct agent_exec {
 	struct agent		*agent;
 	struct task_record	*rec;
 	uint64_t		 id;
-	struct ctl_reply	*reply;
+	msg_done_fn		 done;
+	void			*arg;
 };
 
 static struct task_record *
@@ -539,19 +543,16 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	/* The record is still this task's unless 20 newer ones began. */
 	if (r->id != x->id)
 		r = NULL;
+	msgpack_sbuffer_init(&sb);
 	if (err != IPC_OK) {
 		if (r != NULL)
 			r->status = "lost";
-		ctl_reply_send(x->reply, err == IPC_E_PEER_GONE ?
-		    IPC_E_PEER_GONE : err, err == IPC_E_PEER_GONE ?
-		    "the agent's actor died during the task" : env != NULL &&
-		    env->errmsg[0] ? env->errmsg : proto_strerror(err), NULL,
-		    0);
 	} else {
 		body_i64(&env->body, "exit", &code);
 		body_i64(&env->body, "signal", &sig);
 		body_u64(&env->body, "duration_ns", &dur);
 		body_bool(&env->body, "timed_out", &timed_out);
+		a->busy_ns += dur;
 		if (r != NULL) {
 			r->exit_code = (int)code;
 			r->signal = (int)sig;
@@ -559,23 +560,26 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 			r->status = timed_out ? "timeout" : code == 0 ? "ok" :
 			    "failed";
 		}
-		msgpack_sbuffer_init(&sb);
 		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 		msgpack_pack_object(&pk, env->body);
-		ctl_reply_send(x->reply, IPC_OK, NULL, sb.data, sb.size);
-		msgpack_sbuffer_destroy(&sb);
 	}
 	if (a->current == r || a->current == x->rec)
 		a->current = NULL;
 	a->task_pgid = 0;
 	if (a->status == STATUS_WORKING)
 		agent_set_status(a, STATUS_IDLE, NULL);
+	/* Told after the agent is idle again, so it can take the next. */
+	x->done(x->arg, err, err == IPC_OK ? NULL : err == IPC_E_PEER_GONE ?
+	    "the agent's actor died during the task" : env != NULL &&
+	    env->errmsg[0] ? env->errmsg : proto_strerror(err), sb.data,
+	    sb.size);
+	msgpack_sbuffer_destroy(&sb);
 	free(x);
 }
 
 int
 agent_exec(struct agent *a, char *const *argv, size_t argc,
-    unsigned timeout_ms, struct ctl_reply *reply, const char **why)
+    unsigned timeout_ms, msg_done_fn done, void *arg, const char **why)
 {
 	struct agent_exec	*x;
 	msgpack_sbuffer		 sb;
@@ -597,7 +601,8 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	x = xcalloc(1, sizeof *x);
 	x->agent = a;
 	x->id = ++a->sup->next_task;
-	x->reply = reply;
+	x->done = done;
+	x->arg = arg;
 	x->rec = agent_record(a, x->id, argv, argc);
 
 	msgpack_sbuffer_init(&sb);

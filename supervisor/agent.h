@@ -14,6 +14,7 @@
 
 #include "ipc/proto.h"
 #include "supervisor/config.h"
+#include "supervisor/msg.h"
 #include "supervisor/restart.h"
 
 #define AGENT_HISTORY_MAX	20
@@ -63,6 +64,7 @@ struct agent {
 
 	struct task_record	 tasks[AGENT_HISTORY_MAX];
 	unsigned		 ntasks;	/* records ever made */
+	uint64_t		 busy_ns;	/* time spent on tasks */
 	struct task_record	*current;
 
 	struct ctl_reply	*on_ready;	/* deploy / restart waiting */
@@ -86,12 +88,13 @@ void		 agent_exited(struct agent *a, int status);
 void		 agent_free(struct agent *a);
 
 /*
- * Run argv as a task on the agent; the answer (a task result or an error)
- * goes to reply. Returns 0, or an IPC_E_* code with *why when the agent
- * cannot take it now.
+ * Run argv as a task on the agent; done gets the answer (a task result
+ * body, or an error) once the agent is idle again. Returns 0, or an
+ * IPC_E_* code with *why when the agent cannot take it now (done does not
+ * run).
  */
 int		 agent_exec(struct agent *a, char *const *argv, size_t argc,
-		    unsigned timeout_ms, struct ctl_reply *reply,
+		    unsigned timeout_ms, msg_done_fn done, void *arg,
 		    const char **why);
 
 const char	*agent_status_name(enum agent_status st);

@@ -15,6 +15,7 @@
 #include "shm/serve.h"
 #include "supervisor/agent.h"
 #include "supervisor/msg.h"
+#include "supervisor/sched.h"
 #include "supervisor/supervisor.h"
 
 #define CTL_ARGV_MAX	4096
@@ -225,6 +226,13 @@ ctl_restart(struct ctl_client *c, const struct envelope *env)
 }
 
 static void
+ctl_msg_done(void *arg, int err, const char *msg, const void *body,
+    size_t len)
+{
+	ctl_reply_send(arg, err, msg, body, len);
+}
+
+static void
 ctl_exec(struct ctl_client *c, const struct envelope *env)
 {
 	const msgpack_object	*argv_o;
@@ -259,7 +267,8 @@ ctl_exec(struct ctl_client *c, const struct envelope *env)
 		ctl_error(c, env, IPC_E_INVAL, "argv items must be strings");
 	else {
 		r = ctl_reply_new(c, env);
-		err = agent_exec(a, argv, n, (unsigned)timeout, r, &why);
+		err = agent_exec(a, argv, n, (unsigned)timeout, ctl_msg_done, r,
+		    &why);
 		if (err != 0)
 			ctl_reply_send(r, err, why, NULL, 0);
 	}
@@ -277,13 +286,6 @@ ctl_shutdown(struct ctl_client *c, const struct envelope *env)
 }
 
 static void
-ctl_msg_done(void *arg, int err, const char *msg, const void *body,
-    size_t len)
-{
-	ctl_reply_send(arg, err, msg, body, len);
-}
-
-static void
 ctl_msg_send(struct ctl_client *c, const struct envelope *env)
 {
 	msg_send(c->ctl->sup, env, ctl_msg_done, ctl_reply_new(c, env));
@@ -294,6 +296,35 @@ ctl_broadcast(struct ctl_client *c, const struct envelope *env)
 {
 	msg_broadcast(c->ctl->sup, "operator", env, ctl_msg_done,
 	    ctl_reply_new(c, env));
+}
+
+static void
+ctl_decide(struct ctl_client *c, const struct envelope *env, bool yes)
+{
+	const char	*why = NULL;
+	char		 task[128];
+
+	if (body_str(&env->body, "task", task, sizeof task) != 0) {
+		ctl_error(c, env, IPC_E_INVAL, "%s needs a task id", env->op);
+		return;
+	}
+	if (sched_approve(c->ctl->sup->sched, task, yes, &why) != 0) {
+		ctl_error(c, env, IPC_E_NOENT, "%s: %s", task, why);
+		return;
+	}
+	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
+}
+
+static void
+ctl_approve(struct ctl_client *c, const struct envelope *env)
+{
+	ctl_decide(c, env, true);
+}
+
+static void
+ctl_deny(struct ctl_client *c, const struct envelope *env)
+{
+	ctl_decide(c, env, false);
 }
 
 static void
@@ -316,6 +347,8 @@ static const struct {
 	{ IPC_OP_SHUTDOWN, ctl_shutdown },
 	{ IPC_OP_MSG_SEND, ctl_msg_send },
 	{ IPC_OP_BROADCAST, ctl_broadcast },
+	{ IPC_OP_TASK_APPROVE, ctl_approve },
+	{ IPC_OP_TASK_DENY, ctl_deny },
 };
 
 static void

@@ -25,6 +25,7 @@
 #include "supervisor/control.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/sched.h"
 #include "supervisor/workflow.h"
 #include "shm/region.h"
 #include "shm/serve.h"
@@ -44,13 +45,16 @@ usage(FILE *f)
 "\n"
 "  -L NAME      instance name (default: $ORCH_INSTANCE or \"default\")\n"
 "  -c FILE      configuration file\n"
-"  -w FILE      a workflow (with --check: validate it and exit)\n"
+"  -w FILE      run a workflow, then exit: 0 all tasks succeeded, 1 a task\n"
+"               failed (with --check: validate it and exit)\n"
+"  --report F   with -w: write the results as JSON to F\n"
 "  -g SECONDS   grace period for stopping actors (default 5)\n"
 "  --check      validate the configuration and exit\n"
 "  --json       log lines as JSON objects\n"
 "  -v           debug logging\n"
 "\n"
-"Exit status: 0 after a clean shutdown, 1 on a runtime failure,\n"
+"Exit status: 0 after a clean shutdown (or a workflow that succeeded),\n"
+"1 on a runtime failure or a failed workflow task,\n"
 "2 for bad usage or configuration, or when the instance is in use.\n");
 }
 
@@ -218,12 +222,15 @@ main(int argc, char **argv)
 	static const struct option	 longopts[] = {
 		{ "check", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "report", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct supervisor		 sup;
 	struct config			*cfg = NULL;
+	struct workflow			*wf = NULL;
+	const char			*report = NULL;
 	struct event			*ev_int = NULL, *ev_term = NULL;
 	struct event			*ev_chld = NULL, *ev_hup = NULL;
 	struct agent			*a;
@@ -266,6 +273,9 @@ main(int argc, char **argv)
 		case 'j':
 			sup.json = true;
 			break;
+		case 'R':
+			report = optarg;
+			break;
 		case 'v':
 			sup.verbose++;
 			break;
@@ -293,17 +303,11 @@ main(int argc, char **argv)
 	if ((cfg = supervisor_config(file, &cause)) == NULL)
 		goto fail;
 	if (wfile != NULL) {
-		struct workflow	*wf = workflow_load_file(wfile, cfg,
-		    file == NULL, &cause);
-
+		wf = workflow_load_file(wfile, cfg, file == NULL, &cause);
 		if (wf == NULL)
 			goto fail;
-		if (!check) {
-			workflow_free(wf);
-			cause = xstrdup("running workflows is not available yet; "
-			    "--check validates them");
-			goto fail;
-		}
+	}
+	if (wf != NULL && check) {
 		printf("%s: %zu stage%s, %zu task%s, %zu agent%s: workflow is "
 		    "valid\n", wf->file, wf->nstages, wf->nstages == 1 ? "" :
 		    "s", wf->ntasks, wf->ntasks == 1 ? "" : "s",
@@ -356,14 +360,26 @@ main(int argc, char **argv)
 	log_info("instance %s: %zu agent%s from %s; control socket %s",
 	    sup.instance, cfg->nagents, cfg->nagents == 1 ? "" : "s",
 	    cfg->file, path);
-	for (i = 0; i < cfg->nagents; i++)
-		agent_add(&sup, &cfg->agents[i]);
+	{
+		/* A workflow brings its own agents (and -c's). */
+		const struct config	*run = wf != NULL ? wf->agents : cfg;
+
+		for (i = 0; i < run->nagents; i++)
+			agent_add(&sup, &run->agents[i]);
+	}
 	config_free(cfg);
+	cfg = NULL;
 	for (a = sup.agents; a != NULL; a = a->next)
 		agent_start(a);
+	if (wf != NULL) {
+		sup.sched = sched_start(&sup, wf, report);
+		wf = NULL;
+	}
 
 	event_base_dispatch(sup.base);
 
+	sched_free(sup.sched);
+	sup.sched = NULL;
 	control_free(sup.control);
 	while (sup.agents != NULL)
 		agent_free(sup.agents);
@@ -378,11 +394,12 @@ main(int argc, char **argv)
 	rundir_remove(sup.rundir);
 	close(lockfd);
 	log_info("stopped");
-	return 0;
+	return sup.exit_code;
 fail:
 	fprintf(stderr, "orch-supervisor: %s\n", cause);
 	free(cause);
 	config_free(cfg);
+	workflow_free(wf);
 	if (ev_int != NULL) {
 		event_free(ev_int);
 		event_free(ev_term);

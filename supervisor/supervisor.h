@@ -16,6 +16,7 @@ struct agent;
 struct control;
 struct region;
 struct relay;
+struct sched;
 struct serve;
 struct event_base;
 
@@ -34,6 +35,8 @@ struct supervisor {
 	struct region		*region;	/* event bus and memory bank */
 	struct serve		*serve;
 	struct relay		*relay;		/* to agents' sockets */
+	struct sched		*sched;		/* the workflow being run */
+	int			 exit_code;
 
 	bool			 stopping;
 	bool			 forced;

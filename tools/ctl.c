@@ -46,6 +46,8 @@ usage(FILE *f)
 "  agent terminate ID               stop an agent (it stays listed)\n"
 "  agent restart ID                 stop and start an agent again\n"
 "  shutdown                         stop the supervisor and every agent\n"
+"  approve TASK | deny TASK         let a workflow task that waits run, or\n"
+"                                   fail it\n"
 "  mem put KEY [VALUE|-] [--access private|shared|public]\n"
 "  mem get KEY [--json] | ls [PATTERN] [--json] | rm KEY\n"
 "  mem watch PATTERN [--count N]    the memory bank; watch prints changes\n"
@@ -345,6 +347,26 @@ ctl_agent(struct ctl *c, int argc, char **argv)
 }
 
 static int
+ctl_decide(struct ctl *c, int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "orch-ctl: %s TASK\n", argv[0]);
+		return 2;
+	}
+	{
+		const msgpack_object	*res;
+		bool			 yes = strcmp(argv[0], "approve") == 0;
+
+		if (client_call_str(&c->client, yes ? IPC_OP_TASK_APPROVE :
+		    IPC_OP_TASK_DENY, "task", argv[1], CTL_TIMEOUT_MS,
+		    &res) != IPC_OK)
+			return ctl_fail(c, argv[1]);
+		printf("task %s %s\n", argv[1], yes ? "approved" : "denied");
+		return 0;
+	}
+}
+
+static int
 ctl_shutdown(struct ctl *c, int argc, char **argv)
 {
 	const msgpack_object	*res;
@@ -405,6 +427,8 @@ static const struct {
 	{ "exec", ctl_exec, false },
 	{ "agent", ctl_agent, false },
 	{ "shutdown", ctl_shutdown, false },
+	{ "approve", ctl_decide, false },
+	{ "deny", ctl_decide, false },
 	{ "mem", ctl_mem_cmd, true },
 	{ "events", ctl_events_cmd, true },
 	{ "send", ctl_send_cmd, true },
