@@ -64,7 +64,7 @@ FUZZ_BINS  = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 # Public targets ------------------------------------------------------------
 
-.PHONY: all deps run test bench fuzz asan tsan install clean \
+.PHONY: all deps run tour test bench fuzz asan tsan install clean \
         build unit-build fuzz-build check-unit check-e2e check-fuzz
 
 all: deps
@@ -87,6 +87,10 @@ deps:
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
 run: deps
+	@$(MAKE) --no-print-directory build
+	@$(BUILD)/bin/orch-supervisor -L quickstart -w examples/quickstart.yaml
+
+tour: deps
 	@$(MAKE) --no-print-directory build
 	@tools/demo.sh $(BUILD)/bin
 

@@ -233,6 +233,18 @@ sched_store(struct sched *s, const struct stask *t)
 	    BANK_SHARED, BANK_ANY, NULL);
 }
 
+/* Length of the first line of a task's output, at most 72 bytes. */
+static int
+sched_first_line(const struct stask *t)
+{
+	size_t	n;
+
+	if (t->output == NULL)
+		return 0;
+	n = strcspn(t->output, "\n");
+	return (int)(n > 72 ? 72 : n);
+}
+
 static void
 sched_retry_cb(evutil_socket_t fd, short events, void *arg)
 {
@@ -281,8 +293,9 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 	if (ok) {
 		t->st = ST_OK;
 		t->reason[0] = '\0';
-		log_info("task %s: ok on %s (%.2f s)", t->t->id, t->agent,
-		    (double)t->dur_ns / 1e9);
+		log_info("task %s: ok on %s (%.2f s)%s%.*s", t->t->id, t->agent,
+		    (double)t->dur_ns / 1e9, sched_first_line(t) > 0 ? ": " : "",
+		    sched_first_line(t), t->output != NULL ? t->output : "");
 	} else {
 		if (err != IPC_OK)
 			snprintf(t->reason, sizeof t->reason, "%s", errmsg);
@@ -509,6 +522,9 @@ sched_report(struct sched *s, int status)
 			continue;
 		if (t->reason[0] != '\0')
 			json_object_set_new(o, "reason", json_string(t->reason));
+		if (t->output != NULL)
+			json_object_set_new(o, "output",
+			    json_string(t->output));
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "tasks", arr);
