@@ -140,6 +140,7 @@ sched_output_of(struct sched *s, const char *ref, struct sched_buf *out)
 {
 	char	 name[256];
 	size_t	 i, len = strlen(ref);
+	bool	 first = true;
 
 	if (len > 7 && strncmp(ref, "tasks.", 6) == 0 &&
 	    strcmp(ref + len - 7, ".output") == 0 && len - 13 < sizeof name) {
@@ -156,8 +157,10 @@ sched_output_of(struct sched *s, const char *ref, struct sched_buf *out)
 		for (i = 0; i < s->n; i++)
 			if (strcmp(s->wf->stages[s->tasks[i].t->stage].name,
 			    name) == 0) {
-				if (out->len > 0)
+				/* One line per task of the stage. */
+				if (!first)
 					sched_append(out, "\n", 1);
+				first = false;
 				sched_task_output(&s->tasks[i], out);
 			}
 	}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Running workflows: the patterns (parallel, pipeline, routing by
+# capability, retry then success, continueOnError, a failure skipping its
+# dependents), timeouts that leave no process behind, approval and denial,
+# exit statuses and the JSON report.
+. "$(dirname "$0")/lib.bash"
+
+run_wf() {	# run_wf FILE [ARGS...]: foreground, output in $T/wf.out
+	local f=$1
+	shift
+	"$SUP" -L "$INST" -g 1 -w "$f" --report "$T/report.json" "$@" >"$T/wf.out" 2>"$T/sup.log"
+}
+row() { grep "^$1 " "$T/wf.out"; }
+
+cat >"$T/patterns.yaml" <<YAML
+agents:
+  - {id: w1, capabilities: [shell]}
+  - {id: w2, capabilities: [shell, special]}
+stages:
+  - name: fan
+    parallel: true
+    tasks:
+      - {id: a, command: "echo alpha"}
+      - {id: b, command: "echo beta"}
+      - {id: routed, requires: [special], command: "echo \$ORCH_AGENT_ID"}
+  - name: pipe
+    dependsOn: fan
+    tasks:
+      - {id: join, command: "echo '{{ tasks.a.output }}+{{ tasks.b.output }}'; wc -l < \$ORCH_INPUT"}
+      - {id: stagewide, command: "echo '{{ stages.fan.output }}' | tr '\\\\n' ,"}
+  - name: rough
+    dependsOn: pipe
+    parallel: true
+    tasks:
+      - id: flaky
+        command: "if [ -e $T/flag ]; then echo recovered; else touch $T/flag; exit 7; fi"
+        retry: {max: 2, backoff: 0.05}
+      - {id: allowed, command: "exit 5", continueOnError: true}
+      - {id: slow, command: "echo \$\$ > $T/slow.pid; exec sleep 30", timeout: 0.5}
+  - name: after
+    dependsOn: rough
+    tasks:
+      - {id: never, command: "echo should not run"}
+YAML
+run_wf "$T/patterns.yaml"
+rc=$?
+[ "$rc" = 1 ] || fail "a failed task must make the exit 1, got $rc: $(cat "$T/wf.out")"
+row a | grep -q " ok " || fail "a: $(row a)"
+grep -q "task routed: ok on w2 .*: w2$" "$T/sup.log" || fail "routing by capability"
+grep -q "task join: ok on .*: alpha+beta$" "$T/sup.log" || fail "pipeline: $(grep join "$T/sup.log")"
+# (keys are sorted: "output" comes before "task" in each report object)
+grep -B10 '"task": "join"' "$T/report.json" | grep -q '"output": "alpha+beta\\n3\\n"' ||
+    fail "ORCH_INPUT: join should see 3 input lines (a, b, routed): $(grep -B10 '"task": "join"' "$T/report.json")"
+grep -B10 '"task": "stagewide"' "$T/report.json" | grep -q '"output": "alpha,beta,w2,' ||
+    fail "stage output: $(grep -B10 '"task": "stagewide"' "$T/report.json")"
+row flaky | grep -q " ok  *2 " || fail "retry: $(row flaky)"
+row allowed | grep -q " failed .* exited 5" || fail "continueOnError: $(row allowed)"
+row slow | grep -q " failed .* timed out after 0.5 s" || fail "timeout: $(row slow)"
+pid=$(cat "$T/slow.pid")
+kill -0 "$pid" 2>/dev/null && fail "the timed-out task's process $pid survived"
+row never | grep -q " skipped .* slow failed" || fail "skip: $(row never)"
+grep -q '"exit": 1' "$T/report.json" || fail "report exit"
+[ "$(grep -c '"task":' "$T/report.json")" = 9 ] || fail "report rows"
+
+# All good: exit 0.
+cat >"$T/ok.yaml" <<'YAML'
+stages:
+  - name: s
+    tasks: [{command: "true"}, {command: "echo fine"}]
+YAML
+run_wf "$T/ok.yaml" || fail "a good workflow exited $?: $(cat "$T/wf.out")"
+grep -q "2 of 2 tasks succeeded" "$T/wf.out" || fail "summary: $(cat "$T/wf.out")"
+
+# Approval: the task waits; approve runs it; deny fails it.
+cat >"$T/gate.yaml" <<'YAML'
+stages:
+  - name: s
+    parallel: true
+    tasks:
+      - {id: yes-gate, command: "echo let through", requiresApproval: true}
+      - {id: no-gate, command: "echo never", requiresApproval: true}
+YAML
+"$SUP" -L "$INST" -g 1 -w "$T/gate.yaml" >"$T/wf.out" 2>"$T/sup.log" &
+s=$!
+PIDS="$PIDS $s"
+wait_until 10 grep -q "task no-gate waits for approval: run 'orch-ctl -L $INST approve no-gate'" "$T/sup.log" ||
+    fail "no approval prompt: $(cat "$T/sup.log")"
+"$CTL" -L "$INST" events --type task.waiting_approval | grep -q '"task":"yes-gate"' ||
+    fail "no task.waiting_approval event"
+"$CTL" -L "$INST" approve nothing 2>/dev/null && fail "approved an unknown task"
+"$CTL" -L "$INST" approve yes-gate >/dev/null || fail "approve"
+"$CTL" -L "$INST" deny no-gate >/dev/null || fail "deny"
+wait_exit $s 15
+rc=$?
+[ "$rc" = 1 ] || fail "denied task: exit $rc"
+grep -q "^yes-gate .* ok " "$T/wf.out" || fail "approved: $(cat "$T/wf.out")"
+grep -q "^no-gate .* failed .* denied" "$T/wf.out" || fail "denied: $(cat "$T/wf.out")"
+
+# A bad workflow is refused before anything starts: exit 2.
+printf 'stages:\n  - {name: s, tasks: [{agent: ghost, command: x}]}\n' >"$T/bad.yaml"
+"$SUP" -L "$INST" -w "$T/bad.yaml" 2>"$T/err.log"
+[ $? = 2 ] && grep -q "no agent 'ghost'" "$T/err.log" || fail "bad workflow: $(cat "$T/err.log")"
+exit 0
