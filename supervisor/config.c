@@ -402,11 +402,31 @@ agent_deliver_cb(struct schema *c, const char *path, const struct yamlnode *n,
 	return 0;
 }
 
+static int
+agent_runner_args_cb(struct schema *c, const char *path,
+    const struct yamlnode *n, void *arg)
+{
+	struct agent_config	*ac = arg;
+	const char		*s;
+	size_t			 i;
+
+	/* In order, repeats allowed: these are command-line arguments. */
+	if (n->type != YAMLNODE_SEQ)
+		return schema_err(c, n, path, "expected a list of arguments");
+	for (i = 0; i < n->n; i++) {
+		if (schema_scalar(c, path, n->items[i], &s) != 0)
+			return -1;
+		strlist_add(&ac->runner_args, s);
+	}
+	return 0;
+}
+
 static const struct schema_key agent_keys[] = {
 	{ "id", agent_id_cb },
 	{ "type", agent_type_cb },
 	{ "capabilities", agent_caps_cb },
 	{ "runner", agent_runner_cb },
+	{ "runner_args", agent_runner_args_cb },
 	{ "session", agent_session_cb },
 	{ "tier", agent_tier_cb },
 	{ "permissions", agent_perms_cb },
@@ -447,6 +467,7 @@ agent_config_clear(struct agent_config *ac)
 {
 	strlist_clear(&ac->caps);
 	strlist_clear(&ac->runner_argv);
+	strlist_clear(&ac->runner_args);
 	strlist_clear(&ac->env);
 	strlist_clear(&ac->perms);
 	free(ac->shell);
@@ -460,6 +481,7 @@ agent_config_copy(struct agent_config *dst, const struct agent_config *src)
 	*dst = *src;
 	strlist_copy(&dst->caps, &src->caps);
 	strlist_copy(&dst->runner_argv, &src->runner_argv);
+	strlist_copy(&dst->runner_args, &src->runner_args);
 	strlist_copy(&dst->env, &src->env);
 	strlist_copy(&dst->perms, &src->perms);
 	dst->shell = src->shell != NULL ? xstrdup(src->shell) : NULL;

@@ -48,6 +48,7 @@ struct agent_config {
 	struct strlist		 caps;
 	enum runner_kind	 runner;
 	struct strlist		 runner_argv;	/* RUNNER_ARGV template */
+	struct strlist		 runner_args;	/* extra claude arguments */
 	enum session_backend	 backend;
 	char			*shell;		/* NULL: $SHELL or /bin/sh */
 	char			*cwd;		/* absolute, or NULL: ours */

@@ -119,7 +119,7 @@ config_agent_pack(msgpack_packer *pk, const struct agent_config *ac)
 	size_t	i, nsess = 2 + (ac->shell != NULL) + (ac->cwd != NULL) +
 		    (ac->env.n > 0);
 
-	msgpack_pack_map(pk, 10);
+	msgpack_pack_map(pk, 11);
 	body_pack_kv_str(pk, "id", ac->id);
 	body_pack_str(pk, "type");
 	body_pack_str(pk, agent_type_name(ac->type));
@@ -162,6 +162,8 @@ config_agent_pack(msgpack_packer *pk, const struct agent_config *ac)
 	msgpack_pack_unsigned_int(pk, ac->tier);
 	body_pack_str(pk, "permissions");
 	pack_strlist(pk, &ac->perms);
+	body_pack_str(pk, "runner_args");
+	pack_strlist(pk, &ac->runner_args);
 	body_pack_str(pk, "inbox");
 	msgpack_pack_unsigned_int(pk, ac->inbox);
 	body_pack_kv_str(pk, "deliver", ac->deliver_type ? "type" : "inbox");

@@ -18,6 +18,7 @@
 #include "ipc/peer.h"
 #include "shm/region.h"
 #include "supervisor/agent.h"
+#include "supervisor/runner.h"
 #include "supervisor/supervisor.h"
 #include "supervisor/workflow.h"
 
@@ -236,6 +237,39 @@ sched_store(struct sched *s, const struct stask *t)
 	    BANK_SHARED, BANK_ANY, NULL);
 }
 
+/*
+ * A prompt run by Claude Code: the final result event says whether it
+ * worked, and its text is the task's output (what a pipeline passes on).
+ */
+static bool
+sched_claude(struct sched *s, struct stask *t, bool *ok)
+{
+	struct agent	*a = agent_find(s->sup, t->agent);
+	char		*text, *session;
+	double		 cost;
+	bool		 is_error;
+
+	if (a == NULL || a->ac.runner != RUNNER_CLAUDE)
+		return false;
+	if (t->output == NULL || runner_claude_result(t->output, &is_error,
+	    &text, &cost, &session) != 0) {
+		*ok = false;
+		snprintf(t->reason, sizeof t->reason, "claude gave no result "
+		    "event");
+		return true;
+	}
+	log_info("task %s: claude %s, $%.4f, session %s", t->t->id, is_error ?
+	    "reported an error" : "succeeded", cost, session != NULL ? session :
+	    "-");
+	*ok = *ok && !is_error;
+	if (is_error)
+		snprintf(t->reason, sizeof t->reason, "claude: %.200s", text);
+	free(t->output);
+	t->output = text;
+	free(session);
+	return true;
+}
+
 /* Length of the first line of a task's output, at most 72 bytes. */
 static int
 sched_first_line(const struct stask *t)
@@ -292,6 +326,10 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 	t->exit_code = (int)code;
 	t->signal = (int)sig;
 	ok = err == IPC_OK && code == 0 && !t->timed_out;
+	/* For Claude Code, the result event decides (and is the output). */
+	t->reason[0] = '\0';
+	if (err == IPC_OK && t->t->command == NULL)
+		sched_claude(s, t, &ok);
 	sched_store(s, t);
 	if (ok) {
 		t->st = ST_OK;
@@ -300,7 +338,9 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 		    (double)t->dur_ns / 1e9, sched_first_line(t) > 0 ? ": " : "",
 		    sched_first_line(t), t->output != NULL ? t->output : "");
 	} else {
-		if (err != IPC_OK)
+		if (t->reason[0] != '\0' && err == IPC_OK && !t->timed_out) {
+			/* set by the runner's result */
+		} else if (err != IPC_OK)
 			snprintf(t->reason, sizeof t->reason, "%s", errmsg);
 		else if (t->timed_out)
 			snprintf(t->reason, sizeof t->reason, "timed out after "
@@ -347,6 +387,8 @@ sched_route(struct sched *s, struct stask *t)
 	for (a = s->sup->agents; a != NULL; a = a->next) {
 		if (a->status != STATUS_IDLE)
 			continue;
+		if (t->t->command == NULL && !runner_takes_prompts(&a->ac))
+			continue;
 		if (t->t->agent != NULL) {
 			if (strcmp(a->ac.id, t->t->agent) == 0)
 				return a;
@@ -372,35 +414,40 @@ sched_route(struct sched *s, struct stask *t)
 static void
 sched_dispatch(struct sched *s, struct stask *t, struct agent *a)
 {
-	char		*argv[4], *cmd, *script, input[PATH_MAX + 96];
+	struct strlist	 argv = { NULL, 0 };
+	char		*cmd, *script, input[PATH_MAX + 96];
 	const char	*why = NULL;
 	int		 rc;
 
-	if (t->t->command == NULL) {
-		t->st = ST_FAILED;
-		snprintf(t->reason, sizeof t->reason, "prompt tasks need the "
-		    "claude runner, which is not available yet");
-		return;
-	}
 	if (sched_input(s, t, input, sizeof input) != 0) {
 		t->st = ST_FAILED;
 		snprintf(t->reason, sizeof t->reason, "cannot write its "
 		    "ORCH_INPUT file: %s", strerror(errno));
 		return;
 	}
-	cmd = sched_substitute(s, t->t->command);
-	xasprintf(&script, "ORCH_INPUT='%s'; ORCH_TASK_ID='%s'; export "
-	    "ORCH_INPUT ORCH_TASK_ID\n%s", input, t->t->id, cmd);
-	argv[0] = (char *)"/bin/sh";
-	argv[1] = (char *)"-c";
-	argv[2] = script;
-	argv[3] = NULL;
+	if (t->t->command != NULL) {
+		cmd = sched_substitute(s, t->t->command);
+		xasprintf(&script, "ORCH_INPUT='%s'; ORCH_TASK_ID='%s'; export "
+		    "ORCH_INPUT ORCH_TASK_ID\n%s", input, t->t->id, cmd);
+		strlist_add(&argv, "/bin/sh");
+		strlist_add(&argv, "-c");
+		strlist_add(&argv, script);
+		free(script);
+	} else {
+		/* A prompt: an argument vector, nothing for a shell to parse. */
+		cmd = sched_substitute(s, t->t->prompt);
+		runner_prompt_argv(&a->ac, cmd, &argv);
+	}
+	free(cmd);
+	strlist_add(&argv, "");		/* room for the NULL */
+	free(argv.v[argv.n - 1]);
+	argv.v[argv.n - 1] = NULL;
 	t->attempts++;
 	t->start_ns = peer_now_ns();
 	snprintf(t->agent, sizeof t->agent, "%s", a->ac.id);
 	t->st = ST_RUNNING;
-	rc = agent_exec(a, argv, 3, (unsigned)(t->t->timeout_s * 1000),
-	    sched_done, t, &why);
+	rc = agent_exec(a, argv.v, argv.n - 1, (unsigned)(t->t->timeout_s *
+	    1000), sched_done, t, &why);
 	if (rc != 0) {
 		/* Taken meanwhile: try again on the next pass. */
 		t->attempts--;
@@ -408,8 +455,7 @@ sched_dispatch(struct sched *s, struct stask *t, struct agent *a)
 	} else
 		log_info("task %s: started on %s%s", t->t->id, a->ac.id,
 		    t->attempts > 1 ? " (retry)" : "");
-	free(cmd);
-	free(script);
+	strlist_clear(&argv);
 }
 
 static int

@@ -1,11 +1,13 @@
 #include "supervisor/workflow.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/xmalloc.h"
+#include "supervisor/runner.h"
 #include "supervisor/schema.h"
 #include "supervisor/yamldoc.h"
 
@@ -446,6 +448,38 @@ task_name(const struct workflow *wf, size_t v)
 	return wf->tasks[v].id;
 }
 
+/* A prompt needs an agent whose runner takes prompts (and its binary). */
+static int
+wf_check_prompt(struct schema *c, const struct workflow *wf,
+    const struct wf_task *t)
+{
+	const struct agent_config	*ac;
+	char				 path[PATH_MAX];
+	size_t				 j, k;
+	bool				 any = false, claude = false;
+
+	for (j = 0; j < wf->agents->nagents; j++) {
+		ac = &wf->agents->agents[j];
+		if (t->agent != NULL && strcmp(ac->id, t->agent) != 0)
+			continue;
+		for (k = 0; k < t->requires.n; k++)
+			if (!strlist_has(&ac->caps, t->requires.v[k]))
+				break;
+		if (k < t->requires.n || !runner_takes_prompts(ac))
+			continue;
+		any = true;
+		claude |= ac->runner == RUNNER_CLAUDE;
+	}
+	if (!any)
+		return wf_err_at(c, t->line, t->col, "task '%s': a prompt needs "
+		    "an agent with runner claude or argv%s", t->id, "");
+	if (claude && !runner_claude_path(path, sizeof path))
+		return wf_err_at(c, t->line, t->col, "task '%s': runner claude: "
+		    "no 'claude' on PATH (install Claude Code, or set "
+		    "ORCH_CLAUDE)%s", t->id, "");
+	return 0;
+}
+
 static bool
 wf_agent_covers(const struct agent_config *ac, const struct strlist *req)
 {
@@ -536,6 +570,10 @@ wf_check(struct schema *c, struct workflow *wf)
 	if (wf_cycle(wf, &tasks, &at, cycle, sizeof cycle))
 		return wf_err_at(c, wf->tasks[at].line, wf->tasks[at].col,
 		    "dependency cycle between tasks: %s%s", cycle, "");
+	for (i = 0; i < wf->ntasks; i++)
+		if (wf->tasks[i].command == NULL && wf_check_prompt(c, wf,
+		    &wf->tasks[i]) != 0)
+			return -1;
 
 	/*
 	 * Make the order explicit for the scheduler: a task depends on every

@@ -1,0 +1,40 @@
+/*
+ * How a task runs on an agent: a command through /bin/sh -c (any agent), a
+ * prompt through the agent's runner: Claude Code in print mode with its
+ * stream-json output (an argument vector, no shell quoting), or a custom
+ * argv template with "{prompt}" in it.
+ */
+#ifndef ORCH_SUPERVISOR_RUNNER_H
+#define ORCH_SUPERVISOR_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/strlist.h"
+#include "supervisor/config.h"
+
+/* Whether an agent with this runner can take prompts. */
+bool	runner_takes_prompts(const struct agent_config *ac);
+
+/*
+ * The argument vector for a prompt on agent ac (appended to argv, which
+ * starts empty). 0, or -1 when the agent's runner takes no prompts.
+ */
+int	runner_prompt_argv(const struct agent_config *ac, const char *prompt,
+	    struct strlist *argv);
+
+/*
+ * Where the claude binary is: $ORCH_CLAUDE, else the first "claude" on
+ * PATH. false when there is none.
+ */
+bool	runner_claude_path(char *path, size_t size);
+
+/*
+ * The final "result" event of Claude Code's stream-json output (the last
+ * one in out). 0 with *text (malloc'd; the result), *is_error, *cost_usd
+ * and *session (malloc'd or NULL); -1 when there is none.
+ */
+int	runner_claude_result(const char *out, bool *is_error, char **text,
+	    double *cost_usd, char **session);
+
+#endif

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Prompt tasks: the claude runner (against tests/fakes/claude) gets its
+# prompt as one argument (no shell quoting) plus the configured extra
+# arguments, its result text is the task's output and flows down a
+# pipeline, an error result fails the task, a slow one times out; a custom
+# argv runner fills in {prompt}; a missing claude binary is refused at
+# validation.
+. "$(dirname "$0")/lib.bash"
+fakes=$(cd "$(dirname "$0")/../fakes" && pwd)
+
+cat >"$T/claude.yaml" <<'YAML'
+agents:
+  - id: coder
+    capabilities: [code]
+    runner: claude
+    runner_args: [--permission-mode, acceptEdits]
+  - id: echoer
+    runner: {argv: [/bin/echo, "asked: {prompt}"]}
+stages:
+  - name: plan
+    tasks:
+      - {id: plan, agent: coder, prompt: "plan the 'thing' & \"more\"; $(rm -rf /)"}
+  - name: build
+    dependsOn: plan
+    parallel: true
+    tasks:
+      - {id: implement, requires: [code], prompt: "implement: {{ tasks.plan.output }}"}
+      - {id: custom, agent: echoer, prompt: "hello"}
+      - {id: broken, agent: coder, prompt: "FAIL on purpose", continueOnError: true}
+      - {id: stuck, agent: coder, prompt: "SLOW please", timeout: 0.5, continueOnError: true}
+YAML
+PATH="$fakes:$PATH" FAKE_CLAUDE_LOG="$T/args.log" \
+    "$SUP" -L "$INST" -g 1 -w "$T/claude.yaml" --report "$T/r.json" >"$T/wf.out" 2>"$T/sup.log"
+rc=$?
+[ "$rc" = 0 ] || fail "exit $rc: $(cat "$T/wf.out")"
+# The prompt arrives as one argument, untouched by any shell.
+grep -qxF -- "plan the 'thing' & \"more\"; \$(rm -rf /)" "$T/args.log" || fail "prompt mangled: $(cat "$T/args.log")"
+grep -qx -- "--output-format" "$T/args.log" && grep -qx -- "stream-json" "$T/args.log" &&
+    grep -qx -- "--verbose" "$T/args.log" && grep -qx -- "acceptEdits" "$T/args.log" ||
+    fail "arguments: $(cat "$T/args.log")"
+grep -q "task plan: claude succeeded, \$0.0034, session fake-" "$T/sup.log" || fail "result event not read"
+grep -qF "implement: done: plan the 'thing'" "$T/args.log" || fail "pipeline of results: $(cat "$T/args.log")"
+grep -q "^custom .* ok " "$T/wf.out" || fail "custom runner: $(cat "$T/wf.out")"
+grep -B10 '"task": "custom"' "$T/r.json" | grep -q '"output": "asked: hello\\n"' || fail "custom output"
+grep -q "^broken .* failed .* claude: could not do: FAIL on purpose" "$T/wf.out" || fail "error result: $(cat "$T/wf.out")"
+grep -q "^stuck .* failed .* timed out after 0.5 s" "$T/wf.out" || fail "slow: $(cat "$T/wf.out")"
+
+# No claude anywhere: refused before running, with the place.
+env PATH=/usr/bin:/bin "$SUP" --check -w "$T/claude.yaml" 2>"$T/err.log"
+[ $? = 2 ] || fail "missing claude accepted"
+grep -q "claude.yaml:11:9: task 'plan': runner claude: no 'claude' on PATH" "$T/err.log" ||
+    fail "missing claude: $(cat "$T/err.log")"
+# A prompt with no agent able to take it.
+printf 'stages:\n  - {name: s, tasks: [{prompt: hi}]}\n' >"$T/noprompt.yaml"
+"$SUP" --check -w "$T/noprompt.yaml" 2>"$T/err.log"
+grep -q "a prompt needs an agent with runner claude or argv" "$T/err.log" || fail "prompt without runner"
+exit 0
