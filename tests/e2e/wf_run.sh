@@ -96,6 +96,18 @@ rc=$?
 grep -q "^yes-gate .* ok " "$T/wf.out" || fail "approved: $(cat "$T/wf.out")"
 grep -q "^no-gate .* failed .* denied" "$T/wf.out" || fail "denied: $(cat "$T/wf.out")"
 
+# The seed's example with stub steps runs from its own directory.
+ex=$(cd "$(dirname "$0")/../../examples" && pwd)
+"$SUP" -L "$INST" -g 1 -w "$ex/deploy-stub.yaml" >"$T/wf.out" 2>"$T/sup.log" &
+s=$!
+PIDS="$PIDS $s"
+wait_until 10 grep -q "task deploy-1 waits for approval" "$T/sup.log" || fail "deploy-stub: $(tail "$T/sup.log")"
+"$CTL" -L "$INST" approve deploy-1 >/dev/null || fail "approve deploy-1"
+wait_exit $s 15 || fail "deploy-stub exit: $(cat "$T/wf.out")"
+grep -q "^4 of 4 tasks succeeded" "$T/wf.out" || fail "deploy-stub: $(cat "$T/wf.out")"
+grep -q "task deploy-1: ok on backend-builder .*: \[backend-builder\] deploy" "$T/sup.log" ||
+    fail "deploy-stub output: $(grep deploy-1 "$T/sup.log")"
+
 # A bad workflow is refused before anything starts: exit 2.
 printf 'stages:\n  - {name: s, tasks: [{agent: ghost, command: x}]}\n' >"$T/bad.yaml"
 "$SUP" -L "$INST" -w "$T/bad.yaml" 2>"$T/err.log"
