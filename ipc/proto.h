@@ -88,6 +88,7 @@ enum ipc_pri {
 						   res: a task result */
 #define IPC_OP_SHUTDOWN		"shutdown"	/* req: stop the supervisor */
 #define IPC_OP_TASK_APPROVE	"task.approve"	/* req: {task} */
+#define IPC_OP_TASKS		"tasks"		/* req; res: {tasks: [...]} */
 #define IPC_OP_TASK_DENY	"task.deny"	/* req: {task} */
 
 /* 4: memory bank and event bus, on control.sock (as the operator) and on

@@ -316,6 +316,19 @@ ctl_decide(struct ctl_client *c, const struct envelope *env, bool yes)
 }
 
 static void
+ctl_tasks(struct ctl_client *c, const struct envelope *env)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	sched_pack(c->ctl->sup->sched, &pk);
+	peer_reply(c->peer, env, IPC_OK, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
 ctl_approve(struct ctl_client *c, const struct envelope *env)
 {
 	ctl_decide(c, env, true);
@@ -348,6 +361,7 @@ static const struct {
 	{ IPC_OP_MSG_SEND, ctl_msg_send },
 	{ IPC_OP_BROADCAST, ctl_broadcast },
 	{ IPC_OP_TASK_APPROVE, ctl_approve },
+	{ IPC_OP_TASKS, ctl_tasks },
 	{ IPC_OP_TASK_DENY, ctl_deny },
 };
 

@@ -693,3 +693,25 @@ sched_approve(struct sched *s, const char *task, bool yes, const char **why)
 	sched_kick(s);
 	return 0;
 }
+
+void
+sched_pack(const struct sched *s, msgpack_packer *pk)
+{
+	const struct stask	*t;
+	size_t			 i, n = s != NULL ? s->n : 0;
+
+	msgpack_pack_map(pk, 1);
+	body_pack_str(pk, "tasks");
+	msgpack_pack_array(pk, n);
+	for (i = 0; i < n; i++) {
+		t = &s->tasks[i];
+		msgpack_pack_map(pk, 7);
+		body_pack_kv_str(pk, "task", t->t->id);
+		body_pack_kv_str(pk, "stage", s->wf->stages[t->t->stage].name);
+		body_pack_kv_str(pk, "status", st_names[t->st]);
+		body_pack_kv_str(pk, "agent", t->agent);
+		body_pack_kv_u64(pk, "attempts", t->attempts);
+		body_pack_kv_u64(pk, "duration_ns", t->dur_ns);
+		body_pack_kv_str(pk, "reason", t->reason);
+	}
+}

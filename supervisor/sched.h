@@ -13,6 +13,8 @@
 
 #include <stdbool.h>
 
+#include <msgpack.h>
+
 struct sched;
 struct supervisor;
 struct workflow;
@@ -24,6 +26,9 @@ void		 sched_free(struct sched *s);
 
 /* Something changed (an agent became idle, ...): look again, soon. */
 void		 sched_kick(struct sched *s);
+
+/* The tasks and their states, as a msgpack map {tasks: [...]}. */
+void		 sched_pack(const struct sched *s, msgpack_packer *pk);
 
 /* orch-ctl approve / deny. 0, or -1 with *why. */
 int		 sched_approve(struct sched *s, const char *task, bool yes,

@@ -46,6 +46,7 @@ usage(FILE *f)
 "  agent terminate ID               stop an agent (it stays listed)\n"
 "  agent restart ID                 stop and start an agent again\n"
 "  shutdown                         stop the supervisor and every agent\n"
+"  tasks [--json]                   the running workflow's tasks and states\n"
 "  approve TASK | deny TASK         let a workflow task that waits run, or\n"
 "                                   fail it\n"
 "  mem put KEY [VALUE|-] [--access private|shared|public]\n"
@@ -347,6 +348,49 @@ ctl_agent(struct ctl *c, int argc, char **argv)
 }
 
 static int
+ctl_tasks(struct ctl *c, int argc, char **argv)
+{
+	const msgpack_object	*res, *list, *t;
+	char			 id[128], stage[128], st[16], agent[128];
+	char			 reason[256];
+	uint64_t		 attempts, dur;
+	uint32_t		 i;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0)) {
+		fprintf(stderr, "orch-ctl: tasks [--json]\n");
+		return 2;
+	}
+	if (client_call(&c->client, IPC_OP_TASKS, NULL, 0, CTL_TIMEOUT_MS,
+	    &res) != IPC_OK)
+		return ctl_fail(c, "tasks");
+	if (argc == 2) {
+		client_print_json(res);
+		return 0;
+	}
+	list = body_get(res, "tasks");
+	printf("%-24s %-16s %-9s %-16s %8s %9s  %s\n", "TASK", "STAGE",
+	    "STATUS", "AGENT", "ATTEMPTS", "DURATION", "REASON");
+	for (i = 0; list != NULL && list->type == MSGPACK_OBJECT_ARRAY &&
+	    i < list->via.array.size; i++) {
+		t = &list->via.array.ptr[i];
+		attempts = dur = 0;
+		body_str(t, "task", id, sizeof id);
+		body_str(t, "stage", stage, sizeof stage);
+		body_str(t, "status", st, sizeof st);
+		if (body_str(t, "agent", agent, sizeof agent) != 0 || !agent[0])
+			snprintf(agent, sizeof agent, "-");
+		if (body_str(t, "reason", reason, sizeof reason) != 0)
+			reason[0] = '\0';
+		body_u64(t, "attempts", &attempts);
+		body_u64(t, "duration_ns", &dur);
+		printf("%-24s %-16s %-9s %-16s %8llu %8.2fs  %s\n", id, stage,
+		    st, agent, (unsigned long long)attempts, (double)dur / 1e9,
+		    reason);
+	}
+	return 0;
+}
+
+static int
 ctl_decide(struct ctl *c, int argc, char **argv)
 {
 	if (argc != 2) {
@@ -428,6 +472,7 @@ static const struct {
 	{ "agent", ctl_agent, false },
 	{ "shutdown", ctl_shutdown, false },
 	{ "approve", ctl_decide, false },
+	{ "tasks", ctl_tasks, false },
 	{ "deny", ctl_decide, false },
 	{ "mem", ctl_mem_cmd, true },
 	{ "events", ctl_events_cmd, true },

@@ -102,6 +102,9 @@ ex=$(cd "$(dirname "$0")/../../examples" && pwd)
 s=$!
 PIDS="$PIDS $s"
 wait_until 10 grep -q "task deploy-1 waits for approval" "$T/sup.log" || fail "deploy-stub: $(tail "$T/sup.log")"
+"$CTL" -L "$INST" tasks | grep -q "^deploy-1  *deploy  *waiting " || fail "tasks: $("$CTL" -L "$INST" tasks)"
+"$CTL" -L "$INST" tasks | grep -q "^test-1  *test  *ok  *tester " || fail "tasks (ok row)"
+"$CTL" -L "$INST" tasks --json | grep -q '"status": "waiting"' || fail "tasks --json"
 "$CTL" -L "$INST" approve deploy-1 >/dev/null || fail "approve deploy-1"
 wait_exit $s 15 || fail "deploy-stub exit: $(cat "$T/wf.out")"
 grep -q "^4 of 4 tasks succeeded" "$T/wf.out" || fail "deploy-stub: $(cat "$T/wf.out")"
