@@ -75,7 +75,11 @@ test_fields(void **state)
 	char		*cause = NULL;
 
 	(void)state;
-	wf = load("stages:\n"
+	/* (a prompt needs an agent whose runner takes prompts) */
+	wf = workflow_load_string("w.yaml", "agents:\n"
+	    "  - {id: fe, capabilities: [react]}\n"
+	    "  - {id: asker, runner: {argv: [echo, '{prompt}']}}\n"
+	    "stages:\n"
 	    "  - name: s\n"
 	    "    tasks:\n"
 	    "      - id: a\n"
@@ -89,7 +93,7 @@ test_fields(void **state)
 	    "        payload: {prompt: check a}\n"
 	    "        retryPolicy: {max: 1}\n"
 	    "        dependsOn: [a]\n"
-	    "        priority: -3\n", &cause);
+	    "        priority: -3\n", NULL, false, &cause);
 	if (wf == NULL)
 		fail_msg("%s", cause);
 	t = workflow_task(wf, "a");
