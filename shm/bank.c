@@ -224,7 +224,7 @@ bank_init(void *mem, size_t len, uint32_t nentries, uint64_t arena_size,
 
 	if (bank_check(nentries, arena_size, value_max, len, cause) != 0)
 		return -1;
-	memset(sh, 0, bank_arena_off(nentries));
+	memset(sh, 0, sizeof *sh);
 	sh->version = BANK_VERSION;
 	sh->nbuckets = bank_nbuckets(nentries);
 	sh->nentries = nentries;
@@ -233,14 +233,13 @@ bank_init(void *mem, size_t len, uint32_t nentries, uint64_t arena_size,
 	if (lock_init(&sh->alloc_lock) != 0)
 		return set_cause(cause, "bank: cannot initialise a lock");
 	bank_handle(&b, mem);
-	for (i = 0; i < sh->nbuckets; i++)
+	for (i = 0; i < sh->nbuckets; i++) {
+		memset(&b.buckets[i], 0, sizeof b.buckets[i]);
 		if (lock_init(&b.buckets[i].lock) != 0)
 			return set_cause(cause, "bank: cannot initialise a "
 			    "lock");
-	for (i = 0; i < nentries; i++)
-		atomic_store_explicit(&b.entries[i].next,
-		    i + 1 < nentries ? i + 2 : 0, RELAXED);
-	atomic_store_explicit(&sh->free_entry, 1, RELAXED);
+	}
+	/* Entries past "fresh" were never used: they need no free list. */
 	arena_init(&sh->arena, sh->arena_size);
 	/* release: pairs with the acquire in bank_open. */
 	atomic_store_explicit(&sh->magic, BANK_MAGIC, memory_order_release);
@@ -269,6 +268,7 @@ bank_open(struct bank *b, void *mem, size_t len, char **cause)
 	    sh->arena.size != sh->arena_size ||
 	    atomic_load(&sh->arena.bump) > sh->arena_size ||
 	    atomic_load(&sh->free_entry) > sh->nentries ||
+	    atomic_load(&sh->fresh) > sh->nentries ||
 	    atomic_load(&sh->entries_used) > sh->nentries)
 		return set_cause(cause, "bank: inconsistent header (buckets "
 		    "%u, arena %llu/%llu)", sh->nbuckets,
@@ -289,7 +289,7 @@ bank_alloc_repair(void *arg)
 
 	/* Rebuild everything the dead process may have been changing. */
 	arena_rebuild(&b->arena);
-	for (i = sh->nentries; i > 0; i--) {
+	for (i = atomic_load_explicit(&sh->fresh, RELAXED); i > 0; i--) {
 		if (atomic_load_explicit(&b->entries[i - 1].state, RELAXED) ==
 		    ENTRY_USED) {
 			used++;
@@ -322,11 +322,21 @@ bank_entry_alloc(struct bank *b, _Atomic uint32_t *out)
 				    RELAXED);
 	struct bank_entry	*e;
 
-	if (idx == 0)
-		return -BANK_EFULL;
-	e = &b->entries[idx - 1];
-	atomic_store_explicit(&b->sh->free_entry,
-	    atomic_load_explicit(&e->next, RELAXED), RELAXED);
+	if (idx != 0) {
+		e = &b->entries[idx - 1];
+		atomic_store_explicit(&b->sh->free_entry,
+		    atomic_load_explicit(&e->next, RELAXED), RELAXED);
+	} else {
+		/*
+		 * A never-used entry. Counted first: if we die before it is
+		 * marked used, a rebuild finds it free and lists it.
+		 */
+		idx = atomic_load_explicit(&b->sh->fresh, RELAXED);
+		if (idx >= b->sh->nentries)
+			return -BANK_EFULL;
+		atomic_store_explicit(&b->sh->fresh, ++idx, RELAXED);
+		e = &b->entries[idx - 1];
+	}
 	atomic_store_explicit(out, idx, RELAXED);
 	atomic_store_explicit(&e->state, ENTRY_USED, RELAXED);
 	atomic_fetch_add_explicit(&b->sh->entries_used, 1, RELAXED);

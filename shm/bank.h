@@ -107,6 +107,8 @@ struct bank_shared {
 	_Atomic uint32_t	free_entry;	/* index + 1 */
 	_Atomic uint32_t	entries_used;
 	_Atomic uint64_t	value_bytes;	/* raw bytes of all values */
+	_Atomic uint32_t	fresh;		/* entries ever handed out */
+	uint32_t		pad;
 	struct arena_shared	arena;
 };
 
@@ -140,6 +142,11 @@ struct bank_stats {
 };
 
 size_t	bank_size(uint32_t nentries, uint64_t arena_size);
+/*
+ * Lay out a bank in mem, which must be zeroed (a fresh mapping): only the
+ * header and the bucket locks are written, so the entry table and the
+ * arena cost memory only as they fill.
+ */
 int	bank_init(void *mem, size_t len, uint32_t nentries, uint64_t arena_size,
 	    size_t value_max, char **cause);
 int	bank_open(struct bank *b, void *mem, size_t len, char **cause);

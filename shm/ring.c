@@ -1,6 +1,9 @@
 #include "shm/ring.h"
 
+#include <sys/mman.h>
+
 #include <fnmatch.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -84,7 +87,8 @@ ring_init(void *mem, size_t len, uint32_t nslots, uint32_t slot_size,
 
 	if (ring_check_geometry(nslots, slot_size, len, cause) != 0)
 		return -1;
-	memset(sh, 0, ring_size(nslots, slot_size));
+	/* The slots are zero already (a fresh mapping): touch only the header. */
+	memset(sh, 0, sizeof *sh);
 	sh->nslots = nslots;
 	sh->slot_size = slot_size;
 	sh->abort_ns = abort_ns ? abort_ns : RING_ABORT_NS_DEFAULT;
@@ -94,11 +98,32 @@ ring_init(void *mem, size_t len, uint32_t nslots, uint32_t slot_size,
 	return 0;
 }
 
+/* Which pages of the slots are resident (mincore), or NULL if unknown. */
+static unsigned char *
+ring_resident(struct ring *r)
+{
+	unsigned char	*vec;
+	size_t		 len;
+
+	r->page = (size_t)sysconf(_SC_PAGESIZE);
+	r->base_page = (unsigned char *)((uintptr_t)r->slots &
+	    ~(uintptr_t)(r->page - 1));
+	len = (size_t)(r->slots - r->base_page) + (size_t)r->sh->nslots *
+	    r->slot_size;
+	vec = xmalloc((len + r->page - 1) / r->page);
+	if (mincore(r->base_page, len, vec) != 0) {
+		free(vec);
+		return NULL;
+	}
+	return vec;
+}
+
 int
 ring_open(struct ring *r, void *mem, size_t len, char **cause)
 {
 	struct ring_shared	*sh = mem;
 	struct ring_slot	*slot;
+	unsigned char		*resident;
 	uint64_t		 tail, seq, i;
 
 	if (len < sizeof *sh)
@@ -122,17 +147,30 @@ ring_open(struct ring *r, void *mem, size_t len, char **cause)
 	r->me = (uint64_t)getpid() << 32 |
 	    (proc_start_time(getpid()) & 0xffffffffu);
 
-	/* No slot may claim a sequence the tail has not handed out. */
+	/*
+	 * No slot may claim a sequence the tail has not handed out. Pages of
+	 * the region that were never written hold zeros: they are skipped
+	 * rather than read, which would make them resident in every process
+	 * that attaches.
+	 */
 	tail = atomic_load_explicit(&sh->tail, memory_order_acquire);
+	resident = ring_resident(r);
 	for (i = 0; i < sh->nslots; i++) {
+		if (resident != NULL && !resident[(i * r->slot_size +
+		    (size_t)(r->slots - r->base_page)) / r->page])
+			continue;
 		slot = ring_slot(r, i);
 		seq = atomic_load_explicit(&slot->seq, memory_order_relaxed);
 		if (seq != 0 && (seq - 1) / 2 >= tail)
+		{
+			free(resident);
 			return set_cause(cause, "ring: slot %llu holds sequence "
 			    "%llu beyond the tail %llu", (unsigned long long)i,
 			    (unsigned long long)((seq - 1) / 2),
 			    (unsigned long long)tail);
+		}
 	}
+	free(resident);
 	return 0;
 }
 

@@ -92,6 +92,8 @@ struct ring {
 	uint32_t		 slot_size;
 	uint32_t		 data_max;	/* bytes of data a slot holds */
 	uint64_t		 me;		/* our claimer word */
+	size_t			 page;		/* for ring_open's scan */
+	unsigned char		*base_page;
 };
 
 struct ring_event {
@@ -127,7 +129,10 @@ enum ring_error {
 /* Bytes a ring of nslots slots of slot_size bytes needs. */
 size_t	ring_size(uint32_t nslots, uint32_t slot_size);
 
-/* Lay out a new ring in mem (len bytes, zeroed). 0, or -1 with *cause. */
+/*
+ * Lay out a new ring in mem (len bytes, zeroed: a fresh mapping, whose
+ * slots stay untouched until used). 0, or -1 with *cause.
+ */
 int	ring_init(void *mem, size_t len, uint32_t nslots, uint32_t slot_size,
 	    uint64_t abort_ns, char **cause);
 
