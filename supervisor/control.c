@@ -382,6 +382,12 @@ ctl_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 	if (c->ctl->sup->serve != NULL && serve_dispatch(c->ctl->sup->serve, p,
 	    env, &operator_, why, sizeof why) != SERVE_NOT_MINE)
 		return;
+	if (c->ctl->sup->serve == NULL && (strncmp(env->op, "mem.", 4) == 0 ||
+	    strncmp(env->op, "events.", 7) == 0)) {
+		ctl_error(c, env, IPC_E_NO_PEER, "this instance has no shared "
+		    "memory (see the supervisor's log)");
+		return;
+	}
 	for (i = 0; i < sizeof ctl_ops / sizeof ctl_ops[0]; i++)
 		if (strcmp(env->op, ctl_ops[i].op) == 0) {
 			ctl_ops[i].fn(c, env);

@@ -109,10 +109,14 @@ supervisor_region_free(struct supervisor *sup)
 	char	path[PATH_MAX + 16];
 
 	serve_free(sup->serve);
+	sup->serve = NULL;
 	if (sup->region != NULL) {
-		region_detach(sup->region);
-		region_unlink(sup->region->name, NULL);
+		if (sup->region->base != NULL) {
+			region_detach(sup->region);
+			region_unlink(sup->region->name, NULL);
+		}
 		free(sup->region);
+		sup->region = NULL;
 	}
 	snprintf(path, sizeof path, "%s/%s", sup->rundir, SUPERVISOR_SHM_FILE);
 	unlink(path);
@@ -346,9 +350,15 @@ main(int argc, char **argv)
 	evsignal_add(ev_chld, NULL);
 
 	if (supervisor_region(&sup, &cause) != 0) {
+		/*
+		 * Agents still run without it (a container without /dev/shm,
+		 * say): only the event bus and the memory bank are missing.
+		 */
+		log_warnx("no shared memory (%s): the event bus and the memory "
+		    "bank are off", cause);
+		free(cause);
+		cause = NULL;
 		supervisor_region_free(&sup);
-		rundir_remove(sup.rundir);
-		goto fail;
 	}
 	if (rundir_file(sup.instance, RUNDIR_CONTROL, path, sizeof path,
 	    &cause) != 0 ||
