@@ -29,6 +29,7 @@
 #include "actors/task.h"
 #include "common/log.h"
 #include "common/proc.h"
+#include "common/tasklog.h"
 #include "common/rundir.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
@@ -62,6 +63,8 @@ actor_finish(struct actor *a)
 		task_free(a->task);
 		a->task = NULL;
 	}
+	tasklog_close(a->tasklog, NULL);
+	a->tasklog = NULL;
 	if (a->session != NULL) {
 		session_close(a->session);
 		a->session = NULL;
@@ -172,6 +175,7 @@ actor_task_output_cb(struct task *t, const char *data, size_t len, void *arg)
 	struct actor	*a = arg;
 
 	(void)t;
+	tasklog_write(a->tasklog, data, len);
 	if (a->session != NULL)
 		session_print(a->session, data, len);
 }
@@ -206,8 +210,14 @@ actor_task_done_cb(struct task *t, const struct task_result *r, void *arg)
 	struct actor	*a = arg;
 	msgpack_sbuffer	 sb;
 	msgpack_packer	 pk;
-	char		 line[160];
+	char		 line[160], *cause = NULL;
 
+	if (tasklog_close(a->tasklog, &cause) != 0) {
+		log_warnx("task %llu: %s", (unsigned long long)task_id(t),
+		    cause);
+		free(cause);
+	}
+	a->tasklog = NULL;
 	actor_task_event(a, r->exit_code == 0 && !r->timed_out ?
 	    EV_TASK_COMPLETED : EV_TASK_FAILED, task_id(t), r);
 	snprintf(line, sizeof line, "\n[orch] task %llu %s%s%d (%llu ms)\n",
@@ -247,6 +257,7 @@ actor_task_run(struct actor *a, const struct envelope *env)
 	msgpack_sbuffer			 sb;
 	msgpack_packer			 pk;
 	char				**argv, *cause = NULL, line[256];
+	char				 logpath[PATH_MAX], *why = NULL;
 	uint64_t			 id = 0, timeout = 0;
 	uint32_t			 i, n;
 
@@ -290,6 +301,13 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		spec.env = session_environ(&a->ac, a->env);
 		a->task = task_start(a->base, &spec, &cbs, a, &cause);
 		free((char **)spec.env);
+		if (a->task != NULL && body_str(&env->body, "log", logpath,
+		    sizeof logpath) == 0 && (a->tasklog = tasklog_open(logpath,
+		    &why)) == NULL) {
+			/* The task runs anyway; only its full log is lost. */
+			log_warnx("%s", why);
+			free(why);
+		}
 	} else
 		cause = xstrdup("argv items must be strings");
 	if (a->task == NULL)

@@ -15,6 +15,7 @@
 #include "supervisor/config.h"
 
 struct actor_later;
+struct tasklog;
 struct region;
 struct relay;
 struct serve;
@@ -42,6 +43,7 @@ struct actor {
 
 	struct session		*session;
 	struct task		*task;
+	struct tasklog		*tasklog;	/* its full output */
 	struct envelope		 task_req;	/* to answer when it ends */
 
 	struct sock_listener	*listener;

@@ -217,3 +217,42 @@ rundir_remove(const char *dir)
 	unlink(path);
 	rmdir(dir);
 }
+
+int
+rundir_state(const char *instance, const char *sub, bool create, char *buf,
+    size_t size, char **cause)
+{
+	const char	*xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char		 dir[PATH_MAX], *p;
+	int		 n;
+
+	if (!rundir_instance_valid(instance))
+		return set_cause(cause, "invalid instance name '%s'", instance);
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(dir, sizeof dir, "%s/orch/%s/%s", xdg, instance,
+		    sub);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(dir, sizeof dir, "%s/.local/state/orch/%s/%s",
+		    home, instance, sub);
+	else
+		n = snprintf(dir, sizeof dir, "/tmp/orch-%lu-state/%s/%s",
+		    (unsigned long)geteuid(), instance, sub);
+	if (n < 0 || (size_t)n >= sizeof dir || (size_t)n >= size)
+		return set_cause(cause, "state directory path too long");
+	if (create) {
+		/* Missing levels are made 0700; the last one is checked. */
+		for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
+			*p = '\0';
+			if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+				set_cause(cause, "mkdir %s: %s", dir,
+				    strerror(errno));
+				return -1;
+			}
+			*p = '/';
+		}
+		if (rundir_make(dir, cause) != 0)
+			return -1;
+	}
+	snprintf(buf, size, "%s", dir);
+	return 0;
+}

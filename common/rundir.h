@@ -9,6 +9,7 @@
 #ifndef ORCH_COMMON_RUNDIR_H
 #define ORCH_COMMON_RUNDIR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -46,6 +47,15 @@ int		 rundir_lock(const char *dir, int *fd, char **cause);
 
 /* Remove the sockets a dead supervisor and its actors left behind. */
 void		 rundir_clean(const char *dir);
+
+/*
+ * The instance's state directory, which outlives the supervisor (task
+ * logs): $XDG_STATE_HOME/orch/NAME, else ~/.local/state/orch/NAME, else
+ * /tmp/orch-UID-state/NAME. With create, made 0700 and checked like the
+ * run directory. 0, or -1 with *cause.
+ */
+int		 rundir_state(const char *instance, const char *sub, bool create,
+		    char *buf, size_t size, char **cause);
 
 /* On exit: remove sockets, the lock file and the directories. */
 void		 rundir_remove(const char *dir);

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "actors/task.h"
 #include "common/log.h"
+#include "common/tasklog.h"
 #include "common/proc.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
@@ -579,7 +581,8 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 
 int
 agent_exec(struct agent *a, char *const *argv, size_t argc,
-    unsigned timeout_ms, msg_done_fn done, void *arg, const char **why)
+    unsigned timeout_ms, const char *log, msg_done_fn done, void *arg,
+    const char **why)
 {
 	struct agent_exec	*x;
 	msgpack_sbuffer		 sb;
@@ -587,6 +590,8 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	uint64_t		 deadline;
 	int64_t			 rc;
 	size_t			 i;
+	char			 name[64], path[PATH_MAX];
+	bool			 has_log;
 
 	if (a->sup->stopping) {
 		*why = "the supervisor is shutting down";
@@ -605,11 +610,20 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	x->arg = arg;
 	x->rec = agent_record(a, x->id, argv, argc);
 
+	/* The full output goes to the state directory, named for the task. */
+	if (log == NULL) {
+		snprintf(name, sizeof name, "exec-%llu",
+		    (unsigned long long)x->id);
+		log = name;
+	}
+	has_log = agent_log_path(a->sup, log, path, sizeof path) == 0;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
+	msgpack_pack_map(&pk, has_log ? 4 : 3);
 	body_pack_kv_u64(&pk, "task", x->id);
 	body_pack_kv_u64(&pk, "timeout_ms", timeout_ms);
+	if (has_log)
+		body_pack_kv_str(&pk, "log", path);
 	body_pack_str(&pk, "argv");
 	msgpack_pack_array(&pk, argc);
 	for (i = 0; i < argc; i++)
@@ -632,6 +646,13 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	a->current = x->rec;
 	agent_set_status(a, STATUS_WORKING, NULL);
 	return 0;
+}
+
+int
+agent_log_path(const struct supervisor *sup, const char *name, char *buf,
+    size_t size)
+{
+	return tasklog_path(sup->instance, name, true, buf, size, NULL);
 }
 
 void

@@ -94,8 +94,12 @@ void		 agent_free(struct agent *a);
  * run).
  */
 int		 agent_exec(struct agent *a, char *const *argv, size_t argc,
-		    unsigned timeout_ms, msg_done_fn done, void *arg,
-		    const char **why);
+		    unsigned timeout_ms, const char *log, msg_done_fn done,
+		    void *arg, const char **why);
+
+/* Where task `name`'s full output is kept (orch-ctl logs), or -1. */
+int		 agent_log_path(const struct supervisor *sup, const char *name,
+		    char *buf, size_t size);
 
 const char	*agent_status_name(enum agent_status st);
 /* Pack the status row: id, type, status, pid, restarts, task, caps. */

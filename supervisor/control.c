@@ -267,8 +267,8 @@ ctl_exec(struct ctl_client *c, const struct envelope *env)
 		ctl_error(c, env, IPC_E_INVAL, "argv items must be strings");
 	else {
 		r = ctl_reply_new(c, env);
-		err = agent_exec(a, argv, n, (unsigned)timeout, ctl_msg_done, r,
-		    &why);
+		err = agent_exec(a, argv, n, (unsigned)timeout, NULL,
+		    ctl_msg_done, r, &why);
 		if (err != 0)
 			ctl_reply_send(r, err, why, NULL, 0);
 	}

@@ -447,7 +447,7 @@ sched_dispatch(struct sched *s, struct stask *t, struct agent *a)
 	snprintf(t->agent, sizeof t->agent, "%s", a->ac.id);
 	t->st = ST_RUNNING;
 	rc = agent_exec(a, argv.v, argv.n - 1, (unsigned)(t->t->timeout_s *
-	    1000), sched_done, t, &why);
+	    1000), t->t->id, sched_done, t, &why);
 	if (rc != 0) {
 		/* Taken meanwhile: try again on the next pass. */
 		t->attempts--;

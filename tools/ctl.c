@@ -3,6 +3,7 @@
  * from inside an agent's session).
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 
 #include "common/rundir.h"
+#include "common/tasklog.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "supervisor/config.h"
@@ -47,6 +49,8 @@ usage(FILE *f)
 "  agent restart ID                 stop and start an agent again\n"
 "  shutdown                         stop the supervisor and every agent\n"
 "  tasks [--json]                   the running workflow's tasks and states\n"
+"  logs TASK                        a task's full output (also after the run;\n"
+"                                   exec tasks are exec-N)\n"
 "  approve TASK | deny TASK         let a workflow task that waits run, or\n"
 "                                   fail it\n"
 "  mem put KEY [VALUE|-] [--access private|shared|public]\n"
@@ -391,6 +395,25 @@ ctl_tasks(struct ctl *c, int argc, char **argv)
 }
 
 static int
+ctl_logs(struct ctl *c, int argc, char **argv)
+{
+	char	 path[PATH_MAX], *cause = NULL;
+
+	if (argc != 2) {
+		fprintf(stderr, "orch-ctl: logs TASK\n");
+		return 2;
+	}
+	if (tasklog_path(c->client.instance != NULL ? c->client.instance :
+	    rundir_instance(NULL), argv[1], false, path, sizeof path,
+	    &cause) != 0 || tasklog_read(path, stdout, &cause) != 0) {
+		fprintf(stderr, "orch-ctl: logs %s: %s\n", argv[1], cause);
+		free(cause);
+		return 1;
+	}
+	return 0;
+}
+
+static int
 ctl_decide(struct ctl *c, int argc, char **argv)
 {
 	if (argc != 2) {
@@ -473,6 +496,7 @@ static const struct {
 	{ "shutdown", ctl_shutdown, false },
 	{ "approve", ctl_decide, false },
 	{ "tasks", ctl_tasks, false },
+	{ "logs", ctl_logs, false },
 	{ "deny", ctl_decide, false },
 	{ "mem", ctl_mem_cmd, true },
 	{ "events", ctl_events_cmd, true },
@@ -529,6 +553,11 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof c);
+	/* Logs outlive the supervisor: they are read from disk. */
+	if (strcmp(argv[0], "logs") == 0) {
+		c.client.instance = rundir_instance(instance);
+		return ctl_logs(&c, argc, argv);
+	}
 	sock = getenv("ORCH_SOCKET");
 	if (ctl_commands[i].as_agent && sock != NULL && *sock != '\0' &&
 	    instance == NULL) {

@@ -47,7 +47,7 @@ SUP=$BIN/orch-supervisor
 CTL=$BIN/orch-ctl
 ATT=$BIN/orch-attach
 INST=test$$
-export XDG_RUNTIME_DIR=$T/run
+export XDG_RUNTIME_DIR=$T/run XDG_STATE_HOME=$T/state
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 RUNDIR=$XDG_RUNTIME_DIR/orch/$INST
 

@@ -36,6 +36,7 @@ stages:
         command: "if [ -e $T/flag ]; then echo recovered; else touch $T/flag; exit 7; fi"
         retry: {max: 2, backoff: 0.05}
       - {id: allowed, command: "exit 5", continueOnError: true}
+      - {id: big, command: "seq 10000"}
       - {id: slow, command: "echo \$\$ > $T/slow.pid; exec sleep 30", timeout: 0.5}
   - name: after
     dependsOn: rough
@@ -60,7 +61,12 @@ pid=$(cat "$T/slow.pid")
 kill -0 "$pid" 2>/dev/null && fail "the timed-out task's process $pid survived"
 row never | grep -q " skipped .* slow failed" || fail "skip: $(row never)"
 grep -q '"exit": 1' "$T/report.json" || fail "report exit"
-[ "$(grep -c '"task":' "$T/report.json")" = 9 ] || fail "report rows"
+[ "$(grep -c '"task":' "$T/report.json")" = 10 ] || fail "report rows"
+# Full logs outlive the supervisor, LZ4-compressed, complete past the tail.
+[ "$("$CTL" -L "$INST" logs big | wc -l)" = 10000 ] || fail "logs big: $("$CTL" -L "$INST" logs big | wc -l)"
+[ "$("$CTL" -L "$INST" logs a)" = alpha ] || fail "logs a"
+"$CTL" -L "$INST" logs nosuch 2>"$T/err.log" && fail "logs of an unknown task"
+grep -q "nosuch.lz4: No such file" "$T/err.log" || fail "logs error: $(cat "$T/err.log")"
 
 # All good: exit 0.
 cat >"$T/ok.yaml" <<'YAML'

@@ -1,0 +1,172 @@
+#include "common/tasklog.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lz4frame.h>
+
+#include "common/rundir.h"
+#include "common/xmalloc.h"
+
+#define TASKLOG_CHUNK	65536
+
+struct tasklog {
+	FILE			*f;
+	LZ4F_cctx		*cctx;
+	char			*buf;
+	size_t			 cap;
+	int			 err;
+};
+
+static void
+tasklog_put(struct tasklog *l, size_t n)
+{
+	if (n > 0 && fwrite(l->buf, 1, n, l->f) != n && l->err == 0)
+		l->err = errno ? errno : EIO;
+}
+
+struct tasklog *
+tasklog_open(const char *path, char **cause)
+{
+	struct tasklog	*l = xcalloc(1, sizeof *l);
+	size_t		 n;
+	int		 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1 || (l->f = fdopen(fd, "w")) == NULL) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		free(l);
+		return NULL;
+	}
+	if (LZ4F_isError(LZ4F_createCompressionContext(&l->cctx,
+	    LZ4F_VERSION))) {
+		set_cause(cause, "%s: cannot start compressing", path);
+		fclose(l->f);
+		free(l);
+		return NULL;
+	}
+	l->cap = LZ4F_compressBound(TASKLOG_CHUNK, NULL);
+	if (l->cap < LZ4F_HEADER_SIZE_MAX)
+		l->cap = LZ4F_HEADER_SIZE_MAX;
+	l->buf = xmalloc(l->cap);
+	n = LZ4F_compressBegin(l->cctx, l->buf, l->cap, NULL);
+	if (LZ4F_isError(n))
+		l->err = EIO;
+	else
+		tasklog_put(l, n);
+	return l;
+}
+
+void
+tasklog_write(struct tasklog *l, const void *data, size_t len)
+{
+	const char	*p = data;
+	size_t		 n, chunk;
+
+	while (l != NULL && len > 0 && l->err == 0) {
+		chunk = len < TASKLOG_CHUNK ? len : TASKLOG_CHUNK;
+		n = LZ4F_compressUpdate(l->cctx, l->buf, l->cap, p, chunk, NULL);
+		if (LZ4F_isError(n)) {
+			l->err = EIO;
+			break;
+		}
+		tasklog_put(l, n);
+		p += chunk;
+		len -= chunk;
+	}
+}
+
+int
+tasklog_close(struct tasklog *l, char **cause)
+{
+	size_t	n;
+	int	err;
+
+	if (l == NULL)
+		return 0;
+	n = LZ4F_compressEnd(l->cctx, l->buf, l->cap, NULL);
+	if (LZ4F_isError(n))
+		l->err = EIO;
+	else if (l->err == 0)
+		tasklog_put(l, n);
+	if (fclose(l->f) != 0 && l->err == 0)
+		l->err = errno;
+	err = l->err;
+	LZ4F_freeCompressionContext(l->cctx);
+	free(l->buf);
+	free(l);
+	if (err != 0)
+		return set_cause(cause, "task log: %s", strerror(err));
+	return 0;
+}
+
+int
+tasklog_read(const char *path, FILE *out, char **cause)
+{
+	LZ4F_dctx	*d;
+	char		*in, *dst;
+	size_t		 got, off, isz, osz, rc = 1;
+	FILE		*f;
+	int		 ret = 0;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return set_cause(cause, "%s: %s", path, strerror(errno));
+	if (LZ4F_isError(LZ4F_createDecompressionContext(&d, LZ4F_VERSION))) {
+		fclose(f);
+		return set_cause(cause, "%s: cannot decompress", path);
+	}
+	in = xmalloc(TASKLOG_CHUNK);
+	dst = xmalloc(4 * TASKLOG_CHUNK);
+	while (rc != 0 && (got = fread(in, 1, TASKLOG_CHUNK, f)) > 0) {
+		for (off = 0; off < got && rc != 0; off += isz) {
+			isz = got - off;
+			osz = 4 * TASKLOG_CHUNK;
+			rc = LZ4F_decompress(d, dst, &osz, in + off, &isz, NULL);
+			if (LZ4F_isError(rc)) {
+				ret = set_cause(cause, "%s: corrupt log (%s)",
+				    path, LZ4F_getErrorName(rc));
+				goto out;
+			}
+			fwrite(dst, 1, osz, out);
+		}
+	}
+	if (rc != 0)
+		ret = set_cause(cause, "%s: the log ends early (the task may "
+		    "still be running)", path);
+out:
+	free(in);
+	free(dst);
+	LZ4F_freeDecompressionContext(d);
+	fclose(f);
+	return ret;
+}
+
+int
+tasklog_path(const char *instance, const char *name, bool create, char *buf,
+    size_t size, char **cause)
+{
+	char	dir[PATH_MAX], safe[128];
+	size_t	i;
+	int	n;
+
+	if (rundir_state(instance, "logs", create, dir, sizeof dir, cause) != 0)
+		return -1;
+	/* Task ids may hold spaces (stage names): keep the name tame. */
+	for (i = 0; name[i] != '\0' && i < sizeof safe - 1; i++)
+		safe[i] = isalnum((unsigned char)name[i]) || strchr("_.-",
+		    name[i]) != NULL ? name[i] : '_';
+	safe[i] = '\0';
+	n = snprintf(buf, size, "%s/%s.lz4", dir, safe);
+	if (n < 0 || (size_t)n >= size)
+		return set_cause(cause, "task log path too long");
+	return 0;
+}

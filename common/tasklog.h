@@ -1,0 +1,33 @@
+/*
+ * A task's full output, kept after the run as an LZ4 frame file (the
+ * format of the lz4 command-line tool: `lz4 -d` reads it too), written as
+ * the output arrives.
+ */
+#ifndef ORCH_COMMON_TASKLOG_H
+#define ORCH_COMMON_TASKLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct tasklog;
+
+/* Create (or replace) path, mode 0600. NULL with *cause. */
+struct tasklog	*tasklog_open(const char *path, char **cause);
+/* Append output; errors are sticky and reported by tasklog_close. */
+void		 tasklog_write(struct tasklog *l, const void *data, size_t len);
+/* Finish the frame and close. 0, or -1 with *cause. */
+int		 tasklog_close(struct tasklog *l, char **cause);
+
+/*
+ * Where the log of task `name` of an instance lives: the state
+ * directory's logs/NAME.lz4 (unsafe characters in the name become '_').
+ * With create, the directory is made. 0, or -1 with *cause.
+ */
+int		 tasklog_path(const char *instance, const char *name,
+		    bool create, char *buf, size_t size, char **cause);
+
+/* Decompress path to out. 0, or -1 with *cause. */
+int		 tasklog_read(const char *path, FILE *out, char **cause);
+
+#endif
