@@ -124,7 +124,7 @@ ring_open(struct ring *r, void *mem, size_t len, char **cause)
 	struct ring_shared	*sh = mem;
 	struct ring_slot	*slot;
 	unsigned char		*resident;
-	uint64_t		 tail, seq, i;
+	uint64_t		 tail, seq, i, max = 0, at = 0;
 
 	if (len < sizeof *sh)
 		return set_cause(cause, "ring: %zu bytes cannot hold a header",
@@ -153,22 +153,30 @@ ring_open(struct ring *r, void *mem, size_t len, char **cause)
 	 * rather than read, which would make them resident in every process
 	 * that attaches.
 	 */
-	tail = atomic_load_explicit(&sh->tail, memory_order_acquire);
 	resident = ring_resident(r);
 	for (i = 0; i < sh->nslots; i++) {
 		if (resident != NULL && !resident[(i * r->slot_size +
 		    (size_t)(r->slots - r->base_page)) / r->page])
 			continue;
 		slot = ring_slot(r, i);
-		seq = atomic_load_explicit(&slot->seq, memory_order_relaxed);
-		if (seq != 0 && (seq - 1) / 2 >= tail)
-		{
-			free(resident);
-			return set_cause(cause, "ring: slot %llu holds sequence "
-			    "%llu beyond the tail %llu", (unsigned long long)i,
-			    (unsigned long long)((seq - 1) / 2),
-			    (unsigned long long)tail);
+		/* acquire: the tail read below is newer than this claim. */
+		seq = atomic_load_explicit(&slot->seq, memory_order_acquire);
+		if (seq != 0 && (seq - 1) / 2 >= max) {
+			max = (seq - 1) / 2 + 1;
+			at = i;
 		}
+	}
+	/*
+	 * Producers raise the tail before they mark a slot, so a tail read
+	 * after the scan covers every sequence a live region holds: only a
+	 * scribbled slot can be beyond it.
+	 */
+	tail = atomic_load_explicit(&sh->tail, memory_order_acquire);
+	if (max > tail) {
+		free(resident);
+		return set_cause(cause, "ring: slot %llu holds sequence %llu "
+		    "beyond the tail %llu", (unsigned long long)at,
+		    (unsigned long long)(max - 1), (unsigned long long)tail);
 	}
 	free(resident);
 	return 0;
@@ -302,10 +310,11 @@ ring_publish(struct ring *r, const char *type, const char *source,
 		}
 		/*
 		 * acquire: no data store below may move above the odd mark
-		 * (the writer side of the seqlock).
+		 * (the writer side of the seqlock). release: our claim of the
+		 * tail is visible to whoever sees the mark (ring_open's scan).
 		 */
 		if (atomic_compare_exchange_weak_explicit(&slot->seq, &v,
-		    2 * s + 1, memory_order_acquire, memory_order_relaxed))
+		    2 * s + 1, memory_order_acq_rel, memory_order_relaxed))
 			break;
 	}
 	atomic_store_explicit(&slot->claimer, r->me, memory_order_relaxed);

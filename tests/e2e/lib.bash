@@ -17,7 +17,7 @@ trap cleanup EXIT
 fail() {
 	echo "FAIL: $*" >&2
 	for f in "$T"/*.log; do
-		[ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; } >&2
+		[ -f "$f" ] && { echo "--- $f"; tail -n 60 "$f"; } >&2
 	done
 	exit 1
 }
