@@ -120,6 +120,33 @@ log_escape(char *dst, size_t size, const char *src, size_t len)
 	return full;
 }
 
+static int	 footer_fd = -1;
+static char	 footer[512];
+
+static void
+footer_draw(const char *text)
+{
+	char	buf[sizeof footer + 8];
+	int	n;
+
+	n = snprintf(buf, sizeof buf, "\r\033[K%s", text);
+	(void)!write(footer_fd, buf, (size_t)n);
+}
+
+void
+log_footer(int fd, const char *text)
+{
+	if (text == NULL) {
+		if (footer_fd != -1)
+			footer_draw("");
+		footer_fd = -1;
+		return;
+	}
+	footer_fd = fd;
+	snprintf(footer, sizeof footer, "%s", text);
+	footer_draw(footer);
+}
+
 void
 log_vmsg(enum log_level level, int with_errno, const char *func,
     const char *fmt, va_list ap)
@@ -170,7 +197,11 @@ log_vmsg(enum log_level level, int with_errno, const char *func,
 			line[n - 1] = '\n';
 		}
 		fflush(stderr);
+		if (footer_fd != -1)
+			footer_draw("");
 		(void)!write(STDERR_FILENO, line, (size_t)n);
+		if (footer_fd != -1)
+			footer_draw(footer);
 	}
 	errno = saved;
 }

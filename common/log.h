@@ -52,4 +52,11 @@ void	fatalx(const char *fmt, ...)
  */
 size_t	log_escape(char *dst, size_t size, const char *src, size_t len);
 
+/*
+ * A status line kept at the bottom of a terminal (fd, a TTY): log lines
+ * are written above it, and it is drawn again after each. text NULL
+ * takes it away.
+ */
+void	log_footer(int fd, const char *text);
+
 #endif

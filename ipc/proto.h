@@ -90,6 +90,15 @@ enum ipc_pri {
 #define IPC_OP_TASK_APPROVE	"task.approve"	/* req: {task} */
 #define IPC_OP_TASKS		"tasks"		/* req; res: {tasks: [...]} */
 #define IPC_OP_TASK_DENY	"task.deny"	/* req: {task} */
+#define IPC_OP_TASK_SUBMIT	"task.submit"	/* req: {command, id?, agent?,
+						   requires?, priority?,
+						   timeout_ms?, retry?,
+						   approval?, wait?};
+						   res: {run, task} or, with
+						   wait, the run's result */
+#define IPC_OP_WORKFLOW_RUN	"workflow.run"	/* req: {file, wait?}; res:
+						   {run, workflow, tasks} or,
+						   with wait, its result */
 
 /* 4: memory bank and event bus, on control.sock (as the operator) and on
  * actors/<agent>.sock (as that agent) */

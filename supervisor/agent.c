@@ -110,6 +110,22 @@ agent_add(struct supervisor *sup, const struct agent_config *ac)
 	return a;
 }
 
+struct config *
+agent_configs(const struct supervisor *sup)
+{
+	struct config	*cfg = xcalloc(1, sizeof *cfg);
+	struct agent	*a;
+	size_t		 n = 0;
+
+	for (a = sup->agents; a != NULL; a = a->next)
+		n++;
+	cfg->file = xstrdup("running agents");
+	cfg->agents = xcalloc(n ? n : 1, sizeof *cfg->agents);
+	for (a = sup->agents; a != NULL; a = a->next)
+		agent_config_copy(&cfg->agents[cfg->nagents++], &a->ac);
+	return cfg;
+}
+
 struct agent *
 agent_find(struct supervisor *sup, const char *id)
 {

@@ -75,6 +75,8 @@ struct agent {
 struct agent	*agent_add(struct supervisor *sup,
 		    const struct agent_config *ac);
 struct agent	*agent_find(struct supervisor *sup, const char *id);
+/* Every agent's configuration, copied (config_free it). */
+struct config	*agent_configs(const struct supervisor *sup);
 struct agent	*agent_find_pid(struct supervisor *sup, pid_t pid);
 
 /* Fork and exec the actor; the agent becomes idle when it says ready. */

@@ -1,4 +1,5 @@
 #include "supervisor/control.h"
+#include "supervisor/control_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,30 +21,7 @@
 
 #define CTL_ARGV_MAX	4096
 
-struct ctl_client;
-
-struct ctl_reply {
-	struct ctl_client	*client;	/* NULL once it hung up */
-	struct envelope		 req;		/* id, from, to */
-	struct ctl_reply	*next;
-};
-
-struct ctl_client {
-	struct control		*ctl;
-	struct peer		*peer;
-	struct ctl_reply	*replies;	/* answers still owed */
-	struct ctl_client	*next;
-};
-
-struct control {
-	struct supervisor	*sup;
-	struct sock_listener	*listener;
-	struct ctl_client	*clients;
-};
-
-typedef void (*ctl_fn)(struct ctl_client *, const struct envelope *);
-
-static struct ctl_reply *
+struct ctl_reply *
 ctl_reply_new(struct ctl_client *c, const struct envelope *env)
 {
 	struct ctl_reply	*r = xcalloc(1, sizeof *r);
@@ -72,11 +50,7 @@ ctl_reply_send(struct ctl_reply *r, int err, const char *msg,
 	free(r);
 }
 
-static void
-ctl_error(struct ctl_client *c, const struct envelope *env, int err,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void
+void
 ctl_error(struct ctl_client *c, const struct envelope *env, int err,
     const char *fmt, ...)
 {
@@ -225,7 +199,7 @@ ctl_restart(struct ctl_client *c, const struct envelope *env)
 	}
 }
 
-static void
+void
 ctl_msg_done(void *arg, int err, const char *msg, const void *body,
     size_t len)
 {
@@ -299,48 +273,6 @@ ctl_broadcast(struct ctl_client *c, const struct envelope *env)
 }
 
 static void
-ctl_decide(struct ctl_client *c, const struct envelope *env, bool yes)
-{
-	const char	*why = NULL;
-	char		 task[128];
-
-	if (body_str(&env->body, "task", task, sizeof task) != 0) {
-		ctl_error(c, env, IPC_E_INVAL, "%s needs a task id", env->op);
-		return;
-	}
-	if (sched_approve(c->ctl->sup->sched, task, yes, &why) != 0) {
-		ctl_error(c, env, IPC_E_NOENT, "%s: %s", task, why);
-		return;
-	}
-	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
-}
-
-static void
-ctl_tasks(struct ctl_client *c, const struct envelope *env)
-{
-	msgpack_sbuffer	sb;
-	msgpack_packer	pk;
-
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	sched_pack(c->ctl->sup->sched, &pk);
-	peer_reply(c->peer, env, IPC_OK, NULL, sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
-}
-
-static void
-ctl_approve(struct ctl_client *c, const struct envelope *env)
-{
-	ctl_decide(c, env, true);
-}
-
-static void
-ctl_deny(struct ctl_client *c, const struct envelope *env)
-{
-	ctl_decide(c, env, false);
-}
-
-static void
 ctl_ping(struct ctl_client *c, const struct envelope *env)
 {
 	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
@@ -363,6 +295,8 @@ static const struct {
 	{ IPC_OP_TASK_APPROVE, ctl_approve },
 	{ IPC_OP_TASKS, ctl_tasks },
 	{ IPC_OP_TASK_DENY, ctl_deny },
+	{ IPC_OP_TASK_SUBMIT, ctl_submit },
+	{ IPC_OP_WORKFLOW_RUN, ctl_workflow_run },
 };
 
 static void

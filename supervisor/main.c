@@ -307,7 +307,8 @@ main(int argc, char **argv)
 	if ((cfg = supervisor_config(file, &cause)) == NULL)
 		goto fail;
 	if (wfile != NULL) {
-		wf = workflow_load_file(wfile, cfg, file == NULL, &cause);
+		wf = workflow_load_file(wfile, cfg, file == NULL ?
+		    WF_BASE_FALLBACK : WF_BASE_EXTEND, &cause);
 		if (wf == NULL)
 			goto fail;
 	}
@@ -381,9 +382,12 @@ main(int argc, char **argv)
 	cfg = NULL;
 	for (a = sup.agents; a != NULL; a = a->next)
 		agent_start(a);
+	sup.sched = sched_new(&sup, report);
 	if (wf != NULL) {
-		sup.sched = sched_start(&sup, wf, report);
+		sched_add(sup.sched, wf, SCHED_MAIN);
 		wf = NULL;
+		if (isatty(STDOUT_FILENO) && !sup.json)
+			sched_progress(sup.sched, true);
 	}
 
 	event_base_dispatch(sup.base);

@@ -1,5 +1,6 @@
 #include "supervisor/sched.h"
 
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "supervisor/agent.h"
 #include "supervisor/runner.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/tasktable.h"
 #include "supervisor/workflow.h"
 
 enum st_state {
@@ -36,9 +38,39 @@ static const char *const st_names[] = {
 	"pending", "waiting", "running", "retrying", "ok", "failed", "skipped",
 };
 
+/* Finished runs kept for orch-ctl tasks (the -w run is always kept). */
+#define SCHED_KEEP_RUNS		256
+#define SCHED_PROGRESS_MS	250
+
+struct sched_waiter {
+	sched_result_fn		 fn;
+	void			*arg;
+	struct sched_waiter	*next;
+};
+
+/* One workflow being run. Its tasks never move: they are held by pointer. */
+struct sched_run {
+	struct sched		*s;
+	struct workflow		*wf;
+	unsigned		 no;
+	enum sched_kind		 kind;
+	struct stask		*tasks;
+	size_t			 n;
+	size_t			 left;		/* not yet ok, failed, skipped */
+	uint64_t		 t0;
+	uint64_t		 dur_ns;
+	int			 status;	/* 0, or 1: a task failed */
+	bool			 over;		/* and waiters told */
+	struct sched_waiter	*waiters;
+	struct sched_run	*next;
+};
+
 struct stask {
-	struct sched	*s;
+	struct sched_run *run;
 	struct wf_task	*t;
+	struct stask	**deps;		/* t->depends, resolved */
+	uint64_t	 seq;		/* submission order */
+	char		 key[WF_ID_MAX + 16];	/* the name users see */
 	enum st_state	 st;
 	unsigned	 attempts;
 	bool		 approved;
@@ -56,15 +88,16 @@ struct stask {
 
 struct sched {
 	struct supervisor	*sup;
-	struct workflow		*wf;
-	struct stask		*tasks;
-	size_t			 n;
+	struct sched_run	*runs;		/* oldest first */
+	unsigned		 next_no;
+	uint64_t		 next_seq;
 	struct event		*pump;
+	struct event		*progress;	/* NULL: no live view */
 	char			*report;
 	char			 dir[PATH_MAX + 16];	/* ORCH_INPUT files */
-	uint64_t		 t0;
-	bool			 finished;
 };
+
+static void	sched_progress_draw(struct sched *);
 
 static bool
 st_terminal(const struct stask *t)
@@ -72,21 +105,56 @@ st_terminal(const struct stask *t)
 	return t->st == ST_OK || t->st == ST_FAILED || t->st == ST_SKIPPED;
 }
 
+static void
+st_set(struct stask *t, enum st_state st)
+{
+	if (!st_terminal(t) && (st == ST_OK || st == ST_FAILED ||
+	    st == ST_SKIPPED))
+		t->run->left--;
+	t->st = st;
+}
+
+/* A task of the same run, by its workflow id. */
 static struct stask *
-sched_find(struct sched *s, const char *id)
+sched_find(struct sched_run *run, const char *id)
 {
 	size_t	i;
 
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->tasks[i].t->id, id) == 0)
-			return &s->tasks[i];
+	for (i = 0; i < run->n; i++)
+		if (strcmp(run->tasks[i].t->id, id) == 0)
+			return &run->tasks[i];
+	return NULL;
+}
+
+/* A task by the name users see. */
+static struct stask *
+sched_find_key(struct sched *s, const char *key)
+{
+	struct sched_run	*run;
+	size_t			 i;
+
+	for (run = s->runs; run != NULL; run = run->next)
+		for (i = 0; i < run->n; i++)
+			if (strcmp(run->tasks[i].key, key) == 0)
+				return &run->tasks[i];
+	return NULL;
+}
+
+static struct sched_run *
+sched_run_of(const struct sched *s, unsigned no)
+{
+	struct sched_run	*run;
+
+	for (run = s->runs; run != NULL; run = run->next)
+		if (run->no == no)
+			return run;
 	return NULL;
 }
 
 void
 sched_kick(struct sched *s)
 {
-	if (s != NULL && !s->finished)
+	if (s != NULL)
 		event_active(s->pump, EV_TIMEOUT, 0);
 }
 
@@ -99,7 +167,7 @@ sched_event(struct sched *s, const char *type, const struct stask *t)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2);
-	body_pack_kv_str(&pk, "task", t->t->id);
+	body_pack_kv_str(&pk, "task", t->key);
 	body_pack_kv_u64(&pk, "attempt", t->attempts);
 	supervisor_publish(s->sup, type, t->agent[0] ? t->agent : NULL,
 	    sb.data, sb.size);
@@ -137,7 +205,7 @@ sched_task_output(const struct stask *t, struct sched_buf *out)
 
 /* Output of a task or of a whole stage, for {{ }}. */
 static void
-sched_output_of(struct sched *s, const char *ref, struct sched_buf *out)
+sched_output_of(struct sched_run *run, const char *ref, struct sched_buf *out)
 {
 	char	 name[256];
 	size_t	 i, len = strlen(ref);
@@ -147,29 +215,29 @@ sched_output_of(struct sched *s, const char *ref, struct sched_buf *out)
 	    strcmp(ref + len - 7, ".output") == 0 && len - 13 < sizeof name) {
 		memcpy(name, ref + 6, len - 13);
 		name[len - 13] = '\0';
-		if (sched_find(s, name) != NULL)
-			sched_task_output(sched_find(s, name), out);
+		if (sched_find(run, name) != NULL)
+			sched_task_output(sched_find(run, name), out);
 		return;
 	}
 	if (len > 8 && strncmp(ref, "stages.", 7) == 0 &&
 	    strcmp(ref + len - 7, ".output") == 0 && len - 14 < sizeof name) {
 		memcpy(name, ref + 7, len - 14);
 		name[len - 14] = '\0';
-		for (i = 0; i < s->n; i++)
-			if (strcmp(s->wf->stages[s->tasks[i].t->stage].name,
+		for (i = 0; i < run->n; i++)
+			if (strcmp(run->wf->stages[run->tasks[i].t->stage].name,
 			    name) == 0) {
 				/* One line per task of the stage. */
 				if (!first)
 					sched_append(out, "\n", 1);
 				first = false;
-				sched_task_output(&s->tasks[i], out);
+				sched_task_output(&run->tasks[i], out);
 			}
 	}
 }
 
 /* The command with every {{ tasks.ID.output }} / {{ stages.N.output }}. */
 static char *
-sched_substitute(struct sched *s, const char *cmd)
+sched_substitute(struct sched_run *run, const char *cmd)
 {
 	struct sched_buf	 out = { NULL, 0 };
 	const char		*p = cmd, *open, *close;
@@ -189,7 +257,7 @@ sched_substitute(struct sched *s, const char *cmd)
 		if (n < sizeof ref) {
 			memcpy(ref, open, n);
 			ref[n] = '\0';
-			sched_output_of(s, ref, &out);
+			sched_output_of(run, ref, &out);
 		}
 		p = close + 2;
 	}
@@ -206,12 +274,11 @@ sched_input(struct sched *s, struct stask *t, char *path, size_t size)
 	FILE			*f;
 	size_t			 i;
 
-	if ((size_t)snprintf(path, size, "%s/%.63s.input", s->dir, t->t->id) >=
-	    size)
+	if ((size_t)snprintf(path, size, "%s/%u-%.63s.input", s->dir,
+	    t->run->no, t->t->id) >= size)
 		return -1;
 	for (i = 0; i < t->t->depends.n; i++)
-		if ((d = sched_find(s, t->t->depends.v[i])) != NULL &&
-		    d->output != NULL)
+		if ((d = t->deps[i])->output != NULL)
 			sched_append(&in, d->output, strlen(d->output));
 	if ((f = fopen(path, "we")) == NULL) {
 		free(in.buf);
@@ -231,7 +298,7 @@ sched_store(struct sched *s, const struct stask *t)
 
 	if (s->sup->region == NULL)
 		return;
-	snprintf(key, sizeof key, "task/%s/result", t->t->id);
+	snprintf(key, sizeof key, "task/%s/result", t->key);
 	bank_write(&s->sup->region->bank, key, t->output != NULL ? t->output :
 	    "", t->output != NULL ? strlen(t->output) : 0, "orch",
 	    BANK_SHARED, BANK_ANY, NULL);
@@ -258,7 +325,7 @@ sched_claude(struct sched *s, struct stask *t, bool *ok)
 		    "event");
 		return true;
 	}
-	log_info("task %s: claude %s, $%.4f, session %s", t->t->id, is_error ?
+	log_info("task %s: claude %s, $%.4f, session %s", t->key, is_error ?
 	    "reported an error" : "succeeded", cost, session != NULL ? session :
 	    "-");
 	*ok = *ok && !is_error;
@@ -290,7 +357,7 @@ sched_retry_cb(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	t->st = ST_PENDING;
-	sched_kick(t->s);
+	sched_kick(t->run->s);
 }
 
 static void
@@ -298,7 +365,7 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
     size_t len)
 {
 	struct stask		*t = arg;
-	struct sched		*s = t->s;
+	struct sched		*s = t->run->s;
 	msgpack_unpacked	 up;
 	const char		*tail;
 	int64_t			 code = -1, sig = 0;
@@ -332,9 +399,9 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 		sched_claude(s, t, &ok);
 	sched_store(s, t);
 	if (ok) {
-		t->st = ST_OK;
+		st_set(t, ST_OK);
 		t->reason[0] = '\0';
-		log_info("task %s: ok on %s (%.2f s)%s%.*s", t->t->id, t->agent,
+		log_info("task %s: ok on %s (%.2f s)%s%.*s", t->key, t->agent,
 		    (double)t->dur_ns / 1e9, sched_first_line(t) > 0 ? ": " : "",
 		    sched_first_line(t), t->output != NULL ? t->output : "");
 	} else {
@@ -359,7 +426,7 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 			for (unsigned i = 1; i < t->attempts; i++)
 				backoff *= 2;
 			log_warnx("task %s: %s on %s; retry %u of %u in %.2f s",
-			    t->t->id, t->reason, t->agent, t->attempts,
+			    t->key, t->reason, t->agent, t->attempts,
 			    t->t->retry_max, backoff);
 			t->st = ST_RETRY;
 			sched_event(s, EV_TASK_RETRYING, t);
@@ -368,8 +435,8 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 			    1e6);
 			evtimer_add(t->retry_ev, &tv);
 		} else {
-			t->st = ST_FAILED;
-			log_warnx("task %s: failed on %s: %s%s", t->t->id,
+			st_set(t, ST_FAILED);
+			log_warnx("task %s: failed on %s: %s%s", t->key,
 			    t->agent, t->reason, t->t->continue_on_error ?
 			    " (continueOnError)" : "");
 		}
@@ -420,22 +487,22 @@ sched_dispatch(struct sched *s, struct stask *t, struct agent *a)
 	int		 rc;
 
 	if (sched_input(s, t, input, sizeof input) != 0) {
-		t->st = ST_FAILED;
+		st_set(t, ST_FAILED);
 		snprintf(t->reason, sizeof t->reason, "cannot write its "
 		    "ORCH_INPUT file: %s", strerror(errno));
 		return;
 	}
 	if (t->t->command != NULL) {
-		cmd = sched_substitute(s, t->t->command);
+		cmd = sched_substitute(t->run, t->t->command);
 		xasprintf(&script, "ORCH_INPUT='%s'; ORCH_TASK_ID='%s'; export "
-		    "ORCH_INPUT ORCH_TASK_ID\n%s", input, t->t->id, cmd);
+		    "ORCH_INPUT ORCH_TASK_ID\n%s", input, t->key, cmd);
 		strlist_add(&argv, "/bin/sh");
 		strlist_add(&argv, "-c");
 		strlist_add(&argv, script);
 		free(script);
 	} else {
 		/* A prompt: an argument vector, nothing for a shell to parse. */
-		cmd = sched_substitute(s, t->t->prompt);
+		cmd = sched_substitute(t->run, t->t->prompt);
 		runner_prompt_argv(&a->ac, cmd, &argv);
 	}
 	free(cmd);
@@ -447,13 +514,13 @@ sched_dispatch(struct sched *s, struct stask *t, struct agent *a)
 	snprintf(t->agent, sizeof t->agent, "%s", a->ac.id);
 	t->st = ST_RUNNING;
 	rc = agent_exec(a, argv.v, argv.n - 1, (unsigned)(t->t->timeout_s *
-	    1000), t->t->id, sched_done, t, &why);
+	    1000), t->key, sched_done, t, &why);
 	if (rc != 0) {
 		/* Taken meanwhile: try again on the next pass. */
 		t->attempts--;
 		t->st = ST_PENDING;
 	} else
-		log_info("task %s: started on %s%s", t->t->id, a->ac.id,
+		log_info("task %s: started on %s%s", t->key, a->ac.id,
 		    t->attempts > 1 ? " (retry)" : "");
 	strlist_clear(&argv);
 }
@@ -466,87 +533,48 @@ sched_cmp(const void *pa, const void *pb)
 
 	if (a->t->priority != b->t->priority)
 		return a->t->priority > b->t->priority ? -1 : 1;
-	return a < b ? -1 : a > b;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void	sched_finish(struct sched *s);
-
+/* One task's row: what orch-ctl tasks and the summary print. */
 static void
-sched_pump_cb(evutil_socket_t fd, short events, void *arg)
+sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
 {
-	struct sched	*s = arg;
-	struct stask	*t, *d, **ready;
-	struct agent	*a;
-	size_t		 i, j, nready = 0;
-	bool		 changed, deps_ok;
+	msgpack_pack_map(pk, output && t->output != NULL ? 11 : 10);
+	body_pack_kv_str(pk, "task", t->key);
+	body_pack_kv_str(pk, "stage", t->run->wf->stages[t->t->stage].name);
+	body_pack_kv_str(pk, "status", st_names[t->st]);
+	body_pack_kv_str(pk, "agent", t->agent);
+	body_pack_kv_u64(pk, "attempts", t->attempts);
+	body_pack_kv_u64(pk, "duration_ns", t->dur_ns);
+	body_pack_kv_i64(pk, "exit", t->exit_code);
+	body_pack_kv_i64(pk, "signal", t->signal);
+	body_pack_kv_bool(pk, "timed_out", t->timed_out);
+	body_pack_kv_str(pk, "reason", t->reason);
+	if (output && t->output != NULL)
+		body_pack_kv_bin(pk, "output", t->output, strlen(t->output));
+}
 
-	(void)fd;
-	(void)events;
-	if (s->finished || s->sup->stopping)
-		return;
-	/* Skips spread down the DAG until nothing changes. */
-	do {
-		changed = false;
-		for (i = 0; i < s->n; i++) {
-			t = &s->tasks[i];
-			if (t->st != ST_PENDING && t->st != ST_WAITING)
-				continue;
-			for (j = 0; j < t->t->depends.n; j++) {
-				d = sched_find(s, t->t->depends.v[j]);
-				if (d->st == ST_SKIPPED || (d->st == ST_FAILED &&
-				    !d->t->continue_on_error)) {
-					t->st = ST_SKIPPED;
-					snprintf(t->reason, sizeof t->reason,
-					    "%s %s", d->t->id, d->st ==
-					    ST_SKIPPED ? "was skipped" :
-					    "failed");
-					log_warnx("task %s: skipped: %s",
-					    t->t->id, t->reason);
-					changed = true;
-					break;
-				}
-			}
-		}
-	} while (changed);
+/* {run, workflow, exit, duration_ns, tasks: [...]}, outputs included. */
+static void
+sched_pack_result(msgpack_packer *pk, const struct sched_run *run)
+{
+	size_t	i;
 
-	ready = xcalloc(s->n + 1, sizeof *ready);
-	for (i = 0; i < s->n; i++) {
-		t = &s->tasks[i];
-		if (t->st != ST_PENDING && t->st != ST_WAITING)
-			continue;
-		deps_ok = true;
-		for (j = 0; j < t->t->depends.n && deps_ok; j++)
-			deps_ok = st_terminal(sched_find(s,
-			    t->t->depends.v[j]));
-		if (!deps_ok)
-			continue;
-		if (t->t->requires_approval && !t->approved) {
-			if (t->st != ST_WAITING) {
-				t->st = ST_WAITING;
-				sched_event(s, EV_TASK_WAITING, t);
-				log_info("task %s waits for approval: run "
-				    "'orch-ctl -L %s approve %s' (or deny)",
-				    t->t->id, s->sup->instance, t->t->id);
-			}
-			continue;
-		}
-		t->st = ST_PENDING;
-		ready[nready++] = t;
-	}
-	qsort(ready, nready, sizeof *ready, sched_cmp);
-	for (i = 0; i < nready; i++)
-		if ((a = sched_route(s, ready[i])) != NULL)
-			sched_dispatch(s, ready[i], a);
-	free(ready);
-
-	for (i = 0; i < s->n; i++)
-		if (!st_terminal(&s->tasks[i]))
-			return;
-	sched_finish(s);
+	msgpack_pack_map(pk, 5);
+	body_pack_kv_u64(pk, "run", run->no);
+	body_pack_kv_str(pk, "workflow", run->wf->name != NULL ?
+	    run->wf->name : run->wf->file);
+	body_pack_kv_i64(pk, "exit", run->status);
+	body_pack_kv_u64(pk, "duration_ns", run->dur_ns);
+	body_pack_str(pk, "tasks");
+	msgpack_pack_array(pk, run->n);
+	for (i = 0; i < run->n; i++)
+		sched_pack_task(pk, &run->tasks[i], true);
 }
 
 static void
-sched_report(struct sched *s, int status)
+sched_report(struct sched_run *run, const char *path)
 {
 	json_t		*root, *arr, *o;
 	struct stask	*t;
@@ -554,15 +582,15 @@ sched_report(struct sched *s, int status)
 
 	root = json_object();
 	arr = json_array();
-	json_object_set_new(root, "workflow", json_string(s->wf->name != NULL ?
-	    s->wf->name : s->wf->file));
-	json_object_set_new(root, "exit", json_integer(status));
-	json_object_set_new(root, "duration_s", json_real((double)(peer_now_ns() -
-	    s->t0) / 1e9));
-	for (i = 0; i < s->n; i++) {
-		t = &s->tasks[i];
+	json_object_set_new(root, "workflow", json_string(run->wf->name !=
+	    NULL ? run->wf->name : run->wf->file));
+	json_object_set_new(root, "exit", json_integer(run->status));
+	json_object_set_new(root, "duration_s", json_real((double)run->dur_ns /
+	    1e9));
+	for (i = 0; i < run->n; i++) {
+		t = &run->tasks[i];
 		o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:i, s:i, s:b}",
-		    "task", t->t->id, "stage", s->wf->stages[t->t->stage].name,
+		    "task", t->key, "stage", run->wf->stages[t->t->stage].name,
 		    "agent", t->agent, "status", st_names[t->st], "attempts",
 		    (int)t->attempts, "duration_s", (double)t->dur_ns / 1e9,
 		    "exit", t->exit_code, "signal", t->signal, "timed_out",
@@ -577,94 +605,345 @@ sched_report(struct sched *s, int status)
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "tasks", arr);
-	if (json_dump_file(root, s->report, JSON_INDENT(2) | JSON_SORT_KEYS) !=
-	    0)
-		log_warnx("cannot write the report %s", s->report);
+	if (json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS) != 0)
+		log_warnx("cannot write the report %s", path);
 	json_decref(root);
 }
 
+/* The -w run is over: the summary table, the report, then stop. */
 static void
-sched_finish(struct sched *s)
+sched_summary(struct sched *s, struct sched_run *run, const void *body,
+    size_t len)
 {
-	struct stask	*t;
-	size_t		 i, ok = 0;
-	int		 status = 0;
-	char		 code[16];
+	msgpack_unpacked	 up;
+	size_t			 i, ok = 0;
 
-	s->finished = true;
-	printf("\n%-24s %-16s %-9s %8s %9s %5s\n", "TASK", "AGENT", "STATUS",
-	    "ATTEMPTS", "DURATION", "EXIT");
-	for (i = 0; i < s->n; i++) {
-		t = &s->tasks[i];
-		ok += t->st == ST_OK;
-		if (t->st == ST_SKIPPED || (t->st == ST_FAILED &&
-		    !t->t->continue_on_error))
-			status = 1;
-		if (t->attempts > 0 && t->exit_code >= 0)
-			snprintf(code, sizeof code, "%d", t->exit_code);
-		else
-			snprintf(code, sizeof code, "-");
-		printf("%-24s %-16s %-9s %8u %8.2fs %5s%s%s\n", t->t->id,
-		    t->agent[0] ? t->agent : "-", st_names[t->st], t->attempts,
-		    (double)t->dur_ns / 1e9, code, t->reason[0] ? "  " : "",
-		    t->reason);
+	sched_progress(s, false);
+	for (i = 0; i < run->n; i++)
+		ok += run->tasks[i].st == ST_OK;
+	msgpack_unpacked_init(&up);
+	if (msgpack_unpack_next(&up, body, len, NULL) ==
+	    MSGPACK_UNPACK_SUCCESS) {
+		putchar('\n');
+		tasktable_print(stdout, body_get(&up.data, "tasks"));
 	}
-	printf("%zu of %zu tasks succeeded in %.2f s\n", ok, s->n,
-	    (double)(peer_now_ns() - s->t0) / 1e9);
+	msgpack_unpacked_destroy(&up);
+	printf("%zu of %zu tasks succeeded in %.2f s\n", ok, run->n,
+	    (double)run->dur_ns / 1e9);
 	fflush(stdout);
 	if (s->report != NULL)
-		sched_report(s, status);
-	s->sup->exit_code = status;
+		sched_report(run, s->report);
+	s->sup->exit_code = run->status;
 	supervisor_shutdown(s->sup, "workflow finished");
 }
 
+/* Forget the oldest finished runs beyond SCHED_KEEP_RUNS. */
+static void	sched_run_free(struct sched_run *run);
+
+static void
+sched_prune(struct sched *s)
+{
+	struct sched_run	*run, **pp;
+	size_t			 done = 0;
+
+	for (run = s->runs; run != NULL; run = run->next)
+		done += run->over && run->kind != SCHED_MAIN;
+	for (pp = &s->runs; *pp != NULL && done > SCHED_KEEP_RUNS;) {
+		run = *pp;
+		if (run->over && run->kind != SCHED_MAIN) {
+			*pp = run->next;
+			sched_run_free(run);
+			done--;
+		} else
+			pp = &run->next;
+	}
+}
+
+/* Answer every waiter of run with err (IPC_OK: its result). */
+static void
+sched_answer(struct sched_run *run, int err, const char *msg,
+    const void *body, size_t len)
+{
+	struct sched_waiter	*w;
+
+	while ((w = run->waiters) != NULL) {
+		run->waiters = w->next;
+		w->fn(w->arg, err, msg, body, len);
+		free(w);
+	}
+}
+
+static void
+sched_input_unlink(struct sched_run *run)
+{
+	char	path[PATH_MAX + 96];
+	size_t	i;
+
+	for (i = 0; i < run->n; i++) {
+		snprintf(path, sizeof path, "%s/%u-%.63s.input", run->s->dir,
+		    run->no, run->tasks[i].t->id);
+		unlink(path);
+	}
+}
+
+static void
+sched_run_done(struct sched_run *run)
+{
+	struct sched	*s = run->s;
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	size_t		 i, ok = 0;
+
+	run->over = true;
+	run->dur_ns = peer_now_ns() - run->t0;
+	run->status = 0;
+	for (i = 0; i < run->n; i++) {
+		ok += run->tasks[i].st == ST_OK;
+		if (run->tasks[i].st == ST_SKIPPED ||
+		    (run->tasks[i].st == ST_FAILED &&
+		    !run->tasks[i].t->continue_on_error))
+			run->status = 1;
+	}
+	sched_input_unlink(run);
+	if (run->kind != SCHED_MAIN)
+		log_info("run %u (%s) is over: %zu of %zu tasks succeeded",
+		    run->no, run->wf->name != NULL ? run->wf->name :
+		    run->wf->file, ok, run->n);
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	sched_pack_result(&pk, run);
+	sched_answer(run, IPC_OK, NULL, sb.data, sb.size);
+	if (run->kind == SCHED_MAIN)
+		sched_summary(s, run, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* Skips spread down the DAG until nothing changes. */
+static void
+sched_skip(struct sched_run *run)
+{
+	struct stask	*t, *d;
+	size_t		 i, j;
+	bool		 changed;
+
+	do {
+		changed = false;
+		for (i = 0; i < run->n; i++) {
+			t = &run->tasks[i];
+			if (t->st != ST_PENDING && t->st != ST_WAITING)
+				continue;
+			for (j = 0; j < t->t->depends.n; j++) {
+				d = t->deps[j];
+				if (d->st == ST_SKIPPED || (d->st == ST_FAILED &&
+				    !d->t->continue_on_error))
+					break;
+			}
+			if (j == t->t->depends.n)
+				continue;
+			st_set(t, ST_SKIPPED);
+			snprintf(t->reason, sizeof t->reason, "%s %s",
+			    d->key, d->st == ST_SKIPPED ? "was skipped" :
+			    "failed");
+			log_warnx("task %s: skipped: %s", t->key, t->reason);
+			changed = true;
+		}
+	} while (changed);
+}
+
+/* Add run's tasks that can go now to ready; ask for approvals. */
+static void
+sched_ready(struct sched_run *run, struct stask **ready, size_t *nready)
+{
+	struct sched	*s = run->s;
+	struct stask	*t;
+	size_t		 i, j;
+
+	for (i = 0; i < run->n; i++) {
+		t = &run->tasks[i];
+		if (t->st != ST_PENDING && t->st != ST_WAITING)
+			continue;
+		for (j = 0; j < t->t->depends.n; j++)
+			if (!st_terminal(t->deps[j]))
+				break;
+		if (j < t->t->depends.n)
+			continue;
+		if (t->t->requires_approval && !t->approved) {
+			if (t->st != ST_WAITING) {
+				t->st = ST_WAITING;
+				sched_event(s, EV_TASK_WAITING, t);
+				log_info("task %s waits for approval: run "
+				    "'orch-ctl -L %s approve %s' (or deny)",
+				    t->key, s->sup->instance, t->key);
+			}
+			continue;
+		}
+		ready[(*nready)++] = t;
+	}
+}
+
+static void
+sched_pump_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct sched		*s = arg;
+	struct sched_run	*run, *next;
+	struct stask		**ready;
+	struct agent		*a;
+	size_t			 i, nready = 0, active = 0;
+	bool			 over = false;
+
+	(void)fd;
+	(void)events;
+	if (s->sup->stopping)
+		return;
+	for (run = s->runs; run != NULL; run = run->next)
+		if (run->left > 0) {
+			sched_skip(run);
+			active += run->left;
+		}
+	ready = xcalloc(active + 1, sizeof *ready);
+	for (run = s->runs; run != NULL; run = run->next)
+		if (run->left > 0)
+			sched_ready(run, ready, &nready);
+	qsort(ready, nready, sizeof *ready, sched_cmp);
+	for (i = 0; i < nready; i++)
+		if ((a = sched_route(s, ready[i])) != NULL)
+			sched_dispatch(s, ready[i], a);
+	free(ready);
+
+	/* Runs over now (a failed dispatch can end one too). */
+	for (run = s->runs; run != NULL; run = next) {
+		next = run->next;
+		if (run->left == 0 && !run->over) {
+			sched_run_done(run);
+			over = true;
+		}
+	}
+	if (over)
+		sched_prune(s);
+	sched_progress_draw(s);
+}
+
+static void
+sched_key(enum sched_kind kind, unsigned no, const char *id, char *buf,
+    size_t size)
+{
+	if (kind == SCHED_MAIN)
+		snprintf(buf, size, "%s", id);
+	else
+		snprintf(buf, size, "%u:%s", no, id);
+}
+
+unsigned
+sched_add(struct sched *s, struct workflow *wf, enum sched_kind kind)
+{
+	struct sched_run	*run = xcalloc(1, sizeof *run), **pp;
+	struct stask		*t;
+	size_t			 i, j;
+
+	run->s = s;
+	run->wf = wf;
+	run->no = ++s->next_no;
+	run->kind = kind;
+	run->n = run->left = wf->ntasks;
+	run->t0 = peer_now_ns();
+	run->tasks = xcalloc(run->n ? run->n : 1, sizeof *run->tasks);
+	for (i = 0; i < run->n; i++) {
+		t = &run->tasks[i];
+		t->run = run;
+		t->t = &wf->tasks[i];
+		t->seq = s->next_seq++;
+		sched_key(kind, run->no, t->t->id, t->key, sizeof t->key);
+		t->retry_ev = evtimer_new(s->sup->base, sched_retry_cb, t);
+	}
+	/* Validation made sure each dependency names a task of the run. */
+	for (i = 0; i < run->n; i++) {
+		t = &run->tasks[i];
+		t->deps = xcalloc(t->t->depends.n + 1, sizeof *t->deps);
+		for (j = 0; j < t->t->depends.n; j++)
+			t->deps[j] = sched_find(run, t->t->depends.v[j]);
+	}
+	for (pp = &s->runs; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = run;
+	log_info("run %u: workflow %s: %zu stage%s, %zu task%s", run->no,
+	    wf->name != NULL ? wf->name : wf->file, wf->nstages,
+	    wf->nstages == 1 ? "" : "s", wf->ntasks, wf->ntasks == 1 ? "" :
+	    "s");
+	sched_kick(s);
+	return run->no;
+}
+
+void
+sched_task_name(const struct sched *s, unsigned no, const char *id,
+    char *buf, size_t size)
+{
+	const struct sched_run	*run = sched_run_of(s, no);
+
+	sched_key(run != NULL ? run->kind : SCHED_WORKFLOW, no, id, buf, size);
+}
+
+int
+sched_wait(struct sched *s, unsigned no, sched_result_fn fn, void *arg)
+{
+	struct sched_run	*run = sched_run_of(s, no);
+	struct sched_waiter	*w;
+
+	if (run == NULL)
+		return -1;
+	w = xcalloc(1, sizeof *w);
+	w->fn = fn;
+	w->arg = arg;
+	w->next = run->waiters;
+	run->waiters = w;
+	return 0;
+}
+
 struct sched *
-sched_start(struct supervisor *sup, struct workflow *wf, const char *report)
+sched_new(struct supervisor *sup, const char *report)
 {
 	struct sched	*s = xcalloc(1, sizeof *s);
-	size_t		 i;
 
 	s->sup = sup;
-	s->wf = wf;
-	s->n = wf->ntasks;
-	s->tasks = xcalloc(s->n ? s->n : 1, sizeof *s->tasks);
 	s->report = report != NULL ? xstrdup(report) : NULL;
-	s->t0 = peer_now_ns();
 	snprintf(s->dir, sizeof s->dir, "%s/tasks", sup->rundir);
 	mkdir(s->dir, 0700);
-	for (i = 0; i < s->n; i++) {
-		s->tasks[i].s = s;
-		s->tasks[i].t = &wf->tasks[i];
-		s->tasks[i].retry_ev = evtimer_new(sup->base, sched_retry_cb,
-		    &s->tasks[i]);
-	}
 	s->pump = event_new(sup->base, -1, 0, sched_pump_cb, s);
-	log_info("workflow %s: %zu stages, %zu tasks", wf->name != NULL ?
-	    wf->name : wf->file, wf->nstages, wf->ntasks);
-	sched_kick(s);
 	return s;
+}
+
+static void
+sched_run_free(struct sched_run *run)
+{
+	size_t	i;
+
+	sched_answer(run, IPC_E_SHUTDOWN, "the supervisor stopped before the "
+	    "run was over", NULL, 0);
+	sched_input_unlink(run);
+	for (i = 0; i < run->n; i++) {
+		event_free(run->tasks[i].retry_ev);
+		free(run->tasks[i].output);
+		free(run->tasks[i].deps);
+	}
+	free(run->tasks);
+	workflow_free(run->wf);
+	free(run);
 }
 
 void
 sched_free(struct sched *s)
 {
-	char	path[PATH_MAX + 96];
-	size_t	i;
+	struct sched_run	*run;
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->n; i++) {
-		event_free(s->tasks[i].retry_ev);
-		free(s->tasks[i].output);
-		snprintf(path, sizeof path, "%s/%.63s.input", s->dir,
-		    s->tasks[i].t->id);
-		unlink(path);
+	sched_progress(s, false);
+	while ((run = s->runs) != NULL) {
+		s->runs = run->next;
+		sched_run_free(run);
 	}
 	rmdir(s->dir);
 	event_free(s->pump);
-	free(s->tasks);
 	free(s->report);
-	workflow_free(s->wf);
 	free(s);
 }
 
@@ -673,8 +952,8 @@ sched_approve(struct sched *s, const char *task, bool yes, const char **why)
 {
 	struct stask	*t;
 
-	if (s == NULL || (t = sched_find(s, task)) == NULL) {
-		*why = "no such task in the running workflow";
+	if ((t = sched_find_key(s, task)) == NULL) {
+		*why = "no such task";
 		return -1;
 	}
 	if (t->st != ST_WAITING) {
@@ -684,11 +963,11 @@ sched_approve(struct sched *s, const char *task, bool yes, const char **why)
 	if (yes) {
 		t->approved = true;
 		t->st = ST_PENDING;
-		log_info("task %s: approved", task);
+		log_info("task %s: approved", t->key);
 	} else {
-		t->st = ST_FAILED;
+		st_set(t, ST_FAILED);
 		snprintf(t->reason, sizeof t->reason, "denied");
-		log_info("task %s: denied", task);
+		log_info("task %s: denied", t->key);
 	}
 	sched_kick(s);
 	return 0;
@@ -697,21 +976,97 @@ sched_approve(struct sched *s, const char *task, bool yes, const char **why)
 void
 sched_pack(const struct sched *s, msgpack_packer *pk)
 {
-	const struct stask	*t;
-	size_t			 i, n = s != NULL ? s->n : 0;
+	const struct sched_run	*run;
+	size_t			 i, n = 0;
 
+	for (run = s->runs; run != NULL; run = run->next)
+		n += run->n;
 	msgpack_pack_map(pk, 1);
 	body_pack_str(pk, "tasks");
 	msgpack_pack_array(pk, n);
-	for (i = 0; i < n; i++) {
-		t = &s->tasks[i];
-		msgpack_pack_map(pk, 7);
-		body_pack_kv_str(pk, "task", t->t->id);
-		body_pack_kv_str(pk, "stage", s->wf->stages[t->t->stage].name);
-		body_pack_kv_str(pk, "status", st_names[t->st]);
-		body_pack_kv_str(pk, "agent", t->agent);
-		body_pack_kv_u64(pk, "attempts", t->attempts);
-		body_pack_kv_u64(pk, "duration_ns", t->dur_ns);
-		body_pack_kv_str(pk, "reason", t->reason);
+	for (run = s->runs; run != NULL; run = run->next)
+		for (i = 0; i < run->n; i++)
+			sched_pack_task(pk, &run->tasks[i], false);
+}
+
+/* Live progress ------------------------------------------------------------ */
+
+static void
+sched_progress_draw(struct sched *s)
+{
+	struct sched_run	*run;
+	struct agent		*a;
+	struct winsize		 ws;
+	char			 line[512];
+	size_t			 total = 0, ok = 0, failed = 0, len, cols;
+	size_t			 i;
+	uint64_t		 t0 = 0;
+	int			 n;
+
+	if (s->progress == NULL)
+		return;
+	for (run = s->runs; run != NULL; run = run->next) {
+		if (run->kind == SCHED_MAIN)
+			t0 = run->t0;
+		total += run->n;
+		for (i = 0; i < run->n; i++) {
+			ok += run->tasks[i].st == ST_OK;
+			failed += run->tasks[i].st == ST_FAILED ||
+			    run->tasks[i].st == ST_SKIPPED;
+		}
+	}
+	n = snprintf(line, sizeof line, "[%zu/%zu done%s", ok + failed, total,
+	    failed > 0 ? ", " : "");
+	len = n > 0 ? (size_t)n : 0;
+	if (failed > 0 && len < sizeof line)
+		len += (size_t)snprintf(line + len, sizeof line - len,
+		    "%zu failed", failed);
+	if (len < sizeof line)
+		len += (size_t)snprintf(line + len, sizeof line - len,
+		    "] %.1fs ", (double)(peer_now_ns() - t0) / 1e9);
+	for (a = s->sup->agents; a != NULL && len < sizeof line;
+	    a = a->next) {
+		const char	*what = "idle";
+
+		for (run = s->runs; run != NULL; run = run->next)
+			for (i = 0; i < run->n; i++)
+				if (run->tasks[i].st == ST_RUNNING &&
+				    strcmp(run->tasks[i].agent, a->ac.id) == 0)
+					what = run->tasks[i].key;
+		if (a->status != STATUS_IDLE && a->status != STATUS_WORKING)
+			what = agent_status_name(a->status);
+		len += (size_t)snprintf(line + len, sizeof line - len,
+		    " %s:%s", a->ac.id, what);
+	}
+	cols = 80;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		cols = ws.ws_col;
+	/* One row: the last column stays free so the line never wraps. */
+	if (cols - 1 < sizeof line)
+		line[cols - 1] = '\0';
+	log_footer(STDOUT_FILENO, line);
+}
+
+static void
+sched_progress_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	sched_progress_draw(arg);
+}
+
+void
+sched_progress(struct sched *s, bool on)
+{
+	struct timeval	tv = { 0, SCHED_PROGRESS_MS * 1000 };
+
+	if (on && s->progress == NULL) {
+		s->progress = event_new(s->sup->base, -1, EV_PERSIST,
+		    sched_progress_cb, s);
+		event_add(s->progress, &tv);
+	} else if (!on && s->progress != NULL) {
+		event_free(s->progress);
+		s->progress = NULL;
+		log_footer(STDOUT_FILENO, NULL);
 	}
 }

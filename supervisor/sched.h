@@ -1,17 +1,24 @@
 /*
- * Running a workflow: a priority queue of ready tasks over the dependency
- * DAG, routed to the named agent or to the least-loaded idle agent whose
- * capabilities cover the task's requirements; timeouts, retries with
- * back-off (on another agent when the first one's actor died),
- * continueOnError, approvals, and pipelines (each task's ORCH_INPUT file
- * and {{ tasks.ID.output }} / {{ stages.NAME.output }} in its command).
- * At the end: a summary table, an optional JSON report, and the exit
- * status (0 all succeeded, 1 a task failed).
+ * The task scheduler: one per supervisor, running any number of
+ * workflows ("runs") at once: the -w workflow, workflows sent with
+ * `orch-ctl workflow run`, and single tasks from `orch-ctl submit`.
+ *
+ * Ready tasks of every run form one priority queue (priority, then
+ * submission order) over each run's dependency DAG; a task goes to its
+ * named agent or to the least-loaded idle agent whose capabilities cover
+ * its requirements. Timeouts, retries with back-off (on another agent when
+ * the first one's actor died), continueOnError, approvals, and pipelines
+ * (each task's ORCH_INPUT file and {{ tasks.ID.output }} /
+ * {{ stages.NAME.output }} in its command) work the same in every run.
+ *
+ * Tasks are named by their id in the -w run and "RUN:ID" in the others
+ * (':' is never part of an id, so the names cannot clash).
  */
 #ifndef ORCH_SUPERVISOR_SCHED_H
 #define ORCH_SUPERVISOR_SCHED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <msgpack.h>
 
@@ -19,10 +26,34 @@ struct sched;
 struct supervisor;
 struct workflow;
 
-/* Start running wf (owned by the scheduler from now on). */
-struct sched	*sched_start(struct supervisor *sup, struct workflow *wf,
-		    const char *report);
+enum sched_kind {
+	SCHED_MAIN = 0,		/* -w: summary table, report, then exit */
+	SCHED_WORKFLOW,		/* orch-ctl workflow run */
+	SCHED_SUBMIT,		/* orch-ctl submit */
+};
+
+/*
+ * Told when a run is over: err IPC_OK and body a msgpack map {run,
+ * workflow, exit, duration_ns, tasks: [...]} with each task's output, or
+ * an error (the supervisor stopped first).
+ */
+typedef void	(*sched_result_fn)(void *arg, int err, const char *msg,
+		    const void *body, size_t len);
+
+/* report: where the -w run's JSON report goes, or NULL. */
+struct sched	*sched_new(struct supervisor *sup, const char *report);
+/* Answers every waiter with IPC_E_SHUTDOWN first. */
 void		 sched_free(struct sched *s);
+
+/* Run wf (owned by the scheduler from now on). Returns the run number. */
+unsigned	 sched_add(struct sched *s, struct workflow *wf,
+		    enum sched_kind kind);
+/* The name users see for task id of run no ("id" or "no:id"). */
+void		 sched_task_name(const struct sched *s, unsigned no,
+		    const char *id, char *buf, size_t size);
+/* Call fn when run no is over. 0, or -1 when there is no such run. */
+int		 sched_wait(struct sched *s, unsigned no, sched_result_fn fn,
+		    void *arg);
 
 /* Something changed (an agent became idle, ...): look again, soon. */
 void		 sched_kick(struct sched *s);
@@ -33,5 +64,8 @@ void		 sched_pack(const struct sched *s, msgpack_packer *pk);
 /* orch-ctl approve / deny. 0, or -1 with *why. */
 int		 sched_approve(struct sched *s, const char *task, bool yes,
 		    const char **why);
+
+/* Live progress on the terminal (stdout a TTY): on or off. */
+void		 sched_progress(struct sched *s, bool on);
 
 #endif

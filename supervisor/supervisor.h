@@ -35,7 +35,7 @@ struct supervisor {
 	struct region		*region;	/* event bus and memory bank */
 	struct serve		*serve;
 	struct relay		*relay;		/* to agents' sockets */
-	struct sched		*sched;		/* the workflow being run */
+	struct sched		*sched;		/* tasks and workflows */
 	int			 exit_code;
 
 	bool			 stopping;

@@ -33,21 +33,28 @@ wf_dup(struct schema *c, const char *path, const struct yamlnode *n)
 
 /* Task keys ---------------------------------------------------------------- */
 
+bool
+workflow_id_valid(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) ==
+		    NULL)
+			return false;
+	return i > 0 && i <= WF_ID_MAX;
+}
+
 static int
 task_id_cb(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct wf_task	*t = ((struct wf_parse *)arg)->task;
 	const char	*s;
-	size_t		 i;
 
 	if (schema_scalar(c, path, n, &s) != 0)
 		return -1;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) ==
-		    NULL)
-			break;
-	if (i == 0 || s[i] != '\0' || i > WF_ID_MAX)
+	if (!workflow_id_valid(s))
 		return schema_err(c, n, path, "'%s' is not a valid task id "
 		    "(1-%d of A-Z a-z 0-9 _ . -)", s, WF_ID_MAX);
 	snprintf(t->id, sizeof t->id, "%s", s);
@@ -607,14 +614,14 @@ wf_check(struct schema *c, struct workflow *wf)
 /* Agents: the configuration's, plus those the workflow brings. */
 static int
 wf_agents(struct schema *c, struct workflow *wf, const struct config *base,
-    bool fallback, const char *base_dir)
+    enum wf_base how, const char *base_dir)
 {
 	struct config	*own;
 	size_t		 i, j, n;
 
 	if ((own = config_from_yaml(c->doc, base_dir, false, c->cause)) == NULL)
 		return -1;
-	if (fallback && own->nagents > 0)
+	if (how == WF_BASE_FALLBACK && own->nagents > 0)
 		base = NULL;
 	wf->name = own->name != NULL ? xstrdup(own->name) : NULL;
 	wf->agents = xcalloc(1, sizeof *wf->agents);
@@ -628,6 +635,8 @@ wf_agents(struct schema *c, struct workflow *wf, const struct config *base,
 			if (strcmp(wf->agents->agents[j].id,
 			    own->agents[i].id) == 0)
 				break;
+		if (j < wf->agents->nagents && how == WF_BASE_RUNNING)
+			continue;
 		if (j < wf->agents->nagents) {
 			config_free(own);
 			return schema_err(c, yamldoc_get(c->doc->root,
@@ -642,7 +651,7 @@ wf_agents(struct schema *c, struct workflow *wf, const struct config *base,
 }
 
 static struct workflow *
-wf_from_doc(struct yamldoc *doc, const struct config *base, bool fallback,
+wf_from_doc(struct yamldoc *doc, const struct config *base, enum wf_base how,
     const char *base_dir, char **cause)
 {
 	struct schema	 c = { doc, base_dir, cause };
@@ -659,7 +668,7 @@ wf_from_doc(struct yamldoc *doc, const struct config *base, bool fallback,
 		yamldoc_error(doc, NULL, cause, "the file is empty");
 		goto fail;
 	}
-	if (wf_agents(&c, wf, base, fallback, base_dir) != 0 ||
+	if (wf_agents(&c, wf, base, how, base_dir) != 0 ||
 	    wf_stages(&c, &p, yamldoc_get(doc->root, "stages")) != 0 ||
 	    wf_check(&c, wf) != 0)
 		goto fail;
@@ -676,24 +685,43 @@ fail:
 }
 
 struct workflow *
-workflow_load_file(const char *path, const struct config *base, bool fallback,
-    char **cause)
+workflow_load_file(const char *path, const struct config *base,
+    enum wf_base how, char **cause)
 {
 	char		*dir = config_dir_of(path);
 	struct workflow	*wf;
 
-	wf = wf_from_doc(yamldoc_load_file(path, NULL, cause), base, fallback,
-	    dir, cause);
+	wf = wf_from_doc(yamldoc_load_file(path, NULL, cause), base, how, dir,
+	    cause);
 	free(dir);
 	return wf;
 }
 
 struct workflow *
 workflow_load_string(const char *name, const char *text,
-    const struct config *base, bool fallback, char **cause)
+    const struct config *base, enum wf_base how, char **cause)
 {
 	return wf_from_doc(yamldoc_load_string(name, text, strlen(text), NULL,
-	    cause), base, fallback, NULL, cause);
+	    cause), base, how, NULL, cause);
+}
+
+struct workflow *
+workflow_single(struct wf_task *t)
+{
+	struct workflow	*wf = xcalloc(1, sizeof *wf);
+
+	wf->file = xstrdup("submit");
+	wf->agents = xcalloc(1, sizeof *wf->agents);
+	wf->stages = xcalloc(1, sizeof *wf->stages);
+	wf->stages[0].name = xstrdup("submit");
+	wf->stages[0].n = 1;
+	wf->nstages = 1;
+	wf->tasks = xcalloc(1, sizeof *wf->tasks);
+	wf->tasks[0] = *t;
+	wf->tasks[0].stage = 0;
+	wf->ntasks = 1;
+	memset(t, 0, sizeof *t);
+	return wf;
 }
 
 void

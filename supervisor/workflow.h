@@ -55,16 +55,32 @@ struct workflow {
 	size_t		 ntasks;
 };
 
+/* How the agents of base (the supervisor's) and the workflow's combine. */
+enum wf_base {
+	WF_BASE_EXTEND = 0,	/* both; an id in each is an error */
+	WF_BASE_FALLBACK,	/* base (the embedded default) only serves a
+				   workflow without agents of its own */
+	WF_BASE_RUNNING,	/* base is what runs: a workflow's agent of
+				   the same id is that running one */
+};
+
 /*
  * Load and check a workflow. base (may be NULL) holds the agents of the
- * supervisor's configuration; the workflow may add its own. A fallback
- * base (the embedded default) serves only a workflow without agents.
+ * supervisor; the workflow may add its own.
  */
 struct workflow	*workflow_load_file(const char *path,
-		    const struct config *base, bool fallback, char **cause);
+		    const struct config *base, enum wf_base how, char **cause);
 struct workflow	*workflow_load_string(const char *name, const char *text,
-		    const struct config *base, bool fallback, char **cause);
+		    const struct config *base, enum wf_base how, char **cause);
+/*
+ * A workflow of one task (orch-ctl submit): stage "submit", task t (its
+ * strings and lists are moved out of t), no agents of its own.
+ */
+struct workflow	*workflow_single(struct wf_task *t);
 void		 workflow_free(struct workflow *wf);
+
+/* 1-63 of A-Z a-z 0-9 _ . - */
+bool		 workflow_id_valid(const char *s);
 
 /* The task with this id, or NULL. */
 struct wf_task	*workflow_task(const struct workflow *wf, const char *id);

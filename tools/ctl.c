@@ -48,11 +48,20 @@ usage(FILE *f)
 "  agent terminate ID               stop an agent (it stays listed)\n"
 "  agent restart ID                 stop and start an agent again\n"
 "  shutdown                         stop the supervisor and every agent\n"
-"  tasks [--json]                   the running workflow's tasks and states\n"
+"  submit [--agent A | --requires CAP,...] [--priority N] [--timeout S]\n"
+"         [--retry N] [--id NAME] [--approval] [--wait] [--json]\n"
+"         -- COMMAND [ARG...]       queue a command as a task (one argument:\n"
+"                                   a shell command line); print its name,\n"
+"                                   or with --wait its output, and exit with\n"
+"                                   its status\n"
+"  workflow run FILE [--wait] [--json]\n"
+"                                   run a workflow on this supervisor; with\n"
+"                                   --wait print the summary, exit 0 or 1\n"
+"  tasks [--json]                   every task queued, running or done\n"
 "  logs TASK                        a task's full output (also after the run;\n"
 "                                   exec tasks are exec-N)\n"
-"  approve TASK | deny TASK         let a workflow task that waits run, or\n"
-"                                   fail it\n"
+"  approve TASK | deny TASK         let a task that waits for approval run,\n"
+"                                   or fail it\n"
 "  mem put KEY [VALUE|-] [--access private|shared|public]\n"
 "  mem get KEY [--json] | ls [PATTERN] [--json] | rm KEY\n"
 "  mem watch PATTERN [--count N]    the memory bank; watch prints changes\n"
@@ -112,12 +121,9 @@ ctl_exec(struct ctl *c, int argc, char **argv)
 	const msgpack_object		*res;
 	msgpack_sbuffer			 sb;
 	msgpack_packer			 pk;
-	const char			*agent, *tail;
+	const char			*agent;
 	double				 secs = 0;
 	char				*end;
-	int64_t				 code = -1, sig = 0;
-	bool				 timed_out = false;
-	size_t				 len;
 	int				 ch, i, rc;
 
 	optind = 0;
@@ -173,21 +179,7 @@ ctl_exec(struct ctl *c, int argc, char **argv)
 		client_print_json(res);
 		return 0;
 	}
-	if ((tail = body_bytes(res, "tail", &len)) != NULL)
-		fwrite(tail, 1, len, stdout);
-	body_i64(res, "exit", &code);
-	body_i64(res, "signal", &sig);
-	body_bool(res, "timed_out", &timed_out);
-	if (timed_out) {
-		fprintf(stderr, "orch-ctl: task timed out after %g s\n", secs);
-		return 124;
-	}
-	if (sig > 0) {
-		fprintf(stderr, "orch-ctl: task killed by signal %lld\n",
-		    (long long)sig);
-		return 128 + (int)sig;
-	}
-	return (int)code;
+	return ctl_task_exit(res, "tail", secs);
 }
 
 static int
@@ -352,49 +344,6 @@ ctl_agent(struct ctl *c, int argc, char **argv)
 }
 
 static int
-ctl_tasks(struct ctl *c, int argc, char **argv)
-{
-	const msgpack_object	*res, *list, *t;
-	char			 id[128], stage[128], st[16], agent[128];
-	char			 reason[256];
-	uint64_t		 attempts, dur;
-	uint32_t		 i;
-
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0)) {
-		fprintf(stderr, "orch-ctl: tasks [--json]\n");
-		return 2;
-	}
-	if (client_call(&c->client, IPC_OP_TASKS, NULL, 0, CTL_TIMEOUT_MS,
-	    &res) != IPC_OK)
-		return ctl_fail(c, "tasks");
-	if (argc == 2) {
-		client_print_json(res);
-		return 0;
-	}
-	list = body_get(res, "tasks");
-	printf("%-24s %-16s %-9s %-16s %8s %9s  %s\n", "TASK", "STAGE",
-	    "STATUS", "AGENT", "ATTEMPTS", "DURATION", "REASON");
-	for (i = 0; list != NULL && list->type == MSGPACK_OBJECT_ARRAY &&
-	    i < list->via.array.size; i++) {
-		t = &list->via.array.ptr[i];
-		attempts = dur = 0;
-		body_str(t, "task", id, sizeof id);
-		body_str(t, "stage", stage, sizeof stage);
-		body_str(t, "status", st, sizeof st);
-		if (body_str(t, "agent", agent, sizeof agent) != 0 || !agent[0])
-			snprintf(agent, sizeof agent, "-");
-		if (body_str(t, "reason", reason, sizeof reason) != 0)
-			reason[0] = '\0';
-		body_u64(t, "attempts", &attempts);
-		body_u64(t, "duration_ns", &dur);
-		printf("%-24s %-16s %-9s %-16s %8llu %8.2fs  %s\n", id, stage,
-		    st, agent, (unsigned long long)attempts, (double)dur / 1e9,
-		    reason);
-	}
-	return 0;
-}
-
-static int
 ctl_logs(struct ctl *c, int argc, char **argv)
 {
 	char	 path[PATH_MAX], *cause = NULL;
@@ -414,26 +363,6 @@ ctl_logs(struct ctl *c, int argc, char **argv)
 }
 
 static int
-ctl_decide(struct ctl *c, int argc, char **argv)
-{
-	if (argc != 2) {
-		fprintf(stderr, "orch-ctl: %s TASK\n", argv[0]);
-		return 2;
-	}
-	{
-		const msgpack_object	*res;
-		bool			 yes = strcmp(argv[0], "approve") == 0;
-
-		if (client_call_str(&c->client, yes ? IPC_OP_TASK_APPROVE :
-		    IPC_OP_TASK_DENY, "task", argv[1], CTL_TIMEOUT_MS,
-		    &res) != IPC_OK)
-			return ctl_fail(c, argv[1]);
-		printf("task %s %s\n", argv[1], yes ? "approved" : "denied");
-		return 0;
-	}
-}
-
-static int
 ctl_shutdown(struct ctl *c, int argc, char **argv)
 {
 	const msgpack_object	*res;
@@ -447,6 +376,30 @@ ctl_shutdown(struct ctl *c, int argc, char **argv)
 	    &res) != IPC_OK)
 		return ctl_fail(c, "shutdown");
 	return 0;
+}
+
+static int
+ctl_tasks_cmd(struct ctl *c, int argc, char **argv)
+{
+	return ctl_tasks(&c->client, argc, argv);
+}
+
+static int
+ctl_decide_cmd(struct ctl *c, int argc, char **argv)
+{
+	return ctl_decide(&c->client, argc, argv);
+}
+
+static int
+ctl_submit_cmd(struct ctl *c, int argc, char **argv)
+{
+	return ctl_submit(&c->client, argc, argv);
+}
+
+static int
+ctl_workflow_cmd(struct ctl *c, int argc, char **argv)
+{
+	return ctl_workflow(&c->client, argc, argv);
 }
 
 static int
@@ -494,10 +447,12 @@ static const struct {
 	{ "exec", ctl_exec, false },
 	{ "agent", ctl_agent, false },
 	{ "shutdown", ctl_shutdown, false },
-	{ "approve", ctl_decide, false },
-	{ "tasks", ctl_tasks, false },
+	{ "approve", ctl_decide_cmd, false },
+	{ "tasks", ctl_tasks_cmd, false },
 	{ "logs", ctl_logs, false },
-	{ "deny", ctl_decide, false },
+	{ "deny", ctl_decide_cmd, false },
+	{ "submit", ctl_submit_cmd, false },
+	{ "workflow", ctl_workflow_cmd, false },
 	{ "mem", ctl_mem_cmd, true },
 	{ "events", ctl_events_cmd, true },
 	{ "send", ctl_send_cmd, true },

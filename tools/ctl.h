@@ -12,5 +12,18 @@ int	ctl_events_publish(struct client *c, int argc, char **argv);
 int	ctl_send(struct client *c, int argc, char **argv);
 int	ctl_inbox(struct client *c, int argc, char **argv);
 int	ctl_broadcast(struct client *c, int argc, char **argv);
+int	ctl_tasks(struct client *c, int argc, char **argv);
+int	ctl_decide(struct client *c, int argc, char **argv);
+int	ctl_submit(struct client *c, int argc, char **argv);
+int	ctl_workflow(struct client *c, int argc, char **argv);
+
+/*
+ * A finished task's result (exec's answer or a submitted task's row):
+ * print its output (out_key), return the exit status orch-ctl passes on:
+ * the task's, 124 on timeout (secs), 128+N for signal N, 1 if it never
+ * ran.
+ */
+int	ctl_task_exit(const msgpack_object *res, const char *out_key,
+	    double secs);
 
 #endif

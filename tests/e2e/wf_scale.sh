@@ -27,7 +27,7 @@ rc=$?
 [ "$rc" = 0 ] || fail "workflow exit $rc: $(cat "$T/wf.out")"
 other=w1
 [ "$first" = w1 ] && other=w2
-grep -q "^survivor  *$other  *ok  *2 " "$T/wf.out" || fail "not retried on $other: $(cat "$T/wf.out")"
+grep -q "^survivor  *s  *ok  *$other  *2 " "$T/wf.out" || fail "not retried on $other: $(cat "$T/wf.out")"
 grep -q "task survivor: the agent's actor died during the task on $first; retry 1 of 1" "$T/sup.log" ||
     fail "crash not reported: $(grep survivor "$T/sup.log")"
 pgrep -f "^sleep 60$" >/dev/null && fail "the crashed attempt's process survived"
@@ -49,7 +49,7 @@ grep -q "^1000 of 1000 tasks succeeded" "$T/wf.out" || fail "summary: $(tail -1 
 [ "$(grep -c '"status": "ok"' "$T/many.json")" = 1000 ] || fail "report: not 1000 ok"
 [ "$(grep -c '"attempts": 1' "$T/many.json")" = 1000 ] || fail "report: attempts"
 for i in 1 2 3 4; do
-	n=$(grep -c "^many-[0-9]*  *a$i " "$T/wf.out")
+	n=$(grep -c "^many-[0-9]*  *many  *ok  *a$i " "$T/wf.out")
 	[ "$n" -gt 0 ] || fail "agent a$i ran nothing"
 done
 exit 0

@@ -17,7 +17,7 @@ load(const char *stages, char **cause)
 	char		*text;
 
 	xasprintf(&text, "%s%s", agents, stages);
-	wf = workflow_load_string("w.yaml", text, NULL, false, cause);
+	wf = workflow_load_string("w.yaml", text, NULL, WF_BASE_EXTEND, cause);
 	free(text);
 	return wf;
 }
@@ -44,8 +44,8 @@ test_seed_example(void **state)
 	char		*cause = NULL;
 
 	(void)state;
-	wf = workflow_load_file("examples/deploy-application.yaml", NULL, false,
-	    &cause);
+	wf = workflow_load_file("examples/deploy-application.yaml", NULL,
+	    WF_BASE_EXTEND, &cause);
 	if (wf == NULL)
 		fail_msg("%s", cause);
 	assert_string_equal(wf->name, "deploy-application");
@@ -93,7 +93,7 @@ test_fields(void **state)
 	    "        payload: {prompt: check a}\n"
 	    "        retryPolicy: {max: 1}\n"
 	    "        dependsOn: [a]\n"
-	    "        priority: -3\n", NULL, false, &cause);
+	    "        priority: -3\n", NULL, WF_BASE_EXTEND, &cause);
 	if (wf == NULL)
 		fail_msg("%s", cause);
 	t = workflow_task(wf, "a");
@@ -192,7 +192,8 @@ test_agents_merge(void **state)
 	base = config_load_default(&cause);
 	/* No agents of its own: the fallback serves. */
 	wf = workflow_load_string("w.yaml", "stages:\n  - {name: s, tasks: "
-	    "[{agent: worker-2, command: x}]}\n", base, true, &cause);
+	    "[{agent: worker-2, command: x}]}\n", base, WF_BASE_FALLBACK,
+	    &cause);
 	if (wf == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(wf->agents->nagents, 3);
@@ -203,12 +204,56 @@ test_agents_merge(void **state)
 	workflow_free(wf);
 	/* A configuration given with -c adds up; a clash is an error. */
 	assert_null(workflow_load_string("w.yaml", "agents: [{id: worker-1}]\n"
-	    "stages:\n  - {name: s, tasks: [{command: x}]}\n", base, false,
-	    &cause));
+	    "stages:\n  - {name: s, tasks: [{command: x}]}\n", base,
+	    WF_BASE_EXTEND, &cause));
 	assert_non_null(strstr(cause, "agent 'worker-1' is also in the "
 	    "configuration"));
 	free(cause);
+	cause = NULL;
+	/*
+	 * On a running supervisor the running worker-1 serves; the new one
+	 * is added, and tasks are checked against both.
+	 */
+	wf = workflow_load_string("w.yaml", "agents: [{id: worker-1, "
+	    "capabilities: [gpu]}, {id: extra, capabilities: [gpu]}]\n"
+	    "stages:\n  - {name: s, tasks: [{requires: [gpu], command: x}, "
+	    "{agent: worker-3, command: y}]}\n", base, WF_BASE_RUNNING, &cause);
+	if (wf == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(wf->agents->nagents, 4);
+	assert_false(strlist_has(&wf->agents->agents[0].caps, "gpu"));
+	assert_string_equal(wf->agents->agents[3].id, "extra");
+	workflow_free(wf);
+	/* ... but a task naming an agent that runs nowhere is still refused. */
+	assert_null(workflow_load_string("w.yaml", "stages:\n  - {name: s, "
+	    "tasks: [{agent: nobody, command: x}]}\n", base, WF_BASE_RUNNING,
+	    &cause));
+	assert_non_null(strstr(cause, "nobody"));
+	free(cause);
 	config_free(base);
+}
+
+static void
+test_single(void **state)
+{
+	struct wf_task	 t;
+	struct workflow	*wf;
+
+	(void)state;
+	memset(&t, 0, sizeof t);
+	snprintf(t.id, sizeof t.id, "make");
+	t.command = xstrdup("make test");
+	strlist_add(&t.requires, "build");
+	wf = workflow_single(&t);
+	assert_null(t.command);
+	assert_int_equal(t.requires.n, 0);
+	assert_int_equal(wf->nstages, 1);
+	assert_int_equal(wf->ntasks, 1);
+	assert_string_equal(wf->stages[0].name, "submit");
+	assert_string_equal(wf->tasks[0].command, "make test");
+	assert_string_equal(wf->tasks[0].requires.v[0], "build");
+	assert_ptr_equal(workflow_task(wf, "make"), &wf->tasks[0]);
+	workflow_free(wf);
 }
 
 int
@@ -219,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_agents_merge),
+		cmocka_unit_test(test_single),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,264 @@
+/*
+ * Control operations on tasks: list them, approve or deny one that waits,
+ * submit a command as a task, run a workflow file. Work is queued with the
+ * scheduler; an answer that waits for the end is a ctl_reply.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "ipc/body.h"
+#include "ipc/peer.h"
+#include "supervisor/agent.h"
+#include "supervisor/control_int.h"
+#include "supervisor/sched.h"
+#include "supervisor/supervisor.h"
+#include "supervisor/workflow.h"
+
+/* A week, as in workflows. */
+#define CTL_TIMEOUT_MAX_MS	(7ull * 24 * 3600 * 1000)
+#define CTL_RETRY_MAX		100
+#define CTL_PRIORITY_MAX	1000
+
+static void
+ctl_reply_packed(struct ctl_client *c, const struct envelope *env,
+    msgpack_sbuffer *sb)
+{
+	peer_reply(c->peer, env, IPC_OK, NULL, sb->data, sb->size);
+	msgpack_sbuffer_destroy(sb);
+}
+
+void
+ctl_tasks(struct ctl_client *c, const struct envelope *env)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	sched_pack(c->ctl->sup->sched, &pk);
+	ctl_reply_packed(c, env, &sb);
+}
+
+static void
+ctl_decide(struct ctl_client *c, const struct envelope *env, bool yes)
+{
+	const char	*why = NULL;
+	char		 task[128];
+
+	if (body_str(&env->body, "task", task, sizeof task) != 0) {
+		ctl_error(c, env, IPC_E_INVAL, "%s needs a task id", env->op);
+		return;
+	}
+	if (sched_approve(c->ctl->sup->sched, task, yes, &why) != 0) {
+		ctl_error(c, env, IPC_E_NOENT, "%s: %s", task, why);
+		return;
+	}
+	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
+}
+
+void
+ctl_approve(struct ctl_client *c, const struct envelope *env)
+{
+	ctl_decide(c, env, true);
+}
+
+void
+ctl_deny(struct ctl_client *c, const struct envelope *env)
+{
+	ctl_decide(c, env, false);
+}
+
+/* Queue run no; answer {run, ...} now, or its result once it is over. */
+static void
+ctl_queued(struct ctl_client *c, const struct envelope *env, unsigned no,
+    const char *key, const char *val, uint64_t ntasks)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+	bool		wait = false;
+
+	body_bool(&env->body, "wait", &wait);
+	if (wait) {
+		sched_wait(c->ctl->sup->sched, no, ctl_msg_done,
+		    ctl_reply_new(c, env));
+		return;
+	}
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, ntasks > 0 ? 3 : 2);
+	body_pack_kv_u64(&pk, "run", no);
+	body_pack_kv_str(&pk, key, val);
+	if (ntasks > 0)
+		body_pack_kv_u64(&pk, "tasks", ntasks);
+	ctl_reply_packed(c, env, &sb);
+}
+
+/* Some agent whose capabilities cover all of req, or NULL. */
+static struct agent *
+ctl_capable(struct supervisor *sup, const struct strlist *req)
+{
+	struct agent	*a;
+	size_t		 i;
+
+	for (a = sup->agents; a != NULL; a = a->next) {
+		for (i = 0; i < req->n; i++)
+			if (!strlist_has(&a->ac.caps, req->v[i]))
+				break;
+		if (i == req->n)
+			return a;
+	}
+	return NULL;
+}
+
+/* The submitted task from the request, or -1 after answering an error. */
+static int
+ctl_submit_task(struct ctl_client *c, const struct envelope *env,
+    struct wf_task *t)
+{
+	const msgpack_object	*req, *o;
+	const char		*cmd;
+	char			 agent[AGENT_ID_MAX + 1] = "", *cap;
+	size_t			 len;
+	int64_t			 pri = 0;
+	uint64_t		 timeout = 0, retry = 0;
+	uint32_t		 i;
+
+	memset(t, 0, sizeof *t);
+	if ((cmd = body_bytes(&env->body, "command", &len)) == NULL ||
+	    len == 0 || memchr(cmd, '\0', len) != NULL) {
+		ctl_error(c, env, IPC_E_INVAL, "submit needs a command");
+		return -1;
+	}
+	if (body_get(&env->body, "id") == NULL)
+		snprintf(t->id, sizeof t->id, "task");
+	else if (body_str(&env->body, "id", t->id, sizeof t->id) != 0 ||
+	    !workflow_id_valid(t->id)) {
+		ctl_error(c, env, IPC_E_INVAL, "the task id must be 1-%d of "
+		    "A-Z a-z 0-9 _ . -", WF_ID_MAX);
+		return -1;
+	}
+	if (body_get(&env->body, "agent") != NULL) {
+		if (body_str(&env->body, "agent", agent, sizeof agent) != 0 ||
+		    agent_find(c->ctl->sup, agent) == NULL) {
+			ctl_error(c, env, IPC_E_NO_PEER, "no agent '%s'",
+			    agent);
+			return -1;
+		}
+		t->agent = xstrdup(agent);
+	}
+	if ((req = body_get(&env->body, "requires")) != NULL) {
+		if (req->type != MSGPACK_OBJECT_ARRAY || t->agent != NULL)
+			goto bad_requires;
+		for (i = 0; i < req->via.array.size; i++) {
+			o = &req->via.array.ptr[i];
+			if (o->type != MSGPACK_OBJECT_STR || o->via.str.size ==
+			    0 || o->via.str.size > 255)
+				goto bad_requires;
+			cap = xstrndup(o->via.str.ptr, o->via.str.size);
+			strlist_add(&t->requires, cap);
+			free(cap);
+		}
+		if (ctl_capable(c->ctl->sup, &t->requires) == NULL) {
+			ctl_error(c, env, IPC_E_NOENT, "no agent has every "
+			    "capability asked for");
+			goto fail;
+		}
+	}
+	if ((body_get(&env->body, "priority") != NULL && (body_i64(&env->body,
+	    "priority", &pri) != 0 || pri < -CTL_PRIORITY_MAX ||
+	    pri > CTL_PRIORITY_MAX)) ||
+	    (body_get(&env->body, "timeout_ms") != NULL && (body_u64(&env->body,
+	    "timeout_ms", &timeout) != 0 || timeout == 0 ||
+	    timeout > CTL_TIMEOUT_MAX_MS)) ||
+	    (body_get(&env->body, "retry") != NULL && (body_u64(&env->body,
+	    "retry", &retry) != 0 || retry > CTL_RETRY_MAX))) {
+		ctl_error(c, env, IPC_E_INVAL, "priority must be a whole "
+		    "number within +-%d, timeout_ms from 1 to a week, retry at "
+		    "most %d", CTL_PRIORITY_MAX, CTL_RETRY_MAX);
+		goto fail;
+	}
+	body_bool(&env->body, "approval", &t->requires_approval);
+	t->command = xstrndup(cmd, len);
+	t->priority = (int)pri;
+	t->timeout_s = (double)timeout / 1000;
+	t->retry_max = (unsigned)retry;
+	t->retry_backoff_s = 1;
+	return 0;
+bad_requires:
+	ctl_error(c, env, IPC_E_INVAL, "requires is a list of capabilities "
+	    "(and not with agent)");
+fail:
+	free(t->agent);
+	strlist_clear(&t->requires);
+	return -1;
+}
+
+void
+ctl_submit(struct ctl_client *c, const struct envelope *env)
+{
+	struct supervisor	*sup = c->ctl->sup;
+	struct wf_task		 t;
+	unsigned		 no;
+	char			 id[WF_ID_MAX + 1], key[WF_ID_MAX + 16];
+
+	if (sup->stopping) {
+		ctl_error(c, env, IPC_E_SHUTDOWN, "the supervisor is stopping");
+		return;
+	}
+	if (ctl_submit_task(c, env, &t) != 0)
+		return;
+	snprintf(id, sizeof id, "%s", t.id);
+	no = sched_add(sup->sched, workflow_single(&t), SCHED_SUBMIT);
+	sched_task_name(sup->sched, no, id, key, sizeof key);
+	ctl_queued(c, env, no, "task", key, 0);
+}
+
+void
+ctl_workflow_run(struct ctl_client *c, const struct envelope *env)
+{
+	struct supervisor	*sup = c->ctl->sup;
+	struct workflow		*wf;
+	struct config		*running;
+	struct agent		*a;
+	char			 file[PATH_MAX], *cause = NULL;
+	size_t			 i;
+	unsigned		 no;
+
+	if (sup->stopping) {
+		ctl_error(c, env, IPC_E_SHUTDOWN, "the supervisor is stopping");
+		return;
+	}
+	if (body_str(&env->body, "file", file, sizeof file) != 0 ||
+	    file[0] != '/') {
+		ctl_error(c, env, IPC_E_INVAL, "workflow.run needs the "
+		    "workflow's absolute path");
+		return;
+	}
+	/*
+	 * The file is read here, with the same limits as -w; the client has
+	 * our uid (SO_PEERCRED), so it could read it as well.
+	 */
+	running = agent_configs(sup);
+	wf = workflow_load_file(file, running, WF_BASE_RUNNING, &cause);
+	config_free(running);
+	if (wf == NULL) {
+		ctl_error(c, env, IPC_E_INVAL, "%s", cause);
+		free(cause);
+		return;
+	}
+	/* Agents the workflow brings start now; the queue waits for them. */
+	for (i = 0; i < wf->agents->nagents; i++)
+		if (agent_find(sup, wf->agents->agents[i].id) == NULL) {
+			a = agent_add(sup, &wf->agents->agents[i]);
+			log_info("agent %s: deployed for %s", a->ac.id,
+			    wf->file);
+			agent_start(a);
+		}
+	i = wf->ntasks;
+	no = sched_add(sup->sched, wf, SCHED_WORKFLOW);
+	ctl_queued(c, env, no, "workflow", file, i);
+}
