@@ -147,6 +147,29 @@ log_footer(int fd, const char *text)
 	footer_draw(footer);
 }
 
+/* One line out, below any footer's place and with the footer after it. */
+static void
+log_write_line(const char *line, size_t len)
+{
+	if (footer_fd != -1)
+		footer_draw("");
+	(void)!write(STDERR_FILENO, line, len);
+	if (footer_fd != -1)
+		footer_draw(footer);
+}
+
+void
+log_relay(const char *line, size_t len)
+{
+	char	buf[4400];
+
+	if (len > sizeof buf - 1)
+		len = sizeof buf - 1;
+	memcpy(buf, line, len);
+	buf[len] = '\n';
+	log_write_line(buf, len + 1);
+}
+
 void
 log_vmsg(enum log_level level, int with_errno, const char *func,
     const char *fmt, va_list ap)
@@ -197,11 +220,7 @@ log_vmsg(enum log_level level, int with_errno, const char *func,
 			line[n - 1] = '\n';
 		}
 		fflush(stderr);
-		if (footer_fd != -1)
-			footer_draw("");
-		(void)!write(STDERR_FILENO, line, (size_t)n);
-		if (footer_fd != -1)
-			footer_draw(footer);
+		log_write_line(line, (size_t)n);
 	}
 	errno = saved;
 }

@@ -58,5 +58,7 @@ size_t	log_escape(char *dst, size_t size, const char *src, size_t len);
  * takes it away.
  */
 void	log_footer(int fd, const char *text);
+/* A line another process logged (len bytes, no newline), passed on. */
+void	log_relay(const char *line, size_t len);
 
 #endif

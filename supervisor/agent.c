@@ -337,7 +337,8 @@ agent_start(struct agent *a)
 	argv[n++] = a->ac.id;
 	argv[n] = NULL;
 	a->started_ns = peer_now_ns();
-	pid = spawn_actor(sup->actor_path, argv, fds[1], &cause);
+	pid = spawn_actor(sup->actor_path, argv, fds[1], sup->actor_err,
+	    &cause);
 	close(fds[1]);
 	if (pid == -1) {
 		close(fds[0]);

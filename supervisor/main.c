@@ -25,6 +25,7 @@
 #include "supervisor/control.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/logpipe.h"
 #include "supervisor/sched.h"
 #include "supervisor/workflow.h"
 #include "shm/region.h"
@@ -241,12 +242,13 @@ main(int argc, char **argv)
 	const char			*file = NULL, *opt_instance = NULL;
 	const char			*wfile = NULL;
 	char				*cause = NULL, *end, path[PATH_MAX];
-	bool				 check = false;
+	bool				 check = false, progress;
 	double				 grace;
 	int				 ch, lockfd;
 	size_t				 i;
 
 	memset(&sup, 0, sizeof sup);
+	sup.actor_err = -1;
 	sup.grace_ms = SUPERVISOR_GRACE_DEFAULT_MS;
 	while ((ch = getopt_long(argc, argv, "L:c:w:g:vh", longopts, NULL)) !=
 	    -1) {
@@ -371,6 +373,13 @@ main(int argc, char **argv)
 	log_info("instance %s: %zu agent%s from %s; control socket %s",
 	    sup.instance, cfg->nagents, cfg->nagents == 1 ? "" : "s",
 	    cfg->file, path);
+	/*
+	 * The live view on a terminal: actors' log lines come through us, to
+	 * be written above it.
+	 */
+	progress = wf != NULL && isatty(STDOUT_FILENO) && !sup.json;
+	if (progress)
+		sup.logpipe = logpipe_new(sup.base, &sup.actor_err);
 	{
 		/* A workflow brings its own agents (and -c's). */
 		const struct config	*run = wf != NULL ? wf->agents : cfg;
@@ -386,7 +395,7 @@ main(int argc, char **argv)
 	if (wf != NULL) {
 		sched_add(sup.sched, wf, SCHED_MAIN);
 		wf = NULL;
-		if (isatty(STDOUT_FILENO) && !sup.json)
+		if (sup.logpipe != NULL)
 			sched_progress(sup.sched, true);
 	}
 
@@ -399,6 +408,7 @@ main(int argc, char **argv)
 		agent_free(sup.agents);
 	supervisor_region_free(&sup);
 	relay_free(sup.relay);
+	logpipe_free(sup.logpipe);
 	event_free(sup.stop_ev);
 	event_free(ev_int);
 	event_free(ev_term);

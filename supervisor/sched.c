@@ -998,7 +998,8 @@ sched_progress_draw(struct sched *s)
 	struct agent		*a;
 	struct winsize		 ws;
 	char			 line[512];
-	size_t			 total = 0, ok = 0, failed = 0, len, cols;
+	size_t			 total = 0, ok = 0, failed = 0, running = 0;
+	size_t			 len, cols;
 	size_t			 i;
 	uint64_t		 t0 = 0;
 	int			 n;
@@ -1013,14 +1014,15 @@ sched_progress_draw(struct sched *s)
 			ok += run->tasks[i].st == ST_OK;
 			failed += run->tasks[i].st == ST_FAILED ||
 			    run->tasks[i].st == ST_SKIPPED;
+			running += run->tasks[i].st == ST_RUNNING;
 		}
 	}
-	n = snprintf(line, sizeof line, "[%zu/%zu done%s", ok + failed, total,
-	    failed > 0 ? ", " : "");
+	n = snprintf(line, sizeof line, "[%zu/%zu done, %zu running", ok +
+	    failed, total, running);
 	len = n > 0 ? (size_t)n : 0;
 	if (failed > 0 && len < sizeof line)
 		len += (size_t)snprintf(line + len, sizeof line - len,
-		    "%zu failed", failed);
+		    ", %zu failed", failed);
 	if (len < sizeof line)
 		len += (size_t)snprintf(line + len, sizeof line - len,
 		    "] %.1fs ", (double)(peer_now_ns() - t0) / 1e9);

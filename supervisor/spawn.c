@@ -16,7 +16,8 @@
 #include "common/xmalloc.h"
 
 pid_t
-spawn_actor(const char *path, char *const argv[], int link_fd, char **cause)
+spawn_actor(const char *path, char *const argv[], int link_fd, int err_fd,
+    char **cause)
 {
 	int	report;
 	pid_t	pid, parent = getpid();
@@ -31,6 +32,9 @@ spawn_actor(const char *path, char *const argv[], int link_fd, char **cause)
 		/* The supervisor may have died before prctl took effect. */
 		if (getppid() != parent)
 			_exit(1);
+		/* First: the descriptors below may land where err_fd is. */
+		if (err_fd != -1 && dup2(err_fd, STDERR_FILENO) == -1)
+			proc_exec_fail(report, "dup2");
 		/* The report pipe must survive the shuffle, above fd 3. */
 		if (report <= SPAWN_LINK_FD) {
 			int	moved = fcntl(report, F_DUPFD_CLOEXEC,

@@ -13,11 +13,12 @@
 
 /*
  * Fork and exec path with argv, link_fd becoming SPAWN_LINK_FD in the
- * child. Returns the pid once the exec succeeded, or -1 with *cause when
- * fork or exec failed (an exec failure is not a crash: nothing ran).
+ * child and err_fd (unless -1) its stderr. Returns the pid once the exec
+ * succeeded, or -1 with *cause when fork or exec failed (an exec failure
+ * is not a crash: nothing ran).
  */
 pid_t	spawn_actor(const char *path, char *const argv[], int link_fd,
-	    char **cause);
+	    int err_fd, char **cause);
 
 /* The orch-actor binary beside the running executable ($ORCH_ACTOR wins). */
 int	spawn_actor_path(char *buf, size_t size, char **cause);

@@ -16,6 +16,7 @@ struct agent;
 struct control;
 struct region;
 struct relay;
+struct logpipe;
 struct sched;
 struct serve;
 struct event_base;
@@ -36,6 +37,8 @@ struct supervisor {
 	struct serve		*serve;
 	struct relay		*relay;		/* to agents' sockets */
 	struct sched		*sched;		/* tasks and workflows */
+	int			 actor_err;	/* actors' stderr, or -1: ours */
+	struct logpipe		*logpipe;	/* reads it */
 	int			 exit_code;
 
 	bool			 stopping;

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "supervisor/spawn.h"
@@ -24,7 +25,7 @@ test_clean_image(void **state)
 	    fds), 0);
 	/* A stray descriptor without close-on-exec must not leak in. */
 	extra = dup(0);
-	pid = spawn_actor("/bin/sh", argv, fds[1], &cause);
+	pid = spawn_actor("/bin/sh", argv, fds[1], -1, &cause);
 	assert_true(pid > 0);
 	close(fds[1]);
 	while ((n = read(fds[0], buf + got, sizeof buf - 1 - got)) > 0)
@@ -44,6 +45,38 @@ test_clean_image(void **state)
 }
 
 static void
+test_stderr(void **state)
+{
+	char	*argv[] = { (char *)"/bin/sh", (char *)"-c",
+		    (char *)"echo to-err >&2; echo to-link >&3", NULL };
+	char	*cause = NULL, buf[64];
+	int	 fds[2], err[2], status;
+	ssize_t	 n;
+	pid_t	 pid;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    fds), 0);
+	assert_int_equal(pipe2(err, O_CLOEXEC), 0);
+	pid = spawn_actor("/bin/sh", argv, fds[1], err[1], &cause);
+	assert_true(pid > 0);
+	close(fds[1]);
+	close(err[1]);
+	n = read(err[0], buf, sizeof buf - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "to-err\n");
+	n = read(fds[0], buf, sizeof buf - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "to-link\n");
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fds[0]);
+	close(err[0]);
+}
+
+static void
 test_exec_failure(void **state)
 {
 	char	*argv[] = { (char *)"orch-actor", NULL };
@@ -54,7 +87,7 @@ test_exec_failure(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 	    fds), 0);
 	assert_int_equal(spawn_actor("/nonexistent/orch-actor", argv, fds[1],
-	    &cause), -1);
+	    -1, &cause), -1);
 	assert_string_equal(cause, "/nonexistent/orch-actor: No such file or "
 	    "directory");
 	free(cause);
@@ -74,6 +107,7 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_clean_image),
+		cmocka_unit_test(test_stderr),
 		cmocka_unit_test(test_exec_failure),
 	};
 

@@ -100,7 +100,7 @@ spawn_once(struct hist *h, const char *actor, const struct agent_config *ac)
 	t0 = peer_now_ns();
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1)
 		die("socketpair");
-	if ((pid = spawn_actor(actor, argv, fds[1], &cause)) == -1)
+	if ((pid = spawn_actor(actor, argv, fds[1], -1, &cause)) == -1)
 		die(cause);
 	close(fds[1]);
 	link = peer_new(ctx.base, fds[0], "actor", NULL, NULL, NULL);
