@@ -112,10 +112,18 @@ task_timeout_cb(evutil_socket_t fd, short events, void *arg)
 	task_kill(t, t->grace_ms);
 }
 
+struct task_child {
+	const struct task_spec	*spec;
+	int			 out;
+};
+
+/* In a proc_spawn child: system calls only, then exec. */
 static void
-task_child(int report, const struct task_spec *spec, int out)
+task_child(int report, void *arg)
 {
-	int	null;
+	struct task_child	*c = arg;
+	const struct task_spec	*spec = c->spec;
+	int			 null;
 
 	/* Own group: a timeout or a stop signals everything it started. */
 	if (setpgid(0, 0) == -1)
@@ -124,7 +132,8 @@ task_child(int report, const struct task_spec *spec, int out)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if ((null = open("/dev/null", O_RDONLY)) == -1)
 		proc_exec_fail(report, "/dev/null");
-	if (dup2(null, 0) == -1 || dup2(out, 1) == -1 || dup2(out, 2) == -1)
+	if (dup2(null, 0) == -1 || dup2(c->out, 1) == -1 ||
+	    dup2(c->out, 2) == -1)
 		proc_exec_fail(report, "dup2");
 	if (report != 3) {
 		if (dup3(report, 3, O_CLOEXEC) == -1)
@@ -136,8 +145,9 @@ task_child(int report, const struct task_spec *spec, int out)
 		proc_exec_fail(report, spec->cwd);
 	/* The command is looked up on the task's own PATH, not ours. */
 	if (spec->env != NULL)
-		environ = (char **)spec->env;
-	execvp(spec->argv[0], spec->argv);
+		proc_execvpe(spec->argv[0], spec->argv, spec->env);
+	else
+		execvp(spec->argv[0], spec->argv);
 	proc_exec_fail(report, spec->argv[0]);
 }
 
@@ -145,10 +155,11 @@ struct task *
 task_start(struct event_base *base, const struct task_spec *spec,
     const struct task_cbs *cbs, void *arg, char **cause)
 {
-	struct task	*t;
-	struct timeval	 tv;
-	int		 fds[2], report;
-	pid_t		 pid;
+	struct task		*t;
+	struct task_child	 child;
+	struct timeval		 tv;
+	int			 fds[2];
+	pid_t			 pid;
 
 	if (spec->argv == NULL || spec->argv[0] == NULL) {
 		set_cause(cause, "empty command");
@@ -158,18 +169,11 @@ task_start(struct event_base *base, const struct task_spec *spec,
 		set_cause(cause, "pipe: %s", strerror(errno));
 		return NULL;
 	}
-	pid = proc_fork(&report, cause);
-	if (pid == 0)
-		task_child(report, spec, fds[1]);
+	child.spec = spec;
+	child.out = fds[1];
+	pid = proc_spawn(task_child, &child, cause);
 	close(fds[1]);
 	if (pid == -1) {
-		close(fds[0]);
-		return NULL;
-	}
-	/* Both sides set the group, so neither can race the other's kill. */
-	setpgid(pid, pid);
-	if (proc_exec_wait(report, cause) != 0) {
-		waitpid(pid, NULL, 0);
 		close(fds[0]);
 		return NULL;
 	}

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,71 @@ proc_fork(int *report, char **cause)
 	}
 	*report = fds[0];
 	return pid;
+}
+
+pid_t
+proc_spawn(void (*child)(int, void *), void *arg, char **cause)
+{
+	sigset_t	all, old;
+	int		fds[2];
+	pid_t		pid;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return set_cause(cause, "pipe: %s", strerror(errno));
+	/* No handler of ours may run on the stack the child borrows. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = vfork();
+	if (pid == 0) {
+		proc_child_reset();
+		child(fds[1], arg);
+		_exit(127);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(fds[1]);
+	if (pid == -1) {
+		close(fds[0]);
+		return set_cause(cause, "vfork: %s", strerror(errno));
+	}
+	if (proc_exec_wait(fds[0], cause) != 0) {
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+int
+proc_execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	const char	*path = "/bin:/usr/bin", *p, *end;
+	char		 buf[PATH_MAX];
+	size_t		 dlen, flen = strlen(file);
+	int		 i, denied = 0;
+
+	if (strchr(file, '/') != NULL)
+		return execve(file, argv, envp);
+	for (i = 0; envp[i] != NULL; i++)
+		if (strncmp(envp[i], "PATH=", 5) == 0)
+			path = envp[i] + 5;
+	for (p = path;; p = end + 1) {
+		end = strchrnul(p, ':');
+		/* An empty entry is the current directory, as for execvp. */
+		dlen = end > p ? (size_t)(end - p) : 1;
+		if (dlen + 1 + flen < sizeof buf) {
+			memcpy(buf, end > p ? p : ".", dlen);
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, file, flen + 1);
+			execve(buf, argv, envp);
+			if (errno == EACCES)
+				denied = 1;
+			else if (errno != ENOENT && errno != ENOTDIR)
+				return -1;
+		}
+		if (*end == '\0')
+			break;
+	}
+	errno = denied ? EACCES : ENOENT;
+	return -1;
 }
 
 void

@@ -21,6 +21,23 @@
  */
 pid_t	proc_fork(int *report, char **cause);
 
+/*
+ * Start a process the cheap way: vfork, so a parent with a large address
+ * space copies no page tables, and the parent sleeps until the child has
+ * exec'd or died. child(report, arg) runs in the child with signals reset;
+ * it must not return, allocate or change anything the parent owns: only
+ * system calls, then exec or proc_exec_fail. Returns the pid once the exec
+ * worked, or -1 with *cause saying why it did not.
+ */
+pid_t	proc_spawn(void (*child)(int report, void *arg), void *arg,
+	    char **cause);
+
+/*
+ * execvp with envp, the command looked up on envp's PATH (else
+ * "/bin:/usr/bin"); safe in a proc_spawn child. Returns only on failure.
+ */
+int	proc_execvpe(const char *file, char *const argv[], char *const envp[]);
+
 /* Child only: send "what: strerror(errno)" to the parent and _exit(127). */
 void	proc_exec_fail(int report, const char *what)
 	    __attribute__((noreturn));

@@ -2,7 +2,11 @@
 
 #include <sys/wait.h>
 
+#include <sys/stat.h>
+
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/proc.h"
@@ -64,6 +68,94 @@ test_signals_reset(void **state)
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 }
 
+struct spawn_arg {
+	char *const	*argv;
+	char *const	*envp;
+};
+
+static void
+spawn_child(int report, void *arg)
+{
+	struct spawn_arg	*a = arg;
+
+	proc_execvpe(a->argv[0], a->argv, a->envp);
+	proc_exec_fail(report, a->argv[0]);
+}
+
+/* Run argv with envp through proc_spawn: its exit status, or -1 + *cause. */
+static int
+spawn_run(char *const *argv, char *const *envp, char **cause)
+{
+	struct spawn_arg	 a = { argv, envp };
+	int			 status;
+	pid_t			 pid;
+
+	if ((pid = proc_spawn(spawn_child, &a, cause)) == -1)
+		return -1;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void
+test_spawn(void **state)
+{
+	char	 dir[] = "/tmp/orch-test-proc.XXXXXX", path[4096], pathenv[4200];
+	char	*cause = NULL, *env_before = getenv("PATH");
+	FILE	*f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/only-here", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\nexit 7\n", f);
+	fclose(f);
+	chmod(path, 0755);
+	snprintf(pathenv, sizeof pathenv, "PATH=/nonexistent:%s", dir);
+	{
+		/* Found on the child's PATH, not ours; its status comes back. */
+		char	*argv[] = { (char *)"only-here", NULL };
+		char	*envp[] = { pathenv, NULL };
+
+		assert_int_equal(spawn_run(argv, envp, &cause), 7);
+	}
+	{
+		/* Not on the child's PATH: the exec failure is reported. */
+		char	*argv[] = { (char *)"only-here", NULL };
+		char	*envp[] = { (char *)"PATH=/nonexistent", NULL };
+
+		assert_int_equal(spawn_run(argv, envp, &cause), -1);
+		assert_string_equal(cause, "only-here: No such file or "
+		    "directory");
+		free(cause);
+		cause = NULL;
+	}
+	{
+		/* Found but not executable: EACCES, as execvp says. */
+		char	*argv[] = { (char *)"only-here", NULL };
+		char	*envp[] = { pathenv, NULL };
+
+		/* (Even root needs an execute bit.) */
+		chmod(path, 0644);
+		assert_int_equal(spawn_run(argv, envp, &cause), -1);
+		assert_non_null(strstr(cause, "Permission denied"));
+		free(cause);
+		cause = NULL;
+	}
+	{
+		/* An absolute path; no PATH at all. */
+		char	*argv[] = { (char *)"/bin/sh", (char *)"-c",
+			    (char *)"exit 3", NULL };
+		char	*envp[] = { NULL };
+
+		assert_int_equal(spawn_run(argv, envp, &cause), 3);
+	}
+	/* The child shared our memory for a while: nothing of ours moved. */
+	assert_ptr_equal(getenv("PATH"), env_before);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void
 test_kill_session(void **state)
 {
@@ -117,6 +209,7 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_exec_report),
 		cmocka_unit_test(test_signals_reset),
+		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_kill_session),
 		cmocka_unit_test(test_exit_reason),
 	};
