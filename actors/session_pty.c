@@ -128,19 +128,29 @@ session_shell(const struct agent_config *ac)
 	return "/bin/sh";
 }
 
+struct session_child {
+	const char		*slave;
+	const char		*shell;
+	const char		*cwd;
+	char			**env;
+	char			 cwd_what[600];		/* messages, made */
+	char			 shell_what[600];	/* before the spawn */
+};
+
+/* In a proc_spawn child: system calls only, then exec. */
 static void
-session_child(int report, const char *slave, const char *shell,
-    const struct agent_config *ac, char **env)
+session_child(int report, void *arg)
 {
-	const char	*base = strrchr(shell, '/');
-	char		*argv[2];
-	int		 fd;
+	struct session_child	*c = arg;
+	const char		*base = strrchr(c->shell, '/');
+	char			*argv[2];
+	int			 fd;
 
 	if (setsid() == -1)
 		proc_exec_fail(report, "setsid");
 	/* Opening the slave as a session leader makes it our terminal. */
-	if ((fd = open(slave, O_RDWR)) == -1)
-		proc_exec_fail(report, slave);
+	if ((fd = open(c->slave, O_RDWR)) == -1)
+		proc_exec_fail(report, c->slave);
 	if (ioctl(fd, TIOCSCTTY, 0) == -1)
 		proc_exec_fail(report, "TIOCSCTTY");
 	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
@@ -150,31 +160,18 @@ session_child(int report, const char *slave, const char *shell,
 	/* Keep only the terminal and the report pipe (close-on-exec). */
 	if (fd > 2)
 		close(fd);
-	{
-		int	keep = report;
-
-		if (keep != 3) {
-			if (dup3(keep, 3, O_CLOEXEC) == -1)
-				proc_exec_fail(report, "dup3");
-			report = 3;
-		}
-		proc_close_from(4);
+	if (report != 3) {
+		if (dup3(report, 3, O_CLOEXEC) == -1)
+			proc_exec_fail(report, "dup3");
+		report = 3;
 	}
-	if (ac->cwd != NULL && chdir(ac->cwd) == -1) {
-		char	what[600];
-
-		snprintf(what, sizeof what, "session cwd %s", ac->cwd);
-		proc_exec_fail(report, what);
-	}
-	argv[0] = (char *)(base != NULL ? base + 1 : shell);
+	proc_close_from(4);
+	if (c->cwd != NULL && chdir(c->cwd) == -1)
+		proc_exec_fail(report, c->cwd_what);
+	argv[0] = (char *)(base != NULL ? base + 1 : c->shell);
 	argv[1] = NULL;
-	execve(shell, argv, env);
-	{
-		char	what[600];
-
-		snprintf(what, sizeof what, "session shell %s", shell);
-		proc_exec_fail(report, what);
-	}
+	execve(c->shell, argv, c->env);
+	proc_exec_fail(report, c->shell_what);
 }
 
 struct session *
@@ -182,12 +179,12 @@ session_open(struct event_base *base, const struct agent_config *ac,
     char *const *extra_env, const struct session_cbs *cbs, void *arg,
     char **cause)
 {
-	struct session	*s;
-	struct winsize	 ws;
-	const char	*shell = session_shell(ac);
-	char		 slave[128], **env;
-	int		 report;
-	pid_t		 pid;
+	struct session		*s;
+	struct winsize		 ws;
+	struct session_child	 child;
+	const char		*shell = session_shell(ac);
+	char			 slave[128], **env;
+	pid_t			 pid;
 
 	s = xcalloc(1, sizeof *s);
 	s->base = base;
@@ -214,17 +211,18 @@ session_open(struct event_base *base, const struct agent_config *ac,
 	ws.ws_col = (unsigned short)s->cols;
 	ioctl(s->master, TIOCSWINSZ, &ws);
 
-	env = session_environ(ac, extra_env);
-	pid = proc_fork(&report, cause);
-	if (pid == 0)
-		session_child(report, slave, shell, ac, env);
+	child.slave = slave;
+	child.shell = shell;
+	child.cwd = ac->cwd;
+	child.env = env = session_environ(ac, extra_env);
+	snprintf(child.cwd_what, sizeof child.cwd_what, "session cwd %s",
+	    ac->cwd != NULL ? ac->cwd : "");
+	snprintf(child.shell_what, sizeof child.shell_what, "session shell %s",
+	    shell);
+	pid = proc_spawn(session_child, &child, cause);
 	free(env);
 	if (pid == -1)
 		goto fail;
-	if (proc_exec_wait(report, cause) != 0) {
-		waitpid(pid, NULL, 0);
-		goto fail;
-	}
 	s->pid = s->sid = pid;
 
 	/* Our own handle on the slave, for printing task output on it. */

@@ -32,32 +32,27 @@ proc_child_reset(void)
 	sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
-pid_t
-proc_fork(int *report, char **cause)
+/* 0 if the child's exec worked (EOF), -1 with *cause otherwise. */
+static int
+proc_exec_wait(int report, char **cause)
 {
-	sigset_t	all, old;
-	int		fds[2];
-	pid_t		pid;
+	char	msg[512];
+	size_t	got = 0;
+	ssize_t	n;
 
-	if (pipe2(fds, O_CLOEXEC) == -1)
-		return set_cause(cause, "pipe: %s", strerror(errno));
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		proc_child_reset();
-		*report = fds[1];
+	for (;;) {
+		n = read(report, msg + got, sizeof msg - 1 - got);
+		if (n > 0 && (got += (size_t)n) < sizeof msg - 1)
+			continue;
+		if (n == -1 && errno == EINTR)
+			continue;
+		break;
+	}
+	close(report);
+	if (got == 0)
 		return 0;
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(fds[1]);
-	if (pid == -1) {
-		close(fds[0]);
-		return set_cause(cause, "fork: %s", strerror(errno));
-	}
-	*report = fds[0];
-	return pid;
+	msg[got] = '\0';
+	return set_cause(cause, "%s", msg);
 }
 
 pid_t
@@ -136,28 +131,6 @@ proc_exec_fail(int report, const char *what)
 		(void)!write(report, msg, (size_t)n < sizeof msg ? (size_t)n :
 		    sizeof msg - 1);
 	_exit(127);
-}
-
-int
-proc_exec_wait(int report, char **cause)
-{
-	char	msg[512];
-	size_t	got = 0;
-	ssize_t	n;
-
-	for (;;) {
-		n = read(report, msg + got, sizeof msg - 1 - got);
-		if (n > 0 && (got += (size_t)n) < sizeof msg - 1)
-			continue;
-		if (n == -1 && errno == EINTR)
-			continue;
-		break;
-	}
-	close(report);
-	if (got == 0)
-		return 0;
-	msg[got] = '\0';
-	return set_cause(cause, "%s", msg);
 }
 
 void

@@ -2,7 +2,7 @@
  * Process hygiene shared by everything in orch that forks: the supervisor
  * starting actors, actors starting their session shell and their tasks.
  *
- * proc_fork blocks every signal around fork, so the child cannot run a
+ * proc_spawn blocks every signal around vfork, so the child cannot run a
  * parent's handler before it resets them; the child then restores default
  * dispositions and an empty mask. Exec failures travel back through a
  * close-on-exec pipe: EOF means the exec worked, bytes say why it did not.
@@ -13,13 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-/*
- * Fork with a report pipe. In the child: signals reset, *report is the
- * write end (close-on-exec). In the parent: *report is the read end for
- * proc_exec_wait. Returns the pid, 0 in the child, -1 with *cause.
- */
-pid_t	proc_fork(int *report, char **cause);
 
 /*
  * Start a process the cheap way: vfork, so a parent with a large address
@@ -41,9 +34,6 @@ int	proc_execvpe(const char *file, char *const argv[], char *const envp[]);
 /* Child only: send "what: strerror(errno)" to the parent and _exit(127). */
 void	proc_exec_fail(int report, const char *what)
 	    __attribute__((noreturn));
-
-/* Parent: 0 if the child's exec worked (EOF), -1 with *cause otherwise. */
-int	proc_exec_wait(int report, char **cause);
 
 /* Close every descriptor from lowfd up. */
 void	proc_close_from(int lowfd);

@@ -15,55 +15,60 @@
 #include "common/proc.h"
 #include "common/xmalloc.h"
 
+struct spawn_child {
+	const char	*path;
+	char *const	*argv;
+	int		 link_fd;
+	int		 err_fd;
+	pid_t		 parent;
+};
+
+/* In a proc_spawn child: system calls only, then exec. */
+static void
+spawn_child(int report, void *arg)
+{
+	struct spawn_child	*c = arg;
+
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		proc_exec_fail(report, "prctl");
+	/* The supervisor may have died before prctl took effect. */
+	if (getppid() != c->parent)
+		_exit(1);
+	/* First: the descriptors below may land where err_fd is. */
+	if (c->err_fd != -1 && dup2(c->err_fd, STDERR_FILENO) == -1)
+		proc_exec_fail(report, "dup2");
+	/* The report pipe must survive the shuffle, above fd 3. */
+	if (report <= SPAWN_LINK_FD) {
+		int	moved = fcntl(report, F_DUPFD_CLOEXEC,
+		    SPAWN_LINK_FD + 1);
+
+		if (moved == -1)
+			proc_exec_fail(report, "fcntl");
+		report = moved;
+	}
+	if (c->link_fd == SPAWN_LINK_FD) {
+		if (fcntl(c->link_fd, F_SETFD, 0) == -1)
+			proc_exec_fail(report, "fcntl");
+	} else if (dup2(c->link_fd, SPAWN_LINK_FD) == -1)
+		proc_exec_fail(report, "dup2");
+	if (report != SPAWN_LINK_FD + 1) {
+		if (dup3(report, SPAWN_LINK_FD + 1, O_CLOEXEC) == -1)
+			proc_exec_fail(report, "dup3");
+		report = SPAWN_LINK_FD + 1;
+	}
+	proc_close_from(SPAWN_LINK_FD + 2);
+	execv(c->path, c->argv);
+	proc_exec_fail(report, c->path);
+}
+
 pid_t
 spawn_actor(const char *path, char *const argv[], int link_fd, int err_fd,
     char **cause)
 {
-	int	report;
-	pid_t	pid, parent = getpid();
+	struct spawn_child	c = { path, argv, link_fd, err_fd, getpid() };
 
-	pid = proc_fork(&report, cause);
-	if (pid == -1)
-		return -1;
-	if (pid == 0) {
-		setpgid(0, 0);
-		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
-			proc_exec_fail(report, "prctl");
-		/* The supervisor may have died before prctl took effect. */
-		if (getppid() != parent)
-			_exit(1);
-		/* First: the descriptors below may land where err_fd is. */
-		if (err_fd != -1 && dup2(err_fd, STDERR_FILENO) == -1)
-			proc_exec_fail(report, "dup2");
-		/* The report pipe must survive the shuffle, above fd 3. */
-		if (report <= SPAWN_LINK_FD) {
-			int	moved = fcntl(report, F_DUPFD_CLOEXEC,
-			    SPAWN_LINK_FD + 1);
-
-			if (moved == -1)
-				proc_exec_fail(report, "fcntl");
-			report = moved;
-		}
-		if (link_fd == SPAWN_LINK_FD) {
-			if (fcntl(link_fd, F_SETFD, 0) == -1)
-				proc_exec_fail(report, "fcntl");
-		} else if (dup2(link_fd, SPAWN_LINK_FD) == -1)
-			proc_exec_fail(report, "dup2");
-		if (report != SPAWN_LINK_FD + 1) {
-			if (dup3(report, SPAWN_LINK_FD + 1, O_CLOEXEC) == -1)
-				proc_exec_fail(report, "dup3");
-			report = SPAWN_LINK_FD + 1;
-		}
-		proc_close_from(SPAWN_LINK_FD + 2);
-		execv(path, argv);
-		proc_exec_fail(report, path);
-	}
-	setpgid(pid, pid);
-	if (proc_exec_wait(report, cause) != 0) {
-		waitpid(pid, NULL, 0);
-		return -1;
-	}
-	return pid;
+	return proc_spawn(spawn_child, &c, cause);
 }
 
 int

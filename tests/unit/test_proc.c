@@ -11,63 +11,6 @@
 
 #include "common/proc.h"
 
-static void
-test_exec_report(void **state)
-{
-	char	*cause = NULL;
-	int	 report, status;
-	pid_t	 pid;
-
-	(void)state;
-	pid = proc_fork(&report, &cause);
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char	*argv[] = { (char *)"/nonexistent/prog", NULL };
-
-		execv(argv[0], argv);
-		proc_exec_fail(report, argv[0]);
-	}
-	assert_int_equal(proc_exec_wait(report, &cause), -1);
-	assert_string_equal(cause, "/nonexistent/prog: No such file or "
-	    "directory");
-	free(cause);
-	waitpid(pid, &status, 0);
-
-	pid = proc_fork(&report, &cause);
-	if (pid == 0) {
-		char	*argv[] = { (char *)"/bin/true", NULL };
-
-		execv(argv[0], argv);
-		proc_exec_fail(report, argv[0]);
-	}
-	assert_int_equal(proc_exec_wait(report, &cause), 0);
-	waitpid(pid, &status, 0);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
-static void
-test_signals_reset(void **state)
-{
-	char	*cause = NULL;
-	int	 report, status;
-	pid_t	 pid;
-
-	(void)state;
-	/* An ignored SIGTERM in the parent must not be inherited. */
-	signal(SIGTERM, SIG_IGN);
-	pid = proc_fork(&report, &cause);
-	if (pid == 0) {
-		close(report);
-		pause();
-		_exit(0);
-	}
-	signal(SIGTERM, SIG_DFL);
-	proc_exec_wait(report, &cause);
-	kill(pid, SIGTERM);
-	waitpid(pid, &status, 0);
-	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
-}
-
 struct spawn_arg {
 	char *const	*argv;
 	char *const	*envp;
@@ -94,6 +37,46 @@ spawn_run(char *const *argv, char *const *envp, char **cause)
 		return -1;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void
+test_exec_report(void **state)
+{
+	char	*cause = NULL;
+	char	*missing[] = { (char *)"/nonexistent/prog", NULL };
+	char	*ok[] = { (char *)"/bin/true", NULL };
+	char	*envp[] = { NULL };
+
+	(void)state;
+	assert_int_equal(spawn_run(missing, envp, &cause), -1);
+	assert_string_equal(cause, "/nonexistent/prog: No such file or "
+	    "directory");
+	free(cause);
+	assert_int_equal(spawn_run(ok, envp, &cause), 0);
+}
+
+static void
+test_signals_reset(void **state)
+{
+	struct spawn_arg	 a;
+	char			*cause = NULL;
+	char			*argv[] = { (char *)"/bin/sleep",
+				    (char *)"30", NULL };
+	char			*envp[] = { NULL };
+	int			 status;
+	pid_t			 pid;
+
+	(void)state;
+	/* An ignored SIGTERM in the parent must not be inherited. */
+	a.argv = argv;
+	a.envp = envp;
+	signal(SIGTERM, SIG_IGN);
+	pid = proc_spawn(spawn_child, &a, &cause);
+	signal(SIGTERM, SIG_DFL);
+	assert_true(pid > 0);
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 }
 
 static void
