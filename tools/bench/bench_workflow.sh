@@ -7,7 +7,7 @@ set -eu
 bin=${1:-build/bin}
 n=${2:-1000}
 dir=$(mktemp -d /tmp/orch-bench-wf.XXXXXX)
-export XDG_RUNTIME_DIR=$dir
+export XDG_RUNTIME_DIR=$dir XDG_STATE_HOME=$dir
 trap 'rm -rf "$dir"' EXIT
 
 {
@@ -30,21 +30,31 @@ trap 'rm -rf "$dir"' EXIT
 } >"$dir/Makefile"
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-t=$(date +%s%N)
-"$bin/orch-supervisor" -L bench -w "$dir/many.yaml" >/dev/null 2>&1
-orch=$(ms "$t")
-t=$(date +%s%N)
-seq "$n" | xargs -P4 -I{} sh -c true
-xargs_ms=$(ms "$t")
-t=$(date +%s%N)
-make -s -j4 -f "$dir/Makefile" all
-make_ms=$(ms "$t")
+# Rounds interleave the three, so a slow moment of the machine hits all.
+rounds=${ROUNDS:-5}
+: >"$dir/orch.ms"; : >"$dir/xargs.ms"; : >"$dir/make.ms"
+for r in $(seq "$rounds"); do
+	t=$(date +%s%N)
+	"$bin/orch-supervisor" -L bench -w "$dir/many.yaml" >/dev/null 2>&1
+	ms "$t" >>"$dir/orch.ms"
+	t=$(date +%s%N)
+	seq "$n" | xargs -P4 -I{} sh -c true
+	ms "$t" >>"$dir/xargs.ms"
+	t=$(date +%s%N)
+	make -s -j4 -f "$dir/Makefile" all
+	ms "$t" >>"$dir/make.ms"
+done
+orch=$(median <"$dir/orch.ms")
+xargs_ms=$(median <"$dir/xargs.ms")
+make_ms=$(median <"$dir/make.ms")
 
-printf '%s trivial tasks on 4 workers, same run (wall ms; orch includes starting\n' "$n"
-printf 'and stopping its 4 agents)\n'
+ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
+printf '%s trivial tasks on 4 workers, same run, median of %s rounds (wall ms;\n' "$n" "$rounds"
+printf 'orch includes starting and stopping its 4 agents)\n'
 printf '  %-34s %8d ms  %6.2fx\n' "xargs -P4 sh -c true" "$xargs_ms" 1
-printf '  %-34s %8d ms  %6.2fx\n' "make -j4" "$make_ms" "$(echo "$make_ms $xargs_ms" | awk '{ printf "%.2f", $1 / $2 }')"
-printf '  %-34s %8d ms  %6.2fx\n' "orch workflow, 4 agents" "$orch" "$(echo "$orch $xargs_ms" | awk '{ printf "%.2f", $1 / $2 }')"
+printf '  %-34s %8d ms  %6sx\n' "make -j4" "$make_ms" "$(ratio "$make_ms" "$xargs_ms")"
+printf '  %-34s %8d ms  %6sx\n' "orch workflow, 4 agents" "$orch" "$(ratio "$orch" "$xargs_ms")"
 printf '  scheduler overhead beyond xargs: %s us per task (target: orch <= 1.2x xargs)\n' \
     "$(echo "$orch $xargs_ms $n" | awk '{ printf "%.0f", ($1 - $2) * 1000 / $3 }')"
