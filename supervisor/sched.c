@@ -13,7 +13,9 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "actors/task.h"
 #include "common/log.h"
+#include "common/tasklog.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
@@ -299,14 +301,86 @@ sched_input(struct sched *s, struct stask *t, char *path, size_t size)
 static void
 sched_store(struct sched *s, const struct stask *t)
 {
-	char	key[BANK_KEY_MAX + 1];
+	char		key[BANK_KEY_MAX + 1];
+	size_t		len;
+	uint64_t	max;
+	int		rc;
 
 	if (s->sup->region == NULL)
 		return;
 	snprintf(key, sizeof key, "task/%s/result", t->key);
-	bank_write(&s->sup->region->bank, key, t->output != NULL ? t->output :
-	    "", t->output != NULL ? strlen(t->output) : 0, "orch",
+	len = t->output != NULL ? strlen(t->output) : 0;
+	max = s->sup->region->bank.sh->value_max;
+	if (len > max)
+		log_warnx("task %s: the bank keeps the first %zu bytes of its "
+		    "%zu of output under %s", t->key, (size_t)max, len, key);
+	rc = bank_write(&s->sup->region->bank, key, t->output != NULL ?
+	    t->output : "", len > max ? (size_t)max : len, "orch",
 	    BANK_SHARED, BANK_ANY, NULL);
+	if (rc != 0)
+		log_warnx("task %s: cannot keep its result in the bank: %s",
+		    t->key, bank_strerror(rc));
+}
+
+/* What a dependent may be handed of a task's output. */
+#define SCHED_OUTPUT_MAX	(16u << 20)
+
+struct sched_capped {
+	struct sched_buf	 b;
+	bool			 cut;
+};
+
+static ssize_t
+sched_capped_write(void *cookie, const char *p, size_t n)
+{
+	struct sched_capped	*c = cookie;
+	size_t			 room = SCHED_OUTPUT_MAX - c->b.len;
+
+	if (n > room)
+		c->cut = true;
+	if (room > 0)
+		sched_append(&c->b, p, n < room ? n : room);
+	return (ssize_t)n;
+}
+
+/*
+ * The actor's answer carries only the last TASK_TAIL_MAX bytes; when the
+ * output filled them, the whole of it (up to SCHED_OUTPUT_MAX) comes from
+ * the task's log, for the dependents, the bank and the claude runner.
+ */
+static void
+sched_full_output(struct sched *s, struct stask *t)
+{
+	static const cookie_io_functions_t	 io = { NULL,
+						    sched_capped_write, NULL,
+						    NULL };
+	struct sched_capped			 c = { { NULL, 0 }, false };
+	char					 path[PATH_MAX], *cause = NULL;
+	FILE					*f;
+	int					 rc;
+
+	if (t->output == NULL || strlen(t->output) < TASK_TAIL_MAX)
+		return;
+	if (tasklog_path(s->sup->instance, t->key, false, path, sizeof path,
+	    &cause) != 0 || (f = fopencookie(&c, "w", io)) == NULL) {
+		free(cause);
+		return;
+	}
+	rc = tasklog_read(path, f, &cause);
+	fclose(f);
+	if (rc != 0 || c.b.buf == NULL) {
+		log_warnx("task %s: only the end of its output is passed on: "
+		    "%s", t->key, cause != NULL ? cause : "empty log");
+		free(cause);
+		free(c.b.buf);
+		return;
+	}
+	if (c.cut)
+		log_warnx("task %s: its first %u MiB of output are passed on "
+		    "(all of it: orch-ctl logs %s)", t->key,
+		    SCHED_OUTPUT_MAX >> 20, t->key);
+	free(t->output);
+	t->output = c.b.buf;
 }
 
 /*
@@ -391,6 +465,8 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 		if ((tail = body_bytes(&up.data, "tail", &tlen)) != NULL) {
 			free(t->output);
 			t->output = xstrndup(tail, tlen);
+			if (tlen >= TASK_TAIL_MAX)
+				sched_full_output(s, t);
 		}
 		t->dur_ns = dur;
 	}

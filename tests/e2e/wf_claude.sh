@@ -2,7 +2,8 @@
 # Prompt tasks: the claude runner (against tests/fakes/claude) gets its
 # prompt as one argument (no shell quoting) plus the configured extra
 # arguments, its result text is the task's output and flows down a
-# pipeline, an error result fails the task, a slow one times out; a custom
+# pipeline (also past the 4 KiB tail the actor sends), an error result
+# fails the task, a slow one times out; a custom
 # argv runner fills in {prompt}; a missing claude binary is refused at
 # validation.
 . "$(dirname "$0")/lib.bash"
@@ -26,6 +27,7 @@ stages:
     tasks:
       - {id: implement, requires: [code], prompt: "implement: {{ tasks.plan.output }}"}
       - {id: custom, agent: echoer, prompt: "hello"}
+      - {id: long, agent: coder, prompt: "a LONG answer"}
       - {id: broken, agent: coder, prompt: "FAIL on purpose", continueOnError: true}
       - {id: stuck, agent: coder, prompt: "SLOW please", timeout: 0.5, continueOnError: true}
 YAML
@@ -42,6 +44,9 @@ grep -q "task plan: claude succeeded, \$0.0034, session fake-" "$T/sup.log" || f
 grep -qF "implement: done: plan the 'thing'" "$T/args.log" || fail "pipeline of results: $(cat "$T/args.log")"
 grep -q "^custom .* ok " "$T/wf.out" || fail "custom runner: $(cat "$T/wf.out")"
 grep -B10 '"task": "custom"' "$T/r.json" | grep -q '"output": "asked: hello\\n"' || fail "custom output"
+# A result far past the actor's 4 KiB tail is read whole from the log.
+grep -q "task long: claude succeeded" "$T/sup.log" || fail "long result: $(grep 'task long' "$T/sup.log")"
+grep -q '"output": "done: a LONG answer 0001-long-answer .*1000-long-answer "' "$T/r.json" || fail "long output not whole"
 grep -q "^broken .* failed .* claude: could not do: FAIL on purpose" "$T/wf.out" || fail "error result: $(cat "$T/wf.out")"
 grep -q "^stuck .* failed .* timed out after 0.5 s" "$T/wf.out" || fail "slow: $(cat "$T/wf.out")"
 

@@ -68,14 +68,20 @@ grep -q '"exit": 1' "$T/report.json" || fail "report exit"
 "$CTL" -L "$INST" logs nosuch 2>"$T/err.log" && fail "logs of an unknown task"
 grep -q "nosuch.lz4: No such file" "$T/err.log" || fail "logs error: $(cat "$T/err.log")"
 
-# All good: exit 0.
+# All good: exit 0. Output longer than the actor's 4 KiB tail reaches the
+# dependents whole (ORCH_INPUT and {{ }}), and the bank.
 cat >"$T/ok.yaml" <<'YAML'
 stages:
   - name: s
-    tasks: [{command: "true"}, {command: "echo fine"}]
+    tasks:
+      - {command: "true"}
+      - {id: big, command: "seq 10000"}
+      - {id: count, dependsOn: [big], command: "wc -l < $ORCH_INPUT; echo '{{ tasks.big.output }}' | sed -n '1p;$p'"}
 YAML
 run_wf "$T/ok.yaml" || fail "a good workflow exited $?: $(cat "$T/wf.out")"
-grep -q "2 of 2 tasks succeeded" "$T/wf.out" || fail "summary: $(cat "$T/wf.out")"
+grep -q "3 of 3 tasks succeeded" "$T/wf.out" || fail "summary: $(cat "$T/wf.out")"
+grep -B10 '"task": "count"' "$T/report.json" | grep -q '"output": "10000\\n1\\n10000\\n"' ||
+    fail "long output passed on: $(grep -B10 '"task": "count"' "$T/report.json")"
 
 # Approval: the task waits; approve runs it; deny fails it.
 cat >"$T/gate.yaml" <<'YAML'
