@@ -205,7 +205,7 @@ ctl_submit(struct ctl_client *c, const struct envelope *env)
 	unsigned		 no;
 	char			 id[WF_ID_MAX + 1], key[WF_ID_MAX + 16];
 
-	if (sup->stopping) {
+	if (sup->stopping || !sched_open(sup->sched)) {
 		ctl_error(c, env, IPC_E_SHUTDOWN, "the supervisor is stopping");
 		return;
 	}
@@ -228,7 +228,7 @@ ctl_workflow_run(struct ctl_client *c, const struct envelope *env)
 	size_t			 i;
 	unsigned		 no;
 
-	if (sup->stopping) {
+	if (sup->stopping || !sched_open(sup->sched)) {
 		ctl_error(c, env, IPC_E_SHUTDOWN, "the supervisor is stopping");
 		return;
 	}

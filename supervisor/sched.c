@@ -97,6 +97,8 @@ struct sched {
 	struct event		*progress;	/* NULL: no live view */
 	char			*report;
 	char			 dir[PATH_MAX + 16];	/* ORCH_INPUT files */
+	bool			 main_over;	/* the -w run: then stop */
+	bool			 told_waiting;
 };
 
 static void	sched_progress_draw(struct sched *);
@@ -715,7 +717,26 @@ sched_summary(struct sched *s, struct sched_run *run, const void *body,
 	if (s->report != NULL)
 		sched_report(run, s->report);
 	s->sup->exit_code = run->status;
-	supervisor_shutdown(s->sup, "workflow finished");
+	s->main_over = true;
+}
+
+/* The -w run is over: stop, once work others sent is over too. */
+static void
+sched_main_over(struct sched *s)
+{
+	struct sched_run	*run;
+	size_t			 active = 0;
+
+	for (run = s->runs; run != NULL; run = run->next)
+		active += !run->over;
+	if (active == 0)
+		supervisor_shutdown(s->sup, "workflow finished");
+	else if (!s->told_waiting) {
+		log_info("the workflow is over; waiting for %zu run%s sent "
+		    "with orch-ctl (Ctrl-C stops them)", active, active == 1 ?
+		    "" : "s");
+		s->told_waiting = true;
+	}
 }
 
 /* Forget the oldest finished runs beyond SCHED_KEEP_RUNS. */
@@ -904,6 +925,8 @@ sched_pump_cb(evutil_socket_t fd, short events, void *arg)
 	if (over)
 		sched_prune(s);
 	sched_progress_draw(s);
+	if (s->main_over)
+		sched_main_over(s);
 }
 
 static void
@@ -954,6 +977,12 @@ sched_add(struct sched *s, struct workflow *wf, enum sched_kind kind)
 	    "s");
 	sched_kick(s);
 	return run->no;
+}
+
+bool
+sched_open(const struct sched *s)
+{
+	return !s->main_over;
 }
 
 void

@@ -27,7 +27,8 @@ struct supervisor;
 struct workflow;
 
 enum sched_kind {
-	SCHED_MAIN = 0,		/* -w: summary table, report, then exit */
+	SCHED_MAIN = 0,		/* -w: summary table, report, then exit once
+				   the other runs are over too */
 	SCHED_WORKFLOW,		/* orch-ctl workflow run */
 	SCHED_SUBMIT,		/* orch-ctl submit */
 };
@@ -45,6 +46,8 @@ struct sched	*sched_new(struct supervisor *sup, const char *report);
 /* Answers every waiter with IPC_E_SHUTDOWN first. */
 void		 sched_free(struct sched *s);
 
+/* Taking work? Not once the -w run is over (the supervisor is ending). */
+bool		 sched_open(const struct sched *s);
 /* Run wf (owned by the scheduler from now on). Returns the run number. */
 unsigned	 sched_add(struct sched *s, struct workflow *wf,
 		    enum sched_kind kind);

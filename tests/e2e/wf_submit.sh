@@ -135,4 +135,29 @@ sids=$(session_ids)
 "$CTL" -L "$INST" shutdown || fail "shutdown"
 wait_exit "$SUP_PID" 15 || fail "supervisor exit $?"
 wait_until 10 nothing_left $sids || fail "processes left behind"
+
+# With -w: work sent meanwhile is finished before the supervisor exits,
+# and no more is taken once the workflow is over.
+cat >"$T/main.yaml" <<YAML
+agents: [{id: m1}, {id: m2}]
+stages:
+  - name: s
+    tasks: [{id: hold, command: "while [ ! -e $T/main-go ]; do sleep 0.02; done"}]
+YAML
+"$SUP" -L "$INST" -g 1 -w "$T/main.yaml" >"$T/main.out" 2>"$T/sup.log" &
+s=$!
+PIDS="$PIDS $s"
+wait_until 10 grep -q "task hold: started" "$T/sup.log" || fail "main workflow did not start"
+"$CTL" -L "$INST" submit --wait --id extra -- "while [ ! -e $T/extra-go ]; do sleep 0.02; done; echo extra done" >"$T/extra.out" &
+w=$!
+wait_until 10 grep -q "task 2:extra: started" "$T/sup.log" || fail "extra did not start"
+touch "$T/main-go"
+wait_until 10 grep -q "waiting for 1 run sent with orch-ctl" "$T/sup.log" || fail "supervisor did not wait: $(tail -5 "$T/sup.log")"
+grep -q "^1 of 1 tasks succeeded" "$T/main.out" || fail "main summary: $(cat "$T/main.out")"
+"$CTL" -L "$INST" submit -- true 2>"$T/err.log" && fail "work taken after the workflow ended"
+grep -q "stopping" "$T/err.log" || fail "refusal: $(cat "$T/err.log")"
+touch "$T/extra-go"
+wait_exit $w 10 || fail "the extra task's client: $?"
+[ "$(cat "$T/extra.out")" = "extra done" ] || fail "extra output: $(cat "$T/extra.out")"
+wait_exit $s 15 || fail "supervisor exit: $?"
 exit 0
