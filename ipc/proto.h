@@ -96,9 +96,10 @@ enum ipc_pri {
 						   approval?, wait?};
 						   res: {run, task} or, with
 						   wait, the run's result */
-#define IPC_OP_WORKFLOW_RUN	"workflow.run"	/* req: {file, wait?}; res:
-						   {run, workflow, tasks} or,
-						   with wait, its result */
+#define IPC_OP_WORKFLOW_RUN	"workflow.run"	/* req: {file, text, dir?,
+						   wait?}; res: {run, workflow,
+						   tasks} or, with wait, its
+						   result */
 
 /* 4: memory bank and event bus, on control.sock (as the operator) and on
  * actors/<agent>.sock (as that agent) */

@@ -224,26 +224,30 @@ ctl_workflow_run(struct ctl_client *c, const struct envelope *env)
 	struct workflow		*wf;
 	struct config		*running;
 	struct agent		*a;
-	char			 file[PATH_MAX], *cause = NULL;
-	size_t			 i;
+	const char		*text;
+	char			 name[PATH_MAX], dir[PATH_MAX], *cause = NULL;
+	size_t			 i, len;
 	unsigned		 no;
 
 	if (sup->stopping || !sched_open(sup->sched)) {
 		ctl_error(c, env, IPC_E_SHUTDOWN, "the supervisor is stopping");
 		return;
 	}
-	if (body_str(&env->body, "file", file, sizeof file) != 0 ||
-	    file[0] != '/') {
-		ctl_error(c, env, IPC_E_INVAL, "workflow.run needs the "
-		    "workflow's absolute path");
+	/*
+	 * The client sends the text: it may be a pipe only the client can
+	 * read, and a file we opened could be one that never ends.
+	 */
+	if (body_str(&env->body, "file", name, sizeof name) != 0 ||
+	    (text = body_bytes(&env->body, "text", &len)) == NULL ||
+	    (body_get(&env->body, "dir") != NULL && (body_str(&env->body,
+	    "dir", dir, sizeof dir) != 0 || dir[0] != '/'))) {
+		ctl_error(c, env, IPC_E_INVAL, "workflow.run needs the file's "
+		    "name and text (and its directory, absolute)");
 		return;
 	}
-	/*
-	 * The file is read here, with the same limits as -w; the client has
-	 * our uid (SO_PEERCRED), so it could read it as well.
-	 */
 	running = agent_configs(sup);
-	wf = workflow_load_file(file, running, WF_BASE_RUNNING, &cause);
+	wf = workflow_load_text(name, text, len, body_get(&env->body, "dir") !=
+	    NULL ? dir : NULL, running, WF_BASE_RUNNING, &cause);
 	config_free(running);
 	if (wf == NULL) {
 		ctl_error(c, env, IPC_E_INVAL, "%s", cause);
@@ -260,5 +264,5 @@ ctl_workflow_run(struct ctl_client *c, const struct envelope *env)
 		}
 	i = wf->ntasks;
 	no = sched_add(sup->sched, wf, SCHED_WORKFLOW);
-	ctl_queued(c, env, no, "workflow", file, i);
+	ctl_queued(c, env, no, "workflow", name, i);
 }

@@ -701,8 +701,17 @@ struct workflow *
 workflow_load_string(const char *name, const char *text,
     const struct config *base, enum wf_base how, char **cause)
 {
-	return wf_from_doc(yamldoc_load_string(name, text, strlen(text), NULL,
-	    cause), base, how, NULL, cause);
+	return workflow_load_text(name, text, strlen(text), NULL, base, how,
+	    cause);
+}
+
+struct workflow *
+workflow_load_text(const char *name, const char *text, size_t len,
+    const char *base_dir, const struct config *base, enum wf_base how,
+    char **cause)
+{
+	return wf_from_doc(yamldoc_load_string(name, text, len, NULL, cause),
+	    base, how, base_dir, cause);
 }
 
 struct workflow *

@@ -72,6 +72,10 @@ struct workflow	*workflow_load_file(const char *path,
 		    const struct config *base, enum wf_base how, char **cause);
 struct workflow	*workflow_load_string(const char *name, const char *text,
 		    const struct config *base, enum wf_base how, char **cause);
+/* Text read elsewhere (len bytes); base_dir resolves relative cwds. */
+struct workflow	*workflow_load_text(const char *name, const char *text,
+		    size_t len, const char *base_dir, const struct config *base,
+		    enum wf_base how, char **cause);
 /*
  * A workflow of one task (orch-ctl submit): stage "submit", task t (its
  * strings and lists are moved out of t), no agents of its own.

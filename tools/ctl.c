@@ -54,7 +54,7 @@ usage(FILE *f)
 "                                   a shell command line); print its name,\n"
 "                                   or with --wait its output, and exit with\n"
 "                                   its status\n"
-"  workflow run FILE [--wait] [--json]\n"
+"  workflow run FILE|- [--wait] [--json]\n"
 "                                   run a workflow on this supervisor; with\n"
 "                                   --wait print the summary, exit 0 or 1\n"
 "  tasks [--json]                   every task queued, running or done\n"

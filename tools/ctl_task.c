@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/xmalloc.h"
 #include "ipc/body.h"
@@ -332,14 +333,61 @@ ctl_submit(struct client *c, int argc, char **argv)
 	return ctl_task_exit(&tasks->via.array.ptr[0], "output", secs);
 }
 
+/* A workflow is at most this big (the supervisor's own limit is lower). */
+#define CTL_WORKFLOW_MAX	(8u << 20)
+
+/* The whole of path ("-": standard input), malloc'd; NULL after a message. */
+static char *
+ctl_read_file(const char *path, size_t *len)
+{
+	FILE	*f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	char	*buf;
+	size_t	 n;
+
+	if (f == NULL) {
+		fprintf(stderr, "orch-ctl: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(CTL_WORKFLOW_MAX + 1);
+	n = fread(buf, 1, CTL_WORKFLOW_MAX + 1, f);
+	if (ferror(f) || n > CTL_WORKFLOW_MAX) {
+		fprintf(stderr, "orch-ctl: %s: %s\n", path, ferror(f) ?
+		    strerror(errno) : "larger than 8 MiB");
+		free(buf);
+		buf = NULL;
+	}
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* The absolute directory path is in. */
+static int
+ctl_dir_of(const char *path, char *dir, size_t size)
+{
+	char	*copy = xstrdup(path), real[PATH_MAX];
+	int	 rc = -1;
+
+	if (realpath(dirname(copy), real) != NULL &&
+	    strlen(real) < size) {
+		memcpy(dir, real, strlen(real) + 1);
+		rc = 0;
+	}
+	free(copy);
+	return rc;
+}
+
 int
 ctl_workflow(struct client *c, int argc, char **argv)
 {
 	const msgpack_object	*res;
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
-	char			 path[PATH_MAX];
+	char			 dir[PATH_MAX], *text;
 	const char		*file = NULL;
+	size_t			 len;
+	bool			 has_dir;
 	uint64_t		 run = 0, ntasks = 0, dur = 0;
 	int64_t			 code = 1;
 	bool			 wait = false, json = false;
@@ -351,27 +399,33 @@ ctl_workflow(struct client *c, int argc, char **argv)
 			wait = true;
 		else if (strcmp(argv[k], "--json") == 0)
 			json = true;
-		else if (argv[k][0] != '-' && file == NULL)
+		else if ((argv[k][0] != '-' || strcmp(argv[k], "-") == 0) &&
+		    file == NULL)
 			file = argv[k];
 		else
 			break;
 	}
 	if (argc < 2 || strcmp(argv[1], "run") != 0 || k < argc ||
 	    file == NULL) {
-		fprintf(stderr, "orch-ctl: workflow run FILE [--wait] "
+		fprintf(stderr, "orch-ctl: workflow run FILE|- [--wait] "
 		    "[--json]\n");
 		return 2;
 	}
-	/* The supervisor reads the file: it has to know where it is. */
-	if (realpath(file, path) == NULL) {
-		fprintf(stderr, "orch-ctl: %s: %s\n", file, strerror(errno));
+	if ((text = ctl_read_file(file, &len)) == NULL)
 		return 2;
-	}
+	/* Relative agent cwds are relative to the file, as with -w. */
+	has_dir = strcmp(file, "-") == 0 ? getcwd(dir, sizeof dir) != NULL :
+	    ctl_dir_of(file, dir, sizeof dir) == 0;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 2);
-	body_pack_kv_str(&pk, "file", path);
+	msgpack_pack_map(&pk, has_dir ? 4 : 3);
+	body_pack_kv_str(&pk, "file", strcmp(file, "-") == 0 ? "(stdin)" :
+	    file);
+	body_pack_kv_bin(&pk, "text", text, len);
+	if (has_dir)
+		body_pack_kv_str(&pk, "dir", dir);
 	body_pack_kv_bool(&pk, "wait", wait);
+	free(text);
 	rc = client_call(c, IPC_OP_WORKFLOW_RUN, sb.data, sb.size, wait ?
 	    CTL_FOREVER_MS : CTL_TIMEOUT_MS, &res);
 	msgpack_sbuffer_destroy(&sb);

@@ -108,6 +108,13 @@ run=$(sed -n 's/^\([0-9]*\):both .*/\1/p' "$T/flow.out")
 is_status helper idle || fail "helper is $(status_of helper)"
 [ "$("$CTL" -L "$INST" status | grep -c '^solo ')" = 1 ] || fail "solo deployed twice"
 
+# From standard input; a relative agent cwd is the file's directory (here
+# the caller's, for stdin).
+mkdir "$T/sub"
+printf 'agents: [{id: here, session: {cwd: sub}}]\nstages:\n  - {name: s, tasks: [{agent: here, command: pwd}]}\n' >"$T/cwd.yaml"
+(cd "$T" && "$CTL" -L "$INST" workflow run - --wait --json <cwd.yaml) >"$T/cwd.json" || fail "workflow from stdin"
+grep -q "\"output\": \"$T/sub\\\\n\"" "$T/cwd.json" || fail "cwd relative to the caller: $(grep output "$T/cwd.json")"
+
 # Without --wait: queued at once; a failing workflow exits 1 with --wait.
 "$CTL" -L "$INST" workflow run "$T/flow.yaml" | grep -q "^run [0-9]*: 3 tasks queued" || fail "workflow run without --wait"
 printf 'stages:\n  - {name: s, parallel: true, tasks: [{command: "exit 4"}, {command: "true"}]}\n' >"$T/bad-exit.yaml"
@@ -126,6 +133,9 @@ printf 'stages: [{name: a, dependsOn: b, tasks: [{command: x}]}, {name: b, depen
 [ $? = 2 ] && grep -q "cycle" "$T/err.log" || fail "cycle: $(cat "$T/err.log")"
 "$CTL" -L "$INST" workflow run "$T/missing.yaml" 2>/dev/null
 [ $? = 2 ] || fail "missing file"
+printf 'a: &a [*a]\nstages: []\n' >"$T/selfref.yaml"
+"$CTL" -L "$INST" workflow run "$T/selfref.yaml" 2>"$T/err.log"
+[ $? = 2 ] && grep -q "selfref.yaml:1:" "$T/err.log" || fail "self-referencing anchor: $(cat "$T/err.log")"
 [ "$("$CTL" -L "$INST" tasks | wc -l)" = "$n" ] || fail "a refused workflow queued tasks"
 
 # Everything is listed, and the supervisor still serves.
