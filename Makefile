@@ -41,7 +41,7 @@ IPC_SRC    = ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/relay.c
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_wire.c \
              supervisor/restart.c supervisor/workflow.c supervisor/runner.c \
-             supervisor/spawn.c supervisor/tasktable.c
+             supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c \
              shm/region.c shm/ring_notify.c shm/serve.c
 ACT_SRC    = actors/scrollback.c actors/session_pty.c actors/task.c actors/inbox.c
@@ -172,7 +172,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_c
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o control.o control_task.o logpipe.o msg.o sched.o)
+SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o control.o control_task.o msg.o sched.o)
 $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)

@@ -94,11 +94,16 @@ logpipe_free(struct logpipe *lp)
 	if (lp == NULL)
 		return;
 	close(lp->wfd);
-	/* What the actors wrote last, up to their exit. */
-	in = bufferevent_get_input(lp->bev);
+	/*
+	 * What the actors wrote last, up to their exit (into a buffer of our
+	 * own: the bufferevent's input takes nothing added from outside).
+	 */
+	in = evbuffer_new();
+	evbuffer_add_buffer(in, bufferevent_get_input(lp->bev));
 	while ((n = read(bufferevent_getfd(lp->bev), buf, sizeof buf)) > 0)
 		evbuffer_add(in, buf, (size_t)n);
 	logpipe_drain(in, true);
+	evbuffer_free(in);
 	bufferevent_free(lp->bev);
 	free(lp);
 }

@@ -68,6 +68,56 @@ test_lines(void **state)
 	assert_string_equal(log_name(), "tester");
 }
 
+/* Read all of path into buf (NUL-terminated). */
+static size_t
+slurp(const char *path, char *buf, size_t size)
+{
+	FILE	*f = fopen(path, "r");
+	size_t	 n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+/* Lines go above the footer: it is cleared first and drawn again after. */
+static void
+test_footer(void **state)
+{
+	char	err[] = "/tmp/orch-test-log-XXXXXX";
+	char	tty[] = "/tmp/orch-test-tty-XXXXXX";
+	char	buf[512];
+	int	efd = mkstemp(err), tfd = mkstemp(tty), saved = dup(2);
+
+	(void)state;
+	assert_true(efd >= 0 && tfd >= 0);
+	dup2(efd, 2);
+	log_init("tester", LOGL_INFO);
+	log_footer(tfd, "[1/2 done]");
+	log_info("one");
+	log_relay("12:00:00.000 other: two", 23);
+	log_footer(tfd, NULL);
+	log_info("three");
+	dup2(saved, 2);
+	close(saved);
+
+	slurp(tty, buf, sizeof buf);
+	assert_string_equal(buf, "\r\033[K[1/2 done]"
+	    "\r\033[K" "\r\033[K[1/2 done]"
+	    "\r\033[K" "\r\033[K[1/2 done]"
+	    "\r\033[K");
+	slurp(err, buf, sizeof buf);
+	assert_non_null(strstr(buf, " tester: one\n12:00:00.000 other: two\n"));
+	assert_non_null(strstr(buf, " tester: three\n"));
+	assert_null(strchr(buf, '\r'));
+	close(efd);
+	close(tfd);
+	unlink(err);
+	unlink(tty);
+}
+
 int
 main(void)
 {
@@ -75,6 +125,7 @@ main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_escape_truncates_whole_escapes),
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_footer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
