@@ -205,9 +205,13 @@ $(BUILD)/bench/bench_msg: $(BUILD)/obj/tools/bench/bench_msg.o $(BUILD)/obj/tool
 # lists the symbols, one per line).
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ \
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
 	  $(foreach s,$(shell cat tests/unit/$*.wrap 2>/dev/null),-Wl,--wrap=$(s)) \
 	  $(LDLIBS_ALL) -lcmocka
+
+# The scheduler is tested against a fake agent layer (agent_exec and
+# friends are the test's own).
+$(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o
 
 # Fuzzers are built with clang's libFuzzer plus ASan/UBSan straight from the
 # sources, independent of $(CC).

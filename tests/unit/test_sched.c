@@ -1,0 +1,449 @@
+/*
+ * The scheduler against fake agents: agent_exec records what it was asked
+ * to run and the test answers for the actor, so queue order, routing,
+ * retries, skips, approvals and runs can be checked step by step.
+ */
+#include "tests/unit/unit.h"
+
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "ipc/body.h"
+#include "supervisor/agent.h"
+#include "supervisor/sched.h"
+#include "supervisor/supervisor.h"
+#include "supervisor/workflow.h"
+
+/* What the fake agent layer was asked: one exec at a time per agent. */
+struct fake_exec {
+	struct agent	*agent;
+	char		 task[128];
+	char		 cmd[512];
+	msg_done_fn	 done;
+	void		*arg;
+};
+
+static struct fake_exec	 execs[64];
+static size_t		 nexecs;
+static int		 shutdowns;
+
+int
+agent_exec(struct agent *a, char *const *argv, size_t argc,
+    unsigned timeout_ms, const char *log, msg_done_fn done, void *arg,
+    const char **why)
+{
+	struct fake_exec	*x = &execs[nexecs++];
+
+	(void)timeout_ms;
+	if (a->status != STATUS_IDLE) {
+		nexecs--;
+		*why = "agent is busy";
+		return IPC_E_BUSY;
+	}
+	x->agent = a;
+	snprintf(x->task, sizeof x->task, "%s", log);
+	snprintf(x->cmd, sizeof x->cmd, "%s", argv[argc - 1]);
+	x->done = done;
+	x->arg = arg;
+	a->status = STATUS_WORKING;
+	a->ntasks++;
+	return 0;
+}
+
+struct agent *
+agent_find(struct supervisor *sup, const char *id)
+{
+	struct agent	*a;
+
+	for (a = sup->agents; a != NULL; a = a->next)
+		if (strcmp(a->ac.id, id) == 0)
+			return a;
+	return NULL;
+}
+
+const char *
+agent_status_name(enum agent_status st)
+{
+	return st == STATUS_IDLE ? "idle" : "busy";
+}
+
+void
+supervisor_publish(struct supervisor *sup, const char *type,
+    const char *agent, const void *payload, size_t len)
+{
+	(void)sup;
+	(void)type;
+	(void)agent;
+	(void)payload;
+	(void)len;
+}
+
+void
+supervisor_shutdown(struct supervisor *sup, const char *why)
+{
+	(void)sup;
+	(void)why;
+	shutdowns++;
+}
+
+struct fixture {
+	struct supervisor	 sup;
+	struct agent		 agents[4];
+	struct sched		*s;
+};
+
+static struct fixture	 fx;
+
+static void
+setup(const char *const *ids, const char *const *caps, size_t n)
+{
+	size_t	i;
+
+	memset(&fx, 0, sizeof fx);
+	nexecs = 0;
+	shutdowns = 0;
+	fx.sup.base = event_base_new();
+	fx.sup.instance = "unit";
+	snprintf(fx.sup.rundir, sizeof fx.sup.rundir, "/tmp/orch-test-sched-%d",
+	    (int)getpid());
+	mkdir(fx.sup.rundir, 0700);
+	for (i = 0; i < n; i++) {
+		struct agent	*a = &fx.agents[i];
+
+		a->sup = &fx.sup;
+		snprintf(a->ac.id, sizeof a->ac.id, "%s", ids[i]);
+		if (caps != NULL && caps[i] != NULL)
+			strlist_add(&a->ac.caps, caps[i]);
+		a->status = STATUS_IDLE;
+		a->next = i + 1 < n ? &fx.agents[i + 1] : NULL;
+	}
+	fx.sup.agents = n > 0 ? &fx.agents[0] : NULL;
+	fx.s = sched_new(&fx.sup, NULL);
+	fx.sup.sched = fx.s;
+}
+
+static void
+teardown(void)
+{
+	size_t	i;
+
+	sched_free(fx.s);
+	for (i = 0; i < 4; i++)
+		strlist_clear(&fx.agents[i].ac.caps);
+	event_base_free(fx.sup.base);
+	rmdir(fx.sup.rundir);
+}
+
+/* Let the scheduler run what it has been kicked to do. */
+static void
+settle(void)
+{
+	int	i;
+
+	for (i = 0; i < 4; i++)
+		event_base_loop(fx.sup.base, EVLOOP_NONBLOCK);
+}
+
+static unsigned
+add(const char *yaml, enum sched_kind kind)
+{
+	struct workflow	*wf;
+	struct config	 base;
+	struct agent	*a;
+	char		*cause = NULL;
+	size_t		 n = 0;
+
+	/* Checked against the running agents, as orch-ctl workflow run is. */
+	memset(&base, 0, sizeof base);
+	base.agents = xcalloc(4, sizeof *base.agents);
+	for (a = fx.sup.agents; a != NULL; a = a->next)
+		agent_config_copy(&base.agents[n++], &a->ac);
+	base.nagents = n;
+	wf = workflow_load_string("w.yaml", yaml, &base, WF_BASE_RUNNING,
+	    &cause);
+	while (n > 0)
+		agent_config_clear(&base.agents[--n]);
+	free(base.agents);
+	if (wf == NULL)
+		fail_msg("%s", cause);
+	return sched_add(fx.s, wf, kind);
+}
+
+/* Answer exec i as its actor would: exit code and output. */
+static void
+finish(size_t i, int code, const char *out)
+{
+	struct fake_exec	*x = &execs[i];
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	body_pack_kv_i64(&pk, "exit", code);
+	body_pack_kv_u64(&pk, "duration_ns", 1000);
+	body_pack_kv_bin(&pk, "tail", out, strlen(out));
+	x->agent->status = STATUS_IDLE;
+	x->done(x->arg, IPC_OK, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	settle();
+}
+
+/* The status of a task, from sched_pack as orch-ctl tasks sees it. */
+static const char *
+status_of(const char *task, char *buf, size_t size)
+{
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	msgpack_unpacked	 up;
+	const msgpack_object	*rows;
+	char			 name[128];
+	uint32_t		 i;
+
+	snprintf(buf, size, "absent");
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	sched_pack(fx.s, &pk);
+	msgpack_unpacked_init(&up);
+	assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, NULL),
+	    MSGPACK_UNPACK_SUCCESS);
+	rows = body_get(&up.data, "tasks");
+	for (i = 0; i < rows->via.array.size; i++)
+		if (body_str(&rows->via.array.ptr[i], "task", name,
+		    sizeof name) == 0 && strcmp(name, task) == 0)
+			body_str(&rows->via.array.ptr[i], "status", buf, size);
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&sb);
+	return buf;
+}
+
+#define assert_status(task, want) do {					\
+	char	st_[32];						\
+	assert_string_equal(status_of(task, st_, sizeof st_), want);	\
+} while (0)
+
+/* One agent: higher priority first, then the order of submission. */
+static void
+test_priority(void **state)
+{
+	static const char *const	ids[] = { "w1" };
+
+	(void)state;
+	setup(ids, NULL, 1);
+	add("stages:\n  - name: s\n    parallel: true\n    tasks:\n"
+	    "      - {id: first, command: a}\n"
+	    "      - {id: urgent, command: b, priority: 5}\n"
+	    "      - {id: second, command: c}\n", SCHED_WORKFLOW);
+	add("stages:\n  - {name: s, tasks: [{id: later, command: d, "
+	    "priority: 5}]}\n", SCHED_SUBMIT);
+	settle();
+	assert_int_equal(nexecs, 1);
+	assert_string_equal(execs[0].task, "1:urgent");
+	assert_status("1:first", "pending");
+	finish(0, 0, "");
+	/* Another run's task of the same priority came later: it waits. */
+	assert_string_equal(execs[1].task, "2:later");
+	finish(1, 0, "");
+	assert_string_equal(execs[2].task, "1:first");
+	finish(2, 0, "");
+	assert_string_equal(execs[3].task, "1:second");
+	finish(3, 0, "");
+	assert_int_equal(nexecs, 4);
+	assert_status("1:second", "ok");
+	teardown();
+}
+
+/* A failure skips its dependents, down the DAG, with reasons. */
+static void
+test_skip(void **state)
+{
+	static const char *const	ids[] = { "w1", "w2" };
+
+	(void)state;
+	setup(ids, NULL, 2);
+	add("stages:\n  - name: s\n    parallel: true\n    tasks:\n"
+	    "      - {id: a, command: a}\n"
+	    "      - {id: ok, command: x, continueOnError: true}\n"
+	    "      - {id: b, command: b, dependsOn: [a]}\n"
+	    "      - {id: c, command: c, dependsOn: [b]}\n"
+	    "      - {id: d, command: d, dependsOn: [ok]}\n", SCHED_MAIN);
+	settle();
+	assert_int_equal(nexecs, 2);
+	finish(0, 1, "boom\n");		/* a */
+	assert_status("b", "skipped");
+	assert_status("c", "skipped");
+	assert_status("d", "pending");
+	/* continueOnError: its dependents run after a failure. */
+	finish(1, 2, "");		/* ok */
+	assert_string_equal(execs[2].task, "d");
+	assert_int_equal(shutdowns, 0);
+	finish(2, 0, "");
+	assert_status("d", "ok");
+	/* The -w run is over: summary, exit status 1 (a failed), stop. */
+	assert_int_equal(fx.sup.exit_code, 1);
+	assert_int_equal(shutdowns, 1);
+	teardown();
+}
+
+/* Capabilities route; the least loaded capable agent goes first. */
+static void
+test_route(void **state)
+{
+	static const char *const	ids[] = { "busy", "gpu1", "gpu2" };
+	static const char *const	caps[] = { "gpu", "gpu", "gpu" };
+
+	(void)state;
+	setup(ids, caps, 3);
+	fx.agents[0].ntasks = 10;
+	fx.agents[1].ntasks = 3;
+	fx.agents[2].ntasks = 1;
+	add("stages:\n  - {name: s, tasks: [{id: t, requires: [gpu], "
+	    "command: x}]}\n", SCHED_SUBMIT);
+	settle();
+	assert_int_equal(nexecs, 1);
+	assert_ptr_equal(execs[0].agent, &fx.agents[2]);
+	finish(0, 0, "");
+	/* A named agent is used even when others are less loaded. */
+	add("stages:\n  - {name: s, tasks: [{id: t, agent: busy, "
+	    "command: x}]}\n", SCHED_SUBMIT);
+	settle();
+	assert_ptr_equal(execs[1].agent, &fx.agents[0]);
+	finish(1, 0, "");
+	teardown();
+}
+
+/* A crashed actor: the retry goes to another agent. */
+static void
+test_retry_elsewhere(void **state)
+{
+	static const char *const	ids[] = { "w1", "w2" };
+	struct fake_exec		*x;
+
+	(void)state;
+	setup(ids, NULL, 2);
+	fx.agents[1].ntasks = 5;	/* w1 is chosen first */
+	add("stages:\n  - {name: s, tasks: [{id: t, command: x, "
+	    "retry: {max: 1, backoff: 0}}]}\n", SCHED_SUBMIT);
+	settle();
+	x = &execs[0];
+	assert_ptr_equal(x->agent, &fx.agents[0]);
+	x->agent->status = STATUS_IDLE;
+	fx.agents[0].ntasks = 0;
+	x->done(x->arg, IPC_E_PEER_GONE, "the agent's actor died", NULL, 0);
+	settle();
+	assert_int_equal(nexecs, 2);
+	assert_ptr_equal(execs[1].agent, &fx.agents[1]);
+	finish(1, 0, "");
+	assert_status("1:t", "ok");
+	teardown();
+}
+
+/* Approval by name; a denied task fails; unknown names are refused. */
+static void
+test_approve(void **state)
+{
+	static const char *const	ids[] = { "w1" };
+	const char			*why = NULL;
+
+	(void)state;
+	setup(ids, NULL, 1);
+	add("stages:\n  - name: s\n    parallel: true\n    tasks:\n"
+	    "      - {id: yes, command: x, requiresApproval: true}\n"
+	    "      - {id: no, command: y, requiresApproval: true}\n",
+	    SCHED_WORKFLOW);
+	settle();
+	assert_int_equal(nexecs, 0);
+	assert_status("1:yes", "waiting");
+	assert_int_equal(sched_approve(fx.s, "yes", true, &why), -1);
+	assert_string_equal(why, "no such task");
+	assert_int_equal(sched_approve(fx.s, "1:yes", true, &why), 0);
+	assert_int_equal(sched_approve(fx.s, "1:no", false, &why), 0);
+	assert_int_equal(sched_approve(fx.s, "1:no", true, &why), -1);
+	assert_string_equal(why, "the task is not waiting for approval");
+	settle();
+	assert_int_equal(nexecs, 1);
+	assert_string_equal(execs[0].task, "1:yes");
+	finish(0, 0, "");
+	assert_status("1:no", "failed");
+	teardown();
+}
+
+static int	results;
+static int64_t	result_exit;
+
+static void
+result_cb(void *arg, int err, const char *msg, const void *body, size_t len)
+{
+	msgpack_unpacked	up;
+
+	(void)arg;
+	(void)msg;
+	results++;
+	result_exit = -1;
+	if (err != IPC_OK)
+		return;
+	msgpack_unpacked_init(&up);
+	assert_int_equal(msgpack_unpack_next(&up, body, len, NULL),
+	    MSGPACK_UNPACK_SUCCESS);
+	body_i64(&up.data, "exit", &result_exit);
+	msgpack_unpacked_destroy(&up);
+}
+
+/*
+ * Outputs flow down a pipeline; waiters hear of the end; the -w run ends
+ * the supervisor only once the other runs are over.
+ */
+static void
+test_runs(void **state)
+{
+	static const char *const	ids[] = { "w1", "w2" };
+	unsigned			no;
+
+	(void)state;
+	setup(ids, NULL, 2);
+	add("stages:\n  - {name: s, tasks: [{id: main, command: m}]}\n",
+	    SCHED_MAIN);
+	no = add("stages:\n  - name: s\n    tasks:\n"
+	    "      - {id: a, command: a}\n"
+	    "      - {id: b, command: \"echo {{ tasks.a.output }}\"}\n",
+	    SCHED_WORKFLOW);
+	assert_int_equal(sched_wait(fx.s, no, result_cb, NULL), 0);
+	assert_int_equal(sched_wait(fx.s, 99, result_cb, NULL), -1);
+	settle();
+	assert_string_equal(execs[0].task, "main");
+	assert_string_equal(execs[1].task, "2:a");
+	finish(0, 0, "");
+	assert_int_equal(shutdowns, 0);
+	assert_false(sched_open(fx.s));
+	finish(1, 0, "alpha\n");
+	assert_string_equal(execs[2].task, "2:b");
+	assert_non_null(strstr(execs[2].cmd, "echo alpha"));
+	assert_int_equal(results, 0);
+	finish(2, 0, "");
+	assert_int_equal(results, 1);
+	assert_int_equal(result_exit, 0);
+	assert_int_equal(shutdowns, 1);
+	teardown();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_priority),
+		cmocka_unit_test(test_skip),
+		cmocka_unit_test(test_route),
+		cmocka_unit_test(test_retry_elsewhere),
+		cmocka_unit_test(test_approve),
+		cmocka_unit_test(test_runs),
+	};
+
+	log_init("test_sched", LOGL_ERROR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
