@@ -42,7 +42,8 @@ static const char *const st_names[] = {
 
 /* Finished runs kept for orch-ctl tasks (the -w run is always kept). */
 #define SCHED_KEEP_RUNS		256
-#define SCHED_PROGRESS_MS	250
+/* The progress line is drawn this often (not per event: 1,000s a second). */
+#define SCHED_PROGRESS_MS	100
 
 struct sched_waiter {
 	sched_result_fn		 fn;
@@ -100,8 +101,6 @@ struct sched {
 	bool			 main_over;	/* the -w run: then stop */
 	bool			 told_waiting;
 };
-
-static void	sched_progress_draw(struct sched *);
 
 static bool
 st_terminal(const struct stask *t)
@@ -924,7 +923,6 @@ sched_pump_cb(evutil_socket_t fd, short events, void *arg)
 	}
 	if (over)
 		sched_prune(s);
-	sched_progress_draw(s);
 	if (s->main_over)
 		sched_main_over(s);
 }
@@ -1103,6 +1101,21 @@ sched_pack(const struct sched *s, msgpack_packer *pk)
 
 /* Live progress ------------------------------------------------------------ */
 
+/* The task running on agent id ("-": work from elsewhere, orch-ctl exec). */
+static const char *
+sched_running_on(const struct sched *s, const char *id)
+{
+	const struct sched_run	*run;
+	size_t			 i;
+
+	for (run = s->runs; run != NULL; run = run->next)
+		for (i = 0; run->left > 0 && i < run->n; i++)
+			if (run->tasks[i].st == ST_RUNNING &&
+			    strcmp(run->tasks[i].agent, id) == 0)
+				return run->tasks[i].key;
+	return "-";
+}
+
 static void
 sched_progress_draw(struct sched *s)
 {
@@ -1142,13 +1155,10 @@ sched_progress_draw(struct sched *s)
 	    a = a->next) {
 		const char	*what = "idle";
 
-		for (run = s->runs; run != NULL; run = run->next)
-			for (i = 0; i < run->n; i++)
-				if (run->tasks[i].st == ST_RUNNING &&
-				    strcmp(run->tasks[i].agent, a->ac.id) == 0)
-					what = run->tasks[i].key;
 		if (a->status != STATUS_IDLE && a->status != STATUS_WORKING)
 			what = agent_status_name(a->status);
+		else if (a->status == STATUS_WORKING)
+			what = sched_running_on(s, a->ac.id);
 		len += (size_t)snprintf(line + len, sizeof line - len,
 		    " %s:%s", a->ac.id, what);
 	}
@@ -1178,6 +1188,7 @@ sched_progress(struct sched *s, bool on)
 		s->progress = event_new(s->sup->base, -1, EV_PERSIST,
 		    sched_progress_cb, s);
 		event_add(s->progress, &tv);
+		sched_progress_draw(s);
 	} else if (!on && s->progress != NULL) {
 		event_free(s->progress);
 		s->progress = NULL;
