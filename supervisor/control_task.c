@@ -21,7 +21,6 @@
 /* A week, as in workflows. */
 #define CTL_TIMEOUT_MAX_MS	(7ull * 24 * 3600 * 1000)
 #define CTL_RETRY_MAX		100
-#define CTL_PRIORITY_MAX	1000
 
 static void
 ctl_reply_packed(struct ctl_client *c, const struct envelope *env,
@@ -169,8 +168,8 @@ ctl_submit_task(struct ctl_client *c, const struct envelope *env,
 		}
 	}
 	if ((body_get(&env->body, "priority") != NULL && (body_i64(&env->body,
-	    "priority", &pri) != 0 || pri < -CTL_PRIORITY_MAX ||
-	    pri > CTL_PRIORITY_MAX)) ||
+	    "priority", &pri) != 0 || pri < WF_PRIORITY_MIN ||
+	    pri > WF_PRIORITY_MAX)) ||
 	    (body_get(&env->body, "timeout_ms") != NULL && (body_u64(&env->body,
 	    "timeout_ms", &timeout) != 0 || timeout == 0 ||
 	    timeout > CTL_TIMEOUT_MAX_MS)) ||
@@ -178,7 +177,7 @@ ctl_submit_task(struct ctl_client *c, const struct envelope *env,
 	    "retry", &retry) != 0 || retry > CTL_RETRY_MAX))) {
 		ctl_error(c, env, IPC_E_INVAL, "priority must be a whole "
 		    "number within +-%d, timeout_ms from 1 to a week, retry at "
-		    "most %d", CTL_PRIORITY_MAX, CTL_RETRY_MAX);
+		    "most %d", WF_PRIORITY_MAX, CTL_RETRY_MAX);
 		goto fail;
 	}
 	body_bool(&env->body, "approval", &t->requires_approval);

@@ -103,30 +103,40 @@ struct sched {
 };
 
 static bool
+st_over(enum st_state st)
+{
+	return st == ST_OK || st == ST_FAILED || st == ST_SKIPPED;
+}
+
+static bool
 st_terminal(const struct stask *t)
 {
-	return t->st == ST_OK || t->st == ST_FAILED || t->st == ST_SKIPPED;
+	return st_over(t->st);
 }
 
 static void
 st_set(struct stask *t, enum st_state st)
 {
-	if (!st_terminal(t) && (st == ST_OK || st == ST_FAILED ||
-	    st == ST_SKIPPED))
+	if (!st_terminal(t) && st_over(st))
 		t->run->left--;
 	t->st = st;
 }
 
-/* A task of the same run, by its workflow id. */
+/* A task of the same run, by its workflow id (tasks[i] is wf->tasks[i]). */
 static struct stask *
 sched_find(struct sched_run *run, const char *id)
 {
-	size_t	i;
+	struct wf_task	*wt = workflow_task(run->wf, id);
 
-	for (i = 0; i < run->n; i++)
-		if (strcmp(run->tasks[i].t->id, id) == 0)
-			return &run->tasks[i];
-	return NULL;
+	return wt != NULL ? &run->tasks[wt - run->wf->tasks] : NULL;
+}
+
+/* Where a task's ORCH_INPUT file goes (made only for tasks with deps). */
+static int
+sched_input_path(const struct stask *t, char *path, size_t size)
+{
+	return (size_t)snprintf(path, size, "%s/%u-%s.input", t->run->s->dir,
+	    t->run->no, t->t->id) < size ? 0 : -1;
 }
 
 /* A task by the name users see. */
@@ -270,7 +280,7 @@ sched_substitute(struct sched_run *run, const char *cmd)
 
 /* Write what the task's dependencies printed to its ORCH_INPUT file. */
 static int
-sched_input(struct sched *s, struct stask *t, char *path, size_t size)
+sched_input(struct stask *t, char *path, size_t size)
 {
 	struct sched_buf	 in = { NULL, 0 };
 	struct stask		*d;
@@ -282,8 +292,7 @@ sched_input(struct sched *s, struct stask *t, char *path, size_t size)
 		snprintf(path, size, "/dev/null");
 		return 0;
 	}
-	if ((size_t)snprintf(path, size, "%s/%u-%.63s.input", s->dir,
-	    t->run->no, t->t->id) >= size)
+	if (sched_input_path(t, path, size) != 0)
 		return -1;
 	for (i = 0; i < t->t->depends.n; i++)
 		if ((d = t->deps[i])->output != NULL)
@@ -561,14 +570,14 @@ sched_route(struct sched *s, struct stask *t)
 }
 
 static void
-sched_dispatch(struct sched *s, struct stask *t, struct agent *a)
+sched_dispatch(struct stask *t, struct agent *a)
 {
 	struct strlist	 argv = { NULL, 0 };
 	char		*cmd, *script, input[PATH_MAX + 96];
 	const char	*why = NULL;
 	int		 rc;
 
-	if (sched_input(s, t, input, sizeof input) != 0) {
+	if (sched_input(t, input, sizeof input) != 0) {
 		st_set(t, ST_FAILED);
 		snprintf(t->reason, sizeof t->reason, "cannot write its "
 		    "ORCH_INPUT file: %s", strerror(errno));
@@ -780,13 +789,10 @@ sched_input_unlink(struct sched_run *run)
 	char	path[PATH_MAX + 96];
 	size_t	i;
 
-	for (i = 0; i < run->n; i++) {
-		if (run->tasks[i].t->depends.n == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%u-%.63s.input", run->s->dir,
-		    run->no, run->tasks[i].t->id);
-		unlink(path);
-	}
+	for (i = 0; i < run->n; i++)
+		if (run->tasks[i].t->depends.n > 0 &&
+		    sched_input_path(&run->tasks[i], path, sizeof path) == 0)
+			unlink(path);
 }
 
 static void
@@ -910,7 +916,7 @@ sched_pump_cb(evutil_socket_t fd, short events, void *arg)
 	qsort(ready, nready, sizeof *ready, sched_cmp);
 	for (i = 0; i < nready; i++)
 		if ((a = sched_route(s, ready[i])) != NULL)
-			sched_dispatch(s, ready[i], a);
+			sched_dispatch(ready[i], a);
 	free(ready);
 
 	/* Runs over now (a failed dispatch can end one too). */

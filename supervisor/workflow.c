@@ -107,22 +107,30 @@ task_timeout_cb(struct schema *c, const char *path, const struct yamlnode *n,
 	return 0;
 }
 
+int
+workflow_priority_name(const char *s)
+{
+	static const char *const names[] = { "low", "medium", "high" };
+	size_t			 i;
+
+	for (i = 0; i < NITEMS(names); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 static int
 task_priority_cb(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
-	static const char *const names[] = { "low", "medium", "high" };
 	struct wf_task		*t = ((struct wf_parse *)arg)->task;
 	double			 v;
-	size_t			 i;
 
-	/* A number, or the message priorities' names (0, 1, 2). */
-	for (i = 0; n->type == YAMLNODE_SCALAR && i < NITEMS(names); i++)
-		if (strcmp(n->str, names[i]) == 0) {
-			t->priority = (int)i;
-			return 0;
-		}
-	if (schema_number(c, path, n, -1000, 1000, &v) != 0)
+	if (n->type == YAMLNODE_SCALAR &&
+	    (t->priority = workflow_priority_name(n->str)) != -1)
+		return 0;
+	if (schema_number(c, path, n, WF_PRIORITY_MIN, WF_PRIORITY_MAX,
+	    &v) != 0)
 		return -1;
 	t->priority = (int)v;
 	return 0;

@@ -83,6 +83,12 @@ struct workflow	*workflow_load_text(const char *name, const char *text,
 struct workflow	*workflow_single(struct wf_task *t);
 void		 workflow_free(struct workflow *wf);
 
+#define WF_PRIORITY_MIN	(-1000)
+#define WF_PRIORITY_MAX	1000
+
+/* A priority by name (as for messages: low 0, medium 1, high 2), or -1. */
+int		 workflow_priority_name(const char *s);
+
 /* 1-63 of A-Z a-z 0-9 _ . - */
 bool		 workflow_id_valid(const char *s);
 

@@ -151,18 +151,14 @@ ctl_command(int argc, char **argv)
 static int
 ctl_priority(const char *s, int64_t *out)
 {
-	static const char *const names[] = { "low", "medium", "high" };
 	char	*end;
 	long	 v;
-	int	 i;
 
-	for (i = 0; i < 3; i++)
-		if (strcmp(s, names[i]) == 0) {
-			*out = i;
-			return 0;
-		}
+	if ((*out = workflow_priority_name(s)) != -1)
+		return 0;
 	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < -1000 || v > 1000)
+	if (*s == '\0' || *end != '\0' || v < WF_PRIORITY_MIN ||
+	    v > WF_PRIORITY_MAX)
 		return -1;
 	*out = v;
 	return 0;
