@@ -535,27 +535,39 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 	sched_kick(s);
 }
 
-/* The best agent for t now, or NULL: the named one, or the least loaded. */
+/* Could a run t, now or once it is idle? */
+static bool
+sched_fits(const struct stask *t, const struct agent *a)
+{
+	size_t	i;
+
+	if (t->t->command == NULL && !runner_takes_prompts(&a->ac))
+		return false;
+	if (t->t->agent != NULL)
+		return strcmp(a->ac.id, t->t->agent) == 0;
+	for (i = 0; i < t->t->requires.n; i++)
+		if (!strlist_has(&a->ac.caps, t->t->requires.v[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The best agent for t now, or NULL: the named one, or the least loaded.
+ * *hopeless: every agent that fits is in error or terminated, so waiting
+ * would be for ever.
+ */
 static struct agent *
-sched_route(struct sched *s, struct stask *t)
+sched_route(struct sched *s, struct stask *t, bool *hopeless)
 {
 	struct agent	*a, *best = NULL, *fallback = NULL;
-	size_t		 i;
 
+	*hopeless = true;
 	for (a = s->sup->agents; a != NULL; a = a->next) {
+		if (!sched_fits(t, a))
+			continue;
+		if (a->status != STATUS_ERROR && a->status != STATUS_TERMINATED)
+			*hopeless = false;
 		if (a->status != STATUS_IDLE)
-			continue;
-		if (t->t->command == NULL && !runner_takes_prompts(&a->ac))
-			continue;
-		if (t->t->agent != NULL) {
-			if (strcmp(a->ac.id, t->t->agent) == 0)
-				return a;
-			continue;
-		}
-		for (i = 0; i < t->t->requires.n; i++)
-			if (!strlist_has(&a->ac.caps, t->t->requires.v[i]))
-				break;
-		if (i < t->t->requires.n)
 			continue;
 		if (strcmp(a->ac.id, t->avoid) == 0) {
 			fallback = a;
@@ -567,6 +579,25 @@ sched_route(struct sched *s, struct stask *t)
 			best = a;
 	}
 	return best != NULL ? best : fallback;
+}
+
+/* Nothing alive can run t: fail it rather than wait for ever. */
+static void
+sched_unroutable(struct stask *t)
+{
+	struct agent	*a = t->t->agent != NULL ? agent_find(t->run->s->sup,
+			    t->t->agent) : NULL;
+
+	st_set(t, ST_FAILED);
+	if (a != NULL)
+		snprintf(t->reason, sizeof t->reason, "agent %s is %s%s%.160s",
+		    a->ac.id, agent_status_name(a->status), a->last_exit[0] ?
+		    ": " : "", a->last_exit);
+	else
+		snprintf(t->reason, sizeof t->reason, "no agent that could run "
+		    "it is left (all in error or terminated)");
+	log_warnx("task %s: failed: %s", t->key, t->reason);
+	sched_kick(t->run->s);
 }
 
 static void
@@ -898,7 +929,7 @@ sched_pump_cb(evutil_socket_t fd, short events, void *arg)
 	struct stask		**ready;
 	struct agent		*a;
 	size_t			 i, nready = 0, active = 0;
-	bool			 over = false;
+	bool			 over = false, hopeless;
 
 	(void)fd;
 	(void)events;
@@ -914,9 +945,12 @@ sched_pump_cb(evutil_socket_t fd, short events, void *arg)
 		if (run->left > 0)
 			sched_ready(run, ready, &nready);
 	qsort(ready, nready, sizeof *ready, sched_cmp);
-	for (i = 0; i < nready; i++)
-		if ((a = sched_route(s, ready[i])) != NULL)
+	for (i = 0; i < nready; i++) {
+		if ((a = sched_route(s, ready[i], &hopeless)) != NULL)
 			sched_dispatch(ready[i], a);
+		else if (hopeless)
+			sched_unroutable(ready[i]);
+	}
 	free(ready);
 
 	/* Runs over now (a failed dispatch can end one too). */

@@ -123,6 +123,24 @@ grep -q "^4 of 4 tasks succeeded" "$T/wf.out" || fail "deploy-stub: $(cat "$T/wf
 grep -q "task deploy-1: ok on backend-builder .*: \[backend-builder\] deploy" "$T/sup.log" ||
     fail "deploy-stub output: $(grep deploy-1 "$T/sup.log")"
 
+# An agent that can never start (its shell is missing) ends in error: its
+# task fails with the reason instead of waiting for ever.
+cat >"$T/dead.yaml" <<'YAML'
+agents:
+  - {id: broken, session: {shell: /nonexistent/sh}}
+  - {id: fine}
+stages:
+  - name: s
+    parallel: true
+    tasks:
+      - {id: on-broken, agent: broken, command: "echo never"}
+      - {id: on-fine, agent: fine, command: "echo fine"}
+YAML
+run_wf "$T/dead.yaml"
+[ $? = 1 ] || fail "dead agent: exit $?: $(cat "$T/wf.out")"
+row on-broken | grep -q " failed .* agent broken is error" || fail "dead agent: $(row on-broken)"
+row on-fine | grep -q " ok " || fail "the other agent's task: $(row on-fine)"
+
 # A bad workflow is refused before anything starts: exit 2.
 printf 'stages:\n  - {name: s, tasks: [{agent: ghost, command: x}]}\n' >"$T/bad.yaml"
 "$SUP" -L "$INST" -w "$T/bad.yaml" 2>"$T/err.log"

@@ -70,7 +70,10 @@ agent_find(struct supervisor *sup, const char *id)
 const char *
 agent_status_name(enum agent_status st)
 {
-	return st == STATUS_IDLE ? "idle" : "busy";
+	static const char *const names[] = { "initializing", "idle",
+	    "working", "waiting", "error", "terminated" };
+
+	return names[st];
 }
 
 void
@@ -195,9 +198,9 @@ finish(size_t i, int code, const char *out)
 	settle();
 }
 
-/* The status of a task, from sched_pack as orch-ctl tasks sees it. */
+/* A field of a task's row, from sched_pack as orch-ctl tasks sees it. */
 static const char *
-status_of(const char *task, char *buf, size_t size)
+field_of(const char *task, const char *key, char *buf, size_t size)
 {
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
@@ -217,7 +220,7 @@ status_of(const char *task, char *buf, size_t size)
 	for (i = 0; i < rows->via.array.size; i++)
 		if (body_str(&rows->via.array.ptr[i], "task", name,
 		    sizeof name) == 0 && strcmp(name, task) == 0)
-			body_str(&rows->via.array.ptr[i], "status", buf, size);
+			body_str(&rows->via.array.ptr[i], key, buf, size);
 	msgpack_unpacked_destroy(&up);
 	msgpack_sbuffer_destroy(&sb);
 	return buf;
@@ -225,7 +228,8 @@ status_of(const char *task, char *buf, size_t size)
 
 #define assert_status(task, want) do {					\
 	char	st_[32];						\
-	assert_string_equal(status_of(task, st_, sizeof st_), want);	\
+	assert_string_equal(field_of(task, "status", st_, sizeof st_),	\
+	    want);							\
 } while (0)
 
 /* One agent: higher priority first, then the order of submission. */
@@ -374,6 +378,47 @@ test_approve(void **state)
 	teardown();
 }
 
+/* Every agent that could run a task is gone for good: it fails. */
+static void
+test_unroutable(void **state)
+{
+	static const char *const	ids[] = { "w1", "w2", "gpu" };
+	static const char *const	caps[] = { NULL, NULL, "gpu" };
+	char				why[256];
+
+	(void)state;
+	setup(ids, caps, 3);
+	fx.agents[0].status = STATUS_ERROR;
+	snprintf(fx.agents[0].last_exit, sizeof fx.agents[0].last_exit,
+	    "exited 127");
+	fx.agents[1].status = STATUS_INITIALIZING;	/* will come */
+	fx.agents[2].status = STATUS_TERMINATED;
+	add("stages:\n  - name: s\n    parallel: true\n    tasks:\n"
+	    "      - {id: named, agent: w1, command: a}\n"
+	    "      - {id: gpu, requires: [gpu], command: b}\n"
+	    "      - {id: any, command: c}\n"
+	    "      - {id: after, command: d, dependsOn: [named]}\n",
+	    SCHED_WORKFLOW);
+	settle();
+	assert_int_equal(nexecs, 0);
+	assert_status("1:named", "failed");
+	assert_string_equal(field_of("1:named", "reason", why, sizeof why),
+	    "agent w1 is error: exited 127");
+	assert_status("1:gpu", "failed");
+	assert_non_null(strstr(field_of("1:gpu", "reason", why, sizeof why),
+	    "no agent that could run it is left"));
+	assert_status("1:after", "skipped");
+	/* Any agent will do, and w2 is starting: it waits. */
+	assert_status("1:any", "pending");
+	fx.agents[1].status = STATUS_IDLE;
+	sched_kick(fx.s);
+	settle();
+	assert_int_equal(nexecs, 1);
+	assert_string_equal(execs[0].task, "1:any");
+	finish(0, 0, "");
+	teardown();
+}
+
 static int	results;
 static int64_t	result_exit;
 
@@ -441,6 +486,7 @@ main(void)
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_retry_elsewhere),
 		cmocka_unit_test(test_approve),
+		cmocka_unit_test(test_unroutable),
 		cmocka_unit_test(test_runs),
 	};
 
