@@ -34,13 +34,19 @@ wf_dup(struct schema *c, const char *path, const struct yamlnode *n)
 /* Task keys ---------------------------------------------------------------- */
 
 bool
+workflow_id_char(int c)
+{
+	return isalnum((unsigned char)c) || (c != '\0' && strchr("_.-", c) !=
+	    NULL);
+}
+
+bool
 workflow_id_valid(const char *s)
 {
 	size_t	i;
 
 	for (i = 0; s[i] != '\0'; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) ==
-		    NULL)
+		if (!workflow_id_char(s[i]))
 			return false;
 	return i > 0 && i <= WF_ID_MAX;
 }

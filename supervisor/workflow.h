@@ -89,8 +89,9 @@ void		 workflow_free(struct workflow *wf);
 /* A priority by name (as for messages: low 0, medium 1, high 2), or -1. */
 int		 workflow_priority_name(const char *s);
 
-/* 1-63 of A-Z a-z 0-9 _ . - */
+/* 1-63 of A-Z a-z 0-9 _ . - (workflow_id_char: one of those). */
 bool		 workflow_id_valid(const char *s);
+bool		 workflow_id_char(int c);
 
 /* The task with this id, or NULL. */
 struct wf_task	*workflow_task(const struct workflow *wf, const char *id);

@@ -2,7 +2,6 @@
  * orch-ctl tasks, submit, workflow run, approve and deny: work queued
  * with the supervisor's scheduler, and the tasks it holds.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -109,8 +108,7 @@ ctl_default_id(const char *word, char *id, size_t size)
 	copy[strcspn(copy, " \t\n")] = '\0';
 	base = basename(copy);
 	for (i = 0; base[i] != '\0' && n + 1 < size && n < 32; i++)
-		id[n++] = isalnum((unsigned char)base[i]) ||
-		    strchr("_.-", base[i]) != NULL ? base[i] : '_';
+		id[n++] = workflow_id_char(base[i]) ? base[i] : '_';
 	id[n] = '\0';
 	if (n == 0 || !workflow_id_valid(id))
 		snprintf(id, size, "task");
