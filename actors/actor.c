@@ -437,6 +437,20 @@ actor_link_stop(struct actor *a, const struct envelope *env)
 	actor_stop(a, (unsigned)grace, "asked by the supervisor");
 }
 
+/* Stop the task named, if it is still the one running (else: too late). */
+static void
+actor_task_kill(struct actor *a, const struct envelope *env)
+{
+	uint64_t	id = 0;
+
+	body_u64(&env->body, "task", &id);
+	if (a->task != NULL && task_id(a->task) == id) {
+		log_info("task %llu: cancelled by the supervisor",
+		    (unsigned long long)id);
+		task_kill(a->task, TASK_KILL_GRACE_MS);
+	}
+}
+
 /* What the supervisor may ask, and whether it needs actor.init first. */
 static const struct {
 	const char	*op;
@@ -447,6 +461,7 @@ static const struct {
 	{ IPC_OP_ACTOR_INIT, IPC_KIND_REQ, false, actor_init },
 	{ IPC_OP_TASK_RUN, IPC_KIND_REQ, true, actor_task_run },
 	{ IPC_OP_ACTOR_STOP, IPC_KIND_NTF, false, actor_link_stop },
+	{ IPC_OP_TASK_KILL, IPC_KIND_NTF, true, actor_task_kill },
 };
 
 static void

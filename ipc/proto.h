@@ -68,6 +68,8 @@ enum ipc_pri {
 #define IPC_OP_TASK_RUN		"task.run"	/* req: {task, argv, timeout_ms};
 						   res: a task result */
 #define IPC_OP_TASK_STARTED	"task.started"	/* ntf: {task, pgid} */
+#define IPC_OP_TASK_KILL	"task.kill"	/* ntf: {task}: stop that task
+						   (TERM, KILL after grace) */
 
 /* 2: attach clients <-> actor, on actors/<agent>.sock */
 #define IPC_OP_ATTACH_OPEN	"attach.open"	/* req: {rows, cols, readonly};
@@ -90,6 +92,7 @@ enum ipc_pri {
 #define IPC_OP_TASK_APPROVE	"task.approve"	/* req: {task} */
 #define IPC_OP_TASKS		"tasks"		/* req; res: {tasks: [...]} */
 #define IPC_OP_TASK_DENY	"task.deny"	/* req: {task} */
+#define IPC_OP_TASK_CANCEL	"task.cancel"	/* req: {task} */
 #define IPC_OP_TASK_SUBMIT	"task.submit"	/* req: {command, id?, agent?,
 						   requires?, priority?,
 						   timeout_ms?, retry?,

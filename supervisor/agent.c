@@ -665,6 +665,22 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	return 0;
 }
 
+void
+agent_kill_task(struct agent *a)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	if (a->link == NULL || a->current == NULL)
+		return;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_u64(&pk, "task", a->current->id);
+	peer_notify(a->link, IPC_OP_TASK_KILL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
 int
 agent_log_path(const struct supervisor *sup, const char *name, char *buf,
     size_t size)

@@ -99,6 +99,12 @@ int		 agent_exec(struct agent *a, char *const *argv, size_t argc,
 		    unsigned timeout_ms, const char *log, msg_done_fn done,
 		    void *arg, const char **why);
 
+/*
+ * Ask the actor to stop the task now running (SIGTERM, SIGKILL after a
+ * grace period); its answer to agent_exec follows as usual.
+ */
+void		 agent_kill_task(struct agent *a);
+
 /* Where task `name`'s full output is kept (orch-ctl logs), or -1. */
 int		 agent_log_path(const struct supervisor *sup, const char *name,
 		    char *buf, size_t size);

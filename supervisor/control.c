@@ -295,6 +295,7 @@ static const struct {
 	{ IPC_OP_TASK_APPROVE, ctl_approve },
 	{ IPC_OP_TASKS, ctl_tasks },
 	{ IPC_OP_TASK_DENY, ctl_deny },
+	{ IPC_OP_TASK_CANCEL, ctl_cancel },
 	{ IPC_OP_TASK_SUBMIT, ctl_submit },
 	{ IPC_OP_WORKFLOW_RUN, ctl_workflow_run },
 };

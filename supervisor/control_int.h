@@ -47,6 +47,7 @@ void		 ctl_error(struct ctl_client *c, const struct envelope *env,
 void	ctl_tasks(struct ctl_client *c, const struct envelope *env);
 void	ctl_approve(struct ctl_client *c, const struct envelope *env);
 void	ctl_deny(struct ctl_client *c, const struct envelope *env);
+void	ctl_cancel(struct ctl_client *c, const struct envelope *env);
 void	ctl_submit(struct ctl_client *c, const struct envelope *env);
 void	ctl_workflow_run(struct ctl_client *c, const struct envelope *env);
 

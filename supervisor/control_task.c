@@ -1,6 +1,6 @@
 /*
  * Control operations on tasks: list them, approve or deny one that waits,
- * submit a command as a task, run a workflow file. Work is queued with the
+ * cancel one, submit a command as a task, run a workflow file. Work is queued with the
  * scheduler; an answer that waits for the end is a ctl_reply.
  */
 #include <limits.h>
@@ -42,17 +42,28 @@ ctl_tasks(struct ctl_client *c, const struct envelope *env)
 	ctl_reply_packed(c, env, &sb);
 }
 
+enum ctl_decision {
+	CTL_APPROVE,
+	CTL_DENY,
+	CTL_CANCEL,
+};
+
 static void
-ctl_decide(struct ctl_client *c, const struct envelope *env, bool yes)
+ctl_decide(struct ctl_client *c, const struct envelope *env,
+    enum ctl_decision d)
 {
+	struct sched	*s = c->ctl->sup->sched;
 	const char	*why = NULL;
 	char		 task[128];
+	int		 rc;
 
 	if (body_str(&env->body, "task", task, sizeof task) != 0) {
 		ctl_error(c, env, IPC_E_INVAL, "%s needs a task id", env->op);
 		return;
 	}
-	if (sched_approve(c->ctl->sup->sched, task, yes, &why) != 0) {
+	rc = d == CTL_CANCEL ? sched_cancel(s, task, &why) :
+	    sched_approve(s, task, d == CTL_APPROVE, &why);
+	if (rc != 0) {
 		ctl_error(c, env, IPC_E_NOENT, "%s: %s", task, why);
 		return;
 	}
@@ -62,13 +73,19 @@ ctl_decide(struct ctl_client *c, const struct envelope *env, bool yes)
 void
 ctl_approve(struct ctl_client *c, const struct envelope *env)
 {
-	ctl_decide(c, env, true);
+	ctl_decide(c, env, CTL_APPROVE);
 }
 
 void
 ctl_deny(struct ctl_client *c, const struct envelope *env)
 {
-	ctl_decide(c, env, false);
+	ctl_decide(c, env, CTL_DENY);
+}
+
+void
+ctl_cancel(struct ctl_client *c, const struct envelope *env)
+{
+	ctl_decide(c, env, CTL_CANCEL);
 }
 
 /* Queue run no; answer {run, ...} now, or its result once it is over. */

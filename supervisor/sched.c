@@ -77,6 +77,7 @@ struct stask {
 	enum st_state	 st;
 	unsigned	 attempts;
 	bool		 approved;
+	bool		 cancelled;	/* while running: no retry */
 	char		 agent[AGENT_ID_MAX + 1];
 	char		 avoid[AGENT_ID_MAX + 1];	/* its actor died */
 	uint64_t	 start_ns;
@@ -512,7 +513,12 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 		/* A crashed actor: the next attempt goes elsewhere if it can. */
 		if (err == IPC_E_PEER_GONE)
 			snprintf(t->avoid, sizeof t->avoid, "%s", t->agent);
-		if (t->attempts <= t->t->retry_max) {
+		if (t->cancelled) {
+			st_set(t, ST_FAILED);
+			snprintf(t->reason, sizeof t->reason, "cancelled");
+			log_warnx("task %s: cancelled on %s", t->key,
+			    t->agent);
+		} else if (t->attempts <= t->t->retry_max) {
 			backoff = t->t->retry_backoff_s;
 			for (unsigned i = 1; i < t->attempts; i++)
 				backoff *= 2;
@@ -1119,6 +1125,40 @@ sched_approve(struct sched *s, const char *task, bool yes, const char **why)
 		snprintf(t->reason, sizeof t->reason, "denied");
 		log_info("task %s: denied", t->key);
 	}
+	sched_kick(s);
+	return 0;
+}
+
+int
+sched_cancel(struct sched *s, const char *task, const char **why)
+{
+	struct stask	*t;
+	struct agent	*a;
+
+	if ((t = sched_find_key(s, task)) == NULL) {
+		*why = "no such task";
+		return -1;
+	}
+	if (st_terminal(t)) {
+		*why = "the task is over";
+		return -1;
+	}
+	if (t->st == ST_RUNNING) {
+		if (t->cancelled) {
+			*why = "the task is being cancelled";
+			return -1;
+		}
+		/* Stopped by its actor; sched_done sees the flag. */
+		t->cancelled = true;
+		if ((a = agent_find(s->sup, t->agent)) != NULL)
+			agent_kill_task(a);
+		log_info("task %s: cancelling on %s", t->key, t->agent);
+		return 0;
+	}
+	evtimer_del(t->retry_ev);
+	st_set(t, ST_FAILED);
+	snprintf(t->reason, sizeof t->reason, "cancelled");
+	log_info("task %s: cancelled", t->key);
 	sched_kick(s);
 	return 0;
 }

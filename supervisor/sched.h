@@ -68,6 +68,14 @@ void		 sched_pack(const struct sched *s, msgpack_packer *pk);
 int		 sched_approve(struct sched *s, const char *task, bool yes,
 		    const char **why);
 
+/*
+ * orch-ctl cancel: a task not yet run fails at once, a running one is
+ * stopped (its process group: TERM, then KILL) and not retried; either way
+ * its reason is "cancelled". 0, or -1 with *why.
+ */
+int		 sched_cancel(struct sched *s, const char *task,
+		    const char **why);
+
 /* Live progress on the terminal (stdout a TTY): on or off. */
 void		 sched_progress(struct sched *s, bool on);
 

@@ -60,8 +60,10 @@ usage(FILE *f)
 "  tasks [--json]                   every task queued, running or done\n"
 "  logs TASK                        a task's full output (also after the run;\n"
 "                                   exec tasks are exec-N)\n"
-"  approve TASK | deny TASK         let a task that waits for approval run,\n"
+"  approve TASK... | deny TASK...   let a task that waits for approval run,\n"
 "                                   or fail it\n"
+"  cancel TASK...                   fail a task not yet run, or stop a\n"
+"                                   running one (no retry)\n"
 "  mem put KEY [VALUE|-] [--access private|shared|public]\n"
 "  mem get KEY [--json] | ls [PATTERN] [--json] | rm KEY\n"
 "  mem watch PATTERN [--count N]    the memory bank; watch prints changes\n"
@@ -451,6 +453,7 @@ static const struct {
 	{ "tasks", ctl_tasks_cmd, false },
 	{ "logs", ctl_logs, false },
 	{ "deny", ctl_decide_cmd, false },
+	{ "cancel", ctl_decide_cmd, false },
 	{ "submit", ctl_submit_cmd, false },
 	{ "workflow", ctl_workflow_cmd, false },
 	{ "mem", ctl_mem_cmd, true },

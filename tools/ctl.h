@@ -20,8 +20,8 @@ int	ctl_workflow(struct client *c, int argc, char **argv);
 /*
  * A finished task's result (exec's answer or a submitted task's row):
  * print its output (out_key), return the exit status orch-ctl passes on:
- * the task's, 124 on timeout (secs), 128+N for signal N, 1 if it never
- * ran.
+ * the task's, 124 on timeout (secs), 128+N for signal N, 1 if it was
+ * cancelled or never ran.
  */
 int	ctl_task_exit(const msgpack_object *res, const char *out_key,
 	    double secs);

@@ -37,6 +37,11 @@ ctl_task_exit(const msgpack_object *res, const char *out_key, double secs)
 	body_i64(res, "exit", &code);
 	body_i64(res, "signal", &sig);
 	body_bool(res, "timed_out", &timed_out);
+	if (body_str(res, "reason", reason, sizeof reason) == 0 &&
+	    strcmp(reason, "cancelled") == 0) {
+		fprintf(stderr, "orch-ctl: task cancelled\n");
+		return 1;
+	}
 	if (timed_out) {
 		fprintf(stderr, "orch-ctl: task timed out after %g s\n", secs);
 		return 124;
@@ -79,23 +84,39 @@ ctl_tasks(struct client *c, int argc, char **argv)
 	return 0;
 }
 
+/* approve, deny or cancel, each TASK named. */
 int
 ctl_decide(struct client *c, int argc, char **argv)
 {
+	static const struct {
+		const char	*cmd;
+		const char	*op;
+		const char	*done;
+	} verbs[] = {
+		{ "approve", IPC_OP_TASK_APPROVE, "approved" },
+		{ "deny", IPC_OP_TASK_DENY, "denied" },
+		{ "cancel", IPC_OP_TASK_CANCEL, "cancelled" },
+	};
 	const msgpack_object	*res;
-	bool			 yes = strcmp(argv[0], "approve") == 0;
+	size_t			 v;
+	int			 i, rc = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "orch-ctl: %s TASK\n", argv[0]);
+	for (v = 0; strcmp(argv[0], verbs[v].cmd) != 0; v++)
+		;
+	if (argc < 2) {
+		fprintf(stderr, "orch-ctl: %s TASK...\n", argv[0]);
 		return 2;
 	}
-	if (client_call_str(c, yes ? IPC_OP_TASK_APPROVE : IPC_OP_TASK_DENY,
-	    "task", argv[1], CTL_TIMEOUT_MS, &res) != IPC_OK) {
-		fprintf(stderr, "orch-ctl: %s\n", c->errmsg);
-		return 1;
+	for (i = 1; i < argc; i++) {
+		if (client_call_str(c, verbs[v].op, "task", argv[i],
+		    CTL_TIMEOUT_MS, &res) != IPC_OK) {
+			fprintf(stderr, "orch-ctl: %s\n", c->errmsg);
+			rc = 1;
+			continue;
+		}
+		printf("task %s %s\n", argv[i], verbs[v].done);
 	}
-	printf("task %s %s\n", argv[1], yes ? "approved" : "denied");
-	return 0;
+	return rc;
 }
 
 /* A default task id from the command's first word: "make", "pytest". */

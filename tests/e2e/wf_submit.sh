@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Work sent to a running supervisor: orch-ctl submit (output and exit
-# status with --wait, routing, priorities, timeouts, approval, bad
+# status with --wait, routing, priorities, timeouts, approval, cancel, bad
 # requests) and orch-ctl workflow run (its agents added, the summary and
 # exit status with --wait, a bad file refused), all while it keeps
 # serving; orch-ctl tasks lists everything.
@@ -58,6 +58,25 @@ wait_until 10 grep -q "task $name waits for approval" "$T/sup.log" || fail "no a
 "$CTL" -L "$INST" tasks | grep -q "^$name .* waiting " || fail "not waiting"
 "$CTL" -L "$INST" approve "$name" >/dev/null || fail "approve $name"
 wait_until 10 sh -c "'$CTL' -L '$INST' tasks | grep -q '^$name .* ok '" || fail "approved task did not run"
+
+# Cancel: a running task is stopped with its process group and not
+# retried; a queued one never runs.
+"$CTL" -L "$INST" submit --wait --agent solo --retry 3 --id victim -- "echo \$\$ > $T/victim.pid; exec sleep 30" 2>"$T/cancel.err" &
+w=$!
+wait_until 10 test -s "$T/victim.pid" || fail "victim did not start"
+"$CTL" -L "$INST" submit --agent solo --id queued -- "touch $T/queued-ran" >/dev/null
+victim=$("$CTL" -L "$INST" tasks | awk '$1 ~ /:victim$/ { print $1 }')
+queued=$("$CTL" -L "$INST" tasks | awk '$1 ~ /:queued$/ { print $1 }')
+"$CTL" -L "$INST" cancel "$queued" "$victim" >/dev/null || fail "cancel"
+wait_exit $w 10
+[ $? = 1 ] || fail "the cancelled task's client should exit 1"
+grep -q "task cancelled" "$T/cancel.err" || fail "cancel message: $(cat "$T/cancel.err")"
+kill -0 "$(cat "$T/victim.pid")" 2>/dev/null && fail "the cancelled task's process survived"
+"$CTL" -L "$INST" tasks | grep -q "^$victim .* failed .* 1 .*cancelled" || fail "victim row: $("$CTL" -L "$INST" tasks | grep victim)"
+"$CTL" -L "$INST" tasks | grep -q "^$queued .* failed .*cancelled" || fail "queued row"
+[ -e "$T/queued-ran" ] && fail "a cancelled queued task ran"
+"$CTL" -L "$INST" cancel "$victim" 2>"$T/err.log" && fail "cancelled twice"
+grep -q "the task is over" "$T/err.log" || fail "second cancel: $(cat "$T/err.log")"
 
 # Bad requests: a clear error, and the supervisor serves on.
 "$CTL" -L "$INST" submit --agent ghost -- true 2>"$T/err.log"

@@ -56,6 +56,15 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	return 0;
 }
 
+static int	kills;
+
+void
+agent_kill_task(struct agent *a)
+{
+	(void)a;
+	kills++;
+}
+
 struct agent *
 agent_find(struct supervisor *sup, const char *id)
 {
@@ -111,6 +120,7 @@ setup(const char *const *ids, const char *const *caps, size_t n)
 	memset(&fx, 0, sizeof fx);
 	nexecs = 0;
 	shutdowns = 0;
+	kills = 0;
 	fx.sup.base = event_base_new();
 	fx.sup.instance = "unit";
 	snprintf(fx.sup.rundir, sizeof fx.sup.rundir, "/tmp/orch-test-sched-%d",
@@ -419,6 +429,45 @@ test_unroutable(void **state)
 	teardown();
 }
 
+/* Cancelled: a queued task never runs, a running one is not retried. */
+static void
+test_cancel(void **state)
+{
+	static const char *const	ids[] = { "w1" };
+	const char			*why = NULL;
+	char				 buf[64];
+
+	(void)state;
+	setup(ids, NULL, 1);
+	add("stages:\n  - name: s\n    parallel: true\n    tasks:\n"
+	    "      - {id: run, command: a, retry: {max: 3, backoff: 0}}\n"
+	    "      - {id: queued, command: b}\n"
+	    "      - {id: later, command: c, dependsOn: [queued]}\n",
+	    SCHED_WORKFLOW);
+	settle();
+	assert_int_equal(nexecs, 1);
+	assert_int_equal(sched_cancel(fx.s, "1:queued", &why), 0);
+	assert_int_equal(sched_cancel(fx.s, "1:queued", &why), -1);
+	assert_string_equal(why, "the task is over");
+	assert_int_equal(sched_cancel(fx.s, "nothing", &why), -1);
+	assert_string_equal(why, "no such task");
+	assert_int_equal(sched_cancel(fx.s, "1:run", &why), 0);
+	assert_int_equal(kills, 1);
+	assert_status("1:run", "running");
+	assert_int_equal(sched_cancel(fx.s, "1:run", &why), -1);
+	assert_string_equal(why, "the task is being cancelled");
+	/* Its actor stops it: killed by SIGTERM, and no retry follows. */
+	finish(0, -1, "");
+	assert_int_equal(nexecs, 1);
+	assert_status("1:run", "failed");
+	assert_string_equal(field_of("1:run", "reason", buf, sizeof buf),
+	    "cancelled");
+	assert_string_equal(field_of("1:queued", "reason", buf, sizeof buf),
+	    "cancelled");
+	assert_status("1:later", "skipped");
+	teardown();
+}
+
 static int	results;
 static int64_t	result_exit;
 
@@ -487,6 +536,7 @@ main(void)
 		cmocka_unit_test(test_retry_elsewhere),
 		cmocka_unit_test(test_approve),
 		cmocka_unit_test(test_unroutable),
+		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_runs),
 	};
 
