@@ -540,14 +540,20 @@ wf_check(struct schema *c, struct workflow *wf)
 		return wf_err_at(c, wf->stages[at].line, wf->stages[at].col,
 		    "dependency cycle between stages: %s%s", cycle, "");
 
-	/* Tasks without an id get "<stage>-<n>"; then ids must be unique. */
+	/*
+	 * Tasks without an id get "<stage>-<n>" (a character an id cannot
+	 * hold becomes '_'); then ids must be unique.
+	 */
 	for (i = 0; i < wf->nstages; i++)
 		for (k = 0; k < wf->stages[i].n; k++) {
 			t = &wf->tasks[wf->stages[i].first + k];
-			if (t->id[0] == '\0')
-				snprintf(t->id, sizeof t->id, "%.50s-%u",
-				    wf->stages[i].name, (unsigned)(k + 1) %
-				    1000000u);
+			if (t->id[0] != '\0')
+				continue;
+			snprintf(t->id, sizeof t->id, "%.50s-%u",
+			    wf->stages[i].name, (unsigned)(k + 1) % 1000000u);
+			for (j = 0; t->id[j] != '\0'; j++)
+				if (!workflow_id_char(t->id[j]))
+					t->id[j] = '_';
 		}
 	for (i = 0; i < wf->ntasks; i++) {
 		t = &wf->tasks[i];

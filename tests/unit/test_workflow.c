@@ -233,6 +233,24 @@ test_agents_merge(void **state)
 	config_free(base);
 }
 
+/* A stage name an id could not hold still gives valid default ids. */
+static void
+test_default_ids(void **state)
+{
+	struct workflow	*wf;
+	char		*cause = NULL;
+
+	(void)state;
+	wf = load("stages:\n  - name: \"build: all!\"\n    tasks: [{command: x}, "
+	    "{command: y}]\n", &cause);
+	if (wf == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(wf->tasks[0].id, "build__all_-1");
+	assert_string_equal(wf->tasks[1].id, "build__all_-2");
+	assert_true(workflow_id_valid(wf->tasks[1].id));
+	workflow_free(wf);
+}
+
 static void
 test_single(void **state)
 {
@@ -264,6 +282,7 @@ main(void)
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_agents_merge),
+		cmocka_unit_test(test_default_ids),
 		cmocka_unit_test(test_single),
 	};
 
