@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wf = workflow_load_text("f.yaml", (const char *)data, size, "/base",
 	    running, WF_BASE_RUNNING, &cause);
 	if (wf == NULL) {
-		if (cause == NULL || strncmp(cause, "f.yaml", 6) != 0)
+		if (cause == NULL || strncmp(cause, "f.yaml:", 7) != 0)
 			abort();
 		free(cause);
 		return 0;
