@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: a five-minute tour of orch on the embedded default config
+# `make tour`: a five-minute tour of orch on the embedded default config
 # (three shell workers, each on its own PTY), in a private instance.
 set -eu
 bin=${1:-build/bin}
@@ -60,6 +60,11 @@ ctl events --type 'task.*' | tail -n 4
 step "deploy a new agent at runtime"
 ctl agent deploy reviewer --type specialist --cap review,lint
 ctl status
+
+step "queue work on the running supervisor: a command, then a whole workflow"
+ctl submit --requires review --wait -- 'echo reviewed by $ORCH_AGENT_ID'
+ctl workflow run examples/parallel-tests.yaml --wait
+ctl tasks
 
 step "inspect worker-1: history and the end of its terminal"
 echo "\$ orch-attach -i worker-1"
