@@ -1,5 +1,7 @@
 #include "common/log.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +135,19 @@ footer_draw(const char *text)
 	(void)!write(footer_fd, buf, (size_t)n);
 }
 
+/* Is fd the terminal stderr is? Then one write can carry both. */
+static int
+footer_on_stderr(int fd)
+{
+	struct stat	a, b;
+
+	return fstat(fd, &a) == 0 && fstat(STDERR_FILENO, &b) == 0 &&
+	    S_ISCHR(a.st_mode) && a.st_rdev == b.st_rdev &&
+	    S_ISCHR(b.st_mode);
+}
+
+static int	 footer_shared;
+
 void
 log_footer(int fd, const char *text)
 {
@@ -142,6 +157,8 @@ log_footer(int fd, const char *text)
 		footer_fd = -1;
 		return;
 	}
+	if (fd != footer_fd)
+		footer_shared = footer_on_stderr(fd);
 	footer_fd = fd;
 	snprintf(footer, sizeof footer, "%s", text);
 	footer_draw(footer);
@@ -151,11 +168,25 @@ log_footer(int fd, const char *text)
 static void
 log_write_line(const char *line, size_t len)
 {
-	if (footer_fd != -1)
-		footer_draw("");
+	char	buf[4400 + sizeof footer + 8];
+	size_t	flen;
+
+	if (footer_fd == -1) {
+		(void)!write(STDERR_FILENO, line, len);
+		return;
+	}
+	flen = strlen(footer);
+	if (footer_shared && 4 + len + flen <= sizeof buf) {
+		/* Clear, the line, the footer again: one write, no flicker. */
+		memcpy(buf, "\r\033[K", 4);
+		memcpy(buf + 4, line, len);
+		memcpy(buf + 4 + len, footer, flen);
+		(void)!write(STDERR_FILENO, buf, 4 + len + flen);
+		return;
+	}
+	footer_draw("");
 	(void)!write(STDERR_FILENO, line, len);
-	if (footer_fd != -1)
-		footer_draw(footer);
+	footer_draw(footer);
 }
 
 void

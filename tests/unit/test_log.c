@@ -1,6 +1,8 @@
 #include "tests/unit/unit.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -118,6 +120,47 @@ test_footer(void **state)
 	unlink(tty);
 }
 
+/* On one terminal, each line and the footer after it go out together. */
+static void
+test_footer_tty(void **state)
+{
+	char	buf[512], *p;
+	int	master, slave, foot, saved = dup(2);
+	ssize_t	n;
+	size_t	got = 0;
+
+	(void)state;
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	assert_true(slave >= 0);
+	foot = dup(slave);
+	dup2(slave, 2);
+	log_init("tester", LOGL_INFO);
+	log_footer(foot, "[f]");
+	log_info("one");
+	log_footer(foot, NULL);
+	dup2(saved, 2);
+	close(saved);
+	while (got < sizeof buf - 1 && (n = read(master, buf + got,
+	    sizeof buf - 1 - got)) > 0) {
+		got += (size_t)n;
+		buf[got] = '\0';
+		if (strstr(buf, "[f]\r\033[K") != NULL)
+			break;
+	}
+	/* The footer, then clear + line + footer, then the last clear. */
+	assert_memory_equal(buf, "\r\033[K[f]\r\033[K", 11);
+	p = strstr(buf, " tester: one\r\n[f]\r\033[K");
+	assert_non_null(p);
+	assert_string_equal(p, " tester: one\r\n[f]\r\033[K");
+	close(foot);
+	close(slave);
+	close(master);
+}
+
 int
 main(void)
 {
@@ -126,6 +169,7 @@ main(void)
 		cmocka_unit_test(test_escape_truncates_whole_escapes),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_footer),
+		cmocka_unit_test(test_footer_tty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
