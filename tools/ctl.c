@@ -20,10 +20,8 @@
 #include "tools/client.h"
 #include "tools/ctl.h"
 
-/* Control requests answer at once, except those that wait on an agent. */
-#define CTL_TIMEOUT_MS		10000
+/* Deploy and restart wait for an agent to be ready. */
 #define CTL_AGENT_TIMEOUT_MS	120000
-#define CTL_EXEC_FOREVER_MS	(7u * 24 * 3600 * 1000)
 
 struct ctl {
 	struct client	 client;
@@ -172,7 +170,7 @@ ctl_exec(struct ctl *c, int argc, char **argv)
 	for (i = optind; i < argc; i++)
 		body_pack_str(&pk, argv[i]);
 	rc = client_call(&c->client, IPC_OP_TASK_EXEC, sb.data, sb.size,
-	    secs > 0 ? (unsigned)(secs * 1000) + 30000 : CTL_EXEC_FOREVER_MS,
+	    secs > 0 ? (unsigned)(secs * 1000) + 30000 : CTL_FOREVER_MS,
 	    &res);
 	msgpack_sbuffer_destroy(&sb);
 	if (rc != IPC_OK)

@@ -6,6 +6,10 @@
 
 #include "tools/client.h"
 
+/* Control requests answer at once; a task waited for may take a week. */
+#define CTL_TIMEOUT_MS		10000
+#define CTL_FOREVER_MS		(7u * 24 * 3600 * 1000)
+
 int	ctl_mem(struct client *c, int argc, char **argv);
 int	ctl_events(struct client *c, int argc, char **argv);
 int	ctl_events_publish(struct client *c, int argc, char **argv);

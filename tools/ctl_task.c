@@ -19,9 +19,6 @@
 #include "tools/client.h"
 #include "tools/ctl.h"
 
-#define CTL_TIMEOUT_MS		10000
-#define CTL_FOREVER_MS		(7u * 24 * 3600 * 1000)
-
 int
 ctl_task_exit(const msgpack_object *res, const char *out_key, double secs)
 {
