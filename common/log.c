@@ -41,37 +41,6 @@ log_set_json(int on)
 	log_json = on;
 }
 
-/* One JSON object per line; jansson escapes what needs escaping. */
-static void
-log_emit_json(enum log_level level, const char *stamp, const char *msg,
-    const char *err)
-{
-	static const char *const names[] = { "error", "warning", "info",
-	    "debug" };
-
-	char	 ascii[2048];
-	size_t	 i;
-	json_t	*o;
-
-	o = json_pack("{s:s, s:s, s:s, s:s}", "time", stamp, "proc",
-	    log_procname, "level", names[level], "msg", msg);
-	if (o == NULL) {
-		/* Not UTF-8 (bytes from a terminal): keep the ASCII. */
-		for (i = 0; msg[i] != '\0' && i < sizeof ascii - 1; i++)
-			ascii[i] = (unsigned char)msg[i] < 0x80 ? msg[i] : '?';
-		ascii[i] = '\0';
-		o = json_pack("{s:s, s:s, s:s, s:s}", "time", stamp, "proc",
-		    log_procname, "level", names[level], "msg", ascii);
-		if (o == NULL)
-			return;
-	}
-	if (err != NULL)
-		json_object_set_new(o, "error", json_string(err));
-	json_dumpf(o, stderr, JSON_COMPACT | JSON_ENSURE_ASCII);
-	fputc('\n', stderr);
-	json_decref(o);
-}
-
 enum log_level
 log_get_level(void)
 {
@@ -199,6 +168,45 @@ log_relay(const char *line, size_t len)
 	memcpy(buf, line, len);
 	buf[len] = '\n';
 	log_write_line(buf, len + 1);
+}
+
+/* One JSON object per line; jansson escapes what needs escaping. */
+static void
+log_emit_json(enum log_level level, const char *stamp, const char *msg,
+    const char *err)
+{
+	static const char *const names[] = { "error", "warning", "info",
+	    "debug" };
+
+	const size_t	 flags = JSON_COMPACT | JSON_ENSURE_ASCII;
+	char		 ascii[2048], *line;
+	size_t		 i, need;
+	json_t		*o;
+
+	o = json_pack("{s:s, s:s, s:s, s:s}", "time", stamp, "proc",
+	    log_procname, "level", names[level], "msg", msg);
+	if (o == NULL) {
+		/* Not UTF-8 (bytes from a terminal): keep the ASCII. */
+		for (i = 0; msg[i] != '\0' && i < sizeof ascii - 1; i++)
+			ascii[i] = (unsigned char)msg[i] < 0x80 ? msg[i] : '?';
+		ascii[i] = '\0';
+		o = json_pack("{s:s, s:s, s:s, s:s}", "time", stamp, "proc",
+		    log_procname, "level", names[level], "msg", ascii);
+		if (o == NULL)
+			return;
+	}
+	if (err != NULL)
+		json_object_set_new(o, "error", json_string(err));
+	/* Whole line, newline included, in one write: see log_vmsg. */
+	need = json_dumpb(o, NULL, 0, flags);
+	if (need != 0 && (line = malloc(need + 1)) != NULL) {
+		json_dumpb(o, line, need, flags);
+		line[need] = '\n';
+		fflush(stderr);
+		log_write_line(line, need + 1);
+		free(line);
+	}
+	json_decref(o);
 }
 
 void

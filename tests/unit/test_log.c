@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "common/log.h"
 
@@ -161,6 +164,76 @@ test_footer_tty(void **state)
 	close(master);
 }
 
+/*
+ * --json: the supervisor and its actors share one stderr (one file
+ * description, as a shell's 2>file makes it). Lines written concurrently by
+ * several processes must each stay one whole JSON object.
+ */
+#define JSON_WRITERS	4
+#define JSON_LINES	300
+
+static void
+test_json_lines_whole_across_processes(void **state)
+{
+	char		 path[] = "/tmp/orch-test-log-XXXXXX", line[4096];
+	char		 msg[600];
+	int		 fd = mkstemp(path), saved = dup(2), i, status;
+	int		 seen[JSON_WRITERS] = { 0 };
+	pid_t		 pid[JSON_WRITERS];
+	FILE		*f;
+	json_t		*o;
+	json_error_t	 err;
+
+	(void)state;
+	assert_true(fd >= 0);
+	memset(msg, 'm', sizeof msg - 1);
+	msg[sizeof msg - 1] = '\0';
+	dup2(fd, 2);
+	for (i = 0; i < JSON_WRITERS; i++) {
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (pid[i] == 0) {
+			char	name[16];
+			int	j;
+
+			snprintf(name, sizeof name, "w%d", i);
+			log_init(name, LOGL_INFO);
+			log_set_json(1);
+			for (j = 0; j < JSON_LINES; j++)
+				log_info("%d \"%s\"", j, msg);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < JSON_WRITERS; i++) {
+		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+		assert_int_equal(status, 0);
+	}
+	dup2(saved, 2);
+	close(saved);
+
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		const char	*proc, *text;
+
+		o = json_loads(line, JSON_DISABLE_EOF_CHECK, &err);
+		if (o == NULL)
+			fail_msg("not one JSON object: %s", line);
+		assert_int_equal(json_unpack(o, "{s:s, s:s}", "proc", &proc,
+		    "msg", &text), 0);
+		assert_true(proc[0] == 'w' && proc[1] >= '0' &&
+		    proc[1] < '0' + JSON_WRITERS);
+		assert_non_null(strstr(text, msg));
+		seen[proc[1] - '0']++;
+		json_decref(o);
+	}
+	for (i = 0; i < JSON_WRITERS; i++)
+		assert_int_equal(seen[i], JSON_LINES);
+	fclose(f);
+	close(fd);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -170,6 +243,7 @@ main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_footer),
 		cmocka_unit_test(test_footer_tty),
+		cmocka_unit_test(test_json_lines_whole_across_processes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
