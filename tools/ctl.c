@@ -28,58 +28,122 @@ struct ctl {
 	bool		 json;
 };
 
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-"usage: orch-ctl [-L instance] COMMAND ...\n"
-"\n"
-"  status [--json]                  agents, their status and current task\n"
+/* Each command's part of the usage: `orch-ctl COMMAND --help` prints it. */
+static const struct {
+	const char	*names;		/* the commands it covers, ' '-separated */
+	const char	*text;
+} usage_parts[] = {
+	{ "status",
+"  status [--json]                  agents, their status and current task\n" },
+	{ "exec",
 "  exec [-t SECONDS] [--json] AGENT -- COMMAND [ARG...]\n"
 "                                   run a command as a task in AGENT's\n"
 "                                   session; print its output, exit with\n"
-"                                   its status (124 on timeout)\n"
+"                                   its status (124 on timeout)\n" },
+	{ "agent",
 "  agent deploy ID [--type T] [--cap C,...] [--shell PATH] [--cwd DIR]\n"
 "                  [--env NAME=VALUE]... [--restart POLICY] [--max N]\n"
 "                  [--within SECONDS] [--scrollback SIZE]\n"
 "                                   start a new agent and wait until ready\n"
 "  agent terminate ID               stop an agent (it stays listed)\n"
-"  agent restart ID                 stop and start an agent again\n"
-"  shutdown                         stop the supervisor and every agent\n"
+"  agent restart ID                 stop and start an agent again\n" },
+	{ "shutdown",
+"  shutdown                         stop the supervisor and every agent\n" },
+	{ "submit",
 "  submit [--agent A | --requires CAP,...] [--priority N] [--timeout S]\n"
 "         [--retry N] [--id NAME] [--approval] [--wait] [--json]\n"
 "         -- COMMAND [ARG...]       queue a command as a task (one argument:\n"
 "                                   a shell command line); print its name,\n"
 "                                   or with --wait its output, and exit with\n"
-"                                   its status\n"
+"                                   its status\n" },
+	{ "workflow",
 "  workflow run FILE|- [--wait] [--json]\n"
 "                                   run a workflow on this supervisor; with\n"
-"                                   --wait print the summary, exit 0 or 1\n"
-"  tasks [--json]                   every task queued, running or done\n"
+"                                   --wait print the summary, exit 0 or 1\n" },
+	{ "tasks",
+"  tasks [--json]                   every task queued, running or done\n" },
+	{ "logs",
 "  logs TASK                        a task's full output (also after the run;\n"
-"                                   exec tasks are exec-N)\n"
+"                                   exec tasks are exec-N)\n" },
+	{ "approve deny",
 "  approve TASK... | deny TASK...   let a task that waits for approval run,\n"
-"                                   or fail it\n"
+"                                   or fail it\n" },
+	{ "cancel",
 "  cancel TASK...                   fail a task not yet run, or stop a\n"
-"                                   running one (no retry)\n"
+"                                   running one (no retry)\n" },
+	{ "mem",
 "  mem put KEY [VALUE|-] [--access private|shared|public]\n"
 "  mem get KEY [--json] | ls [PATTERN] [--json] | rm KEY\n"
-"  mem watch PATTERN [--count N]    the memory bank; watch prints changes\n"
+"  mem watch PATTERN [--count N]    the memory bank; watch prints changes\n" },
+	{ "events",
 "  events [--follow] [--type PATTERN] [--since SEQ] [--count N] [--json]\n"
 "  events publish TYPE [TARGET [TEXT]]\n"
-"                                   the event bus\n"
+"                                   the event bus\n" },
+	{ "send",
 "  send AGENT TEXT [--priority low|medium|high] [--type T] [--count N]\n"
-"                                   a direct message, acknowledged\n"
-"  inbox [--wait] [--json]          (in a session) read and empty the inbox\n"
+"                                   a direct message, acknowledged\n" },
+	{ "inbox",
+"  inbox [--wait] [--json]          (in a session) read and empty the inbox\n" },
+	{ "broadcast",
 "  broadcast TEXT [--agent-type T] [--capability C] [--status S]\n"
-"            [--id PATTERN]         to every matching agent\n"
+"            [--id PATTERN]         to every matching agent\n" },
+};
+
+static const char usage_tail[] =
 "\n"
 "Inside an agent's session ($ORCH_SOCKET set), mem and events act as that\n"
 "agent, with its permissions; elsewhere as the operator.\n"
 "\n"
 "The instance is -L, else $ORCH_INSTANCE, else \"default\".\n"
 "Exit status: 0 success, 1 the operation failed, 2 usage error or no\n"
-"supervisor; exec exits with the task's status.\n");
+"supervisor; exec exits with the task's status.\n";
+
+static bool
+usage_covers(const char *names, const char *command)
+{
+	size_t	len = strlen(command);
+
+	for (;;) {
+		if (strncmp(names, command, len) == 0 &&
+		    (names[len] == ' ' || names[len] == '\0'))
+			return true;
+		if ((names = strchr(names, ' ')) == NULL)
+			return false;
+		names++;
+	}
+}
+
+/* The whole usage (command NULL), or one command's part of it. */
+static void
+usage_of(FILE *f, const char *command)
+{
+	size_t	i;
+
+	fprintf(f, "usage: orch-ctl [-L instance] %s ...\n\n", command != NULL ?
+	    command : "COMMAND");
+	for (i = 0; i < sizeof usage_parts / sizeof usage_parts[0]; i++)
+		if (command == NULL ||
+		    usage_covers(usage_parts[i].names, command))
+			fputs(usage_parts[i].text, f);
+	fputs(usage_tail, f);
+}
+
+static void
+usage(FILE *f)
+{
+	usage_of(f, NULL);
+}
+
+/* `COMMAND ... --help` (before any "--"): that command's usage. */
+static bool
+wants_help(int argc, char **argv)
+{
+	int	i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
 }
 
 static int
@@ -464,12 +528,17 @@ static const struct {
 int
 main(int argc, char **argv)
 {
-	struct ctl	 c;
-	const char	*instance = NULL, *sock;
-	size_t		 i;
-	int		 ch, rc;
+	static const struct option	 longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl			 c;
+	const char			*instance = NULL, *sock;
+	size_t				 i;
+	int				 ch, rc;
 
-	while ((ch = getopt(argc, argv, "+L:hV")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+L:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'L':
 			instance = optarg;
@@ -487,14 +556,6 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc >= 1 && strcmp(argv[0], "--help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (argc >= 1 && strcmp(argv[0], "--version") == 0) {
-		printf("orch-ctl %s\n", ORCH_VERSION);
-		return 0;
-	}
 	if (argc < 1) {
 		usage(stderr);
 		return 2;
@@ -506,6 +567,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "orch-ctl: unknown command '%s'\n", argv[0]);
 		usage(stderr);
 		return 2;
+	}
+	if (wants_help(argc, argv)) {
+		usage_of(stdout, argv[0]);
+		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof c);
