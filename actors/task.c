@@ -29,6 +29,7 @@ struct task {
 	struct event		*kill_ev;
 	unsigned		 grace_ms;
 	bool			 timed_out;
+	bool			 killed;	/* task_kill was asked */
 	struct scrollback	 tail;
 	struct task_cbs		 cbs;
 	void			*arg;
@@ -70,6 +71,18 @@ task_out_cb(evutil_socket_t fd, short events, void *arg)
 	task_read(arg);
 }
 
+/*
+ * Signal everything the task started: its group at once, then the rest of
+ * its session (jobs it put in groups of their own), found in /proc. Only
+ * for kills, which are rare: a task that ends by itself costs one kill().
+ */
+static void
+task_signal_all(pid_t sid, int sig)
+{
+	kill(-sid, sig);
+	proc_kill_session(sid, sig);
+}
+
 static void
 task_kill_cb(evutil_socket_t fd, short events, void *arg)
 {
@@ -78,7 +91,7 @@ task_kill_cb(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	if (t->pid > 0)
-		kill(-t->pid, SIGKILL);
+		task_signal_all(t->pid, SIGKILL);
 }
 
 void
@@ -88,12 +101,13 @@ task_kill(struct task *t, unsigned grace_ms)
 
 	if (t->pid == 0)
 		return;
+	t->killed = true;
 	if (grace_ms == 0) {
-		kill(-t->pid, SIGKILL);
+		task_signal_all(t->pid, SIGKILL);
 		return;
 	}
-	kill(-t->pid, SIGTERM);
-	kill(-t->pid, SIGCONT);
+	task_signal_all(t->pid, SIGTERM);
+	task_signal_all(t->pid, SIGCONT);
 	if (!evtimer_pending(t->kill_ev, NULL)) {
 		tv.tv_sec = grace_ms / 1000;
 		tv.tv_usec = (grace_ms % 1000) * 1000;
@@ -125,9 +139,13 @@ task_child(int report, void *arg)
 	const struct task_spec	*spec = c->spec;
 	int			 null;
 
-	/* Own group: a timeout or a stop signals everything it started. */
-	if (setpgid(0, 0) == -1)
-		proc_exec_fail(report, "setpgid");
+	/*
+	 * Own session, so own group: a timeout or a stop signals everything
+	 * it started, even what it moved to other groups; and the operator's
+	 * terminal (the supervisor's) is not the task's to read or to stop.
+	 */
+	if (setsid() == -1)
+		proc_exec_fail(report, "setsid");
 	/* If the actor dies without cleaning up, do not outlive it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if ((null = open("/dev/null", O_RDONLY)) == -1)
@@ -215,7 +233,10 @@ task_reap(struct task *t, pid_t pid, int status)
 	 * nothing it left in the background outlives the task.
 	 */
 	task_read(t);
-	kill(-t->pid, SIGKILL);
+	if (t->killed)
+		task_signal_all(t->pid, SIGKILL);
+	else
+		kill(-t->pid, SIGKILL);
 	t->pid = 0;
 	evtimer_del(t->timeout_ev);
 	evtimer_del(t->kill_ev);
@@ -238,7 +259,7 @@ task_free(struct task *t)
 	if (t == NULL)
 		return;
 	if (t->pid > 0)
-		kill(-t->pid, SIGKILL);
+		task_signal_all(t->pid, SIGKILL);
 	if (t->out != -1)
 		close(t->out);
 	event_free(t->out_ev);

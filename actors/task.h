@@ -1,9 +1,11 @@
 /*
- * A command run as a task inside an agent's session: its own process
- * group, stdout and stderr through a pipe the actor reads, so the output is
- * both shown on the session's terminal (an attached person sees it live)
- * and kept exactly, as a bounded tail, for the result. A timeout signals
- * the whole group: SIGTERM, then SIGKILL after a grace period.
+ * A command run as a task for an agent: its own process session (so its
+ * own group, and no controlling terminal), stdout and stderr through a pipe
+ * the actor reads, so the output is both shown on the agent's terminal (an
+ * attached person sees it live) and kept exactly, as a bounded tail, for
+ * the result. A timeout or a kill signals everything in the task's
+ * session: SIGTERM, then SIGKILL after a grace period. When the task ends
+ * by itself, what it left in its group is killed.
  */
 #ifndef ORCH_ACTORS_TASK_H
 #define ORCH_ACTORS_TASK_H
@@ -54,10 +56,11 @@ void		 task_free(struct task *t);
 
 /* Offer a reaped child; true if it was this task (done_cb has run). */
 bool		 task_reap(struct task *t, pid_t pid, int status);
-/* SIGTERM the group now, SIGKILL after grace_ms (0: at once). */
+/* SIGTERM the task's session now, SIGKILL after grace_ms (0: at once). */
 void		 task_kill(struct task *t, unsigned grace_ms);
 
 uint64_t	 task_id(const struct task *t);
+/* The task's process group and session id (the same); 0 once it ended. */
 pid_t		 task_pgid(const struct task *t);
 bool		 task_running(const struct task *t);
 

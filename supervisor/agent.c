@@ -410,13 +410,27 @@ agent_sweep_cb(evutil_socket_t fd, short events, void *arg)
 {
 	(void)fd;
 	(void)events;
-	proc_kill_session((pid_t)(intptr_t)arg, SIGKILL);
+	agent_sweep_now(arg);
+}
+
+void
+agent_sweep_now(struct supervisor *sup)
+{
+	size_t	i;
+
+	for (i = 0; i < sup->nsweeps; i++)
+		proc_kill_session(sup->sweeps[i], SIGKILL);
+	free(sup->sweeps);
+	sup->sweeps = NULL;
+	sup->nsweeps = 0;
+	if (sup->sweep_ev != NULL)
+		evtimer_del(sup->sweep_ev);
 }
 
 /*
  * Kill what is left in an old session, whatever group it moved to. This
  * walks /proc, so it runs a little later, off the path of the restart
- * (the new actor is starting meanwhile).
+ * (the new actor is starting meanwhile); a shutdown runs it at once.
  */
 static void
 agent_sweep(struct supervisor *sup, pid_t session)
@@ -425,11 +439,17 @@ agent_sweep(struct supervisor *sup, pid_t session)
 
 	if (session <= 0)
 		return;
-	if (sup->stopping)
+	if (sup->stopping) {
 		proc_kill_session(session, SIGKILL);
-	else
-		event_base_once(sup->base, -1, EV_TIMEOUT, agent_sweep_cb,
-		    (void *)(intptr_t)session, &tv);
+		return;
+	}
+	sup->sweeps = xreallocarray(sup->sweeps, sup->nsweeps + 1,
+	    sizeof *sup->sweeps);
+	sup->sweeps[sup->nsweeps++] = session;
+	if (sup->sweep_ev == NULL)
+		sup->sweep_ev = evtimer_new(sup->base, agent_sweep_cb, sup);
+	if (!evtimer_pending(sup->sweep_ev, NULL))
+		evtimer_add(sup->sweep_ev, &tv);
 }
 
 static void
@@ -584,6 +604,15 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	}
 	if (a->current == r || a->current == x->rec)
 		a->current = NULL;
+	/*
+	 * No answer (the actor died): its task may live on, orphaned. End it
+	 * (its session: all it started) before anyone retries it elsewhere,
+	 * or two attempts would run at once.
+	 */
+	if (err != IPC_OK && a->task_pgid > 0) {
+		kill(-a->task_pgid, SIGKILL);
+		proc_kill_session(a->task_pgid, SIGKILL);
+	}
 	a->task_pgid = 0;
 	if (a->status == STATUS_WORKING)
 		agent_set_status(a, STATUS_IDLE, NULL);

@@ -87,6 +87,8 @@ void		 agent_stop(struct agent *a, unsigned grace_ms);
 void		 agent_kill(struct agent *a);
 /* The actor process exited with wait status `status`. */
 void		 agent_exited(struct agent *a, int status);
+/* Kill what is left in the sessions of actors gone (due a little later). */
+void		 agent_sweep_now(struct supervisor *sup);
 void		 agent_free(struct agent *a);
 
 /*

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define SUPERVISOR_GRACE_DEFAULT_MS	5000
 /* In the run directory: the name of the instance's shared memory. */
@@ -40,6 +41,10 @@ struct supervisor {
 	int			 actor_err;	/* actors' stderr, or -1: ours */
 	struct logpipe		*logpipe;	/* reads it */
 	int			 exit_code;
+
+	pid_t			*sweeps;	/* old sessions to sweep */
+	size_t			 nsweeps;
+	struct event		*sweep_ev;
 
 	bool			 stopping;
 	bool			 forced;

@@ -38,6 +38,31 @@ out=$("$CTL" -L "$INST" exec steady -- echo still-here) || fail "exec after rest
 
 # An actor binary that cannot be executed: error at once, no loop.
 kill -TERM "$SUP_PID"; wait_exit "$SUP_PID" 15
+
+# kill -9 of an actor whose session shell left a job in a process group of
+# its own, then an immediate shutdown: the job dies too, even though the
+# sweep of the old session was not due yet.
+job=$((800000 + $$ % 100000))
+cat >"$T/jobshell" <<SH
+#!/bin/sh
+perl -e 'setpgrp(0, 0); exec("sleep", $job)' &
+exec /bin/sh
+SH
+chmod +x "$T/jobshell"
+printf 'agents:\n  - id: jobs\n    session: {shell: %s}\n' "$T/jobshell" >"$T/jobs.yaml"
+start_sup -c "$T/jobs.yaml"
+wait_status 10 jobs idle
+wait_until 10 pgrep -f "^sleep $job\$" >/dev/null || fail "the session's job did not start"
+jpid=$(pgrep -f "^sleep $job\$")
+[ "$(ps -o sid= -p "$jpid")" -eq "$(session_ids)" ] || fail "the job is not in the session"
+[ "$(ps -o pgid= -p "$jpid")" -ne "$(session_ids)" ] || fail "the job is in the shell's group"
+kill -9 "$(field_of jobs 4)"
+# Restarted (at once, the first time): the old session is due for a sweep.
+wait_until 10 test "$(field_of jobs 5)" = 1 || fail "jobs not restarted"
+kill -TERM "$SUP_PID"
+wait_exit "$SUP_PID" 15
+wait_until 2 sh -c "! pgrep -f '^sleep $job\$' >/dev/null" ||
+    fail "a job was left behind: $(pgrep -af "^sleep $job\$")"
 ORCH_ACTOR=/nonexistent/orch-actor start_sup
 wait_status 10 worker-1 error
 grep -q "worker-1: initializing -> error: /nonexistent/orch-actor: No such file" "$T/sup.log" ||

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # A task whose agent's actor is killed mid-run is retried on another agent
-# and the workflow still succeeds; 1,000 tasks on 4 agents finish with
-# exact counts in the report.
+# and the workflow still succeeds, with nothing of the first attempt left
+# (neither its process group nor a job it put in a group of its own);
+# 1,000 tasks on 4 agents finish with exact counts in the report.
 . "$(dirname "$0")/lib.bash"
+
+# Sleeps only this script runs: pgrep must not see another test's.
+nap=$((700000 + $$ % 100000))
+job=$((nap + 1))
 
 cat >"$T/crash.yaml" <<YAML
 agents:
@@ -13,7 +18,7 @@ stages:
     tasks:
       - id: survivor
         requires: [shell]
-        command: "if [ -e $T/started ]; then echo finished on \$ORCH_AGENT_ID; else echo \$ORCH_AGENT_ID > $T/started; exec sleep 60; fi"
+        command: "if [ -e $T/started ]; then echo finished on \$ORCH_AGENT_ID; else perl -e 'setpgrp(0, 0); exec(\"sleep\", $job)' & echo \$ORCH_AGENT_ID > $T/started; exec sleep $nap; fi"
         retry: {max: 1}
 YAML
 "$SUP" -L "$INST" -g 1 -w "$T/crash.yaml" --report "$T/crash.json" >"$T/wf.out" 2>"$T/sup.log" &
@@ -21,6 +26,14 @@ s=$!
 PIDS="$PIDS $s"
 wait_until 10 test -s "$T/started" || fail "the task did not start"
 first=$(cat "$T/started")
+wait_until 10 pgrep -f "^sleep $nap\$" >/dev/null || fail "the task did not exec sleep"
+# The job is in a process group of its own, in the agent's session.
+jpid=$(pgrep -f "^sleep $job\$") || fail "the task's job did not start"
+npid=$(pgrep -f "^sleep $nap\$")
+[ "$(ps -o pgid= -p "$jpid")" != "$(ps -o pgid= -p "$npid")" ] ||
+    fail "the job shares the task's process group"
+[ "$(ps -o sid= -p "$jpid")" = "$(ps -o sid= -p "$npid")" ] ||
+    fail "the job left the session"
 kill -9 "$(field_of "$first" 4)"
 wait_exit $s 20
 rc=$?
@@ -30,7 +43,9 @@ other=w1
 grep -q "^survivor  *s  *ok  *$other  *2 " "$T/wf.out" || fail "not retried on $other: $(cat "$T/wf.out")"
 grep -q "task survivor: the agent's actor died during the task on $first; retry 1 of 1" "$T/sup.log" ||
     fail "crash not reported: $(grep survivor "$T/sup.log")"
-pgrep -f "^sleep 60$" >/dev/null && fail "the crashed attempt's process survived"
+# At once: the supervisor is gone, nothing may be left to clean up later.
+pgrep -f "^sleep $nap\$" >/dev/null && fail "the crashed attempt's process survived"
+pgrep -f "^sleep $job\$" >/dev/null && fail "the crashed attempt's job survived"
 
 # 1,000 trivial tasks on 4 agents.
 {

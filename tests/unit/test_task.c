@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <signal.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -155,6 +156,66 @@ test_timeout_escalates(void **state)
 	assert_int_equal(run.r.signal, SIGKILL);
 }
 
+/* A task is a session of its own: its leader leads it, no terminal. */
+static void
+test_own_session(void **state)
+{
+	char		*argv[] = { (char *)"/bin/sh", (char *)"-c",
+			    (char *)"set -- $(cat /proc/$$/stat); "
+			    "echo \"$$ $6 $7\"", NULL };
+	struct run	 run;
+	long		 pid, sid, tty;
+
+	(void)state;
+	run_task(&run, argv, 0, 0);
+	assert_int_equal(run.r.exit_code, 0);
+	assert_int_equal(sscanf(run.tail, "%ld %ld %ld", &pid, &sid, &tty), 3);
+	assert_int_equal(sid, pid);
+	assert_int_equal(tty, 0);
+}
+
+static bool
+gone(pid_t pid)
+{
+	char	path[64], buf[256], *p;
+	FILE	*f;
+	bool	 zombie = false;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return true;
+	if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL)
+		zombie = p[1] == ' ' && p[2] == 'Z';
+	fclose(f);
+	return zombie;
+}
+
+/*
+ * A timeout reaches what the task moved to a process group of its own
+ * (it is still in the task's session); so does the end of the task.
+ */
+static void
+test_timeout_kills_other_groups(void **state)
+{
+	char		*argv[] = { (char *)"/bin/sh", (char *)"-c",
+			    (char *)"perl -e 'setpgrp(0, 0); "
+			    "print \"$$\\n\"; exec(\"sleep\", 31)' & "
+			    "sleep 30", NULL };
+	struct run	 run;
+	long		 job;
+	int		 i;
+
+	(void)state;
+	run_task(&run, argv, 300, 200);
+	assert_true(run.r.timed_out);
+	assert_int_equal(sscanf(run.tail, "%ld", &job), 1);
+	assert_true(job > 1);
+	/* SIGKILL was sent before the result: it lands within moments. */
+	for (i = 0; i < 2000 && !gone((pid_t)job); i++)
+		usleep(1000);
+	assert_true(gone((pid_t)job));
+}
+
 static void
 test_exec_failure(void **state)
 {
@@ -185,6 +246,8 @@ main(void)
 		cmocka_unit_test(test_tail_bounded),
 		cmocka_unit_test(test_timeout_kills_group),
 		cmocka_unit_test(test_timeout_escalates),
+		cmocka_unit_test(test_own_session),
+		cmocka_unit_test(test_timeout_kills_other_groups),
 		cmocka_unit_test(test_exec_failure),
 	};
 
