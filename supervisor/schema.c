@@ -39,6 +39,34 @@ schema_distance(const char *a, const char *b)
 	return row[lb];
 }
 
+void
+schema_hint_init(struct schema_hint *h, const char *word)
+{
+	h->word = word;
+	h->best = NULL;
+	h->distance = SIZE_MAX;
+}
+
+void
+schema_hint_offer(struct schema_hint *h, const char *name)
+{
+	size_t	d = schema_distance(name, h->word);
+
+	if (d < h->distance) {
+		h->distance = d;
+		h->best = name;
+	}
+}
+
+const char *
+schema_hint_text(const struct schema_hint *h, char *buf, size_t size)
+{
+	if (h->best == NULL || h->distance > 2)
+		return "";
+	snprintf(buf, size, " (did you mean '%s'?)", h->best);
+	return buf;
+}
+
 int
 schema_err(struct schema *c, const struct yamlnode *n, const char *path,
     const char *fmt, ...)
@@ -65,10 +93,10 @@ int
 schema_walk(struct schema *c, const char *path, const struct yamlnode *map,
     const struct schema_key *keys, size_t nkeys, void *target)
 {
-	const struct schema_key	*best;
 	const struct yamlnode	*k;
-	size_t			 i, j, d, bestd;
-	char			*sub;
+	struct schema_hint	 hint;
+	size_t			 i, j;
+	char			*sub, buf[96];
 	int			 rc;
 
 	if (map->type != YAMLNODE_MAP)
@@ -83,25 +111,15 @@ schema_walk(struct schema *c, const char *path, const struct yamlnode *map,
 				return schema_err(c, k, path, "duplicate key "
 				    "'%s' (first at line %u)", k->str,
 				    map->items[j]->line);
-		best = NULL;
-		bestd = SIZE_MAX;
+		schema_hint_init(&hint, k->str);
 		for (j = 0; j < nkeys; j++) {
 			if (strcmp(keys[j].name, k->str) == 0)
 				break;
-			d = schema_distance(keys[j].name, k->str);
-			if (d < bestd) {
-				bestd = d;
-				best = &keys[j];
-			}
+			schema_hint_offer(&hint, keys[j].name);
 		}
-		if (j == nkeys) {
-			if (best != NULL && bestd <= 2)
-				return schema_err(c, k, path, "unknown key "
-				    "'%s' (did you mean '%s'?)", k->str,
-				    best->name);
-			return schema_err(c, k, path, "unknown key '%s'",
-			    k->str);
-		}
+		if (j == nkeys)
+			return schema_err(c, k, path, "unknown key '%s'%s",
+			    k->str, schema_hint_text(&hint, buf, sizeof buf));
 		if (keys[j].parse == NULL)
 			continue;	/* known, read by another part of orch */
 		if (*path != '\0')

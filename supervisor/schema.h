@@ -29,6 +29,21 @@ int	schema_walk(struct schema *c, const char *path,
 	    const struct yamlnode *map, const struct schema_key *keys,
 	    size_t nkeys, void *target);
 
+/*
+ * "Did you mean": offer each name a word could have meant; the closest
+ * within two edits wins (case-insensitive).
+ */
+struct schema_hint {
+	const char	*word;
+	const char	*best;
+	size_t		 distance;
+};
+void	schema_hint_init(struct schema_hint *h, const char *word);
+void	schema_hint_offer(struct schema_hint *h, const char *name);
+/* " (did you mean 'NAME'?)", or "" when nothing came close. */
+const char *schema_hint_text(const struct schema_hint *h, char *buf,
+	    size_t size);
+
 /* Fill *cause for node n (no position if n has none) and return -1. */
 int	schema_err(struct schema *c, const struct yamlnode *n,
 	    const char *path, const char *fmt, ...)

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,16 +339,23 @@ wf_stages(struct schema *c, struct wf_parse *p, const struct yamlnode *n)
 
 /* Checks across the whole workflow ---------------------------------------- */
 
-static int
-wf_err_at(struct schema *c, unsigned line, unsigned col, const char *fmt,
-    const char *a, const char *b)
+static int __attribute__((format(printf, 4, 5)))
+wf_err_at(struct schema *c, unsigned line, unsigned col, const char *fmt, ...)
 {
-	struct yamlnode	n;
+	struct yamlnode	 n;
+	va_list		 ap;
+	char		*msg;
+	int		 rc;
 
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
 	memset(&n, 0, sizeof n);
 	n.line = line;
 	n.col = col;
-	return schema_err(c, &n, "", fmt, a, b);
+	rc = schema_err(c, &n, "", "%s", msg);
+	free(msg);
+	return rc;
 }
 
 static size_t
@@ -370,6 +378,58 @@ workflow_task(const struct workflow *wf, const char *id)
 		if (strcmp(wf->tasks[i].id, id) == 0)
 			return &wf->tasks[i];
 	return NULL;
+}
+
+/* Names a workflow could have meant, for "did you mean". */
+static const char *
+wf_stage_hint(const struct workflow *wf, const char *name, char *buf,
+    size_t size)
+{
+	struct schema_hint	h;
+	size_t			i;
+
+	schema_hint_init(&h, name);
+	for (i = 0; i < wf->nstages; i++)
+		schema_hint_offer(&h, wf->stages[i].name);
+	return schema_hint_text(&h, buf, size);
+}
+
+static const char *
+wf_task_hint(const struct workflow *wf, const char *id, char *buf,
+    size_t size)
+{
+	struct schema_hint	h;
+	size_t			i;
+
+	schema_hint_init(&h, id);
+	for (i = 0; i < wf->ntasks; i++)
+		schema_hint_offer(&h, wf->tasks[i].id);
+	return schema_hint_text(&h, buf, size);
+}
+
+/* The closest agent id; with none close, the agents there are (a few). */
+static const char *
+wf_agent_hint(const struct workflow *wf, const char *id, char *buf,
+    size_t size)
+{
+	const struct config	*cfg = wf->agents;
+	struct schema_hint	 h;
+	size_t			 i, off;
+
+	schema_hint_init(&h, id);
+	for (i = 0; i < cfg->nagents; i++)
+		schema_hint_offer(&h, cfg->agents[i].id);
+	if (*schema_hint_text(&h, buf, size) != '\0')
+		return buf;
+	if (cfg->nagents == 0 || cfg->nagents > 8)
+		return "";
+	off = (size_t)snprintf(buf, size, " (agents:");
+	for (i = 0; i < cfg->nagents && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%s %s",
+		    i ? "," : "", cfg->agents[i].id);
+	if (off < size)
+		snprintf(buf + off, size - off, ")");
+	return buf;
 }
 
 /*
@@ -521,7 +581,7 @@ wf_check(struct schema *c, struct workflow *wf)
 				    task_name };
 	struct wf_stage		*st;
 	struct wf_task		*t;
-	char			 cycle[1024], req[256];
+	char			 cycle[1024], req[256], hint[400];
 	size_t			 i, j, k, at;
 
 	for (i = 0; i < wf->nstages; i++) {
@@ -529,16 +589,18 @@ wf_check(struct schema *c, struct workflow *wf)
 		for (j = 0; j < i; j++)
 			if (strcmp(wf->stages[j].name, st->name) == 0)
 				return wf_err_at(c, st->line, st->col,
-				    "duplicate stage name '%s'%s", st->name, "");
+				    "duplicate stage name '%s'", st->name);
 		for (j = 0; j < st->depends.n; j++)
 			if (wf_stage_index(wf, st->depends.v[j]) == SIZE_MAX)
 				return wf_err_at(c, st->line, st->col, "stage "
-				    "'%s': dependsOn names no stage '%s'",
-				    st->name, st->depends.v[j]);
+				    "'%s': dependsOn names no stage '%s'%s",
+				    st->name, st->depends.v[j],
+				    wf_stage_hint(wf, st->depends.v[j], hint,
+				    sizeof hint));
 	}
 	if (wf_cycle(wf, &stages, &at, cycle, sizeof cycle))
 		return wf_err_at(c, wf->stages[at].line, wf->stages[at].col,
-		    "dependency cycle between stages: %s%s", cycle, "");
+		    "dependency cycle between stages: %s", cycle);
 
 	/*
 	 * Tasks without an id get "<stage>-<n>" (a character an id cannot
@@ -560,15 +622,16 @@ wf_check(struct schema *c, struct workflow *wf)
 		for (j = 0; j < i; j++)
 			if (strcmp(wf->tasks[j].id, t->id) == 0)
 				return wf_err_at(c, t->line, t->col,
-				    "duplicate task id '%s'%s", t->id, "");
+				    "duplicate task id '%s'", t->id);
 	}
 	for (i = 0; i < wf->ntasks; i++) {
 		t = &wf->tasks[i];
 		for (j = 0; j < t->depends.n; j++)
 			if (workflow_task(wf, t->depends.v[j]) == NULL)
 				return wf_err_at(c, t->line, t->col, "task "
-				    "'%s': dependsOn names no task '%s'", t->id,
-				    t->depends.v[j]);
+				    "'%s': dependsOn names no task '%s'%s",
+				    t->id, t->depends.v[j], wf_task_hint(wf,
+				    t->depends.v[j], hint, sizeof hint));
 		if (t->agent != NULL) {
 			for (j = 0; j < wf->agents->nagents; j++)
 				if (strcmp(wf->agents->agents[j].id,
@@ -576,7 +639,9 @@ wf_check(struct schema *c, struct workflow *wf)
 					break;
 			if (j == wf->agents->nagents)
 				return wf_err_at(c, t->line, t->col, "task "
-				    "'%s': no agent '%s'", t->id, t->agent);
+				    "'%s': no agent '%s'%s", t->id, t->agent,
+				    wf_agent_hint(wf, t->agent, hint,
+				    sizeof hint));
 			if (!wf_agent_covers(&wf->agents->agents[j],
 			    &t->requires))
 				return wf_err_at(c, t->line, t->col, "task "
@@ -596,7 +661,7 @@ wf_check(struct schema *c, struct workflow *wf)
 	}
 	if (wf_cycle(wf, &tasks, &at, cycle, sizeof cycle))
 		return wf_err_at(c, wf->tasks[at].line, wf->tasks[at].col,
-		    "dependency cycle between tasks: %s%s", cycle, "");
+		    "dependency cycle between tasks: %s", cycle);
 	for (i = 0; i < wf->ntasks; i++)
 		if (wf->tasks[i].command == NULL && wf_check_prompt(c, wf,
 		    &wf->tasks[i]) != 0)

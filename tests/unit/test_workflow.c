@@ -162,7 +162,17 @@ test_errors(void **state)
 	    "      - {id: q, command: x, dependsOn: p}\n",
 	    "w.yaml:10:9: dependency cycle between tasks: p -> q -> p");
 	refuse("stages:\n  - {name: s, tasks: [{agent: ghost, command: x}]}\n",
-	    "w.yaml:7:23: task 's-1': no agent 'ghost'");
+	    "w.yaml:7:23: task 's-1': no agent 'ghost' (agents: fe, be)");
+	refuse("stages:\n  - {name: s, tasks: [{agent: Fe, command: x}]}\n",
+	    "w.yaml:7:23: task 's-1': no agent 'Fe' (did you mean 'fe'?)");
+	refuse("stages:\n  - {name: build, tasks: [{id: compile, command: x}]}"
+	    "\n  - {name: t, dependsOn: biuld, tasks: [{command: x, dependsOn: "
+	    "[compiel]}]}\n", "w.yaml:8:5: stage 't': dependsOn names no stage "
+	    "'biuld' (did you mean 'build'?)");
+	refuse("stages:\n  - {name: build, tasks: [{id: compile, command: x}]}"
+	    "\n  - {name: t, tasks: [{command: x, dependsOn: [compiel]}]}\n",
+	    "w.yaml:8:23: task 't-1': dependsOn names no task 'compiel' (did "
+	    "you mean 'compile'?)");
 	refuse("stages:\n  - {name: s, tasks: [{requires: [rust], command: x}]}\n",
 	    "w.yaml:7:23: task 's-1': no agent has every capability of [rust]");
 	refuse("stages:\n  - {name: s, tasks: [{requires: [react, docker], "
