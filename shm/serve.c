@@ -104,6 +104,12 @@ serve_mem_put(struct serve *sv, struct peer *p, const struct envelope *env,
 	    (value = body_bytes(&env->body, "value", &len)) == NULL)
 		return serve_error(p, env, IPC_E_INVAL, "mem.put needs a key "
 		    "(1-255 bytes) and a value");
+	if (len > b->sh->value_max) {
+		snprintf(why, whysize, "a value of %zu bytes is over the "
+		    "maximum of %llu", len,
+		    (unsigned long long)b->sh->value_max);
+		return serve_error(p, env, IPC_E_TOO_BIG, why);
+	}
 	if (body_str(&env->body, "access", access, sizeof access) == 0 &&
 	    (acc = bank_access_parse(access)) < 0)
 		return serve_error(p, env, IPC_E_INVAL, "access must be private, "

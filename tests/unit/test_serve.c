@@ -198,6 +198,21 @@ test_mem(void **state)
 		ask(r, IPC_OP_MEM_PUT, kv, 0);
 		assert_int_equal(r->err, IPC_E_INVAL);
 	}
+	/* Over the bank's value_max (4096 here): refused, sizes named. */
+	{
+		char		 big[5001];
+		const char	*kv[] = { "key", "big", "value", big, NULL };
+		const char	*kv_big[] = { "key", "big", NULL };
+
+		memset(big, 'v', sizeof big - 1);
+		big[sizeof big - 1] = '\0';
+		ask(r, IPC_OP_MEM_PUT, kv, 0);
+		assert_int_equal(r->err, IPC_E_TOO_BIG);
+		assert_string_equal(r->errmsg, "a value of 5000 bytes is over "
+		    "the maximum of 4096");
+		ask(r, IPC_OP_MEM_GET, kv_big, 0);
+		assert_int_equal(r->err, IPC_E_NOENT);
+	}
 }
 
 static void
