@@ -26,7 +26,9 @@ rc=$?
 grep -q "agent worker-3: actor pid [0-9]* did not stop in time: killing it" "$T/sup.log" ||
     fail "stuck actor was not killed after the grace period"
 wait_until 5 nothing_left $sids || fail "processes left: $(ps -s "${sids// /,}" -o pid,args)"
-pgrep -af "^sleep 98[67]$" && fail "a task survived"
+# A SIGKILL is on its way to each (PDEATHSIG at the latest): moments.
+wait_until 5 sh -c '! pgrep -f "^sleep 98[67]$" >/dev/null' ||
+    fail "a task survived: $(pgrep -af "^sleep 98[67]$")"
 [ ! -e "$RUNDIR" ] || fail "run dir left behind"
 wait_exit $e1 5; rc1=$?
 wait_exit $e2 5; rc2=$?

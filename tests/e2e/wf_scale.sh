@@ -43,9 +43,12 @@ other=w1
 grep -q "^survivor  *s  *ok  *$other  *2 " "$T/wf.out" || fail "not retried on $other: $(cat "$T/wf.out")"
 grep -q "task survivor: the agent's actor died during the task on $first; retry 1 of 1" "$T/sup.log" ||
     fail "crash not reported: $(grep survivor "$T/sup.log")"
-# At once: the supervisor is gone, nothing may be left to clean up later.
-pgrep -f "^sleep $nap\$" >/dev/null && fail "the crashed attempt's process survived"
-pgrep -f "^sleep $job\$" >/dev/null && fail "the crashed attempt's job survived"
+# The supervisor is gone, so nothing can sweep later: SIGKILL must have
+# been sent already; give it moments to land.
+wait_until 2 sh -c "! pgrep -f '^sleep $nap\$' >/dev/null" ||
+    fail "the crashed attempt's process survived"
+wait_until 2 sh -c "! pgrep -f '^sleep $job\$' >/dev/null" ||
+    fail "the crashed attempt's job survived"
 
 # 1,000 trivial tasks on 4 agents.
 {
