@@ -53,6 +53,19 @@ log_name(void)
 	return log_procname;
 }
 
+void
+log_print_error(const char *prefix, const char *text)
+{
+	const char	*nl;
+
+	do {
+		nl = strchr(text, '\n');
+		fprintf(stderr, "%s: %.*s\n", prefix, nl != NULL ?
+		    (int)(nl - text) : (int)strlen(text), text);
+		text = nl + 1;
+	} while (nl != NULL);
+}
+
 size_t
 log_escape(char *dst, size_t size, const char *src, size_t len)
 {

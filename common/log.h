@@ -50,6 +50,12 @@ void	fatalx(const char *fmt, ...)
  * below 0x20, 0x7f and backslash as \n, \t, \\ or \xHH. Returns the length
  * the full escape needs, like snprintf.
  */
+/*
+ * An error for a person, on stderr: each line of text (a cause can hold
+ * several, one per error) after "prefix: ".
+ */
+void	log_print_error(const char *prefix, const char *text);
+
 size_t	log_escape(char *dst, size_t size, const char *src, size_t len);
 
 /*

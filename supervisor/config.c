@@ -511,13 +511,13 @@ config_agents_cb(struct schema *c, const char *path, const struct yamlnode *n,
 	struct config	*cfg = arg;
 	char		*sub;
 	size_t		 i, j;
-	int		 rc;
+	int		 rc, failed = 0;
 
 	if (n->type != YAMLNODE_SEQ)
 		return schema_err(c, n, path, "expected a list of agents, got "
 		    "%s", yamldoc_type_name(n));
 	cfg->agents = xcalloc(n->n ? n->n : 1, sizeof *cfg->agents);
-	for (i = 0; i < n->n; i++) {
+	for (i = 0; i < n->n && (failed == 0 || schema_go_on(c)); i++) {
 		xasprintf(&sub, "%s[%zu]", path, i);
 		rc = config_agent(c, sub, n->items[i], &cfg->agents[i]);
 		cfg->nagents++;
@@ -532,9 +532,9 @@ config_agents_cb(struct schema *c, const char *path, const struct yamlnode *n,
 				}
 		free(sub);
 		if (rc != 0)
-			return -1;
+			failed = -1;
 	}
-	return 0;
+	return failed;
 }
 
 /* Keys without a parser belong to workflows and are read there. */
@@ -550,7 +550,7 @@ struct config *
 config_from_yaml(const struct yamldoc *doc, const char *base_dir,
     bool need_agents, char **cause)
 {
-	struct schema	 c = { doc, base_dir, cause };
+	struct schema	 c = { doc, base_dir, cause, 0 };
 	struct config	*cfg;
 
 	cfg = xcalloc(1, sizeof *cfg);
@@ -649,7 +649,7 @@ int
 config_agent_parse(const struct yamldoc *doc, const struct yamlnode *n,
     const char *path, struct agent_config *ac, char **cause)
 {
-	struct schema	c = { doc, NULL, cause };
+	struct schema	c = { doc, NULL, cause, 0 };
 
 	return config_agent(&c, path, n, ac);
 }

@@ -50,6 +50,23 @@ ctl_reply_send(struct ctl_reply *r, int err, const char *msg,
 	free(r);
 }
 
+/*
+ * An answer's message has room for IPC_ERRMSG_MAX bytes: a list of errors
+ * (a line each) longer than that loses whole lines, and says so.
+ */
+static void
+ctl_error_fit(char *msg)
+{
+	static const char	 more[] = "\n(more errors not shown)";
+	char			*nl;
+
+	if (strlen(msg) <= IPC_ERRMSG_MAX)
+		return;
+	msg[IPC_ERRMSG_MAX - (sizeof more - 1)] = '\0';
+	if ((nl = strrchr(msg, '\n')) != NULL)
+		memcpy(nl, more, sizeof more);
+}
+
 void
 ctl_error(struct ctl_client *c, const struct envelope *env, int err,
     const char *fmt, ...)
@@ -60,6 +77,7 @@ ctl_error(struct ctl_client *c, const struct envelope *env, int err,
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
+	ctl_error_fit(msg);
 	peer_reply(c->peer, env, err, msg, NULL, 0);
 	free(msg);
 }

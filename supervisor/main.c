@@ -426,7 +426,7 @@ main(int argc, char **argv)
 	log_info("stopped");
 	return sup.exit_code;
 fail:
-	fprintf(stderr, "orch-supervisor: %s\n", cause);
+	log_print_error("orch-supervisor", cause);
 	free(cause);
 	config_free(cfg);
 	workflow_free(wf);

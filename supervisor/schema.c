@@ -72,21 +72,42 @@ schema_err(struct schema *c, const struct yamlnode *n, const char *path,
     const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*msg;
-	int	 rc;
+	char	*msg, *line = NULL, *all;
 
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
 	if (n == NULL || n->line == 0) {
 		/* Built from a request, not a file: no position to give. */
-		rc = set_cause(c->cause, "%s: %s%s%s", c->doc->file, path,
+		set_cause(&line, "%s: %s%s%s", c->doc->file, path,
 		    *path ? ": " : "", msg);
 	} else
-		rc = yamldoc_error(c->doc, n, c->cause, "%s%s%s", path,
+		yamldoc_error(c->doc, n, &line, "%s%s%s", path,
 		    *path ? ": " : "", msg);
 	free(msg);
-	return rc;
+	if (++c->nerrors == SCHEMA_ERRORS_MAX) {
+		xasprintf(&all, "%s\n%s: stopping after %u errors", line,
+		    c->doc->file, SCHEMA_ERRORS_MAX);
+		free(line);
+		line = all;
+	}
+	if (c->cause == NULL)
+		free(line);
+	else if (c->nerrors == 1)
+		*c->cause = line;
+	else {
+		xasprintf(&all, "%s\n%s", *c->cause, line);
+		free(*c->cause);
+		free(line);
+		*c->cause = all;
+	}
+	return -1;
+}
+
+bool
+schema_go_on(const struct schema *c)
+{
+	return c->nerrors < SCHEMA_ERRORS_MAX;
 }
 
 int
@@ -97,29 +118,40 @@ schema_walk(struct schema *c, const char *path, const struct yamlnode *map,
 	struct schema_hint	 hint;
 	size_t			 i, j;
 	char			*sub, buf[96];
-	int			 rc;
+	int			 rc, failed = 0;
 
 	if (map->type != YAMLNODE_MAP)
 		return schema_err(c, map, path, "expected a mapping, got %s",
 		    yamldoc_type_name(map));
-	for (i = 0; i + 1 < map->n; i += 2) {
+	/* On an error, go on with the next key: one run tells them all. */
+	for (i = 0; i + 1 < map->n && (failed == 0 || schema_go_on(c));
+	    i += 2) {
 		k = map->items[i];
-		if (k->type != YAMLNODE_SCALAR)
-			return schema_err(c, k, path, "a key must be a scalar");
+		if (k->type != YAMLNODE_SCALAR) {
+			failed = schema_err(c, k, path, "a key must be a "
+			    "scalar");
+			continue;
+		}
 		for (j = 0; j < i; j += 2)
-			if (strcmp(map->items[j]->str, k->str) == 0)
-				return schema_err(c, k, path, "duplicate key "
-				    "'%s' (first at line %u)", k->str,
-				    map->items[j]->line);
+			if (map->items[j]->type == YAMLNODE_SCALAR &&
+			    strcmp(map->items[j]->str, k->str) == 0)
+				break;
+		if (j < i) {
+			failed = schema_err(c, k, path, "duplicate key '%s' "
+			    "(first at line %u)", k->str, map->items[j]->line);
+			continue;
+		}
 		schema_hint_init(&hint, k->str);
 		for (j = 0; j < nkeys; j++) {
 			if (strcmp(keys[j].name, k->str) == 0)
 				break;
 			schema_hint_offer(&hint, keys[j].name);
 		}
-		if (j == nkeys)
-			return schema_err(c, k, path, "unknown key '%s'%s",
+		if (j == nkeys) {
+			failed = schema_err(c, k, path, "unknown key '%s'%s",
 			    k->str, schema_hint_text(&hint, buf, sizeof buf));
+			continue;
+		}
 		if (keys[j].parse == NULL)
 			continue;	/* known, read by another part of orch */
 		if (*path != '\0')
@@ -129,9 +161,9 @@ schema_walk(struct schema *c, const char *path, const struct yamlnode *map,
 		rc = keys[j].parse(c, sub, map->items[i + 1], target);
 		free(sub);
 		if (rc != 0)
-			return rc;
+			failed = -1;
 	}
-	return 0;
+	return failed;
 }
 
 int

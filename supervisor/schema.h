@@ -2,8 +2,9 @@
  * Checking a YAML document against a schema: tables of known keys, each
  * with a parser, walked over a mapping. Every error reads
  * "FILE:LINE:COLUMN: key.path: what is wrong"; an unknown key gets a
- * did-you-mean when a known one is close. Used for orch.yaml and for
- * workflows, so both speak the same way.
+ * did-you-mean when a known one is close. Checking goes on after an error,
+ * so one run tells up to SCHEMA_ERRORS_MAX of them, a line each. Used for
+ * orch.yaml and for workflows, so both speak the same way.
  */
 #ifndef ORCH_SUPERVISOR_SCHEMA_H
 #define ORCH_SUPERVISOR_SCHEMA_H
@@ -11,10 +12,13 @@
 #include "common/strlist.h"
 #include "supervisor/yamldoc.h"
 
+#define SCHEMA_ERRORS_MAX	20
+
 struct schema {
 	const struct yamldoc	*doc;
 	const char		*base_dir;	/* for relative paths */
-	char			**cause;
+	char			**cause;	/* the errors, one per line */
+	unsigned		  nerrors;
 };
 
 struct schema_key {
@@ -44,10 +48,15 @@ void	schema_hint_offer(struct schema_hint *h, const char *name);
 const char *schema_hint_text(const struct schema_hint *h, char *buf,
 	    size_t size);
 
-/* Fill *cause for node n (no position if n has none) and return -1. */
+/*
+ * Add an error at node n (no position if n has none) to *cause and return
+ * -1. After one, check on only while schema_go_on says so.
+ */
 int	schema_err(struct schema *c, const struct yamlnode *n,
 	    const char *path, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
+
+bool	schema_go_on(const struct schema *c);
 
 /* A non-null scalar. */
 int	schema_scalar(struct schema *c, const char *path,

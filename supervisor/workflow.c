@@ -268,13 +268,13 @@ stage_tasks_cb(struct schema *c, const char *path, const struct yamlnode *n,
 	struct wf_task	*t;
 	char		*sub;
 	size_t		 i, stage = (size_t)(p->stage - wf->stages);
-	int		 rc;
+	int		 rc, failed = 0;
 
 	if (n->type != YAMLNODE_SEQ || n->n == 0)
 		return schema_err(c, n, path, "expected a non-empty list of "
 		    "tasks");
 	p->stage->first = wf->ntasks;
-	for (i = 0; i < n->n; i++) {
+	for (i = 0; i < n->n && (failed == 0 || schema_go_on(c)); i++) {
 		wf->tasks = xreallocarray(wf->tasks, wf->ntasks + 1,
 		    sizeof *wf->tasks);
 		t = p->task = &wf->tasks[wf->ntasks++];
@@ -290,10 +290,10 @@ stage_tasks_cb(struct schema *c, const char *path, const struct yamlnode *n,
 			    "command or a prompt");
 		free(sub);
 		if (rc != 0)
-			return -1;
+			failed = -1;
 		p->stage->n++;
 	}
-	return 0;
+	return failed;
 }
 
 static const struct schema_key stage_keys[] = {
@@ -311,6 +311,7 @@ wf_stages(struct schema *c, struct wf_parse *p, const struct yamlnode *n)
 	struct wf_stage	*st;
 	char		 path[32];
 	size_t		 i;
+	int		 failed = 0;
 
 	if (n == NULL)
 		return schema_err(c, c->doc->root, "stages", "a workflow needs "
@@ -319,22 +320,22 @@ wf_stages(struct schema *c, struct wf_parse *p, const struct yamlnode *n)
 		return schema_err(c, n, "stages", "expected a non-empty list of "
 		    "stages");
 	wf->stages = xcalloc(n->n, sizeof *wf->stages);
-	for (i = 0; i < n->n; i++) {
+	for (i = 0; i < n->n && (failed == 0 || schema_go_on(c)); i++) {
 		st = p->stage = &wf->stages[wf->nstages++];
 		st->line = n->items[i]->line;
 		st->col = n->items[i]->col;
 		snprintf(path, sizeof path, "stages[%zu]", i);
 		if (schema_walk(c, path, n->items[i], stage_keys,
 		    NITEMS(stage_keys), p) != 0)
-			return -1;
-		if (st->name == NULL)
-			return schema_err(c, n->items[i], path, "missing "
+			failed = -1;
+		else if (st->name == NULL)
+			failed = schema_err(c, n->items[i], path, "missing "
 			    "required key 'name'");
-		if (st->n == 0)
-			return schema_err(c, n->items[i], path, "missing "
+		else if (st->n == 0)
+			failed = schema_err(c, n->items[i], path, "missing "
 			    "required key 'tasks'");
 	}
-	return 0;
+	return failed;
 }
 
 /* Checks across the whole workflow ---------------------------------------- */
@@ -739,7 +740,7 @@ static struct workflow *
 wf_from_doc(struct yamldoc *doc, const struct config *base, enum wf_base how,
     const char *base_dir, char **cause)
 {
-	struct schema	 c = { doc, base_dir, cause };
+	struct schema	 c = { doc, base_dir, cause, 0 };
 	struct wf_parse	 p;
 	struct workflow	*wf;
 

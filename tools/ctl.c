@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 
+#include "common/log.h"
 #include "common/rundir.h"
 #include "common/tasklog.h"
 #include "common/xmalloc.h"
@@ -149,7 +150,10 @@ wants_help(int argc, char **argv)
 static int
 ctl_fail(struct ctl *c, const char *what)
 {
-	fprintf(stderr, "orch-ctl: %s: %s\n", what, c->client.errmsg);
+	char	prefix[128];
+
+	snprintf(prefix, sizeof prefix, "orch-ctl: %s", what);
+	log_print_error(prefix, c->client.errmsg);
 	return 1;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "supervisor/tasktable.h"
@@ -442,7 +443,7 @@ ctl_workflow(struct client *c, int argc, char **argv)
 	    CTL_FOREVER_MS : CTL_TIMEOUT_MS, &res);
 	msgpack_sbuffer_destroy(&sb);
 	if (rc != IPC_OK) {
-		fprintf(stderr, "orch-ctl: %s\n", c->errmsg);
+		log_print_error("orch-ctl", c->errmsg);
 		return rc == IPC_E_INVAL ? 2 : 1;
 	}
 	if (json) {

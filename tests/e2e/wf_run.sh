@@ -145,4 +145,26 @@ row on-fine | grep -q " ok " || fail "the other agent's task: $(row on-fine)"
 printf 'stages:\n  - {name: s, tasks: [{agent: ghost, command: x}]}\n' >"$T/bad.yaml"
 "$SUP" -L "$INST" -w "$T/bad.yaml" 2>"$T/err.log"
 [ $? = 2 ] && grep -q "no agent 'ghost'" "$T/err.log" || fail "bad workflow: $(cat "$T/err.log")"
+
+# Several mistakes: each is told, a line each, in one run.
+cat >"$T/typos.yaml" <<'YAML'
+stages:
+  - name: s
+    paralel: true
+    tasks:
+      - comand: x
+      - command: y
+        timeout: -1
+  - nme: t
+    tasks: [{command: q}]
+YAML
+"$SUP" -L "$INST" --check -w "$T/typos.yaml" 2>"$T/err.log"
+[ $? = 2 ] || fail "typos: exit status"
+cat >"$T/want" <<WANT
+orch-supervisor: $T/typos.yaml:3:5: stages[0]: unknown key 'paralel' (did you mean 'parallel'?)
+orch-supervisor: $T/typos.yaml:5:9: stages[0].tasks[0]: unknown key 'comand' (did you mean 'command'?)
+orch-supervisor: $T/typos.yaml:7:18: stages[0].tasks[1].timeout: a timeout must be more than 0 seconds
+orch-supervisor: $T/typos.yaml:8:5: stages[1]: unknown key 'nme' (did you mean 'name'?)
+WANT
+diff "$T/want" "$T/err.log" >&2 || fail "typos: every error, a line each"
 exit 0

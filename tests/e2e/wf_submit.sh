@@ -147,6 +147,23 @@ printf 'stages:\n  - name: s\n    tasks:\n      - {agent: ghost, command: x}\n' 
 "$CTL" -L "$INST" workflow run "$T/bad.yaml" 2>"$T/err.log"
 [ $? = 2 ] || fail "bad workflow exit"
 grep -q "bad.yaml:4:.*no agent 'ghost'" "$T/err.log" || fail "bad workflow: $(cat "$T/err.log")"
+# Every mistake comes back, a line each; a long list is cut at a line.
+{
+	echo "stages:"
+	echo "  - name: s"
+	echo "    tasks:"
+	for i in $(seq 1 30); do echo "      - {comand: x$i}"; done
+} >"$T/typos.yaml"
+"$CTL" -L "$INST" workflow run "$T/typos.yaml" 2>"$T/err.log"
+[ $? = 2 ] || fail "typos: exit status"
+grep -q "^orch-ctl: .*typos.yaml:4:10: stages\[0\].tasks\[0\]: unknown key 'comand'" "$T/err.log" ||
+    fail "typos, first: $(cat "$T/err.log")"
+grep -q "^orch-ctl: .*typos.yaml:5:10: stages\[0\].tasks\[1\]: unknown key 'comand'" "$T/err.log" ||
+    fail "typos, second: $(cat "$T/err.log")"
+[ "$(tail -n 1 "$T/err.log")" = "orch-ctl: (more errors not shown)" ] ||
+    fail "typos, the cut: $(tail -n 2 "$T/err.log")"
+[ "$(grep -vc "^orch-ctl: .*typos.yaml:[0-9]*:10: stages\[0\]\.tasks\[[0-9]*\]: unknown key 'comand' (did you mean 'command'?)$" "$T/err.log")" = 1 ] ||
+    fail "typos: a line cut in the middle: $(cat "$T/err.log")"
 printf 'stages: [{name: a, dependsOn: b, tasks: [{command: x}]}, {name: b, dependsOn: a, tasks: [{command: y}]}]\n' >"$T/cycle.yaml"
 "$CTL" -L "$INST" workflow run "$T/cycle.yaml" 2>"$T/err.log"
 [ $? = 2 ] && grep -q "cycle" "$T/err.log" || fail "cycle: $(cat "$T/err.log")"

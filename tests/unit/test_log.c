@@ -234,6 +234,29 @@ test_json_lines_whole_across_processes(void **state)
 	unlink(path);
 }
 
+/* Several errors, a line each, every line with the prefix. */
+static void
+test_print_error(void **state)
+{
+	char	path[] = "/tmp/orch-test-log-XXXXXX", buf[256];
+	int	fd = mkstemp(path), saved = dup(2);
+
+	(void)state;
+	assert_true(fd >= 0);
+	dup2(fd, 2);
+	log_print_error("tool", "f:1:2: one\nf:3:4: two");
+	log_print_error("tool: sub", "single");
+	log_print_error("tool", "");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	slurp(path, buf, sizeof buf);
+	assert_string_equal(buf, "tool: f:1:2: one\ntool: f:3:4: two\n"
+	    "tool: sub: single\ntool: \n");
+	close(fd);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -244,6 +267,7 @@ main(void)
 		cmocka_unit_test(test_footer),
 		cmocka_unit_test(test_footer_tty),
 		cmocka_unit_test(test_json_lines_whole_across_processes),
+		cmocka_unit_test(test_print_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

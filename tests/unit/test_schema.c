@@ -49,6 +49,7 @@ walk(const char *text, struct target *t)
 	memset(t, 0, sizeof *t);
 	doc = yamldoc_load_string("s.yaml", text, strlen(text), NULL, &cause);
 	assert_non_null(doc);
+	memset(&c, 0, sizeof c);
 	c.doc = doc;
 	c.base_dir = NULL;
 	c.cause = &cause;
@@ -83,6 +84,7 @@ test_ok(void **state)
 
 	(void)state;
 	doc = yamldoc_load_string("s.yaml", text, strlen(text), NULL, &cause);
+	memset(&c, 0, sizeof c);
 	c.doc = doc;
 	c.base_dir = NULL;
 	c.cause = &cause;
@@ -120,12 +122,51 @@ test_errors(void **state)
 	expect("? [a]\n: 1\n", "s.yaml:1:3: top: a key must be a scalar");
 }
 
+/* Checking goes on after an error: every one is told, a line each. */
+static void
+test_every_error(void **state)
+{
+	struct target	 t;
+	char		*cause, *text, *p;
+	size_t		 lines, i;
+
+	(void)state;
+	expect("colour: red\ncount: 0\ncount: 2\ntags: [a, a]\n",
+	    "s.yaml:1:1: top: unknown key 'colour' (did you mean 'color'?)\n"
+	    "s.yaml:2:8: top.count: '0' is not a whole number from 1 to 10\n"
+	    "s.yaml:3:1: top: duplicate key 'count' (first at line 2)\n"
+	    "s.yaml:4:11: top.tags: 'a' is listed twice");
+	/* A good key after bad ones is still read. */
+	cause = walk("zz: 1\ncount: 4\n", &t);
+	assert_string_equal(cause, "s.yaml:1:1: top: unknown key 'zz'");
+	assert_int_equal(t.n, 4);
+	free(cause);
+
+	/* But not for ever: the first SCHEMA_ERRORS_MAX, then a stop. */
+	text = xstrdup("");
+	for (i = 0; i < 3 * SCHEMA_ERRORS_MAX; i++) {
+		p = text;
+		xasprintf(&text, "%sk%zu: 1\n", p, i);
+		free(p);
+	}
+	cause = walk(text, &t);
+	free(text);
+	for (lines = 1, p = cause; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	assert_int_equal(lines, SCHEMA_ERRORS_MAX + 1);
+	assert_non_null(strstr(cause, "s.yaml:20:1: top: unknown key 'k19'\n"
+	    "s.yaml: stopping after 20 errors"));
+	assert_null(strstr(cause, "'k20'"));
+	free(cause);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_ok),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_every_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
