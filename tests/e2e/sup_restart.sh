@@ -58,7 +58,8 @@ jpid=$(pgrep -f "^sleep $job\$")
 [ "$(ps -o pgid= -p "$jpid")" -ne "$(session_ids)" ] || fail "the job is in the shell's group"
 kill -9 "$(field_of jobs 4)"
 # Restarted (at once, the first time): the old session is due for a sweep.
-wait_until 10 test "$(field_of jobs 5)" = 1 || fail "jobs not restarted"
+restarted_once() { [ "$(field_of jobs 5)" = 1 ]; }
+wait_until 10 restarted_once || fail "jobs not restarted"
 kill -TERM "$SUP_PID"
 wait_exit "$SUP_PID" 15
 wait_until 2 sh -c "! pgrep -f '^sleep $job\$' >/dev/null" ||
