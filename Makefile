@@ -24,7 +24,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CFLAGS_ALL = -std=gnu11 $(WARN) $(OPT) -g -I. -D_GNU_SOURCE \
              -DORCH_VERSION='"$(VERSION)"' $(SAN) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lrt $(LDLIBS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lrt -lm $(LDLIBS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 # The lock-free shared-memory code also runs its suites under TSan in make test.
@@ -41,7 +41,8 @@ IPC_SRC    = ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/relay.c
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_wire.c \
              supervisor/restart.c supervisor/workflow.c supervisor/runner.c \
-             supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c
+             supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c \
+             supervisor/load.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c \
              shm/region.c shm/ring_notify.c shm/serve.c
 ACT_SRC    = actors/scrollback.c actors/session_pty.c actors/task.c actors/inbox.c

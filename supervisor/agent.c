@@ -591,7 +591,7 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 		body_i64(&env->body, "signal", &sig);
 		body_u64(&env->body, "duration_ns", &dur);
 		body_bool(&env->body, "timed_out", &timed_out);
-		a->busy_ns += dur;
+		load_add(&a->load, dur, peer_now_ns());
 		if (r != NULL) {
 			r->exit_code = (int)code;
 			r->signal = (int)sig;

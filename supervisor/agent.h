@@ -14,6 +14,7 @@
 
 #include "ipc/proto.h"
 #include "supervisor/config.h"
+#include "supervisor/load.h"
 #include "supervisor/msg.h"
 #include "supervisor/restart.h"
 
@@ -64,7 +65,7 @@ struct agent {
 
 	struct task_record	 tasks[AGENT_HISTORY_MAX];
 	unsigned		 ntasks;	/* records ever made */
-	uint64_t		 busy_ns;	/* time spent on tasks */
+	struct load		 load;		/* recent work, for routing */
 	struct task_record	*current;
 
 	struct ctl_reply	*on_ready;	/* deploy / restart waiting */

@@ -21,6 +21,7 @@
 #include "ipc/peer.h"
 #include "shm/region.h"
 #include "supervisor/agent.h"
+#include "supervisor/load.h"
 #include "supervisor/runner.h"
 #include "supervisor/supervisor.h"
 #include "supervisor/tasktable.h"
@@ -566,6 +567,8 @@ static struct agent *
 sched_route(struct sched *s, struct stask *t, bool *hopeless)
 {
 	struct agent	*a, *best = NULL, *fallback = NULL;
+	uint64_t	 now = peer_now_ns();
+	double		 l, best_load = 0;
 
 	*hopeless = true;
 	for (a = s->sup->agents; a != NULL; a = a->next) {
@@ -579,10 +582,12 @@ sched_route(struct sched *s, struct stask *t, bool *hopeless)
 			fallback = a;
 			continue;
 		}
-		/* Least loaded: fewest tasks run, then the shortest busy time. */
-		if (best == NULL || a->ntasks < best->ntasks ||
-		    (a->ntasks == best->ntasks && a->busy_ns < best->busy_ns))
+		/* Least loaded: the least recent work (see load.h). */
+		l = load_now(&a->load, now);
+		if (best == NULL || l < best_load) {
 			best = a;
+			best_load = l;
+		}
 	}
 	return best != NULL ? best : fallback;
 }

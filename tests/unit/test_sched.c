@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
+#include "ipc/peer.h"
 #include "supervisor/agent.h"
 #include "supervisor/sched.h"
 #include "supervisor/supervisor.h"
@@ -314,9 +315,11 @@ test_route(void **state)
 
 	(void)state;
 	setup(ids, caps, 3);
-	fx.agents[0].ntasks = 10;
-	fx.agents[1].ntasks = 3;
-	fx.agents[2].ntasks = 1;
+	/* Recent work decides, not the count of tasks ever run. */
+	load_add(&fx.agents[0].load, 10000000000ull, peer_now_ns());
+	load_add(&fx.agents[1].load, 3000000000ull, peer_now_ns());
+	load_add(&fx.agents[2].load, 1000000000ull, peer_now_ns());
+	fx.agents[2].ntasks = 1000;
 	add("stages:\n  - {name: s, tasks: [{id: t, requires: [gpu], "
 	    "command: x}]}\n", SCHED_SUBMIT);
 	settle();
@@ -341,14 +344,14 @@ test_retry_elsewhere(void **state)
 
 	(void)state;
 	setup(ids, NULL, 2);
-	fx.agents[1].ntasks = 5;	/* w1 is chosen first */
+	load_add(&fx.agents[1].load, 0, peer_now_ns());	/* w1 goes first */
 	add("stages:\n  - {name: s, tasks: [{id: t, command: x, "
 	    "retry: {max: 1, backoff: 0}}]}\n", SCHED_SUBMIT);
 	settle();
 	x = &execs[0];
 	assert_ptr_equal(x->agent, &fx.agents[0]);
 	x->agent->status = STATUS_IDLE;
-	fx.agents[0].ntasks = 0;
+	fx.agents[0].load.ns = 0;	/* w1 looks best, but it crashed */
 	x->done(x->arg, IPC_E_PEER_GONE, "the agent's actor died", NULL, 0);
 	settle();
 	assert_int_equal(nexecs, 2);
