@@ -12,6 +12,58 @@
 #include "ipc/body.h"
 #include "ipc/sock.h"
 
+/* How long to wait for the supervisor to explain a missing agent. */
+#define CLIENT_ASK_MS	5000
+
+/*
+ * An agent's socket did not answer: ask the supervisor why, so a person
+ * reads "no agent 'x' (agents: a, b)" or "agent 'x' is terminated", not a
+ * path and an errno.
+ */
+static void
+client_why_not_agent(struct event_base *base, const char *instance,
+    const char *agent, const char *sockwhy, char **cause)
+{
+	struct client		 sup;
+	const msgpack_object	*res, *list;
+	char			 id[128], status[32], names[256], *why = NULL;
+	size_t			 off = 0;
+	uint32_t		 i;
+
+	if (client_open(&sup, base, instance, NULL, NULL, NULL, &why) != 0) {
+		set_cause(cause, "%s", why);
+		free(why);
+		return;
+	}
+	names[0] = '\0';
+	if (client_call(&sup, IPC_OP_STATUS, NULL, 0, CLIENT_ASK_MS,
+	    &res) == IPC_OK && (list = body_get(res, "agents")) != NULL &&
+	    list->type == MSGPACK_OBJECT_ARRAY) {
+		for (i = 0; i < list->via.array.size; i++) {
+			const msgpack_object	*row = &list->via.array.ptr[i];
+
+			if (body_str(row, "id", id, sizeof id) != 0)
+				continue;
+			if (strcmp(id, agent) == 0) {
+				body_str(row, "status", status, sizeof status);
+				set_cause(cause, "agent '%s' is %s", agent,
+				    status);
+				client_close(&sup);
+				return;
+			}
+			if (off < sizeof names)
+				off += (size_t)snprintf(names + off,
+				    sizeof names - off, "%s%s", off ? ", " : "",
+				    id);
+		}
+		set_cause(cause, "no agent '%s' in instance %s (agents: %s)",
+		    agent, instance, names[0] ? names : "none");
+	} else
+		set_cause(cause, "agent '%s' is not running in instance %s "
+		    "(%s)", agent, instance, sockwhy);
+	client_close(&sup);
+}
+
 int
 client_open(struct client *c, struct event_base *base, const char *instance,
     const char *agent, const struct peer_cbs *cbs, void *arg, char **cause)
@@ -32,8 +84,7 @@ client_open(struct client *c, struct event_base *base, const char *instance,
 		return -1;
 	if ((fd = sock_connect(c->path, &why)) == -1) {
 		if (agent != NULL)
-			set_cause(cause, "agent '%s' is not running in "
-			    "instance %s (%s)", agent, instance, why);
+			client_why_not_agent(base, instance, agent, why, cause);
 		else
 			set_cause(cause, "no supervisor running for instance "
 			    "%s (%s)", instance, why);

@@ -96,4 +96,12 @@ wait_status 10 a1 idle
 $TM new-window -d -t t -n ghost "$(client ghost ghost)"
 wait_until 10 test -s "$T/ghost.rc" || fail "ghost attach hung"
 [ "$(cat "$T/ghost.rc")" = 2 ] || fail "unknown agent: exit $(cat "$T/ghost.rc")"
+pane_has t:ghost "no agent 'ghost' in instance $INST (agents: a1)" ||
+    fail "unknown agent message: $(pane t:ghost)"
+# A known agent that is not running says what it is.
+"$CTL" -L "$INST" agent terminate a1 >/dev/null || fail "terminate a1"
+$TM new-window -d -t t -n down "$(client down a1)"
+wait_until 10 test -s "$T/down.rc" || fail "attach to a terminated agent hung"
+[ "$(cat "$T/down.rc")" = 2 ] || fail "terminated agent: exit $(cat "$T/down.rc")"
+pane_has t:down "agent 'a1' is terminated" || fail "terminated agent message: $(pane t:down)"
 exit 0
