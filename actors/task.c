@@ -71,18 +71,6 @@ task_out_cb(evutil_socket_t fd, short events, void *arg)
 	task_read(arg);
 }
 
-/*
- * Signal everything the task started: its group at once, then the rest of
- * its session (jobs it put in groups of their own), found in /proc. Only
- * for kills, which are rare: a task that ends by itself costs one kill().
- */
-static void
-task_signal_all(pid_t sid, int sig)
-{
-	kill(-sid, sig);
-	proc_kill_session(sid, sig);
-}
-
 static void
 task_kill_cb(evutil_socket_t fd, short events, void *arg)
 {
@@ -91,7 +79,7 @@ task_kill_cb(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	if (t->pid > 0)
-		task_signal_all(t->pid, SIGKILL);
+		proc_kill_session(t->pid, SIGKILL);
 }
 
 void
@@ -103,11 +91,11 @@ task_kill(struct task *t, unsigned grace_ms)
 		return;
 	t->killed = true;
 	if (grace_ms == 0) {
-		task_signal_all(t->pid, SIGKILL);
+		proc_kill_session(t->pid, SIGKILL);
 		return;
 	}
-	task_signal_all(t->pid, SIGTERM);
-	task_signal_all(t->pid, SIGCONT);
+	proc_kill_session(t->pid, SIGTERM);
+	proc_kill_session(t->pid, SIGCONT);
 	if (!evtimer_pending(t->kill_ev, NULL)) {
 		tv.tv_sec = grace_ms / 1000;
 		tv.tv_usec = (grace_ms % 1000) * 1000;
@@ -233,8 +221,12 @@ task_reap(struct task *t, pid_t pid, int status)
 	 * nothing it left in the background outlives the task.
 	 */
 	task_read(t);
+	/*
+	 * Its whole session if it was killed; else its group only, one
+	 * kill() instead of a walk of /proc for every task that ends.
+	 */
 	if (t->killed)
-		task_signal_all(t->pid, SIGKILL);
+		proc_kill_session(t->pid, SIGKILL);
 	else
 		kill(-t->pid, SIGKILL);
 	t->pid = 0;
@@ -259,7 +251,7 @@ task_free(struct task *t)
 	if (t == NULL)
 		return;
 	if (t->pid > 0)
-		task_signal_all(t->pid, SIGKILL);
+		proc_kill_session(t->pid, SIGKILL);
 	if (t->out != -1)
 		close(t->out);
 	event_free(t->out_ev);

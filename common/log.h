@@ -46,16 +46,16 @@ void	fatalx(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
 /*
- * Copy src (len bytes) to dst (size bytes, NUL-terminated) escaping bytes
- * below 0x20, 0x7f and backslash as \n, \t, \\ or \xHH. Returns the length
- * the full escape needs, like snprintf.
- */
-/*
  * An error for a person, on stderr: each line of text (a cause can hold
  * several, one per error) after "prefix: ".
  */
 void	log_print_error(const char *prefix, const char *text);
 
+/*
+ * Copy src (len bytes) to dst (size bytes, NUL-terminated) escaping bytes
+ * below 0x20, 0x7f and backslash as \n, \t, \\ or \xHH. Returns the length
+ * the full escape needs, like snprintf.
+ */
 size_t	log_escape(char *dst, size_t size, const char *src, size_t len);
 
 /*

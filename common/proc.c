@@ -256,6 +256,8 @@ proc_walk_session(pid_t sid, int sig)
 void
 proc_kill_session(pid_t sid, int sig)
 {
+	if (sid > 1)
+		kill(-sid, sig);
 	proc_walk_session(sid, sig);
 }
 

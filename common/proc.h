@@ -38,7 +38,10 @@ void	proc_exec_fail(int report, const char *what)
 /* Close every descriptor from lowfd up. */
 void	proc_close_from(int lowfd);
 
-/* Signal every process whose session id is sid (and its process group). */
+/*
+ * Signal every process whose session id is sid: the leader's group at
+ * once, the rest as found in /proc.
+ */
 void	proc_kill_session(pid_t sid, int sig);
 
 /* Any process still in session sid? */

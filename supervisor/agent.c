@@ -609,10 +609,8 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	 * (its session: all it started) before anyone retries it elsewhere,
 	 * or two attempts would run at once.
 	 */
-	if (err != IPC_OK && a->task_pgid > 0) {
-		kill(-a->task_pgid, SIGKILL);
+	if (err != IPC_OK && a->task_pgid > 0)
 		proc_kill_session(a->task_pgid, SIGKILL);
-	}
 	a->task_pgid = 0;
 	if (a->status == STATUS_WORKING)
 		agent_set_status(a, STATUS_IDLE, NULL);
