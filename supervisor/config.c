@@ -547,23 +547,18 @@ static const struct schema_key config_keys[] = {
 };
 
 struct config *
-config_from_yaml(const struct yamldoc *doc, const char *base_dir,
-    bool need_agents, char **cause)
+config_from_schema(struct schema *c, bool need_agents)
 {
-	struct schema	 c = { doc, base_dir, cause, 0 };
-	struct config	*cfg;
+	const struct yamldoc	*doc = c->doc;
+	struct config		*cfg;
 
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->file = xstrdup(doc->file);
-	if (doc->root == NULL || yamldoc_is_null(doc->root)) {
-		yamldoc_error(doc, NULL, cause, "the file is empty");
-		goto fail;
-	}
-	if (schema_walk(&c, "", doc->root, config_keys, NITEMS(config_keys),
+	if (schema_walk(c, "", doc->root, config_keys, NITEMS(config_keys),
 	    cfg) != 0)
 		goto fail;
 	if (cfg->nagents == 0 && need_agents) {
-		schema_err(&c, doc->root, "agents", "at least one agent is "
+		schema_err(c, doc->root, "agents", "at least one agent is "
 		    "needed");
 		goto fail;
 	}
@@ -576,11 +571,15 @@ fail:
 static struct config *
 config_load_doc(struct yamldoc *doc, const char *base_dir, char **cause)
 {
-	struct config	*cfg;
+	struct schema	 c = { doc, base_dir, cause, 0 };
+	struct config	*cfg = NULL;
 
 	if (doc == NULL)
 		return NULL;
-	cfg = config_from_yaml(doc, base_dir, true, cause);
+	if (doc->root == NULL || yamldoc_is_null(doc->root))
+		yamldoc_error(doc, NULL, cause, "the file is empty");
+	else
+		cfg = config_from_schema(&c, true);
 	yamldoc_free(doc);
 	return cfg;
 }

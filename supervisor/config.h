@@ -18,6 +18,8 @@
 #include "supervisor/restart.h"
 #include "supervisor/yamldoc.h"
 
+struct schema;
+
 #define AGENT_ID_MAX		63
 #define SCROLLBACK_DEFAULT	(1u << 20)
 #define SCROLLBACK_MAX		(256u << 20)
@@ -74,11 +76,11 @@ struct config	*config_load_file(const char *path, char **cause);
 struct config	*config_load_string(const char *name, const char *text,
 		    const char *base_dir, char **cause);
 /*
- * The agents (and name) of an already loaded document; need_agents: an
- * empty agents list is an error. NULL with *cause.
+ * The agents (and name) of a (non-empty) document being checked with c,
+ * whose errors these add to; need_agents: an empty agents list is an
+ * error. NULL after any error.
  */
-struct config	*config_from_yaml(const struct yamldoc *doc,
-		    const char *base_dir, bool need_agents, char **cause);
+struct config	*config_from_schema(struct schema *c, bool need_agents);
 /* The directory a file is in, absolute (malloc'd). */
 char		*config_dir_of(const char *path);
 /* The embedded default: three pty shell workers. */

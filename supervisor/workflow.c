@@ -700,12 +700,12 @@ wf_check(struct schema *c, struct workflow *wf)
 /* Agents: the configuration's, plus those the workflow brings. */
 static int
 wf_agents(struct schema *c, struct workflow *wf, const struct config *base,
-    enum wf_base how, const char *base_dir)
+    enum wf_base how)
 {
 	struct config	*own;
 	size_t		 i, j, n;
 
-	if ((own = config_from_yaml(c->doc, base_dir, false, c->cause)) == NULL)
+	if ((own = config_from_schema(c, false)) == NULL)
 		return -1;
 	if (how == WF_BASE_FALLBACK && own->nagents > 0)
 		base = NULL;
@@ -740,9 +740,11 @@ static struct workflow *
 wf_from_doc(struct yamldoc *doc, const struct config *base, enum wf_base how,
     const char *base_dir, char **cause)
 {
-	struct schema	 c = { doc, base_dir, cause, 0 };
-	struct wf_parse	 p;
-	struct workflow	*wf;
+	struct schema		 c = { doc, base_dir, cause, 0 };
+	struct wf_parse		 p;
+	struct workflow		*wf;
+	const struct yamlnode	*stages;
+	bool			 agents_ok;
 
 	if (doc == NULL)
 		return NULL;
@@ -754,8 +756,15 @@ wf_from_doc(struct yamldoc *doc, const struct config *base, enum wf_base how,
 		yamldoc_error(doc, NULL, cause, "the file is empty");
 		goto fail;
 	}
-	if (wf_agents(&c, wf, base, how, base_dir) != 0 ||
-	    wf_stages(&c, &p, yamldoc_get(doc->root, "stages")) != 0 ||
+	/*
+	 * The stages are checked even when the top level or the agents were
+	 * not right (but a missing "stages" then says nothing more: a typo
+	 * in its key was just told).
+	 */
+	stages = yamldoc_get(doc->root, "stages");
+	agents_ok = wf_agents(&c, wf, base, how) == 0;
+	if ((!agents_ok && (stages == NULL || !schema_go_on(&c))) ||
+	    wf_stages(&c, &p, stages) != 0 || !agents_ok ||
 	    wf_check(&c, wf) != 0)
 		goto fail;
 	if (wf->agents->nagents == 0) {

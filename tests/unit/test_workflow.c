@@ -163,6 +163,22 @@ test_errors(void **state)
 	    "w.yaml:10:9: dependency cycle between tasks: p -> q -> p");
 	refuse("stages:\n  - {name: s, tasks: [{agent: ghost, command: x}]}\n",
 	    "w.yaml:7:23: task 's-1': no agent 'ghost' (agents: fe, be)");
+	/* Mistakes in the agents and in the stages: all told at once. */
+	{
+		char	*cause = NULL;
+
+		assert_null(workflow_load_string("x.yaml", "agents:\n"
+		    "  - {id: a, capabilites: [x]}\nstages:\n  - name: s\n"
+		    "    paralel: true\n    tasks: [{comand: x}]\n", NULL,
+		    WF_BASE_EXTEND, &cause));
+		assert_string_equal(cause, "x.yaml:2:13: agents[0]: unknown key "
+		    "'capabilites' (did you mean 'capabilities'?)\n"
+		    "x.yaml:5:5: stages[0]: unknown key 'paralel' (did you mean "
+		    "'parallel'?)\n"
+		    "x.yaml:6:14: stages[0].tasks[0]: unknown key 'comand' (did "
+		    "you mean 'command'?)");
+		free(cause);
+	}
 	refuse("stages:\n  - {name: s, tasks: [{agent: Fe, command: x}]}\n",
 	    "w.yaml:7:23: task 's-1': no agent 'Fe' (did you mean 'fe'?)");
 	refuse("stages:\n  - {name: build, tasks: [{id: compile, command: x}]}"
