@@ -29,67 +29,6 @@ struct ctl {
 	bool		 json;
 };
 
-/* Each command's part of the usage: `orch-ctl COMMAND --help` prints it. */
-static const struct {
-	const char	*names;		/* the commands it covers, ' '-separated */
-	const char	*text;
-} usage_parts[] = {
-	{ "status",
-"  status [--json]                  agents, their status and current task\n" },
-	{ "exec",
-"  exec [-t SECONDS] [--json] AGENT -- COMMAND [ARG...]\n"
-"                                   run a command as a task in AGENT's\n"
-"                                   session; print its output, exit with\n"
-"                                   its status (124 on timeout)\n" },
-	{ "agent",
-"  agent deploy ID [--type T] [--cap C,...] [--shell PATH] [--cwd DIR]\n"
-"                  [--env NAME=VALUE]... [--restart POLICY] [--max N]\n"
-"                  [--within SECONDS] [--scrollback SIZE]\n"
-"                                   start a new agent and wait until ready\n"
-"  agent terminate ID               stop an agent (it stays listed)\n"
-"  agent restart ID                 stop and start an agent again\n" },
-	{ "shutdown",
-"  shutdown                         stop the supervisor and every agent\n" },
-	{ "submit",
-"  submit [--agent A | --requires CAP,...] [--priority N] [--timeout S]\n"
-"         [--retry N] [--id NAME] [--approval] [--wait] [--json]\n"
-"         -- COMMAND [ARG...]       queue a command as a task (one argument:\n"
-"                                   a shell command line); print its name,\n"
-"                                   or with --wait its output, and exit with\n"
-"                                   its status\n" },
-	{ "workflow",
-"  workflow run FILE|- [--wait] [--json]\n"
-"                                   run a workflow on this supervisor; with\n"
-"                                   --wait print the summary, exit 0 or 1\n" },
-	{ "tasks",
-"  tasks [--json]                   every task queued, running or done\n" },
-	{ "logs",
-"  logs TASK                        a task's full output (also after the run;\n"
-"                                   exec tasks are exec-N)\n" },
-	{ "approve deny",
-"  approve TASK... | deny TASK...   let a task that waits for approval run,\n"
-"                                   or fail it\n" },
-	{ "cancel",
-"  cancel TASK...                   fail a task not yet run, or stop a\n"
-"                                   running one (no retry)\n" },
-	{ "mem",
-"  mem put KEY [VALUE|-] [--access private|shared|public]\n"
-"  mem get KEY [--json] | ls [PATTERN] [--json] | rm KEY\n"
-"  mem watch PATTERN [--count N]    the memory bank; watch prints changes\n" },
-	{ "events",
-"  events [--follow] [--type PATTERN] [--since SEQ] [--count N] [--json]\n"
-"  events publish TYPE [TARGET [TEXT]]\n"
-"                                   the event bus\n" },
-	{ "send",
-"  send AGENT TEXT [--priority low|medium|high] [--type T] [--count N]\n"
-"                                   a direct message, acknowledged\n" },
-	{ "inbox",
-"  inbox [--wait] [--json]          (in a session) read and empty the inbox\n" },
-	{ "broadcast",
-"  broadcast TEXT [--agent-type T] [--capability C] [--status S]\n"
-"            [--id PATTERN]         to every matching agent\n" },
-};
-
 static const char usage_tail[] =
 "\n"
 "Inside an agent's session ($ORCH_SOCKET set), mem and events act as that\n"
@@ -99,41 +38,8 @@ static const char usage_tail[] =
 "Exit status: 0 success, 1 the operation failed, 2 usage error or no\n"
 "supervisor; exec exits with the task's status.\n";
 
-static bool
-usage_covers(const char *names, const char *command)
-{
-	size_t	len = strlen(command);
-
-	for (;;) {
-		if (strncmp(names, command, len) == 0 &&
-		    (names[len] == ' ' || names[len] == '\0'))
-			return true;
-		if ((names = strchr(names, ' ')) == NULL)
-			return false;
-		names++;
-	}
-}
-
-/* The whole usage (command NULL), or one command's part of it. */
-static void
-usage_of(FILE *f, const char *command)
-{
-	size_t	i;
-
-	fprintf(f, "usage: orch-ctl [-L instance] %s ...\n\n", command != NULL ?
-	    command : "COMMAND");
-	for (i = 0; i < sizeof usage_parts / sizeof usage_parts[0]; i++)
-		if (command == NULL ||
-		    usage_covers(usage_parts[i].names, command))
-			fputs(usage_parts[i].text, f);
-	fputs(usage_tail, f);
-}
-
-static void
-usage(FILE *f)
-{
-	usage_of(f, NULL);
-}
+static void	usage(FILE *f);
+static void	usage_of(FILE *f, const char *command);
 
 /* `COMMAND ... --help` (before any "--"): that command's usage. */
 static bool
@@ -505,29 +411,100 @@ ctl_broadcast_cmd(struct ctl *c, int argc, char **argv)
 	return ctl_broadcast(&c->client, argc, argv);
 }
 
-/* as_agent: inside a session ($ORCH_SOCKET), go through the agent's actor. */
+static const char usage_decide[] =
+"  approve TASK... | deny TASK...   let a task that waits for approval run,\n"
+"                                   or fail it\n";
+
+/*
+ * as_agent: inside a session ($ORCH_SOCKET), go through the agent's actor.
+ * usage: the command's part of the usage (commands sharing one are next to
+ * each other and print it once).
+ */
 static const struct {
 	const char	*name;
 	int		(*fn)(struct ctl *, int, char **);
 	bool		 as_agent;
+	const char	*usage;
 } ctl_commands[] = {
-	{ "status", ctl_status, false },
-	{ "exec", ctl_exec, false },
-	{ "agent", ctl_agent, false },
-	{ "shutdown", ctl_shutdown, false },
-	{ "approve", ctl_decide_cmd, false },
-	{ "tasks", ctl_tasks_cmd, false },
-	{ "logs", ctl_logs, false },
-	{ "deny", ctl_decide_cmd, false },
-	{ "cancel", ctl_decide_cmd, false },
-	{ "submit", ctl_submit_cmd, false },
-	{ "workflow", ctl_workflow_cmd, false },
-	{ "mem", ctl_mem_cmd, true },
-	{ "events", ctl_events_cmd, true },
-	{ "send", ctl_send_cmd, true },
-	{ "inbox", ctl_inbox_cmd, true },
-	{ "broadcast", ctl_broadcast_cmd, true },
+	{ "status", ctl_status, false,
+"  status [--json]                  agents, their status and current task\n" },
+	{ "exec", ctl_exec, false,
+"  exec [-t SECONDS] [--json] AGENT -- COMMAND [ARG...]\n"
+"                                   run a command as a task in AGENT's\n"
+"                                   session; print its output, exit with\n"
+"                                   its status (124 on timeout)\n" },
+	{ "agent", ctl_agent, false,
+"  agent deploy ID [--type T] [--cap C,...] [--shell PATH] [--cwd DIR]\n"
+"                  [--env NAME=VALUE]... [--restart POLICY] [--max N]\n"
+"                  [--within SECONDS] [--scrollback SIZE]\n"
+"                                   start a new agent and wait until ready\n"
+"  agent terminate ID               stop an agent (it stays listed)\n"
+"  agent restart ID                 stop and start an agent again\n" },
+	{ "shutdown", ctl_shutdown, false,
+"  shutdown                         stop the supervisor and every agent\n" },
+	{ "submit", ctl_submit_cmd, false,
+"  submit [--agent A | --requires CAP,...] [--priority N] [--timeout S]\n"
+"         [--retry N] [--id NAME] [--approval] [--wait] [--json]\n"
+"         -- COMMAND [ARG...]       queue a command as a task (one argument:\n"
+"                                   a shell command line); print its name,\n"
+"                                   or with --wait its output, and exit with\n"
+"                                   its status\n" },
+	{ "workflow", ctl_workflow_cmd, false,
+"  workflow run FILE|- [--wait] [--json]\n"
+"                                   run a workflow on this supervisor; with\n"
+"                                   --wait print the summary, exit 0 or 1\n" },
+	{ "tasks", ctl_tasks_cmd, false,
+"  tasks [--json]                   every task queued, running or done\n" },
+	{ "logs", ctl_logs, false,
+"  logs TASK                        a task's full output (also after the run;\n"
+"                                   exec tasks are exec-N)\n" },
+	{ "approve", ctl_decide_cmd, false, usage_decide },
+	{ "deny", ctl_decide_cmd, false, usage_decide },
+	{ "cancel", ctl_decide_cmd, false,
+"  cancel TASK...                   fail a task not yet run, or stop a\n"
+"                                   running one (no retry)\n" },
+	{ "mem", ctl_mem_cmd, true,
+"  mem put KEY [VALUE|-] [--access private|shared|public]\n"
+"  mem get KEY [--json] | ls [PATTERN] [--json] | rm KEY\n"
+"  mem watch PATTERN [--count N]    the memory bank; watch prints changes\n" },
+	{ "events", ctl_events_cmd, true,
+"  events [--follow] [--type PATTERN] [--since SEQ] [--count N] [--json]\n"
+"  events publish TYPE [TARGET [TEXT]]\n"
+"                                   the event bus\n" },
+	{ "send", ctl_send_cmd, true,
+"  send AGENT TEXT [--priority low|medium|high] [--type T] [--count N]\n"
+"                                   a direct message, acknowledged\n" },
+	{ "inbox", ctl_inbox_cmd, true,
+"  inbox [--wait] [--json]          (in a session) read and empty the inbox\n" },
+	{ "broadcast", ctl_broadcast_cmd, true,
+"  broadcast TEXT [--agent-type T] [--capability C] [--status S]\n"
+"            [--id PATTERN]         to every matching agent\n" },
 };
+
+/* The whole usage (command NULL), or one command's part of it. */
+static void
+usage_of(FILE *f, const char *command)
+{
+	const char	*last = NULL;
+	size_t		 i;
+
+	fprintf(f, "usage: orch-ctl [-L instance] %s ...\n\n", command != NULL ?
+	    command : "COMMAND");
+	for (i = 0; i < sizeof ctl_commands / sizeof ctl_commands[0]; i++) {
+		if ((command != NULL && strcmp(ctl_commands[i].name,
+		    command) != 0) || ctl_commands[i].usage == last)
+			continue;
+		fputs(ctl_commands[i].usage, f);
+		last = ctl_commands[i].usage;
+	}
+	fputs(usage_tail, f);
+}
+
+static void
+usage(FILE *f)
+{
+	usage_of(f, NULL);
+}
 
 int
 main(int argc, char **argv)
