@@ -60,8 +60,12 @@ log_print_error(const char *prefix, const char *text)
 
 	do {
 		nl = strchr(text, '\n');
-		fprintf(stderr, "%s: %.*s\n", prefix, nl != NULL ?
-		    (int)(nl - text) : (int)strlen(text), text);
+		if (log_json)
+			log_msg(LOGL_ERROR, 0, NULL, "%.*s", nl != NULL ?
+			    (int)(nl - text) : (int)strlen(text), text);
+		else
+			fprintf(stderr, "%s: %.*s\n", prefix, nl != NULL ?
+			    (int)(nl - text) : (int)strlen(text), text);
 		text = nl + 1;
 	} while (nl != NULL);
 }

@@ -47,7 +47,8 @@ void	fatalx(const char *fmt, ...)
 
 /*
  * An error for a person, on stderr: each line of text (a cause can hold
- * several, one per error) after "prefix: ".
+ * several, one per error) after "prefix: "; with log_set_json, each an
+ * error-level JSON line instead.
  */
 void	log_print_error(const char *prefix, const char *text);
 

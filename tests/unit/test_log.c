@@ -239,6 +239,7 @@ static void
 test_print_error(void **state)
 {
 	char	path[] = "/tmp/orch-test-log-XXXXXX", buf[256];
+	char	jpath[] = "/tmp/orch-test-log-XXXXXX";
 	int	fd = mkstemp(path), saved = dup(2);
 
 	(void)state;
@@ -255,6 +256,24 @@ test_print_error(void **state)
 	    "tool: sub: single\ntool: \n");
 	close(fd);
 	unlink(path);
+
+	/* --json: a JSON error line per error. */
+	fd = mkstemp(jpath);
+	assert_true(fd >= 0);
+	saved = dup(2);
+	dup2(fd, 2);
+	log_init("tool", LOGL_INFO);
+	log_set_json(1);
+	log_print_error("tool", "f:1:2: one\nf:3:4: two");
+	log_set_json(0);
+	dup2(saved, 2);
+	close(saved);
+	slurp(jpath, buf, sizeof buf);
+	assert_non_null(strstr(buf, "\"proc\":\"tool\",\"level\":\"error\","
+	    "\"msg\":\"f:1:2: one\"}\n{"));
+	assert_non_null(strstr(buf, "\"msg\":\"f:3:4: two\"}\n"));
+	close(fd);
+	unlink(jpath);
 }
 
 int
