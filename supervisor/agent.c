@@ -81,9 +81,16 @@ agent_publish(struct agent *a, const char *type, const char *why)
 static void
 agent_set_status(struct agent *a, enum agent_status st, const char *why)
 {
+	bool	flip;
+
 	if (a->status == st)
 		return;
-	log_info("agent %s: %s -> %s%s%s", a->ac.id,
+	/* A task's start or end: the live view shows it (see sched_live). */
+	flip = why == NULL && ((a->status == STATUS_IDLE && st ==
+	    STATUS_WORKING) || (a->status == STATUS_WORKING && st ==
+	    STATUS_IDLE));
+	log_msg(flip && sched_live(a->sup->sched) ? LOGL_DEBUG : LOGL_INFO, 0,
+	    __func__, "agent %s: %s -> %s%s%s", a->ac.id,
 	    agent_status_name(a->status), agent_status_name(st),
 	    why != NULL ? ": " : "", why != NULL ? why : "");
 	a->status = st;

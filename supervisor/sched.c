@@ -653,8 +653,9 @@ sched_dispatch(struct stask *t, struct agent *a)
 		t->attempts--;
 		t->st = ST_PENDING;
 	} else
-		log_info("task %s: started on %s%s", t->key, a->ac.id,
-		    t->attempts > 1 ? " (retry)" : "");
+		log_msg(sched_live(t->run->s) && t->attempts == 1 ? LOGL_DEBUG :
+		    LOGL_INFO, 0, __func__, "task %s: started on %s%s", t->key,
+		    a->ac.id, t->attempts > 1 ? " (retry)" : "");
 	strlist_clear(&argv);
 }
 
@@ -1262,6 +1263,12 @@ sched_progress_cb(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	sched_progress_draw(arg);
+}
+
+bool
+sched_live(const struct sched *s)
+{
+	return s != NULL && s->progress != NULL;
 }
 
 void

@@ -78,5 +78,10 @@ int		 sched_cancel(struct sched *s, const char *task,
 
 /* Live progress on the terminal (stdout a TTY): on or off. */
 void		 sched_progress(struct sched *s, bool on);
+/*
+ * Is the live view on? It shows which agent runs what, so the log leaves
+ * out each task's start and its agent's idle/working flips (-v keeps them).
+ */
+bool		 sched_live(const struct sched *s);
 
 #endif

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The live progress view: on a terminal, a bottom line with tasks done,
 # running and failed, elapsed time and each agent's task, redrawn below
-# the log lines and gone before the summary; without a terminal, plain
-# lines only.
+# the log lines (which then leave out what the view shows: each task's
+# start and its agent's idle/working flips) and gone before the summary;
+# without a terminal, plain lines only, all of them.
 . "$(dirname "$0")/lib.bash"
 command -v tmux >/dev/null || fail "tmux is not installed"
 
@@ -37,6 +38,9 @@ wait_until 10 sh -c "[ \"\$($TM capture-pane -p -t t | grep -v '^\$' | tail -n 1
     fail "elapsed time did not move: $(last)"
 # Log lines went above it, none glued to it.
 pane | grep -q "task quick: ok on" || fail "log lines missing: $(pane)"
+pane | grep -q "task broken: failed on" || fail "failure line missing: $(pane)"
+pane | grep -q "started on\|idle -> working\|working -> idle" &&
+    fail "the view's own news in the log: $(pane)"
 pane | grep -q "\].*[0-9][0-9]:[0-9][0-9]:" && fail "a log line was written onto the progress line: $(pane)"
 touch "$T/go"
 wait_until 10 test -s "$T/rc" || fail "workflow did not end: $(pane)"
@@ -49,4 +53,6 @@ $TM kill-server
 "$SUP" -L "$INST" -g 1 -w "$T/wf.yaml" >"$T/plain.out" 2>"$T/sup.log" || fail "plain run"
 grep -q "^3 of 4 tasks succeeded" "$T/plain.out" || fail "plain summary: $(cat "$T/plain.out")"
 grep -q "$(printf '\033')" "$T/plain.out" && fail "escape sequences without a terminal"
+grep -q "task quick: started on" "$T/sup.log" || fail "plain: no start lines"
+grep -q "idle -> working" "$T/sup.log" || fail "plain: no status flips"
 exit 0
