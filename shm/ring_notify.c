@@ -114,13 +114,30 @@ ring_notify_mark(const struct ring_notify *n)
 	return atomic_load_explicit(&n->r->sh->pub, memory_order_seq_cst);
 }
 
-void
-ring_notify_arm(struct ring_notify *n, uint32_t mark, bool stalled)
+static void
+ring_notify_drain(struct ring_notify *n)
 {
 	char	buf[64];
 
 	while (read(n->pipe[0], buf, sizeof buf) > 0)
 		;
+}
+
+void
+ring_notify_disarm(struct ring_notify *n)
+{
+	/*
+	 * The thread may be past its check of armed and about to write: the
+	 * byte it writes then makes the loop call us again, which drains it.
+	 */
+	atomic_store(&n->armed, 0);
+	ring_notify_drain(n);
+}
+
+void
+ring_notify_arm(struct ring_notify *n, uint32_t mark, bool stalled)
+{
+	ring_notify_drain(n);
 	atomic_store(&n->mark, mark);
 	atomic_store(&n->stalled, stalled);
 	atomic_store(&n->armed, 1);

@@ -38,4 +38,11 @@ uint32_t	 ring_notify_mark(const struct ring_notify *n);
 void		 ring_notify_arm(struct ring_notify *n, uint32_t mark,
 		    bool stalled);
 
+/*
+ * Nobody waits any more: stop watching the bus and empty the pipe. The
+ * loop must call this (or arm again) every time the fd is readable, or it
+ * stays readable for ever.
+ */
+void		 ring_notify_disarm(struct ring_notify *n);
+
 #endif

@@ -381,8 +381,11 @@ serve_notify_cb(evutil_socket_t fd, short events, void *arg)
 		    sv->sb.size);
 		serve_wait_free(w);
 	}
+	/* Every wake is answered: a byte left in the pipe wakes us for ever. */
 	if (sv->waits != NULL)
 		ring_notify_arm(sv->notify, mark, any_stalled);
+	else
+		ring_notify_disarm(sv->notify);
 }
 
 static enum serve_result

@@ -27,6 +27,7 @@
 
 #define DEMO_HANG	"hang"	/* request the server never answers */
 #define DEMO_WINDOW	64	/* requests the client keeps in flight */
+#define DEMO_FIELDS_MAX	16
 
 static void
 usage(FILE *f)
@@ -34,11 +35,13 @@ usage(FILE *f)
 	fprintf(f,
 "usage: orch-ipc-demo [-v] serve SOCKET\n"
 "       orch-ipc-demo [-v] call SOCKET [-n COUNT] [-s SIZE] [-t MS] [-o OP]\n"
+"                         [-m KEY=VALUE]...\n"
 "       orch-ipc-demo [-v] raw SOCKET HEX\n"
 "\n"
 "serve  answer ping, echo and sink on SOCKET until SIGINT or SIGTERM\n"
 "call   send COUNT (1) requests of op OP (echo) with SIZE-byte bodies (64),\n"
-"       each with a deadline of MS milliseconds (5000); check every answer\n"
+"       each with a deadline of MS milliseconds (5000); check every answer;\n"
+"       with -m the body is a map of those strings instead (mem.put, ...)\n"
 "raw    send the bytes given in HEX as is and print what comes back\n"
 "\n"
 "Exit status: 0 success, 1 a request failed, 2 usage or connection error.\n");
@@ -157,6 +160,8 @@ struct demo_client {
 	uint64_t		 rtt_total;
 	msgpack_sbuffer		 body;
 	char			*pattern;
+	char			*fields[DEMO_FIELDS_MAX];	/* -m KEY=VALUE */
+	size_t			 nfields;
 };
 
 static void	demo_client_fill(struct demo_client *);
@@ -197,6 +202,24 @@ demo_client_reply_cb(struct peer *p, int err, const struct envelope *reply,
 		demo_client_fill(c);
 }
 
+/* A map of the -m strings, for ops that take named fields. */
+static void
+demo_client_pack_fields(struct demo_client *c, msgpack_packer *pk)
+{
+	const char	*eq;
+	size_t		 i;
+
+	msgpack_pack_map(pk, c->nfields);
+	for (i = 0; i < c->nfields; i++) {
+		eq = strchr(c->fields[i], '=');
+		msgpack_pack_str(pk, (size_t)(eq - c->fields[i]));
+		msgpack_pack_str_body(pk, c->fields[i],
+		    (size_t)(eq - c->fields[i]));
+		msgpack_pack_str(pk, strlen(eq + 1));
+		msgpack_pack_str_body(pk, eq + 1, strlen(eq + 1));
+	}
+}
+
 static void
 demo_client_fill(struct demo_client *c)
 {
@@ -208,9 +231,13 @@ demo_client_fill(struct demo_client *c)
 		now = peer_now_ns();
 		c->body.size = 0;
 		msgpack_packer_init(&pk, &c->body, msgpack_sbuffer_write);
-		msgpack_pack_bin(&pk, sizeof now + c->size);
-		msgpack_pack_bin_body(&pk, &now, sizeof now);
-		msgpack_pack_bin_body(&pk, c->pattern, c->size);
+		if (c->nfields > 0)
+			demo_client_pack_fields(c, &pk);
+		else {
+			msgpack_pack_bin(&pk, sizeof now + c->size);
+			msgpack_pack_bin_body(&pk, &now, sizeof now);
+			msgpack_pack_bin_body(&pk, c->pattern, c->size);
+		}
 		c->sent++;
 		rc = peer_request(c->peer, c->op, c->body.data, c->body.size,
 		    c->timeout_ms, demo_client_reply_cb, c);
@@ -244,7 +271,7 @@ demo_call(const char *path, int argc, char **argv)
 	c.count = 1;
 	c.size = 64;
 	c.timeout_ms = 5000;
-	while ((ch = getopt(argc, argv, "n:s:t:o:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:s:t:o:m:")) != -1) {
 		errno = 0;
 		switch (ch) {
 		case 'n':
@@ -258,6 +285,16 @@ demo_call(const char *path, int argc, char **argv)
 			break;
 		case 'o':
 			c.op = optarg;
+			end = optarg + strlen(optarg);
+			break;
+		case 'm':
+			if (strchr(optarg, '=') == NULL ||
+			    c.nfields == DEMO_FIELDS_MAX) {
+				log_warnx("-m takes KEY=VALUE, at most %d times",
+				    DEMO_FIELDS_MAX);
+				return 2;
+			}
+			c.fields[c.nfields++] = optarg;
 			end = optarg + strlen(optarg);
 			break;
 		default:

@@ -282,12 +282,65 @@ test_events(void **state)
 	}
 }
 
+static void
+quiet_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	*(bool *)arg = true;
+}
+
+/*
+ * A parked read whose client leaves, then events: the wake that nobody
+ * waits for any more is drained, so the loop sleeps again (it spun on a
+ * readable pipe before).
+ */
+static void
+test_events_follower_leaves(void **state)
+{
+	struct rig	*r = *state;
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	struct event	*quiet;
+	struct timeval	 tv = { 0, 200000 };
+	bool		 slept = false;
+	int		 i, passes;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_u64(&pk, "wait_ms", 60000);
+	peer_request(r->client, IPC_OP_EVENTS_READ, sb.data, sb.size, 60000,
+	    answer_cb, r);
+	msgpack_sbuffer_destroy(&sb);
+	/* Let the server park it. */
+	for (i = 0; i < 100; i++)
+		event_base_loop(r->base, EVLOOP_NONBLOCK);
+	/* The follower goes: its connection's waits are forgotten. */
+	serve_forget(r->sv, r->server);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(serve_publish(r->sv, "agent.status", "a", "",
+		    "x", 1), 0);
+	/*
+	 * At most a few passes answer the wake the notifier had already sent;
+	 * then the loop must sleep until the 200 ms timer.
+	 */
+	quiet = evtimer_new(r->base, quiet_cb, &slept);
+	evtimer_add(quiet, &tv);
+	for (passes = 0; !slept && passes < 5; passes++)
+		event_base_loop(r->base, EVLOOP_ONCE);
+	assert_true(slept);
+	event_free(quiet);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(test_mem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_follower_leaves,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
