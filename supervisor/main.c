@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <signal.h>
@@ -50,15 +51,16 @@ usage(FILE *f)
 "  -w FILE      run a workflow, then exit: 0 all tasks succeeded, 1 a task\n"
 "               failed (with --check: validate it and exit); on a terminal\n"
 "               the last line shows the progress\n"
-"  --report F   with -w: write the results as JSON to F\n"
+"  --report F   with -w: write the results as JSON to F (checked first)\n"
 "  -g SECONDS   grace period for stopping actors (default 5)\n"
 "  --check      validate the configuration and exit\n"
 "  --json       log lines as JSON objects\n"
 "  -v           debug logging\n"
 "\n"
 "Exit status: 0 after a clean shutdown (or a workflow that succeeded),\n"
-"1 on a runtime failure or a failed workflow task,\n"
-"2 for bad usage or configuration, or when the instance is in use.\n");
+"1 on a runtime failure or a failed workflow task, 2 for bad usage or\n"
+"configuration, or when the instance is in use; a -w run stopped by a\n"
+"signal exits 128 + its number (130 Ctrl-C, 143 SIGTERM).\n");
 }
 
 void
@@ -179,6 +181,8 @@ supervisor_shutdown(struct supervisor *sup, const char *why)
 		return;
 	}
 	sup->stopping = true;
+	if (sup->sched != NULL)
+		sched_interrupt(sup->sched, why);
 	log_info("shutting down (%s): stopping actors, grace %u ms", why,
 	    sup->grace_ms);
 	agent_sweep_now(sup);
@@ -196,8 +200,12 @@ supervisor_shutdown(struct supervisor *sup, const char *why)
 static void
 supervisor_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
+	struct supervisor	*sup = arg;
+
 	(void)events;
-	supervisor_shutdown(arg, sig == SIGINT ? "SIGINT" : sig == SIGHUP ?
+	if (sup->signal == 0)
+		sup->signal = (int)sig;
+	supervisor_shutdown(sup, sig == SIGINT ? "SIGINT" : sig == SIGHUP ?
 	    "SIGHUP" : "SIGTERM");
 }
 
@@ -247,7 +255,7 @@ main(int argc, char **argv)
 	char				*cause = NULL, *end, path[PATH_MAX];
 	bool				 check = false, progress;
 	double				 grace;
-	int				 ch, lockfd;
+	int				 ch, lockfd, report_fd = -1, code;
 	size_t				 i;
 
 	memset(&sup, 0, sizeof sup);
@@ -305,6 +313,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (report != NULL && wfile == NULL) {
+		fprintf(stderr, "orch-supervisor: --report needs -w\n");
+		return 2;
+	}
 	log_init("supervisor", sup.verbose ? LOGL_DEBUG : LOGL_INFO);
 	log_set_json(sup.json);
 	sup.instance = rundir_instance(opt_instance);
@@ -331,6 +343,12 @@ main(int argc, char **argv)
 		    cfg->nagents, cfg->nagents == 1 ? "" : "s");
 		config_free(cfg);
 		return 0;
+	}
+	/* Not after the whole run: a report that cannot be written is known now. */
+	if (report != NULL && (report_fd = open(report, O_WRONLY | O_CREAT |
+	    O_CLOEXEC | O_NOCTTY, 0644)) == -1) {
+		xasprintf(&cause, "--report %s: %s", report, strerror(errno));
+		goto fail;
 	}
 	if (rundir_path(sup.instance, sup.rundir, sizeof sup.rundir,
 	    &cause) != 0 || rundir_prepare(sup.rundir, &cause) != 0 ||
@@ -394,7 +412,8 @@ main(int argc, char **argv)
 	cfg = NULL;
 	for (a = sup.agents; a != NULL; a = a->next)
 		agent_start(a);
-	sup.sched = sched_new(&sup, report);
+	sup.sched = sched_new(&sup, report, report_fd);
+	report_fd = -1;
 	if (wf != NULL) {
 		sched_add(sup.sched, wf, SCHED_MAIN);
 		wf = NULL;
@@ -404,6 +423,9 @@ main(int argc, char **argv)
 
 	event_base_dispatch(sup.base);
 
+	/* The -w run's table comes last, where it does not scroll away. */
+	if ((code = sched_finish(sup.sched, sup.signal)) >= 0)
+		sup.exit_code = code;
 	sched_free(sup.sched);
 	sup.sched = NULL;
 	control_free(sup.control);
@@ -423,11 +445,14 @@ main(int argc, char **argv)
 	event_base_free(sup.base);
 	rundir_remove(sup.rundir);
 	close(lockfd);
-	log_info("stopped");
+	/* After a -w run the summary table is the last thing shown. */
+	log_msg(code >= 0 ? LOGL_DEBUG : LOGL_INFO, 0, __func__, "stopped");
 	return sup.exit_code;
 fail:
 	log_print_error("orch-supervisor", cause);
 	free(cause);
+	if (report_fd != -1)
+		close(report_fd);
 	config_free(cfg);
 	workflow_free(wf);
 	if (ev_int != NULL) {

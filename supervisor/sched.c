@@ -35,10 +35,12 @@ enum st_state {
 	ST_OK,
 	ST_FAILED,
 	ST_SKIPPED,
+	ST_CANCELLED,		/* orch-ctl cancel, or the -w run interrupted */
 };
 
 static const char *const st_names[] = {
 	"pending", "waiting", "running", "retrying", "ok", "failed", "skipped",
+	"cancelled",
 };
 
 /* Finished runs kept for orch-ctl tasks (the -w run is always kept). */
@@ -99,15 +101,26 @@ struct sched {
 	struct event		*pump;
 	struct event		*progress;	/* NULL: no live view */
 	char			*report;
+	int			 report_fd;	/* opened (and checked) early */
 	char			 dir[PATH_MAX + 16];	/* ORCH_INPUT files */
 	bool			 main_over;	/* the -w run: then stop */
+	char			 interrupted[32];	/* by what, or "" */
 	bool			 told_waiting;
 };
 
 static bool
 st_over(enum st_state st)
 {
-	return st == ST_OK || st == ST_FAILED || st == ST_SKIPPED;
+	return st == ST_OK || st == ST_FAILED || st == ST_SKIPPED ||
+	    st == ST_CANCELLED;
+}
+
+/* Did t end so that what depends on it cannot run? */
+static bool
+st_blocks(const struct stask *t)
+{
+	return t->st == ST_SKIPPED || t->st == ST_CANCELLED ||
+	    (t->st == ST_FAILED && !t->t->continue_on_error);
 }
 
 static bool
@@ -452,6 +465,18 @@ sched_retry_cb(evutil_socket_t fd, short events, void *arg)
 }
 
 static void
+sched_cancel_reason(struct stask *t)
+{
+	struct sched	*s = t->run->s;
+
+	if (s->interrupted[0] != '\0')
+		snprintf(t->reason, sizeof t->reason, "interrupted by %s",
+		    s->interrupted);
+	else
+		snprintf(t->reason, sizeof t->reason, "cancelled");
+}
+
+static void
 sched_done(void *arg, int err, const char *errmsg, const void *body,
     size_t len)
 {
@@ -515,9 +540,9 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 		if (err == IPC_E_PEER_GONE)
 			snprintf(t->avoid, sizeof t->avoid, "%s", t->agent);
 		if (t->cancelled) {
-			st_set(t, ST_FAILED);
-			snprintf(t->reason, sizeof t->reason, "cancelled");
-			log_warnx("task %s: cancelled on %s", t->key,
+			st_set(t, ST_CANCELLED);
+			sched_cancel_reason(t);
+			log_warnx("task %s: %s on %s", t->key, t->reason,
 			    t->agent);
 		} else if (t->attempts <= t->t->retry_max) {
 			backoff = t->t->retry_backoff_s;
@@ -670,6 +695,14 @@ sched_cmp(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* Did t's last attempt exit by itself (not killed, not unrun)? */
+static bool
+sched_has_exit(const struct stask *t)
+{
+	return t->attempts > 0 && t->st != ST_RUNNING && t->signal == 0 &&
+	    t->exit_code >= 0;
+}
+
 /* One task's row: what orch-ctl tasks and the summary print. */
 static void
 sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
@@ -681,8 +714,17 @@ sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
 	body_pack_kv_str(pk, "agent", t->agent);
 	body_pack_kv_u64(pk, "attempts", t->attempts);
 	body_pack_kv_u64(pk, "duration_ns", t->dur_ns);
-	body_pack_kv_i64(pk, "exit", t->exit_code);
-	body_pack_kv_i64(pk, "signal", t->signal);
+	/* No exit status (not run, running, killed): nil, not a number. */
+	body_pack_str(pk, "exit");
+	if (sched_has_exit(t))
+		msgpack_pack_int64(pk, t->exit_code);
+	else
+		msgpack_pack_nil(pk);
+	body_pack_str(pk, "signal");
+	if (t->signal > 0)
+		msgpack_pack_int64(pk, t->signal);
+	else
+		msgpack_pack_nil(pk);
 	body_pack_kv_bool(pk, "timed_out", t->timed_out);
 	body_pack_kv_str(pk, "reason", t->reason);
 	if (output && t->output != NULL)
@@ -707,27 +749,32 @@ sched_pack_result(msgpack_packer *pk, const struct sched_run *run)
 		sched_pack_task(pk, &run->tasks[i], true);
 }
 
-static void
-sched_report(struct sched_run *run, const char *path)
+/* The JSON report of run on fd (opened by the caller). 0, or -1. */
+static int
+sched_report(struct sched_run *run, int code, int fd, const char *path)
 {
 	json_t		*root, *arr, *o;
 	struct stask	*t;
+	struct stat	 sb;
 	size_t		 i;
+	int		 rc;
 
 	root = json_object();
 	arr = json_array();
 	json_object_set_new(root, "workflow", json_string(run->wf->name !=
 	    NULL ? run->wf->name : run->wf->file));
-	json_object_set_new(root, "exit", json_integer(run->status));
+	json_object_set_new(root, "exit", json_integer(code));
 	json_object_set_new(root, "duration_s", json_real((double)run->dur_ns /
 	    1e9));
 	for (i = 0; i < run->n; i++) {
 		t = &run->tasks[i];
-		o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:i, s:i, s:b}",
+		o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:o, s:o, s:b}",
 		    "task", t->key, "stage", run->wf->stages[t->t->stage].name,
 		    "agent", t->agent, "status", st_names[t->st], "attempts",
 		    (int)t->attempts, "duration_s", (double)t->dur_ns / 1e9,
-		    "exit", t->exit_code, "signal", t->signal, "timed_out",
+		    "exit", sched_has_exit(t) ? json_integer(t->exit_code) :
+		    json_null(), "signal", t->signal > 0 ?
+		    json_integer(t->signal) : json_null(), "timed_out",
 		    t->timed_out);
 		if (o == NULL)
 			continue;
@@ -739,36 +786,46 @@ sched_report(struct sched_run *run, const char *path)
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "tasks", arr);
-	if (json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS) != 0)
-		log_warnx("cannot write the report %s", path);
+	/* An earlier, longer report must not leave its end behind. */
+	rc = 0;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0))
+		rc = -1;
+	if (rc == 0 && (json_dumpfd(root, fd, JSON_INDENT(2) |
+	    JSON_SORT_KEYS) != 0 || write(fd, "\n", 1) != 1))
+		rc = -1;
+	if (rc != 0)
+		log_warnx("cannot write the report %s: %s", path,
+		    strerror(errno));
 	json_decref(root);
+	return rc;
 }
 
-/* The -w run is over: the summary table, the report, then stop. */
+/* The -w run's summary table, on stdout. */
 static void
-sched_summary(struct sched *s, struct sched_run *run, const void *body,
-    size_t len)
+sched_summary(struct sched_run *run)
 {
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
 	msgpack_unpacked	 up;
 	size_t			 i, ok = 0;
 
-	sched_progress(s, false);
 	for (i = 0; i < run->n; i++)
 		ok += run->tasks[i].st == ST_OK;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	sched_pack_result(&pk, run);
 	msgpack_unpacked_init(&up);
-	if (msgpack_unpack_next(&up, body, len, NULL) ==
+	if (msgpack_unpack_next(&up, sb.data, sb.size, NULL) ==
 	    MSGPACK_UNPACK_SUCCESS) {
 		putchar('\n');
 		tasktable_print(stdout, body_get(&up.data, "tasks"));
 	}
 	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&sb);
 	printf("%zu of %zu tasks succeeded in %.2f s\n", ok, run->n,
 	    (double)run->dur_ns / 1e9);
 	fflush(stdout);
-	if (s->report != NULL)
-		sched_report(run, s->report);
-	s->sup->exit_code = run->status;
-	s->main_over = true;
 }
 
 /* The -w run is over: stop, once work others sent is over too. */
@@ -851,9 +908,7 @@ sched_run_done(struct sched_run *run)
 	run->status = 0;
 	for (i = 0; i < run->n; i++) {
 		ok += run->tasks[i].st == ST_OK;
-		if (run->tasks[i].st == ST_SKIPPED ||
-		    (run->tasks[i].st == ST_FAILED &&
-		    !run->tasks[i].t->continue_on_error))
+		if (st_blocks(&run->tasks[i]))
 			run->status = 1;
 	}
 	sched_input_unlink(run);
@@ -865,9 +920,12 @@ sched_run_done(struct sched_run *run)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	sched_pack_result(&pk, run);
 	sched_answer(run, IPC_OK, NULL, sb.data, sb.size);
-	if (run->kind == SCHED_MAIN)
-		sched_summary(s, run, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
+	/* The summary waits for the end (sched_finish): after the stop's lines. */
+	if (run->kind == SCHED_MAIN) {
+		sched_progress(s, false);
+		s->main_over = true;
+	}
 }
 
 /* Skips spread down the DAG until nothing changes. */
@@ -886,8 +944,7 @@ sched_skip(struct sched_run *run)
 				continue;
 			for (j = 0; j < t->t->depends.n; j++) {
 				d = t->deps[j];
-				if (d->st == ST_SKIPPED || (d->st == ST_FAILED &&
-				    !d->t->continue_on_error))
+				if (st_blocks(d))
 					break;
 			}
 			if (j == t->t->depends.n)
@@ -895,7 +952,7 @@ sched_skip(struct sched_run *run)
 			st_set(t, ST_SKIPPED);
 			snprintf(t->reason, sizeof t->reason, "%s %s",
 			    d->key, d->st == ST_SKIPPED ? "was skipped" :
-			    "failed");
+			    d->st == ST_CANCELLED ? "was cancelled" : "failed");
 			log_warnx("task %s: skipped: %s", t->key, t->reason);
 			changed = true;
 		}
@@ -1061,12 +1118,13 @@ sched_wait(struct sched *s, unsigned no, sched_result_fn fn, void *arg)
 }
 
 struct sched *
-sched_new(struct supervisor *sup, const char *report)
+sched_new(struct supervisor *sup, const char *report, int report_fd)
 {
 	struct sched	*s = xcalloc(1, sizeof *s);
 
 	s->sup = sup;
 	s->report = report != NULL ? xstrdup(report) : NULL;
+	s->report_fd = report_fd;
 	snprintf(s->dir, sizeof s->dir, "%s/tasks", sup->rundir);
 	mkdir(s->dir, 0700);
 	s->pump = event_new(sup->base, -1, 0, sched_pump_cb, s);
@@ -1105,8 +1163,74 @@ sched_free(struct sched *s)
 	}
 	rmdir(s->dir);
 	event_free(s->pump);
+	if (s->report_fd != -1)
+		close(s->report_fd);
 	free(s->report);
 	free(s);
+}
+
+void
+sched_interrupt(struct sched *s, const char *why)
+{
+	struct sched_run	*run;
+	size_t			 i;
+
+	if (s->main_over || s->interrupted[0] != '\0')
+		return;
+	for (run = s->runs; run != NULL && run->kind != SCHED_MAIN;
+	    run = run->next)
+		;
+	if (run == NULL)
+		return;
+	snprintf(s->interrupted, sizeof s->interrupted, "%s", why);
+	/* Their actors are being stopped: what comes back is no failure. */
+	for (i = 0; i < run->n; i++)
+		if (run->tasks[i].st == ST_RUNNING)
+			run->tasks[i].cancelled = true;
+}
+
+int
+sched_finish(struct sched *s, int signo)
+{
+	struct sched_run	*run;
+	struct stask		*t;
+	size_t			 i;
+	int			 code;
+
+	for (run = s->runs; run != NULL && run->kind != SCHED_MAIN;
+	    run = run->next)
+		;
+	if (run == NULL)
+		return -1;
+	if (!run->over) {
+		/* Interrupted: what was under way is cancelled, the rest skipped. */
+		for (i = 0; i < run->n; i++) {
+			t = &run->tasks[i];
+			if (st_terminal(t))
+				continue;
+			evtimer_del(t->retry_ev);
+			if (t->st == ST_RUNNING || t->st == ST_RETRY) {
+				st_set(t, ST_CANCELLED);
+				sched_cancel_reason(t);
+			} else {
+				st_set(t, ST_SKIPPED);
+				snprintf(t->reason, sizeof t->reason, "the "
+				    "workflow was interrupted by %s",
+				    s->interrupted[0] ? s->interrupted :
+				    "a shutdown");
+			}
+		}
+		sched_run_done(run);
+	}
+	sched_summary(run);
+	code = run->status;
+	/* Interrupted: as a shell reports a command killed by the signal. */
+	if (s->interrupted[0] != '\0')
+		code = signo > 0 ? 128 + signo : 1;
+	if (s->report_fd != -1 && sched_report(run, code, s->report_fd,
+	    s->report) != 0 && code == 0)
+		code = 1;
+	return code;
 }
 
 int
@@ -1162,8 +1286,8 @@ sched_cancel(struct sched *s, const char *task, const char **why)
 		return 0;
 	}
 	evtimer_del(t->retry_ev);
-	st_set(t, ST_FAILED);
-	snprintf(t->reason, sizeof t->reason, "cancelled");
+	st_set(t, ST_CANCELLED);
+	sched_cancel_reason(t);
 	log_info("task %s: cancelled", t->key);
 	sched_kick(s);
 	return 0;
@@ -1224,7 +1348,8 @@ sched_progress_draw(struct sched *s)
 		for (i = 0; i < run->n; i++) {
 			ok += run->tasks[i].st == ST_OK;
 			failed += run->tasks[i].st == ST_FAILED ||
-			    run->tasks[i].st == ST_SKIPPED;
+			    run->tasks[i].st == ST_SKIPPED ||
+			    run->tasks[i].st == ST_CANCELLED;
 			running += run->tasks[i].st == ST_RUNNING;
 		}
 	}

@@ -41,8 +41,13 @@ enum sched_kind {
 typedef void	(*sched_result_fn)(void *arg, int err, const char *msg,
 		    const void *body, size_t len);
 
-/* report: where the -w run's JSON report goes, or NULL. */
-struct sched	*sched_new(struct supervisor *sup, const char *report);
+/*
+ * report: where the -w run's JSON report goes (NULL, and report_fd -1:
+ * none); report_fd is that file, opened for writing before anything ran,
+ * and is closed by sched_free.
+ */
+struct sched	*sched_new(struct supervisor *sup, const char *report,
+		    int report_fd);
 /* Answers every waiter with IPC_E_SHUTDOWN first. */
 void		 sched_free(struct sched *s);
 
@@ -75,6 +80,20 @@ int		 sched_approve(struct sched *s, const char *task, bool yes,
  */
 int		 sched_cancel(struct sched *s, const char *task,
 		    const char **why);
+
+/*
+ * The supervisor is stopping (why: "SIGINT", ...) before the -w run is
+ * over: what its tasks' actors answer now is no failure of theirs.
+ */
+void		 sched_interrupt(struct sched *s, const char *why);
+/*
+ * After the event loop: the -w run's summary table and report, with what
+ * an interruption left marked cancelled (running) or skipped (not yet
+ * run). Returns the run's exit status (1: a task failed, or the report
+ * could not be written; 128 + signo when the signal signo interrupted
+ * it, 1 when something else did), or -1 when there is no -w run.
+ */
+int		 sched_finish(struct sched *s, int signo);
 
 /* Live progress on the terminal (stdout a TTY): on or off. */
 void		 sched_progress(struct sched *s, bool on);

@@ -48,6 +48,7 @@ struct supervisor {
 
 	bool			 stopping;
 	bool			 forced;
+	int			 signal;	/* the first that stopped us */
 	struct event		*stop_ev;
 };
 

@@ -35,9 +35,13 @@ ctl_task_exit(const msgpack_object *res, const char *out_key, double secs)
 	body_i64(res, "exit", &code);
 	body_i64(res, "signal", &sig);
 	body_bool(res, "timed_out", &timed_out);
-	if (body_str(res, "reason", reason, sizeof reason) == 0 &&
-	    strcmp(reason, "cancelled") == 0) {
-		fprintf(stderr, "orch-ctl: task cancelled\n");
+	if (body_str(res, "status", status, sizeof status) == 0 &&
+	    strcmp(status, "cancelled") == 0) {
+		if (body_str(res, "reason", reason, sizeof reason) != 0 ||
+		    strcmp(reason, "cancelled") == 0)
+			fprintf(stderr, "orch-ctl: task cancelled\n");
+		else
+			fprintf(stderr, "orch-ctl: task cancelled: %s\n", reason);
 		return 1;
 	}
 	if (timed_out) {

@@ -138,7 +138,7 @@ setup(const char *const *ids, const char *const *caps, size_t n)
 		a->next = i + 1 < n ? &fx.agents[i + 1] : NULL;
 	}
 	fx.sup.agents = n > 0 ? &fx.agents[0] : NULL;
-	fx.s = sched_new(&fx.sup, NULL);
+	fx.s = sched_new(&fx.sup, NULL, -1);
 	fx.sup.sched = fx.s;
 }
 
@@ -216,7 +216,7 @@ field_of(const char *task, const char *key, char *buf, size_t size)
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
 	msgpack_unpacked	 up;
-	const msgpack_object	*rows;
+	const msgpack_object	*rows, *v;
 	char			 name[128];
 	uint32_t		 i;
 
@@ -230,8 +230,14 @@ field_of(const char *task, const char *key, char *buf, size_t size)
 	rows = body_get(&up.data, "tasks");
 	for (i = 0; i < rows->via.array.size; i++)
 		if (body_str(&rows->via.array.ptr[i], "task", name,
-		    sizeof name) == 0 && strcmp(name, task) == 0)
-			body_str(&rows->via.array.ptr[i], key, buf, size);
+		    sizeof name) == 0 && strcmp(name, task) == 0) {
+			v = body_get(&rows->via.array.ptr[i], key);
+			if (v != NULL && v->type == MSGPACK_OBJECT_NIL)
+				snprintf(buf, size, "nil");
+			else
+				body_str(&rows->via.array.ptr[i], key, buf,
+				    size);
+		}
 	msgpack_unpacked_destroy(&up);
 	msgpack_sbuffer_destroy(&sb);
 	return buf;
@@ -300,9 +306,9 @@ test_skip(void **state)
 	assert_int_equal(shutdowns, 0);
 	finish(2, 0, "");
 	assert_status("d", "ok");
-	/* The -w run is over: summary, exit status 1 (a failed), stop. */
-	assert_int_equal(fx.sup.exit_code, 1);
+	/* The -w run is over: stop, then summary and exit status 1. */
 	assert_int_equal(shutdowns, 1);
+	assert_int_equal(sched_finish(fx.s, 0), 1);
 	teardown();
 }
 
@@ -462,12 +468,47 @@ test_cancel(void **state)
 	/* Its actor stops it: killed by SIGTERM, and no retry follows. */
 	finish(0, -1, "");
 	assert_int_equal(nexecs, 1);
-	assert_status("1:run", "failed");
+	assert_status("1:run", "cancelled");
 	assert_string_equal(field_of("1:run", "reason", buf, sizeof buf),
 	    "cancelled");
 	assert_string_equal(field_of("1:queued", "reason", buf, sizeof buf),
 	    "cancelled");
 	assert_status("1:later", "skipped");
+	teardown();
+}
+
+/*
+ * The -w run interrupted (SIGINT): the running task's answer is no
+ * failure and is not retried; at the end it is cancelled, what had not
+ * run is skipped, and the exit status is the shell's for the signal.
+ */
+static void
+test_interrupt(void **state)
+{
+	static const char *const	ids[] = { "w1" };
+	char				 buf[64];
+
+	(void)state;
+	setup(ids, NULL, 1);
+	add("stages:\n  - name: s\n    tasks:\n"
+	    "      - {id: run, command: a, retry: {max: 3, backoff: 0}}\n"
+	    "      - {id: next, command: b, dependsOn: [run]}\n", SCHED_MAIN);
+	settle();
+	assert_int_equal(nexecs, 1);
+	/* No -w run yet to finish in another fixture: here there is one. */
+	sched_interrupt(fx.s, "SIGINT");
+	fx.sup.stopping = true;
+	finish(0, -1, "");
+	assert_int_equal(nexecs, 1);
+	assert_status("run", "cancelled");
+	assert_int_equal(sched_finish(fx.s, 2), 130);
+	assert_status("next", "skipped");
+	assert_string_equal(field_of("run", "reason", buf, sizeof buf),
+	    "interrupted by SIGINT");
+	assert_string_equal(field_of("next", "reason", buf, sizeof buf),
+	    "the workflow was interrupted by SIGINT");
+	/* Nothing ran to exit: no exit status, not a made-up number. */
+	assert_string_equal(field_of("next", "exit", buf, sizeof buf), "nil");
 	teardown();
 }
 
@@ -540,6 +581,7 @@ main(void)
 		cmocka_unit_test(test_approve),
 		cmocka_unit_test(test_unroutable),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_runs),
 	};
 
