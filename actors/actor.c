@@ -29,6 +29,7 @@
 #include "actors/task.h"
 #include "common/log.h"
 #include "common/proc.h"
+#include "common/proctree.h"
 #include "common/tasklog.h"
 #include "common/rundir.h"
 #include "common/xmalloc.h"
@@ -299,6 +300,8 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		spec.cwd = a->ac.cwd;
 		spec.timeout_ms = (unsigned)timeout;
 		spec.env = session_environ(&a->ac, a->env);
+		spec.shell_pid = a->session != NULL ? session_pid(a->session) :
+		    0;
 		a->task = task_start(a->base, &spec, &cbs, a, &cause);
 		free((char **)spec.env);
 		if (a->task != NULL && body_str(&env->body, "log", logpath,
@@ -588,6 +591,9 @@ main(int argc, char **argv)
 		    "started by orch-supervisor)", link_fd);
 	/* Die with the supervisor even if its link outlives it somehow. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* What a task leaves (double fork, setsid) stays ours to kill. */
+	if (proctree_subreaper() != 0)
+		log_warn("PR_SET_CHILD_SUBREAPER");
 	if (getppid() == 1)
 		fatalx("supervisor already gone");
 	signal(SIGPIPE, SIG_IGN);

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "common/proc.h"
+#include "common/proctree.h"
 #include "common/xmalloc.h"
 #include "ipc/peer.h"
 
@@ -30,6 +31,8 @@ struct task {
 	unsigned		 grace_ms;
 	bool			 timed_out;
 	bool			 killed;	/* task_kill was asked */
+	pid_t			 shell;		/* spec->shell_pid */
+	char			 tag[96];	/* ORCH_TASK_TAG=... */
 	struct scrollback	 tail;
 	struct task_cbs		 cbs;
 	void			*arg;
@@ -71,6 +74,20 @@ task_out_cb(evutil_socket_t fd, short events, void *arg)
 	task_read(arg);
 }
 
+/* Signal the task's session and what escaped it (see task.h). */
+static void
+task_signal(struct task *t, int sig)
+{
+	pid_t	self = getpid();
+
+	if (t->pid > 0)
+		proc_kill_session(t->pid, sig);
+	if (sig == SIGKILL)
+		proctree_kill_all(self, &t->shell, t->shell > 0, t->tag);
+	else
+		proctree_kill(self, &t->shell, t->shell > 0, t->tag, sig);
+}
+
 static void
 task_kill_cb(evutil_socket_t fd, short events, void *arg)
 {
@@ -79,7 +96,7 @@ task_kill_cb(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	if (t->pid > 0)
-		proc_kill_session(t->pid, SIGKILL);
+		task_signal(t, SIGKILL);
 }
 
 void
@@ -91,11 +108,11 @@ task_kill(struct task *t, unsigned grace_ms)
 		return;
 	t->killed = true;
 	if (grace_ms == 0) {
-		proc_kill_session(t->pid, SIGKILL);
+		task_signal(t, SIGKILL);
 		return;
 	}
-	proc_kill_session(t->pid, SIGTERM);
-	proc_kill_session(t->pid, SIGCONT);
+	task_signal(t, SIGTERM);
+	task_signal(t, SIGCONT);
 	if (!evtimer_pending(t->kill_ev, NULL)) {
 		tv.tv_sec = grace_ms / 1000;
 		tv.tv_usec = (grace_ms % 1000) * 1000;
@@ -163,7 +180,11 @@ task_start(struct event_base *base, const struct task_spec *spec,
 {
 	struct task		*t;
 	struct task_child	 child;
+	struct task_spec	 tagged;
 	struct timeval		 tv;
+	char *const		*env;
+	char			**envp, tag[96];
+	size_t			 i, n;
 	int			 fds[2];
 	pid_t			 pid;
 
@@ -175,9 +196,25 @@ task_start(struct event_base *base, const struct task_spec *spec,
 		set_cause(cause, "pipe: %s", strerror(errno));
 		return NULL;
 	}
-	child.spec = spec;
+	/* Every process of the task inherits the tag that names it. */
+	snprintf(tag, sizeof tag, "%s=%ld.%llu.%llu", TASK_TAG_ENV,
+	    (long)getpid(), (unsigned long long)spec->id,
+	    (unsigned long long)peer_now_ns());
+	env = spec->env != NULL ? spec->env : environ;
+	for (n = 0; env[n] != NULL; n++)
+		;
+	envp = xcalloc(n + 2, sizeof *envp);
+	for (i = n = 0; env[i] != NULL; i++)
+		/* Ours, not one inherited (a task's orch-ctl exec, say). */
+		if (strncmp(env[i], TASK_TAG_ENV "=", sizeof TASK_TAG_ENV) != 0)
+			envp[n++] = env[i];
+	envp[n] = tag;
+	tagged = *spec;
+	tagged.env = envp;
+	child.spec = &tagged;
 	child.out = fds[1];
 	pid = proc_spawn(task_child, &child, cause);
+	free(envp);
 	close(fds[1]);
 	if (pid == -1) {
 		close(fds[0]);
@@ -185,6 +222,8 @@ task_start(struct event_base *base, const struct task_spec *spec,
 	}
 
 	t = xcalloc(1, sizeof *t);
+	t->shell = spec->shell_pid;
+	snprintf(t->tag, sizeof t->tag, "%s", tag);
 	t->id = spec->id;
 	t->pid = pid;
 	t->started = peer_now_ns();
@@ -222,13 +261,18 @@ task_reap(struct task *t, pid_t pid, int status)
 	 */
 	task_read(t);
 	/*
-	 * Its whole session if it was killed; else its group only, one
-	 * kill() instead of a walk of /proc for every task that ends.
+	 * Its whole session and what escaped it if it was killed. Else its
+	 * group (one kill()), and /proc is walked only if something else is
+	 * our child now: what a task leaves behind, once its leader is gone,
+	 * is reparented to us (a subreaper) before we hear of the leader.
 	 */
 	if (t->killed)
-		proc_kill_session(t->pid, SIGKILL);
-	else
+		task_signal(t, SIGKILL);
+	else {
 		kill(-t->pid, SIGKILL);
+		if (proctree_other_children(&t->shell, t->shell > 0) != 0)
+			task_signal(t, SIGKILL);
+	}
 	t->pid = 0;
 	evtimer_del(t->timeout_ev);
 	evtimer_del(t->kill_ev);
@@ -251,7 +295,7 @@ task_free(struct task *t)
 	if (t == NULL)
 		return;
 	if (t->pid > 0)
-		proc_kill_session(t->pid, SIGKILL);
+		task_signal(t, SIGKILL);
 	if (t->out != -1)
 		close(t->out);
 	event_free(t->out_ev);

@@ -4,8 +4,11 @@
  * the actor reads, so the output is both shown on the agent's terminal (an
  * attached person sees it live) and kept exactly, as a bounded tail, for
  * the result. A timeout or a kill signals everything in the task's
- * session: SIGTERM, then SIGKILL after a grace period. When the task ends
- * by itself, what it left in its group is killed.
+ * session: SIGTERM, then SIGKILL after a grace period. When the task ends,
+ * by itself or not, nothing it started outlives it: its group, its
+ * session, and (the actor being a child subreaper) whatever left both,
+ * found by the tag every task process inherits (ORCH_TASK_TAG, see
+ * common/proctree.h).
  */
 #ifndef ORCH_ACTORS_TASK_H
 #define ORCH_ACTORS_TASK_H
@@ -18,6 +21,8 @@
 #include "actors/scrollback.h"
 
 #define TASK_TAIL_MAX		4096
+/* In every task process's environment: which task it belongs to. */
+#define TASK_TAG_ENV		"ORCH_TASK_TAG"
 #define TASK_KILL_GRACE_MS	2000
 
 struct event_base;
@@ -30,6 +35,8 @@ struct task_spec {
 	char *const	 *env;		/* NULL-terminated, or NULL: ours */
 	unsigned	  timeout_ms;	/* 0: none */
 	unsigned	  grace_ms;	/* SIGTERM to SIGKILL; 0: default */
+	pid_t		  shell_pid;	/* the session's shell: what it runs
+					   is not the task's (0: none) */
 };
 
 struct task_result {

@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "common/tasklog.h"
 #include "common/proc.h"
+#include "common/proctree.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
@@ -420,6 +421,32 @@ agent_sweep_cb(evutil_socket_t fd, short events, void *arg)
 	agent_sweep_now(arg);
 }
 
+/*
+ * We are a subreaper: what a dead actor's tasks left (double-forked,
+ * setsid, deaf to SIGTERM) is ours now. Only actors are our children by
+ * right; everything else under us that no live actor holds is killed.
+ */
+static void
+agent_kill_orphans(struct supervisor *sup)
+{
+	struct agent	*a;
+	pid_t		*keep;
+	size_t		 n = 0;
+
+	for (a = sup->agents; a != NULL; a = a->next)
+		n++;
+	keep = xcalloc(n + 1, sizeof *keep);
+	n = 0;
+	for (a = sup->agents; a != NULL; a = a->next)
+		if (a->pid > 0)
+			keep[n++] = a->pid;
+	if (proctree_other_children(keep, n) != 0 &&
+	    (n = proctree_kill_all(getpid(), keep, n, NULL)) > 0)
+		log_info("killed %zu process%s left by actors that died", n,
+		    n == 1 ? "" : "es");
+	free(keep);
+}
+
 void
 agent_sweep_now(struct supervisor *sup)
 {
@@ -427,6 +454,7 @@ agent_sweep_now(struct supervisor *sup)
 
 	for (i = 0; i < sup->nsweeps; i++)
 		proc_kill_session(sup->sweeps[i], SIGKILL);
+	agent_kill_orphans(sup);
 	free(sup->sweeps);
 	sup->sweeps = NULL;
 	sup->nsweeps = 0;
@@ -444,15 +472,17 @@ agent_sweep(struct supervisor *sup, pid_t session)
 {
 	struct timeval	tv = { 0, AGENT_SWEEP_DELAY_MS * 1000 };
 
-	if (session <= 0)
-		return;
 	if (sup->stopping) {
-		proc_kill_session(session, SIGKILL);
+		if (session > 0)
+			proc_kill_session(session, SIGKILL);
+		agent_kill_orphans(sup);
 		return;
 	}
-	sup->sweeps = xreallocarray(sup->sweeps, sup->nsweeps + 1,
-	    sizeof *sup->sweeps);
-	sup->sweeps[sup->nsweeps++] = session;
+	if (session > 0) {
+		sup->sweeps = xreallocarray(sup->sweeps, sup->nsweeps + 1,
+		    sizeof *sup->sweeps);
+		sup->sweeps[sup->nsweeps++] = session;
+	}
 	if (sup->sweep_ev == NULL)
 		sup->sweep_ev = evtimer_new(sup->base, agent_sweep_cb, sup);
 	if (!evtimer_pending(sup->sweep_ev, NULL))

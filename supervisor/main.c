@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
+#include "common/proctree.h"
 #include "common/rundir.h"
 #include "common/xmalloc.h"
 #include "ipc/relay.h"
@@ -361,6 +362,9 @@ main(int argc, char **argv)
 	rundir_clean(sup.rundir);
 
 	signal(SIGPIPE, SIG_IGN);
+	/* What a dead actor leaves is ours (agent.c kills it), not init's. */
+	if (proctree_subreaper() != 0)
+		log_warn("PR_SET_CHILD_SUBREAPER");
 	if ((sup.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	ev_int = evsignal_new(sup.base, SIGINT, supervisor_signal_cb, &sup);

@@ -1,0 +1,264 @@
+#include "common/proctree.h"
+
+#include <sys/prctl.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/xmalloc.h"
+
+/* Passes of proctree_kill_all before it gives up on a fork storm. */
+#define PROCTREE_PASSES		64
+/* An environment larger than this is not searched past it. */
+#define PROCTREE_ENV_MAX	(1024 * 1024)
+
+enum proctree_mark {
+	PT_UNKNOWN = 0,
+	PT_UNDER,		/* a descendant of root, not kept */
+	PT_OUTSIDE,		/* not under root, or under a kept process */
+};
+
+struct proctree_proc {
+	pid_t			 pid;
+	pid_t			 ppid;
+	char			 state;
+	enum proctree_mark	 mark;
+};
+
+struct proctree {
+	struct proctree_proc	*v;
+	size_t			 n, cap;
+};
+
+int
+proctree_subreaper(void)
+{
+	return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 ? 0 : -1;
+}
+
+/* pid, state and ppid from /proc/PID/stat. 0, or -1 (gone). */
+static int
+proctree_stat(const char *pid, struct proctree_proc *p)
+{
+	char	path[64], buf[512], *s;
+	int	fd;
+	ssize_t	n;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* The command name may hold spaces and parentheses: skip past it. */
+	if ((s = strrchr(buf, ')')) == NULL || s[1] != ' ' || s[2] == '\0' ||
+	    s[3] != ' ')
+		return -1;
+	p->pid = (pid_t)strtol(pid, NULL, 10);
+	p->state = s[2];
+	p->ppid = (pid_t)strtol(s + 4, NULL, 10);
+	p->mark = PT_UNKNOWN;
+	return 0;
+}
+
+static int
+proctree_cmp(const void *a, const void *b)
+{
+	pid_t	x = ((const struct proctree_proc *)a)->pid;
+	pid_t	y = ((const struct proctree_proc *)b)->pid;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct proctree_proc *
+proctree_find(struct proctree *pt, pid_t pid)
+{
+	struct proctree_proc	key = { .pid = pid };
+
+	return bsearch(&key, pt->v, pt->n, sizeof *pt->v, proctree_cmp);
+}
+
+static int
+proctree_load(struct proctree *pt)
+{
+	struct dirent	*de;
+	DIR		*d;
+
+	memset(pt, 0, sizeof *pt);
+	if ((d = opendir("/proc")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		if (pt->n == pt->cap) {
+			pt->cap = pt->cap ? pt->cap * 2 : 256;
+			pt->v = xreallocarray(pt->v, pt->cap, sizeof *pt->v);
+		}
+		if (proctree_stat(de->d_name, &pt->v[pt->n]) == 0)
+			pt->n++;
+	}
+	closedir(d);
+	qsort(pt->v, pt->n, sizeof *pt->v, proctree_cmp);
+	return 0;
+}
+
+static bool
+proctree_kept(pid_t pid, const pid_t *keep, size_t nkeep)
+{
+	size_t	i;
+
+	for (i = 0; i < nkeep; i++)
+		if (keep[i] == pid)
+			return true;
+	return false;
+}
+
+/* Mark p (and the chain above it) as under root or not. */
+static enum proctree_mark
+proctree_classify(struct proctree *pt, struct proctree_proc *p, pid_t root,
+    const pid_t *keep, size_t nkeep)
+{
+	struct proctree_proc	*q, *chain[64];
+	enum proctree_mark	 m = PT_OUTSIDE;
+	size_t			 n = 0;
+
+	for (q = p; q != NULL; q = proctree_find(pt, q->ppid)) {
+		if (q->mark != PT_UNKNOWN) {
+			m = q->mark;
+			break;
+		}
+		if (proctree_kept(q->pid, keep, nkeep) || q->pid <= 1) {
+			m = PT_OUTSIDE;
+			q->mark = m;
+			break;
+		}
+		if (q->ppid == root) {
+			m = PT_UNDER;
+			q->mark = m;
+			break;
+		}
+		/* Deeper than the chain holds: classified again next time. */
+		if (n == sizeof chain / sizeof chain[0])
+			break;
+		chain[n++] = q;
+	}
+	while (n > 0)
+		chain[--n]->mark = m;
+	return m;
+}
+
+/* Does /proc/PID/environ hold the string tag? */
+static bool
+proctree_has_tag(pid_t pid, const char *tag)
+{
+	char	 path[64], *buf;
+	size_t	 len = 0, cap = 16384, tlen = strlen(tag);
+	ssize_t	 n;
+	bool	 found = false;
+	int	 fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == cap) {
+			if (cap >= PROCTREE_ENV_MAX)
+				break;
+			cap *= 2;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	/* NUL-separated "NAME=value" strings: compare each whole. */
+	for (size_t off = 0; off < len && !found; off += strlen(buf + off) + 1)
+		found = strlen(buf + off) == tlen && memcmp(buf + off, tag,
+		    tlen) == 0;
+	free(buf);
+	return found;
+}
+
+size_t
+proctree_kill(pid_t root, const pid_t *keep, size_t nkeep, const char *tag,
+    int sig)
+{
+	struct proctree		 pt;
+	struct proctree_proc	*p;
+	size_t			 i, n = 0;
+
+	if (proctree_load(&pt) != 0)
+		return 0;
+	for (i = 0; i < pt.n; i++) {
+		p = &pt.v[i];
+		if (p->pid == root || p->state == 'Z' || p->state == 'X')
+			continue;
+		if (proctree_classify(&pt, p, root, keep, nkeep) != PT_UNDER)
+			continue;
+		if (tag != NULL && !proctree_has_tag(p->pid, tag))
+			continue;
+		if (kill(p->pid, sig) == 0)
+			n++;
+	}
+	free(pt.v);
+	return n;
+}
+
+size_t
+proctree_kill_all(pid_t root, const pid_t *keep, size_t nkeep,
+    const char *tag)
+{
+	size_t	first, n;
+	int	pass;
+
+	first = n = proctree_kill(root, keep, nkeep, tag, SIGKILL);
+	for (pass = 1; n > 0 && pass < PROCTREE_PASSES; pass++)
+		n = proctree_kill(root, keep, nkeep, tag, SIGKILL);
+	return first;
+}
+
+int
+proctree_other_children(const pid_t *except, size_t nexcept)
+{
+	struct dirent	*de;
+	DIR		*d;
+	FILE		*f;
+	char		 path[96];
+	long		 pid;
+	int		 other = 0, seen = 0;
+
+	if ((d = opendir("/proc/self/task")) == NULL)
+		return -1;
+	while (other == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%.32s/children",
+		    de->d_name);
+		if ((f = fopen(path, "re")) == NULL)
+			continue;
+		seen = 1;
+		while (fscanf(f, "%ld", &pid) == 1)
+			if (!proctree_kept((pid_t)pid, except, nexcept)) {
+				other = 1;
+				break;
+			}
+		fclose(f);
+	}
+	closedir(d);
+	return seen ? other : -1;
+}
