@@ -65,7 +65,8 @@ envelope_done(struct envelope *env)
 int
 envelope_strcpy(char *dst, size_t size, const msgpack_object *o)
 {
-	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= size)
+	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= size ||
+	    !proto_str_ok(o->via.str.ptr, o->via.str.size))
 		return -1;
 	memcpy(dst, o->via.str.ptr, o->via.str.size);
 	dst[o->via.str.size] = '\0';
@@ -127,7 +128,8 @@ envelope_key_op(struct envelope_dec *d, const msgpack_object *o, char **cause)
 {
 	if (envelope_strcpy(d->env->op, sizeof d->env->op, o) != 0 ||
 	    d->env->op[0] == '\0')
-		return envelope_bad_key("op", "a string of 1 to 63 bytes", cause);
+		return envelope_bad_key("op", "a UTF-8 string of 1 to 63 bytes "
+		    "without NUL", cause);
 	d->seen |= SEEN_OP;
 	return 0;
 }
@@ -137,8 +139,8 @@ envelope_key_from(struct envelope_dec *d, const msgpack_object *o,
     char **cause)
 {
 	if (envelope_strcpy(d->env->from, sizeof d->env->from, o) != 0)
-		return envelope_bad_key("from", "a string under 128 bytes",
-		    cause);
+		return envelope_bad_key("from", "a UTF-8 string under 128 "
+		    "bytes without NUL", cause);
 	return 0;
 }
 
@@ -146,7 +148,8 @@ static int
 envelope_key_to(struct envelope_dec *d, const msgpack_object *o, char **cause)
 {
 	if (envelope_strcpy(d->env->to, sizeof d->env->to, o) != 0)
-		return envelope_bad_key("to", "a string under 128 bytes", cause);
+		return envelope_bad_key("to", "a UTF-8 string under 128 bytes "
+		    "without NUL", cause);
 	return 0;
 }
 
@@ -197,9 +200,11 @@ envelope_key_err(struct envelope_dec *d, const msgpack_object *o,
 		    memcmp(kv->key.via.str.ptr, IPC_KEY_ERR_MSG, 3) == 0) {
 			size_t	n;
 
-			if (kv->val.type != MSGPACK_OBJECT_STR)
-				return envelope_bad_key("err.msg", "a string",
-				    cause);
+			if (kv->val.type != MSGPACK_OBJECT_STR ||
+			    !proto_str_ok(kv->val.via.str.ptr,
+			    kv->val.via.str.size))
+				return envelope_bad_key("err.msg", "a UTF-8 "
+				    "string without NUL", cause);
 			/* A long message is cut, not refused. */
 			n = kv->val.via.str.size;
 			if (n > IPC_ERRMSG_MAX)

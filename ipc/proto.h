@@ -12,6 +12,7 @@
 #ifndef ORCH_IPC_PROTO_H
 #define ORCH_IPC_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -190,5 +191,10 @@ const char	*proto_strerror(int code);
 const char	*proto_kind_name(enum ipc_kind kind);
 /* Returns the kind for a wire string of len bytes, or -1. */
 int		 proto_kind_parse(const char *s, size_t len);
+/*
+ * Is s (len bytes) a string an envelope may carry: UTF-8 (no overlong
+ * forms, surrogates or code points past U+10FFFF) with no NUL?
+ */
+bool		 proto_str_ok(const char *s, size_t len);
 
 #endif

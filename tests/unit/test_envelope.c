@@ -344,6 +344,55 @@ test_wrong_types(void **state)
 	decode_expect(f, -IPC_E_PROTO);
 }
 
+/* A string with a NUL or bytes that are not UTF-8 is refused, not cut. */
+static void
+test_strings_nul_utf8(void **state)
+{
+	struct fixture	*f = *state;
+	static const struct {
+		const char	*key, *bytes;
+		size_t		 len;
+		int		 want;
+	} cases[] = {
+		{ "op", "ping\0x", 6, -IPC_E_PROTO },
+		{ "op", "ping\xff", 5, -IPC_E_PROTO },
+		{ "from", "a\0b", 3, -IPC_E_PROTO },
+		{ "to", "\xc0\xaf", 2, -IPC_E_PROTO },	/* overlong '/' */
+		{ "to", "\xed\xa0\x80", 3, -IPC_E_PROTO },	/* surrogate */
+		{ "to", "\xf4\x90\x80\x80", 4, -IPC_E_PROTO }, /* > U+10FFFF */
+		{ "to", "\xe2\x82", 2, -IPC_E_PROTO },	/* cut short */
+		{ "to", "caf\xc3\xa9 \xf0\x9f\x98\x80", 10, 0 },
+		{ "from", "plain", 5, 0 },
+	};
+	size_t		 i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		base_map(f, 2, "ntf");
+		key(f, cases[i].key);
+		msgpack_pack_str_with_body(&f->pk, cases[i].bytes,
+		    cases[i].len);
+		if (strcmp(cases[i].key, "op") != 0) {
+			key(f, "op");
+			str(f, "x.y");
+		} else {
+			key(f, "pri");
+			msgpack_pack_uint8(&f->pk, 1);
+		}
+		decode_expect(f, cases[i].want);
+	}
+	/* err.msg too */
+	base_map(f, 2, "res");
+	key(f, "op");
+	str(f, "x.y");
+	key(f, "err");
+	msgpack_pack_map(&f->pk, 2);
+	key(f, "code");
+	msgpack_pack_uint8(&f->pk, IPC_E_BUSY);
+	key(f, "msg");
+	msgpack_pack_str_with_body(&f->pk, "full\0!", 6);
+	decode_expect(f, -IPC_E_PROTO);
+}
+
 static void
 test_version(void **state)
 {
@@ -560,6 +609,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_types,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strings_nul_utf8, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_and_hostile,
 		    setup, teardown),
