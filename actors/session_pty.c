@@ -221,7 +221,7 @@ session_open(struct event_base *base, const struct agent_config *ac,
 	    shell);
 	pid = proc_spawn(session_child, &child, cause);
 	free(env);
-	if (pid == -1)
+	if (pid < 0)
 		goto fail;
 	s->pid = s->sid = pid;
 

@@ -28,6 +28,8 @@ struct task {
 	struct event		*out_ev;
 	struct event		*timeout_ev;
 	struct event		*kill_ev;
+	struct event		*failed_ev;	/* its command could not run */
+	int			 failed_code;
 	unsigned		 grace_ms;
 	bool			 timed_out;
 	bool			 killed;	/* task_kill was asked */
@@ -174,6 +176,55 @@ task_child(int report, void *arg)
 	proc_exec_fail(report, spec->argv[0]);
 }
 
+static void
+task_failed_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct task		*t = arg;
+	struct task_result	 r;
+	char			 tail[TASK_TAIL_MAX];
+
+	(void)fd;
+	(void)events;
+	memset(&r, 0, sizeof r);
+	r.exit_code = t->failed_code;
+	r.duration_ns = peer_now_ns() - t->started;
+	r.tail_len = scrollback_tail(&t->tail, sizeof tail, tail);
+	r.tail = tail;
+	if (t->cbs.done_cb != NULL)
+		t->cbs.done_cb(t, &r, t->arg);
+}
+
+/* A task whose command could not be run: it ends, soon, like one that did. */
+static struct task *
+task_failed(struct event_base *base, const struct task_spec *spec,
+    const struct task_cbs *cbs, void *arg, char **cause)
+{
+	struct task	*t = xcalloc(1, sizeof *t);
+	char		*line;
+
+	t->id = spec->id;
+	t->started = peer_now_ns();
+	t->out = -1;
+	t->failed_code = errno == EACCES || errno == ENOEXEC ? 126 : 127;
+	scrollback_init(&t->tail, TASK_TAIL_MAX);
+	if (cbs != NULL)
+		t->cbs = *cbs;
+	t->arg = arg;
+	xasprintf(&line, "orch: %s\n", cause != NULL && *cause != NULL ?
+	    *cause : "the command could not be run");
+	if (cause != NULL) {
+		free(*cause);
+		*cause = NULL;
+	}
+	scrollback_append(&t->tail, line, strlen(line));
+	if (t->cbs.output_cb != NULL)
+		t->cbs.output_cb(t, line, strlen(line), t->arg);
+	free(line);
+	t->failed_ev = event_new(base, -1, 0, task_failed_cb, t);
+	event_active(t->failed_ev, 0, 0);
+	return t;
+}
+
 struct task *
 task_start(struct event_base *base, const struct task_spec *spec,
     const struct task_cbs *cbs, void *arg, char **cause)
@@ -219,6 +270,11 @@ task_start(struct event_base *base, const struct task_spec *spec,
 	if (pid == -1) {
 		close(fds[0]);
 		return NULL;
+	}
+	if (pid == -2) {
+		/* As in a shell: the task ran and exited 127 (126), saying why. */
+		close(fds[0]);
+		return task_failed(base, spec, cbs, arg, cause);
 	}
 
 	t = xcalloc(1, sizeof *t);
@@ -298,9 +354,14 @@ task_free(struct task *t)
 		task_signal(t, SIGKILL);
 	if (t->out != -1)
 		close(t->out);
-	event_free(t->out_ev);
-	event_free(t->timeout_ev);
-	event_free(t->kill_ev);
+	if (t->out_ev != NULL)
+		event_free(t->out_ev);
+	if (t->timeout_ev != NULL)
+		event_free(t->timeout_ev);
+	if (t->kill_ev != NULL)
+		event_free(t->kill_ev);
+	if (t->failed_ev != NULL)
+		event_free(t->failed_ev);
 	scrollback_free(&t->tail);
 	free(t);
 }

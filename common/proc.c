@@ -32,13 +32,17 @@ proc_child_reset(void)
 	sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
-/* 0 if the child's exec worked (EOF), -1 with *cause otherwise. */
+/*
+ * 0 if the child's exec worked (EOF), -1 with *cause and errno the
+ * child's otherwise: it sends its errno, then the message.
+ */
 static int
 proc_exec_wait(int report, char **cause)
 {
 	char	msg[512];
 	size_t	got = 0;
 	ssize_t	n;
+	int	err;
 
 	for (;;) {
 		n = read(report, msg + got, sizeof msg - 1 - got);
@@ -52,14 +56,22 @@ proc_exec_wait(int report, char **cause)
 	if (got == 0)
 		return 0;
 	msg[got] = '\0';
-	return set_cause(cause, "%s", msg);
+	if (got <= sizeof err) {
+		set_cause(cause, "the child failed before its exec");
+		errno = EIO;
+		return -1;
+	}
+	memcpy(&err, msg, sizeof err);
+	set_cause(cause, "%s", msg + sizeof err);
+	errno = err;
+	return -1;
 }
 
 pid_t
 proc_spawn(void (*child)(int, void *), void *arg, char **cause)
 {
 	sigset_t	all, old;
-	int		fds[2];
+	int		fds[2], err;
 	pid_t		pid;
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
@@ -80,8 +92,10 @@ proc_spawn(void (*child)(int, void *), void *arg, char **cause)
 		return set_cause(cause, "vfork: %s", strerror(errno));
 	}
 	if (proc_exec_wait(fds[0], cause) != 0) {
+		err = errno;
 		waitpid(pid, NULL, 0);
-		return -1;
+		errno = err;
+		return -2;
 	}
 	return pid;
 }
@@ -124,13 +138,16 @@ void
 proc_exec_fail(int report, const char *what)
 {
 	char	msg[512];
-	int	n;
+	int	n, err = errno;
 
-	n = snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
+	memcpy(msg, &err, sizeof err);
+	n = snprintf(msg + sizeof err, sizeof msg - sizeof err, "%s: %s", what,
+	    strerror(err));
 	if (n > 0)
-		(void)!write(report, msg, (size_t)n < sizeof msg ? (size_t)n :
-		    sizeof msg - 1);
-	_exit(127);
+		(void)!write(report, msg, sizeof err + ((size_t)n < sizeof msg -
+		    sizeof err ? (size_t)n : sizeof msg - sizeof err - 1));
+	/* As a shell: found but not runnable 126, not found 127. */
+	_exit(err == EACCES || err == ENOEXEC ? 126 : 127);
 }
 
 void

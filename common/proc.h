@@ -20,7 +20,9 @@
  * exec'd or died. child(report, arg) runs in the child with signals reset;
  * it must not return, allocate or change anything the parent owns: only
  * system calls, then exec or proc_exec_fail. Returns the pid once the exec
- * worked, or -1 with *cause saying why it did not.
+ * worked; -1 when no child could be made (pipe, vfork), and -2 when the
+ * child failed (its exec, or what it did before), both with *cause saying
+ * why; after -2, errno is the child's.
  */
 pid_t	proc_spawn(void (*child)(int report, void *arg), void *arg,
 	    char **cause);

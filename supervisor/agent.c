@@ -348,7 +348,7 @@ agent_start(struct agent *a)
 	pid = spawn_actor(sup->actor_path, argv, fds[1], sup->actor_err,
 	    &cause);
 	close(fds[1]);
-	if (pid == -1) {
+	if (pid < 0) {
 		close(fds[0]);
 		goto fail;
 	}

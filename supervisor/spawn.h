@@ -14,8 +14,8 @@
 /*
  * Fork and exec path with argv, link_fd becoming SPAWN_LINK_FD in the
  * child and err_fd (unless -1) its stderr. Returns the pid once the exec
- * succeeded, or -1 with *cause when fork or exec failed (an exec failure
- * is not a crash: nothing ran).
+ * succeeded, or a negative value with *cause when fork or exec failed
+ * (see proc_spawn; an exec failure is not a crash: nothing ran).
  */
 pid_t	spawn_actor(const char *path, char *const argv[], int link_fd,
 	    int err_fd, char **cause);

@@ -399,12 +399,14 @@ attach_inspect(const char *instance, const char *agent, bool json)
 		return 2;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	if (client_call_str(&c, IPC_OP_AGENT_INSPECT, "id", agent,
-	    ATTACH_TIMEOUT_MS, &res) != IPC_OK) {
+	if ((rc = client_call_str(&c, IPC_OP_AGENT_INSPECT, "id", agent,
+	    ATTACH_TIMEOUT_MS, &res)) != IPC_OK) {
 		fprintf(stderr, "orch-attach: %s\n", c.errmsg);
-		rc = 1;
+		/* No such agent is the caller's mistake, as for an attach. */
+		rc = rc == IPC_E_NO_PEER ? 2 : 1;
 		goto out;
 	}
+	rc = 0;
 	/* The scrollback lives in the actor; none if it is not running. */
 	msgpack_pack_map(&pk, 1);
 	body_pack_kv_u64(&pk, "bytes", ATTACH_TAIL_BYTES);

@@ -149,11 +149,10 @@ ctl_exec(struct ctl *c, int argc, char **argv)
 	msgpack_sbuffer_destroy(&sb);
 	if (rc != IPC_OK)
 		return ctl_fail(c, agent);
-	if (c->json) {
+	/* With --json too: the task's status, as the man page says. */
+	if (c->json)
 		client_print_json(res);
-		return 0;
-	}
-	return ctl_task_exit(res, "tail", secs);
+	return ctl_task_exit(res, c->json ? NULL : "tail", secs);
 }
 
 static int

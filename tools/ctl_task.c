@@ -29,7 +29,7 @@ ctl_task_exit(const msgpack_object *res, const char *out_key, double secs)
 	bool		 timed_out = false;
 	size_t		 len;
 
-	if ((out = body_bytes(res, out_key, &len)) != NULL)
+	if (out_key != NULL && (out = body_bytes(res, out_key, &len)) != NULL)
 		fwrite(out, 1, len, stdout);
 	fflush(stdout);
 	body_i64(res, "exit", &code);

@@ -19,8 +19,19 @@ rc=$?
 rc=$?
 [ "$rc" = 124 ] && grep -q "timed out" "$T/err.log" || fail "timeout: exit $rc"
 "$CTL" -L "$INST" exec --json worker-1 -- true | grep -q '"exit": 0' || fail "exec --json"
-"$CTL" -L "$INST" exec worker-1 -- /nonexistent/cmd 2>"$T/err.log"
-[ $? = 1 ] && grep -q "/nonexistent/cmd: No such file" "$T/err.log" || fail "exec of a missing command: $(cat "$T/err.log")"
+# As a shell: 127 not found, 126 not executable, the reason as output.
+"$CTL" -L "$INST" exec worker-1 -- /nonexistent/cmd >"$T/err.log" 2>&1
+[ $? = 127 ] && grep -q "/nonexistent/cmd: No such file" "$T/err.log" || fail "exec of a missing command: $(cat "$T/err.log")"
+"$CTL" -L "$INST" exec worker-1 -- nosuchcommand-orch >"$T/err.log" 2>&1
+[ $? = 127 ] || fail "exec of a command not on PATH: $(cat "$T/err.log")"
+"$CTL" -L "$INST" exec worker-1 -- /etc/passwd >"$T/err.log" 2>&1
+[ $? = 126 ] && grep -q "Permission denied" "$T/err.log" || fail "exec of a non-executable: $(cat "$T/err.log")"
+# --json prints the result and still exits with the task's status.
+"$CTL" -L "$INST" exec --json worker-1 -- sh -c 'exit 3' >"$T/json.out"
+[ $? = 3 ] || fail "exec --json: exit status not passed on"
+grep -q '"exit": 3' "$T/json.out" || fail "exec --json: $(cat "$T/json.out")"
+"$ATT" -L "$INST" -i nosuch >/dev/null 2>"$T/err.log"
+[ $? = 2 ] || fail "orch-attach -i of an unknown agent: not 2: $(cat "$T/err.log")"
 
 # Busy: a second task on a working agent is refused, not queued.
 "$CTL" -L "$INST" exec worker-2 -- sleep 5 >/dev/null 2>&1 &

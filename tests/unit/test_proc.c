@@ -33,7 +33,7 @@ spawn_run(char *const *argv, char *const *envp, char **cause)
 	int			 status;
 	pid_t			 pid;
 
-	if ((pid = proc_spawn(spawn_child, &a, cause)) == -1)
+	if ((pid = proc_spawn(spawn_child, &a, cause)) < 0)
 		return -1;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

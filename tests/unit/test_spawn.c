@@ -87,7 +87,7 @@ test_exec_failure(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 	    fds), 0);
 	assert_int_equal(spawn_actor("/nonexistent/orch-actor", argv, fds[1],
-	    -1, &cause), -1);
+	    -1, &cause), -2);
 	assert_string_equal(cause, "/nonexistent/orch-actor: No such file or "
 	    "directory");
 	free(cause);

@@ -216,23 +216,31 @@ test_timeout_kills_other_groups(void **state)
 	assert_true(gone((pid_t)job));
 }
 
+/* As in a shell: a command that cannot run is a task that exits 127/126. */
 static void
 test_exec_failure(void **state)
 {
-	char			*argv[] = { (char *)"/nonexistent/tool", NULL };
+	char			*missing[] = { (char *)"/nonexistent/tool", NULL };
+	char			*notexec[] = { (char *)"/etc/passwd", NULL };
+	char			*nopath[] = { (char *)"orch-no-such-tool", NULL };
 	struct task_spec	 spec;
 	struct event_base	*base = event_base_new();
+	struct run		 run;
 	char			*cause = NULL;
 
 	(void)state;
+	run_task(&run, missing, 0, 0);
+	assert_int_equal(run.r.exit_code, 127);
+	assert_string_equal(run.tail, "orch: /nonexistent/tool: No such file "
+	    "or directory\n");
+	assert_int_equal(run.seen, strlen(run.tail));
+	run_task(&run, nopath, 0, 0);
+	assert_int_equal(run.r.exit_code, 127);
+	run_task(&run, notexec, 0, 0);
+	assert_int_equal(run.r.exit_code, 126);
+	assert_non_null(strstr(run.tail, "Permission denied"));
+	/* Nothing to run at all is the caller's mistake. */
 	memset(&spec, 0, sizeof spec);
-	spec.argv = argv;
-	assert_null(task_start(base, &spec, NULL, NULL, &cause));
-	assert_string_equal(cause, "/nonexistent/tool: No such file or "
-	    "directory");
-	free(cause);
-	cause = NULL;
-	spec.argv = NULL;
 	assert_null(task_start(base, &spec, NULL, NULL, &cause));
 	free(cause);
 	event_base_free(base);
