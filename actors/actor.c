@@ -383,7 +383,12 @@ actor_init(struct actor *a, const struct envelope *env)
 		char	 self[PATH_MAX], *slash;
 		ssize_t	 n = readlink("/proc/self/exe", self, sizeof self - 1);
 		const char *path = getenv("PATH");
+		size_t	 i;
 
+		/* In front of the agent's own PATH, if it has one. */
+		for (i = 0; i < a->ac.env.n; i++)
+			if (strncmp(a->ac.env.v[i], "PATH=", 5) == 0)
+				path = a->ac.env.v[i] + 5;
 		if (n > 0) {
 			self[n] = '\0';
 			if ((slash = strrchr(self, '/')) != NULL)
