@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "common/utf8.h"
+
 static char		log_procname[64] = "orch";
 static enum log_level	log_level = LOGL_INFO;
 static int		log_json;
@@ -80,9 +82,27 @@ log_escape(char *dst, size_t size, const char *src, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char	 c = (unsigned char)src[i];
 		const char	*e = tmp;
-		size_t		 n;
+		size_t		 n, u;
+		uint32_t	 cp;
 
-		if (c == '\n')
+		/*
+		 * UTF-8 passes, but not the C1 controls (U+0080-U+009F: CSI and
+		 * OSC to a terminal); bytes that are not UTF-8 are shown as hex.
+		 */
+		if (c >= 0x80) {
+			u = utf8_seq(src + i, len - i, &cp);
+			if (u > 0 && cp > 0x9f) {
+				if (!stopped && w + u < size) {
+					memcpy(dst + w, src + i, u);
+					w += u;
+				} else
+					stopped = 1;
+				full += u;
+				i += u - 1;
+				continue;
+			}
+			snprintf(tmp, sizeof tmp, "\\x%02x", c);
+		} else if (c == '\n')
 			e = "\\n";
 		else if (c == '\t')
 			e = "\\t";

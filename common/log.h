@@ -54,8 +54,10 @@ void	log_print_error(const char *prefix, const char *text);
 
 /*
  * Copy src (len bytes) to dst (size bytes, NUL-terminated) escaping bytes
- * below 0x20, 0x7f and backslash as \n, \t, \\ or \xHH. Returns the length
- * the full escape needs, like snprintf.
+ * below 0x20, 0x7f and backslash as \n, \t, \\ or \xHH, and the bytes of
+ * C1 controls and of anything that is not UTF-8 as \xHH: what comes out is
+ * safe to print on a terminal. Returns the length the full escape needs,
+ * like snprintf.
  */
 size_t	log_escape(char *dst, size_t size, const char *src, size_t len);
 

@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/utf8.h"
+
 static const struct {
 	int		 code;
 	const char	*text;
@@ -70,42 +72,11 @@ proto_kind_parse(const char *s, size_t len)
 bool
 proto_str_ok(const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i = 0, n, k;
-	uint32_t		 c, min;
+	uint32_t	c;
+	size_t		i, n;
 
-	while (i < len) {
-		c = p[i];
-		if (c == 0)
+	for (i = 0; i < len; i += n)
+		if ((n = utf8_seq(s + i, len - i, &c)) == 0 || c == 0)
 			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			min = 0x80;
-			c &= 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			min = 0x800;
-			c &= 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			min = 0x10000;
-			c &= 0x07;
-		} else
-			return false;
-		if (len - i <= n)
-			return false;
-		for (k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			c = c << 6 | (p[i + k] & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
 	return true;
 }

@@ -8,6 +8,7 @@
 #include <event2/event.h>
 
 #include "common/rundir.h"
+#include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/sock.h"
@@ -319,6 +320,15 @@ client_print_json(const msgpack_object *o)
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	fputc('\n', stdout);
 	json_decref(j);
+}
+
+const char *
+client_esc(char *buf, size_t size, const char *s, size_t len)
+{
+	if (s == NULL)
+		s = "";
+	log_escape(buf, size, s, len == (size_t)-1 ? strlen(s) : len);
+	return buf;
 }
 
 const char *

@@ -78,5 +78,10 @@ void	 client_print_agents(const msgpack_object *agents);
 
 /* "1.2 s", "35 ms" */
 const char *client_duration(uint64_t ns, char *buf, size_t size);
+/*
+ * s made safe to print (an agent wrote it: no escape sequence reaches the
+ * terminal), in buf; see log_escape. len (size_t)-1: up to the NUL.
+ */
+const char *client_esc(char *buf, size_t size, const char *s, size_t len);
 
 #endif

@@ -132,6 +132,7 @@ ctl_mem_ls(struct client *c, int argc, char **argv, bool json)
 {
 	const msgpack_object	*res, *list;
 	char			 key[256], owner[64], access[16];
+	char			 ek[1024], eo[256];
 	uint64_t		 version, len;
 	uint32_t		 i;
 	int			 rc;
@@ -165,8 +166,10 @@ ctl_mem_ls(struct client *c, int argc, char **argv, bool json)
 		body_str(e, "access", access, sizeof access);
 		body_u64(e, "version", &version);
 		body_u64(e, "len", &len);
-		printf("%-40s %-16s %-8s %8llu %8llu\n", key, owner, access,
-		    (unsigned long long)version, (unsigned long long)len);
+		printf("%-40s %-16s %-8s %8llu %8llu\n", client_esc(ek,
+		    sizeof ek, key, (size_t)-1), client_esc(eo, sizeof eo,
+		    owner, (size_t)-1), access, (unsigned long long)version,
+		    (unsigned long long)len);
 	}
 	return 0;
 }
@@ -205,6 +208,7 @@ ctl_event_print(const struct ctl_follow *f, const msgpack_object *e)
 	const char		*payload;
 	char			 type[64], source[128], target[128], key[256];
 	char			 op[16], stamp[32];
+	char			 ek[1024], eo[512], es[512];	/* escaped */
 	uint64_t		 seq = 0, ts = 0, version = 0;
 	size_t			 len = 0;
 	time_t			 secs;
@@ -231,8 +235,10 @@ ctl_event_print(const struct ctl_follow *f, const msgpack_object *e)
 		if (body_str(&up.data, "op", op, sizeof op) != 0)
 			snprintf(op, sizeof op, "?");
 		if (!f->json) {
-			printf("%s %llu %s by %s\n", key,
-			    (unsigned long long)version, op, source);
+			printf("%s %llu %s by %s\n", client_esc(ek, sizeof ek,
+			    key, (size_t)-1), (unsigned long long)version,
+			    client_esc(eo, sizeof eo, op, (size_t)-1),
+			    client_esc(es, sizeof es, source, (size_t)-1));
 			msgpack_unpacked_destroy(&up);
 			fflush(stdout);
 			return 0;
@@ -256,12 +262,15 @@ ctl_event_print(const struct ctl_follow *f, const msgpack_object *e)
 		localtime_r(&secs, &tm);
 		strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
 		printf("%llu %s.%03llu %-22s %s%s%s", (unsigned long long)seq,
-		    stamp, (unsigned long long)(ts / 1000000 % 1000), type,
-		    source, target[0] ? " -> " : "", target);
+		    stamp, (unsigned long long)(ts / 1000000 % 1000),
+		    client_esc(ek, sizeof ek, type, (size_t)-1),
+		    client_esc(es, sizeof es, source, (size_t)-1), target[0] ?
+		    " -> " : "", client_esc(eo, sizeof eo, target, (size_t)-1));
 		if (decoded) {
 			json_t	*j = client_json(&up.data);
+			/* ASCII only: no C1 control reaches the terminal. */
 			char	*s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS |
-			    JSON_ENCODE_ANY);
+			    JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
 
 			printf(" %s", s != NULL ? s : "");
 			free(s);

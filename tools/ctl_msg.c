@@ -176,7 +176,7 @@ ctl_inbox(struct client *c, int argc, char **argv)
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
 	const char		*content;
-	char			 from[128], type[16];
+	char			 from[128], type[16], ef[512], et[64], *ec;
 	uint64_t		 pri = 0, seq = 0;
 	bool			 wait = false, json = false;
 	size_t			 len;
@@ -216,10 +216,15 @@ ctl_inbox(struct client *c, int argc, char **argv)
 		body_str(m, "type", type, sizeof type);
 		body_u64(m, "pri", &pri);
 		body_u64(m, "seq", &seq);
-		content = body_bytes(m, "content", &len);
-		printf("%llu %s %s %s: %.*s\n", (unsigned long long)seq, from,
-		    type, pri == IPC_PRI_HIGH ? "high" : pri == IPC_PRI_LOW ?
-		    "low" : "medium", (int)len, content != NULL ? content : "");
+		if ((content = body_bytes(m, "content", &len)) == NULL)
+			len = 0;
+		ec = xmalloc(len * 4 + 1);
+		printf("%llu %s %s %s: %s\n", (unsigned long long)seq,
+		    client_esc(ef, sizeof ef, from, (size_t)-1),
+		    client_esc(et, sizeof et, type, (size_t)-1),
+		    pri == IPC_PRI_HIGH ? "high" : pri == IPC_PRI_LOW ? "low" :
+		    "medium", client_esc(ec, len * 4 + 1, content, len));
+		free(ec);
 	}
 	return 0;
 }

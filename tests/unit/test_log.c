@@ -23,6 +23,12 @@ test_escape(void **state)
 	/* NUL bytes inside the message are escaped too. */
 	log_escape(buf, sizeof buf, "x\0y", 3);
 	assert_string_equal(buf, "x\\x00y");
+	/* UTF-8 passes; C1 controls (CSI as U+009B) and non-UTF-8 do not. */
+	log_escape(buf, sizeof buf, "caf\xc3\xa9 \xc2\x9b" "2J \x9b\xff", 13);
+	assert_string_equal(buf, "caf\xc3\xa9 \\xc2\\x9b2J \\x9b\\xff");
+	/* A multi-byte character that does not fit is left out whole. */
+	assert_int_equal(log_escape(buf, 5, "abc\xc3\xa9", 5), 5);
+	assert_string_equal(buf, "abc");
 }
 
 static void
