@@ -707,8 +707,11 @@ sched_has_exit(const struct stask *t)
 static void
 sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
 {
-	msgpack_pack_map(pk, output && t->output != NULL ? 11 : 10);
+	msgpack_pack_map(pk, output && t->output != NULL ? 12 : 11);
 	body_pack_kv_str(pk, "task", t->key);
+	/* A failure that continueOnError lets its dependents run past. */
+	body_pack_kv_bool(pk, "allowed", t->st == ST_FAILED &&
+	    t->t->continue_on_error);
 	body_pack_kv_str(pk, "stage", t->run->wf->stages[t->t->stage].name);
 	body_pack_kv_str(pk, "status", st_names[t->st]);
 	body_pack_kv_str(pk, "agent", t->agent);
@@ -1334,6 +1337,7 @@ sched_progress_draw(struct sched *s)
 	struct winsize		 ws;
 	char			 line[512];
 	size_t			 total = 0, ok = 0, failed = 0, running = 0;
+	size_t			 allowed = 0, waiting = 0;
 	size_t			 len, cols;
 	size_t			 i;
 	uint64_t		 t0 = 0;
@@ -1347,18 +1351,28 @@ sched_progress_draw(struct sched *s)
 		total += run->n;
 		for (i = 0; i < run->n; i++) {
 			ok += run->tasks[i].st == ST_OK;
-			failed += run->tasks[i].st == ST_FAILED ||
-			    run->tasks[i].st == ST_SKIPPED ||
-			    run->tasks[i].st == ST_CANCELLED;
+			if (run->tasks[i].st == ST_FAILED &&
+			    run->tasks[i].t->continue_on_error)
+				allowed++;
+			else if (st_over(run->tasks[i].st) &&
+			    run->tasks[i].st != ST_OK)
+				failed++;
 			running += run->tasks[i].st == ST_RUNNING;
+			waiting += run->tasks[i].st == ST_WAITING;
 		}
 	}
 	n = snprintf(line, sizeof line, "[%zu/%zu done, %zu running", ok +
-	    failed, total, running);
+	    failed + allowed, total, running);
 	len = n > 0 ? (size_t)n : 0;
+	if (waiting > 0 && len < sizeof line)
+		len += (size_t)snprintf(line + len, sizeof line - len,
+		    ", %zu awaiting approval", waiting);
 	if (failed > 0 && len < sizeof line)
 		len += (size_t)snprintf(line + len, sizeof line - len,
 		    ", %zu failed", failed);
+	if (allowed > 0 && len < sizeof line)
+		len += (size_t)snprintf(line + len, sizeof line - len,
+		    ", %zu failed (allowed)", allowed);
 	if (len < sizeof line)
 		len += (size_t)snprintf(line + len, sizeof line - len,
 		    "] %.1fs ", (double)(peer_now_ns() - t0) / 1e9);

@@ -12,7 +12,8 @@ tasktable_print(FILE *f, const msgpack_object *rows)
 	char			 reason[256], code[24];
 	uint64_t		 attempts, dur;
 	int64_t			 exit_code;
-	uint32_t		 i;
+	uint32_t		 i, nallowed = 0;
+	bool			 allowed;
 
 	fprintf(f, "%-24s %-12s %-9s %-16s %8s %9s %5s  %s\n", "TASK",
 	    "STAGE", "STATUS", "AGENT", "ATTEMPTS", "DURATION", "EXIT",
@@ -32,6 +33,12 @@ tasktable_print(FILE *f, const msgpack_object *rows)
 			snprintf(agent, sizeof agent, "-");
 		if (body_str(t, "reason", reason, sizeof reason) != 0)
 			reason[0] = '\0';
+		/* Allowed by continueOnError: not the same as a real failure. */
+		allowed = false;
+		if (body_bool(t, "allowed", &allowed) == 0 && allowed) {
+			snprintf(st, sizeof st, "failed*");
+			nallowed++;
+		}
 		body_u64(t, "attempts", &attempts);
 		body_u64(t, "duration_ns", &dur);
 		body_i64(t, "exit", &exit_code);
@@ -43,4 +50,7 @@ tasktable_print(FILE *f, const msgpack_object *rows)
 		    id, stage, st, agent, (unsigned long long)attempts,
 		    (double)dur / 1e9, code, reason[0] ? "  " : "", reason);
 	}
+	if (nallowed > 0)
+		fprintf(f, "* failed, allowed by continueOnError: its dependents "
+		    "ran\n");
 }

@@ -20,6 +20,7 @@ stages:
       - {id: hold-a, command: "while [ ! -e $T/go ]; do sleep 0.02; done"}
       - {id: hold-b, command: "while [ ! -e $T/go ]; do sleep 0.02; done"}
       - {id: broken, command: "exit 9", continueOnError: true}
+      - {id: gate, command: "true", requiresApproval: true}
 YAML
 
 TM="tmux -L orch-$INST -f /dev/null"
@@ -27,7 +28,7 @@ $TM new-session -d -s t -x 150 -y 40 "$SUP -L $INST -g 1 -w $T/wf.yaml; echo EXI
 pane() { $TM capture-pane -p -t t; }
 last() { pane | grep -v '^$' | tail -n 1; }
 # Both holders running: the last line has the counts and each agent's task.
-wait_until 10 sh -c "$TM capture-pane -p -t t | grep -v '^\$' | tail -n 1 | grep -q '^\[2/4 done, 2 running, 1 failed\] [0-9.]*s  w1:[a-z-]* w2:[a-z-]* w3:[a-z-]*\$'" ||
+wait_until 10 sh -c "$TM capture-pane -p -t t | grep -v '^\$' | tail -n 1 | grep -q '^\[2/5 done, 2 running, 1 awaiting approval, 1 failed (allowed)\] [0-9.]*s  w1:[a-z-]* w2:[a-z-]* w3:[a-z-]*\$'" ||
     fail "no progress line: $(pane)"
 last | grep -q " w[123]:hold-a " || last | grep -q " w[123]:hold-a\$" || fail "hold-a not shown: $(last)"
 last | grep -q " w[123]:hold-b" || fail "hold-b not shown: $(last)"
@@ -43,14 +44,19 @@ pane | grep -q "started on\|idle -> working\|working -> idle" &&
     fail "the view's own news in the log: $(pane)"
 pane | grep -q "\].*[0-9][0-9]:[0-9][0-9]:" && fail "a log line was written onto the progress line: $(pane)"
 touch "$T/go"
+"$CTL" -L "$INST" approve gate >/dev/null || fail "approve"
 wait_until 10 test -s "$T/rc" || fail "workflow did not end: $(pane)"
 grep -q "EXIT=0" "$T/rc" || fail "exit: $(cat "$T/rc")"
-pane | grep -q "^3 of 4 tasks succeeded" || fail "no summary: $(pane)"
+pane | grep -q "^4 of 5 tasks succeeded" || fail "no summary: $(pane)"
+# An allowed failure does not look like a real one.
+pane | grep -q "^broken .* failed\* " || fail "allowed failure row: $(pane)"
+pane | grep -q "^\* failed, allowed by continueOnError" || fail "no footnote: $(pane)"
 pane | grep -q "done, .* running" && fail "the progress line was left on screen: $(pane)"
 $TM kill-server
 
 # Not a terminal: no escape sequences at all.
-"$SUP" -L "$INST" -g 1 -w "$T/wf.yaml" >"$T/plain.out" 2>"$T/sup.log" || fail "plain run"
+grep -v "id: gate" "$T/wf.yaml" >"$T/plain.yaml"
+"$SUP" -L "$INST" -g 1 -w "$T/plain.yaml" >"$T/plain.out" 2>"$T/sup.log" || fail "plain run"
 grep -q "^3 of 4 tasks succeeded" "$T/plain.out" || fail "plain summary: $(cat "$T/plain.out")"
 grep -q "$(printf '\033')" "$T/plain.out" && fail "escape sequences without a terminal"
 grep -q "task quick: started on" "$T/sup.log" || fail "plain: no start lines"
