@@ -120,7 +120,7 @@ wait_until 10 grep -q "task deploy-1 waits for approval" "$T/sup.log" || fail "d
 "$CTL" -L "$INST" approve deploy-1 >/dev/null || fail "approve deploy-1"
 wait_exit $s 15 || fail "deploy-stub exit: $(cat "$T/wf.out")"
 grep -q "^4 of 4 tasks succeeded" "$T/wf.out" || fail "deploy-stub: $(cat "$T/wf.out")"
-grep -q "task deploy-1: ok on backend-builder .*: \[backend-builder\] deploy" "$T/sup.log" ||
+grep -q "task deploy-1: ok on deployer .*: \[deployer\] deploy" "$T/sup.log" ||
     fail "deploy-stub output: $(grep deploy-1 "$T/sup.log")"
 
 # An agent that can never start (its shell is missing) ends in error: its

@@ -51,7 +51,10 @@ test_seed_example(void **state)
 	assert_string_equal(wf->name, "deploy-application");
 	assert_int_equal(wf->nstages, 3);
 	assert_int_equal(wf->ntasks, 4);
-	assert_int_equal(wf->agents->nagents, 3);
+	/* The seed's four agents, the deploy on its deployer. */
+	assert_int_equal(wf->agents->nagents, 4);
+	assert_non_null(workflow_task(wf, "deploy-1"));
+	assert_string_equal(workflow_task(wf, "deploy-1")->agent, "deployer");
 	assert_true(wf->stages[0].parallel);
 	t = workflow_task(wf, "build-1");
 	assert_non_null(t);
