@@ -157,6 +157,45 @@ msg_matches(const struct agent *a, const msgpack_object *filter)
 	return true;
 }
 
+/*
+ * Is the filter's value for key one of the names name_of gives (for 0, 1,
+ * ... until "?")? If not, why (with the names there are) in why.
+ */
+static bool
+msg_filter_known(const msgpack_object *filter, const char *key,
+    const char *(*name_of)(int), char *why, size_t size)
+{
+	char	 v[64];
+	size_t	 len;
+	int	 i;
+
+	if (body_get(filter, key) == NULL)
+		return true;
+	if (body_str(filter, key, v, sizeof v) == 0)
+		for (i = 0; strcmp(name_of(i), "?") != 0; i++)
+			if (strcmp(name_of(i), v) == 0)
+				return true;
+	len = (size_t)snprintf(why, size, "unknown %s (one of:", key);
+	for (i = 0; strcmp(name_of(i), "?") != 0 && len < size; i++)
+		len += (size_t)snprintf(why + len, size - len, " %s",
+		    name_of(i));
+	if (len < size)
+		snprintf(why + len, size - len, ")");
+	return false;
+}
+
+static const char *
+msg_type_name(int i)
+{
+	return agent_type_name((enum agent_type)i);
+}
+
+static const char *
+msg_status_name(int i)
+{
+	return agent_status_name((enum agent_status)i);
+}
+
 void
 msg_broadcast(struct supervisor *sup, const char *from,
     const struct envelope *env, msg_done_fn done, void *arg)
@@ -171,6 +210,16 @@ msg_broadcast(struct supervisor *sup, const char *from,
 	char			 type[16] = "notification", *cause = NULL;
 	size_t			 len = 0;
 
+	char			 why[256];
+
+	/* A filter value that names nothing is a mistake, not "no match". */
+	if (!msg_filter_known(filter, "agent_type", msg_type_name, why,
+	    sizeof why) || !msg_filter_known(filter, "status",
+	    msg_status_name, why, sizeof why)) {
+		free(b);
+		done(arg, IPC_E_INVAL, why, NULL, 0);
+		return;
+	}
 	b->done = done;
 	b->arg = arg;
 	body_str(&env->body, "type", type, sizeof type);

@@ -300,11 +300,14 @@ ctl_broadcast(struct client *c, int argc, char **argv)
 	msgpack_sbuffer_destroy(&sb);
 	if (k != IPC_OK) {
 		fprintf(stderr, "orch-ctl: broadcast: %s\n", c->errmsg);
-		return 1;
+		/* A filter naming no type or status there is: a usage error. */
+		return k == IPC_E_INVAL ? 2 : 1;
 	}
+	arr = body_get(res, "failed");
 	if (json) {
 		client_print_json(res);
-		return 0;
+		return arr != NULL && arr->type == MSGPACK_OBJECT_ARRAY &&
+		    arr->via.array.size > 0 ? 1 : 0;
 	}
 	body_u64(res, "matched", &matched);
 	arr = body_get(res, "delivered");

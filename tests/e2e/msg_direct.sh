@@ -91,6 +91,24 @@ r=$(bc hello --id 'se*')
 "$CTL" -L "$INST" exec tiny -- orch-ctl inbox >/dev/null	# room again
 r=$(bc hello --status idle)
 case "$r" in "matched 5, delivered "*) ;; *) fail "by status: $r" ;; esac
+# A filter that names no status or type there is: a usage error.
+for bad in "--status sleepy" "--agent-type boss"; do
+	"$CTL" -L "$INST" broadcast hello $bad >"$T/bad.out" 2>&1
+	rc=$?
+	[ $rc = 2 ] || fail "broadcast $bad: exit $rc: $(cat "$T/bad.out")"
+	grep -q "unknown .* (one of: " "$T/bad.out" || fail "broadcast $bad: $(cat "$T/bad.out")"
+done
+r=$("$CTL" -L "$INST" exec sink -- orch-ctl broadcast hi --status sleepy 2>&1)
+[ $? = 2 ] || fail "broadcast from a session with a bad filter: $r"
+# A matched agent that misses it: said per agent, and exit 1.
+"$CTL" -L "$INST" agent terminate tiny >/dev/null || fail "terminate tiny"
+"$CTL" -L "$INST" broadcast bye >"$T/bye.out"
+rc=$?
+[ $rc = 1 ] || fail "broadcast with a terminated agent matched: exit $rc"
+grep -q "^not delivered to tiny: " "$T/bye.out" || fail "no per-agent failure: $(cat "$T/bye.out")"
+"$CTL" -L "$INST" broadcast bye --json >/dev/null
+[ $? = 1 ] || fail "broadcast --json with a miss: not 1"
+"$CTL" -L "$INST" broadcast bye --status idle >/dev/null || fail "live agents only: not 0"
 # From inside a session: the sender is the agent, never itself.
 r=$("$CTL" -L "$INST" exec sink -- orch-ctl broadcast hi --capability review | head -1)
 [ "$r" = "matched 1, delivered 1: receiver" ] || fail "agent broadcast: $r"
