@@ -312,6 +312,26 @@ agent_link_closed_cb(struct peer *p, int err, const char *why, void *arg)
 		kill(-a->pid, SIGKILL);
 }
 
+static void
+agent_restart_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	agent_start(arg);
+}
+
+/* Start a again after delay_ns; from the event loop, never recursively. */
+static void
+agent_restart_after(struct agent *a, uint64_t delay_ns)
+{
+	struct timeval	tv;
+
+	event_assign(a->restart_ev, a->sup->base, -1, 0, agent_restart_cb, a);
+	tv.tv_sec = (time_t)(delay_ns / 1000000000u);
+	tv.tv_usec = (suseconds_t)(delay_ns % 1000000000u / 1000);
+	evtimer_add(a->restart_ev, &tv);
+}
+
 void
 agent_start(struct agent *a)
 {
@@ -320,6 +340,7 @@ agent_start(struct agent *a)
 	struct supervisor		*sup = a->sup;
 	msgpack_sbuffer			 sb;
 	msgpack_packer			 pk;
+	struct restart_decision		 d;
 	char				*argv[10], *cause = NULL, name[96];
 	int				 fds[2], n = 0;
 	pid_t				 pid;
@@ -374,8 +395,28 @@ agent_start(struct agent *a)
 	log_debug("agent %s: actor pid %ld started", a->ac.id, (long)pid);
 	return;
 fail:
-	/* Nothing ran, so this is not a crash: no restart loop. */
+	/*
+	 * A start that failed (descriptors exhausted, the binary missing)
+	 * counts as a crash: retried with back-off while the policy allows,
+	 * so a passing shortage is not final; then error.
+	 */
 	snprintf(a->last_exit, sizeof a->last_exit, "%s", cause);
+	d = restart_decide(&a->ac.restart, &a->hist, a->stop_requested ||
+	    sup->stopping, false, peer_now_ns());
+	if (d.action == RESTART_AFTER) {
+		log_warnx("agent %s: cannot start: %s; retry %llu in %llu ms",
+		    a->ac.id, cause, (unsigned long long)a->hist.total,
+		    (unsigned long long)(d.delay_ns / 1000000));
+		agent_restart_after(a, d.delay_ns);
+		free(cause);
+		return;
+	}
+	if (d.action == RESTART_GIVE_UP) {
+		free(cause);
+		xasprintf(&cause, "%s; %u restarts in %u s exceed the limit "
+		    "(%u): giving up", a->last_exit, d.in_window,
+		    a->ac.restart.within_s, a->ac.restart.max);
+	}
 	agent_set_status(a, STATUS_ERROR, cause);
 	if (a->on_ready != NULL) {
 		ctl_reply_send(a->on_ready, IPC_E_INTERNAL, cause, NULL, 0);
@@ -489,19 +530,10 @@ agent_sweep(struct supervisor *sup, pid_t session)
 		evtimer_add(sup->sweep_ev, &tv);
 }
 
-static void
-agent_restart_cb(evutil_socket_t fd, short events, void *arg)
-{
-	(void)fd;
-	(void)events;
-	agent_start(arg);
-}
-
 void
 agent_exited(struct agent *a, int status)
 {
 	struct restart_decision	 d;
-	struct timeval		 tv;
 	bool			 normal;
 	char			 reason[96], why[192];
 	pid_t			 old_session;
@@ -563,14 +595,7 @@ agent_exited(struct agent *a, int status)
 		    (unsigned long long)(d.delay_ns / 1000000));
 		agent_set_status(a, STATUS_INITIALIZING, "restarting");
 		agent_publish(a, EV_AGENT_RESTARTED, reason);
-		event_assign(a->restart_ev, a->sup->base, -1, 0,
-		    agent_restart_cb, a);
-		tv.tv_sec = (time_t)(d.delay_ns / 1000000000u);
-		tv.tv_usec = (suseconds_t)(d.delay_ns % 1000000000u / 1000);
-		if (d.delay_ns == 0)
-			agent_start(a);
-		else
-			evtimer_add(a->restart_ev, &tv);
+		agent_restart_after(a, d.delay_ns);
 		break;
 	}
 	/* After the restart began: the new actor starts meanwhile. */

@@ -64,9 +64,34 @@ kill -TERM "$SUP_PID"
 wait_exit "$SUP_PID" 15
 wait_until 2 sh -c "! pgrep -f '^sleep $job\$' >/dev/null" ||
     fail "a job was left behind: $(pgrep -af "^sleep $job\$")"
+# A start that fails is a crash: retried with back-off, then error.
 ORCH_ACTOR=/nonexistent/orch-actor start_sup
 wait_status 10 worker-1 error
-grep -q "worker-1: initializing -> error: /nonexistent/orch-actor: No such file" "$T/sup.log" ||
-    fail "exec failure not reported"
-[ "$(field_of worker-1 5)" = 0 ] || fail "exec failure counted as restarts"
+grep -q "worker-1: cannot start: /nonexistent/orch-actor: No such file or directory; retry 1 in 0 ms" "$T/sup.log" ||
+    fail "start failure not retried: $(grep worker-1 "$T/sup.log")"
+grep -q "worker-1: initializing -> error: /nonexistent/orch-actor: No such file.*exceed the limit (5): giving up" "$T/sup.log" ||
+    fail "start failure not reported: $(grep worker-1 "$T/sup.log")"
+[ "$(field_of worker-1 5)" = 5 ] || fail "start failures not counted as restarts: $(field_of worker-1 5)"
+kill -TERM "$SUP_PID"
+wait_exit "$SUP_PID" 15
+
+# Descriptors exhausted during a restart: a passing shortage is not final.
+command -v prlimit >/dev/null || fail "prlimit is not installed"
+cat >"$T/fd.yaml" <<'YAML'
+agents:
+  - id: fd1
+    restart: {policy: permanent, max: 50, within: 60}
+YAML
+start_sup -c "$T/fd.yaml"
+wait_status 10 fd1 idle
+pid=$(field_of fd1 4)
+nfd=$(ls /proc/$SUP_PID/fd | wc -l)
+hard=$(prlimit --pid "$SUP_PID" --nofile --output HARD --noheadings)
+prlimit --pid "$SUP_PID" --nofile="$nfd:$hard" || fail "prlimit"
+kill -9 "$pid"
+wait_until 10 grep -q "fd1: cannot start: .*Too many open files; retry" "$T/sup.log" ||
+    fail "no failed start under the limit: $(grep fd1 "$T/sup.log")"
+prlimit --pid "$SUP_PID" --nofile="$hard:$hard" || fail "prlimit back"
+wait_status 20 fd1 idle
+"$CTL" -L "$INST" exec fd1 -- true || fail "fd1 does not work after the shortage"
 exit 0
