@@ -29,7 +29,7 @@ LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 # The lock-free shared-memory code also runs its suites under TSan in make test.
 TSAN_TESTS = build/tsan/tests/unit/test_ring build/tsan/tests/unit/test_bank \
-             build/tsan/tests/unit/test_ring_notify
+             build/tsan/tests/unit/test_ring_notify build/tsan/tests/unit/test_lock
 ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 

@@ -1,5 +1,6 @@
 #include "shm/arena.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* Block header word: magic (16 bits) | state (8) | class (8). */
@@ -41,10 +42,24 @@ arena_init(struct arena_shared *sh, uint64_t size)
 }
 
 void
-arena_open(struct arena *a, struct arena_shared *sh, void *base)
+arena_open(struct arena *a, struct arena_shared *sh, void *base,
+    uint64_t size)
 {
 	a->sh = sh;
 	a->base = base;
+	a->size = size & ~(uint64_t)63;
+}
+
+/*
+ * Is off the start of a whole block of class c inside the arena? Blocks
+ * are aligned to their size, so a block of class c starts on a multiple of
+ * it; an offset that does not is not one of ours, whatever the region says.
+ */
+static bool
+arena_block_ok(const struct arena *a, uint64_t off, unsigned c)
+{
+	return c < ARENA_CLASSES && (off & (arena_class_size(c) - 1)) == 0 &&
+	    off < a->size && arena_class_size(c) <= a->size - off;
 }
 
 int
@@ -60,6 +75,15 @@ arena_alloc(struct arena *a, size_t len, _Atomic uint64_t *out)
 	if (c == ARENA_CLASSES)
 		return -1;
 	ref = atomic_load_explicit(&a->sh->free_head[c], memory_order_relaxed);
+	/* A free list that points outside the arena or at a block that is
+	 * not a free one of this class was written over: drop it. */
+	if (ref != 0 && (!arena_block_ok(a, ref - 1, c) ||
+	    atomic_load_explicit(&arena_hdr(a, ref - 1)->word,
+	    memory_order_relaxed) != HDR(c, ARENA_FREE))) {
+		atomic_store_explicit(&a->sh->free_head[c], 0,
+		    memory_order_relaxed);
+		ref = 0;
+	}
 	if (ref != 0) {
 		off = ref - 1;
 		h = arena_hdr(a, off);
@@ -68,10 +92,12 @@ arena_alloc(struct arena *a, size_t len, _Atomic uint64_t *out)
 		    memory_order_relaxed);
 	} else {
 		bump = atomic_load_explicit(&a->sh->bump, memory_order_relaxed);
+		if (bump > a->size || (bump & 63) != 0)
+			return -1;	/* written over: nothing to carve */
 		/* Blocks are aligned to their size: no block straddles. */
 		off = (bump + arena_class_size(c) - 1) &
 		    ~(uint64_t)(arena_class_size(c) - 1);
-		if (off + arena_class_size(c) > a->sh->size)
+		if (!arena_block_ok(a, off, c))
 			return -1;
 		/* Padding before it becomes free 64-byte blocks. */
 		while (bump < off) {
@@ -111,11 +137,12 @@ arena_in_use(const struct arena *a, uint64_t ref)
 	uint64_t	w;
 
 	if (ref == 0 || ref - 1 >= atomic_load_explicit(&a->sh->bump,
-	    memory_order_relaxed))
+	    memory_order_relaxed) || !arena_block_ok(a, ref - 1, 0))
 		return false;
 	w = atomic_load_explicit(&arena_hdr(a, ref - 1)->word,
 	    memory_order_relaxed);
-	return HDR_OK(w) && HDR_STATE(w) == ARENA_USED;
+	return HDR_OK(w) && HDR_STATE(w) == ARENA_USED &&
+	    arena_block_ok(a, ref - 1, HDR_CLASS(w));
 }
 
 void
@@ -154,10 +181,14 @@ arena_data(const struct arena *a, uint64_t ref)
 size_t
 arena_capacity(const struct arena *a, uint64_t ref)
 {
-	uint64_t	w = atomic_load_explicit(&arena_hdr(a, ref - 1)->word,
-			    memory_order_relaxed);
+	uint64_t	w;
 
-	return HDR_OK(w) ? arena_class_size(HDR_CLASS(w)) - ARENA_HDR : 0;
+	if (ref == 0 || !arena_block_ok(a, ref - 1, 0))
+		return 0;
+	w = atomic_load_explicit(&arena_hdr(a, ref - 1)->word,
+	    memory_order_relaxed);
+	return HDR_OK(w) && arena_block_ok(a, ref - 1, HDR_CLASS(w)) ?
+	    arena_class_size(HDR_CLASS(w)) - ARENA_HDR : 0;
 }
 
 void
@@ -167,14 +198,16 @@ arena_rebuild(struct arena *a)
 	unsigned	c;
 
 	bump = atomic_load_explicit(&a->sh->bump, memory_order_relaxed);
+	if (bump > a->size)
+		bump = a->size;
 	for (c = 0; c < ARENA_CLASSES; c++)
 		atomic_store_explicit(&a->sh->free_head[c], 0,
 		    memory_order_relaxed);
 	while (off < bump) {
 		w = atomic_load_explicit(&arena_hdr(a, off)->word,
 		    memory_order_relaxed);
-		if (!HDR_OK(w))
-			break;	/* carved but never stamped: the end */
+		if (!HDR_OK(w) || !arena_block_ok(a, off, HDR_CLASS(w)))
+			break;	/* carved but never stamped (or garbage): the end */
 		c = HDR_CLASS(w);
 		if (HDR_STATE(w) == ARENA_USED) {
 			used += arena_class_size(c);

@@ -33,13 +33,20 @@ struct arena_shared {
 	_Atomic uint64_t	free_head[ARENA_CLASSES]; /* offset + 1 */
 };
 
+/*
+ * A process's handle. size is the arena's, checked by the caller at open:
+ * every offset read from shared memory (free lists, bump, block refs) is
+ * checked against it, never against what the region says now.
+ */
 struct arena {
 	struct arena_shared	*sh;
 	unsigned char		*base;		/* block 0 */
+	uint64_t		 size;
 };
 
 void	arena_init(struct arena_shared *sh, uint64_t size);
-void	arena_open(struct arena *a, struct arena_shared *sh, void *base);
+void	arena_open(struct arena *a, struct arena_shared *sh, void *base,
+	    uint64_t size);
 
 /*
  * Allocate a block for len bytes and store its offset + 1 in *out (in

@@ -10,6 +10,7 @@
 #include <lz4.h>
 #include <msgpack.h>
 
+#include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "shm/lock.h"
@@ -50,6 +51,8 @@ enum {
 #define READ			memory_order_acquire
 /* Failed optimistic reads of one bucket before a reader checks its lock. */
 #define BANK_READ_RETRIES	4096
+/* Lock-free rounds of those (each ends taking the lock) before the last. */
+#define BANK_READ_ROUNDS	4
 
 void	(*bank_fault_hook)(enum bank_fault stage);
 
@@ -93,7 +96,7 @@ bank_strerror(int err)
 		[BANK_ENOSPC] = "memory bank arena full",
 		[BANK_ETIMEDOUT] = "memory bank busy (lock timeout)",
 		[BANK_EINVAL] = "bad owner or access",
-		[BANK_ECORRUPT] = "memory bank lock cannot be recovered",
+		[BANK_ECORRUPT] = "memory bank entry is corrupt (written over)",
 	};
 
 	if (err < 0)
@@ -200,18 +203,24 @@ bank_check(uint32_t nentries, uint64_t arena_size, size_t value_max,
 	return 0;
 }
 
+/* The handle, with the sizes it checks against copied once (bank.h). */
 static void
-bank_handle(struct bank *b, void *mem)
+bank_handle(struct bank *b, void *mem, uint32_t nentries, uint64_t arena_size,
+    uint64_t value_max)
 {
 	struct bank_shared	*sh = mem;
 
 	memset(b, 0, sizeof *b);
 	b->sh = sh;
+	b->nentries = nentries;
+	b->nbuckets = bank_nbuckets(nentries);
+	b->arena_size = arena_size;
+	b->value_max = value_max;
 	b->buckets = (struct bank_bucket *)((char *)mem + bank_buckets_off());
 	b->entries = (struct bank_entry *)((char *)mem +
-	    bank_entries_off(sh->nentries));
+	    bank_entries_off(nentries));
 	arena_open(&b->arena, &sh->arena, (char *)mem +
-	    bank_arena_off(sh->nentries));
+	    bank_arena_off(nentries), arena_size);
 }
 
 int
@@ -230,14 +239,11 @@ bank_init(void *mem, size_t len, uint32_t nentries, uint64_t arena_size,
 	sh->nentries = nentries;
 	sh->arena_size = bank_align(arena_size);
 	sh->value_max = value_max;
-	if (lock_init(&sh->alloc_lock) != 0)
-		return set_cause(cause, "bank: cannot initialise a lock");
-	bank_handle(&b, mem);
-	for (i = 0; i < sh->nbuckets; i++) {
+	lock_init(&sh->alloc_lock);
+	bank_handle(&b, mem, nentries, sh->arena_size, value_max);
+	for (i = 0; i < b.nbuckets; i++) {
 		memset(&b.buckets[i], 0, sizeof b.buckets[i]);
-		if (lock_init(&b.buckets[i].lock) != 0)
-			return set_cause(cause, "bank: cannot initialise a "
-			    "lock");
+		lock_init(&b.buckets[i].lock);
 	}
 	/* Entries past "fresh" were never used: they need no free list. */
 	arena_init(&sh->arena, sh->arena_size);
@@ -250,6 +256,8 @@ int
 bank_open(struct bank *b, void *mem, size_t len, char **cause)
 {
 	struct bank_shared	*sh = mem;
+	uint32_t		 nentries, nbuckets;
+	uint64_t		 arena_size, value_max;
 
 	if (len < sizeof *sh)
 		return set_cause(cause, "bank: %zu bytes cannot hold a header",
@@ -261,20 +269,25 @@ bank_open(struct bank *b, void *mem, size_t len, char **cause)
 	if (sh->version != BANK_VERSION)
 		return set_cause(cause, "bank: layout version %u, expected %u",
 		    sh->version, BANK_VERSION);
-	if (bank_check(sh->nentries, sh->arena_size, sh->value_max, len,
+	/* Read once: what is checked is what is used. */
+	nentries = sh->nentries;
+	nbuckets = sh->nbuckets;
+	arena_size = sh->arena_size;
+	value_max = sh->value_max;
+	if (bank_check(nentries, arena_size, (size_t)value_max, len,
 	    cause) != 0)
 		return -1;
-	if (sh->nbuckets != bank_nbuckets(sh->nentries) ||
-	    sh->arena.size != sh->arena_size ||
-	    atomic_load(&sh->arena.bump) > sh->arena_size ||
-	    atomic_load(&sh->free_entry) > sh->nentries ||
-	    atomic_load(&sh->fresh) > sh->nentries ||
-	    atomic_load(&sh->entries_used) > sh->nentries)
+	if (nbuckets != bank_nbuckets(nentries) ||
+	    sh->arena.size != arena_size ||
+	    atomic_load(&sh->arena.bump) > arena_size ||
+	    atomic_load(&sh->free_entry) > nentries ||
+	    atomic_load(&sh->fresh) > nentries ||
+	    atomic_load(&sh->entries_used) > nentries)
 		return set_cause(cause, "bank: inconsistent header (buckets "
-		    "%u, arena %llu/%llu)", sh->nbuckets,
+		    "%u, arena %llu/%llu)", nbuckets,
 		    (unsigned long long)sh->arena.size,
-		    (unsigned long long)sh->arena_size);
-	bank_handle(b, mem);
+		    (unsigned long long)arena_size);
+	bank_handle(b, mem, nentries, arena_size, value_max);
 	return 0;
 }
 
@@ -289,7 +302,11 @@ bank_alloc_repair(void *arg)
 
 	/* Rebuild everything the dead process may have been changing. */
 	arena_rebuild(&b->arena);
-	for (i = atomic_load_explicit(&sh->fresh, RELAXED); i > 0; i--) {
+	if ((i = atomic_load_explicit(&sh->fresh, RELAXED)) > b->nentries) {
+		i = b->nentries;
+		atomic_store_explicit(&sh->fresh, i, RELAXED);
+	}
+	for (; i > 0; i--) {
 		if (atomic_load_explicit(&b->entries[i - 1].state, RELAXED) ==
 		    ENTRY_USED) {
 			used++;
@@ -322,6 +339,13 @@ bank_entry_alloc(struct bank *b, _Atomic uint32_t *out)
 				    RELAXED);
 	struct bank_entry	*e;
 
+	/* A free list written over (out of range, or at a live entry): drop
+	 * it; never-used entries and later frees make another. */
+	if (idx != 0 && (idx > b->nentries || atomic_load_explicit(
+	    &b->entries[idx - 1].state, RELAXED) == ENTRY_USED)) {
+		atomic_store_explicit(&b->sh->free_entry, 0, RELAXED);
+		idx = 0;
+	}
 	if (idx != 0) {
 		e = &b->entries[idx - 1];
 		atomic_store_explicit(&b->sh->free_entry,
@@ -332,7 +356,7 @@ bank_entry_alloc(struct bank *b, _Atomic uint32_t *out)
 		 * marked used, a rebuild finds it free and lists it.
 		 */
 		idx = atomic_load_explicit(&b->sh->fresh, RELAXED);
-		if (idx >= b->sh->nentries)
+		if (idx >= b->nentries)
 			return -BANK_EFULL;
 		atomic_store_explicit(&b->sh->fresh, ++idx, RELAXED);
 		e = &b->entries[idx - 1];
@@ -346,8 +370,11 @@ bank_entry_alloc(struct bank *b, _Atomic uint32_t *out)
 static void
 bank_entry_free(struct bank *b, uint32_t idx)
 {
-	struct bank_entry	*e = &b->entries[idx - 1];
+	struct bank_entry	*e;
 
+	if (idx == 0 || idx > b->nentries)
+		return;
+	e = &b->entries[idx - 1];
 	if (atomic_load_explicit(&e->state, RELAXED) != ENTRY_USED)
 		return;
 	atomic_store_explicit(&e->state, ENTRY_FREE, RELAXED);
@@ -373,7 +400,7 @@ bank_hash(const char *key, size_t len)
 static struct bank_bucket *
 bank_bucket(struct bank *b, const char *key, size_t len)
 {
-	return &b->buckets[bank_hash(key, len) & (b->sh->nbuckets - 1)];
+	return &b->buckets[bank_hash(key, len) & (b->nbuckets - 1)];
 }
 
 /*
@@ -413,7 +440,7 @@ bank_find_locked(struct bank *b, struct bank_bucket *bk, const char *key,
 	uint32_t	idx = atomic_load_explicit(&bk->head, RELAXED), n = 0;
 
 	*prev = 0;
-	while (idx != 0 && idx <= b->sh->nentries && n++ < b->sh->nentries) {
+	while (idx != 0 && idx <= b->nentries && n++ < b->nentries) {
 		if (bank_key_is(&b->entries[idx - 1], key, len))
 			return idx;
 		*prev = idx;
@@ -427,7 +454,7 @@ bank_chain_has(struct bank *b, struct bank_bucket *bk, uint32_t want)
 {
 	uint32_t	idx = atomic_load_explicit(&bk->head, RELAXED), n = 0;
 
-	while (idx != 0 && idx <= b->sh->nentries && n++ < b->sh->nentries) {
+	while (idx != 0 && idx <= b->nentries && n++ < b->nentries) {
 		if (idx == want)
 			return true;
 		idx = atomic_load_explicit(&b->entries[idx - 1].next, RELAXED);
@@ -468,7 +495,7 @@ bank_bucket_repair(void *arg)
 
 	op = atomic_load_explicit(&in->op, RELAXED);
 	idx = atomic_load_explicit(&in->entry, RELAXED);
-	if (idx > b->sh->nentries)
+	if (idx > b->nentries)
 		idx = 0;
 	if (idx != 0)
 		e = &b->entries[idx - 1];
@@ -601,7 +628,7 @@ bank_write(struct bank *b, const char *key, const void *value, size_t len,
 
 	if ((rc = bank_check_args(key, &klen, owner, access)) != 0)
 		return rc;
-	if (len > b->sh->value_max)
+	if (len > b->value_max)
 		return -BANK_E2BIG;
 	olen = strlen(owner);
 	/* Compress outside any lock; keep it only if it saves space. */
@@ -843,9 +870,9 @@ bank_read_entry(struct bank *b, struct bank_entry *e, const char *key,
 	meta->owner[FLAGS_OWNER(flags)] = '\0';
 	if (value != NULL) {
 		/* Values come from shared memory: bound every length. */
-		if (ref == 0 || ref - 1 >= b->sh->arena_size ||
-		    stored > b->sh->value_max || rawlen > b->sh->value_max ||
-		    ref - 1 + ARENA_HDR + stored > b->sh->arena_size)
+		if (ref == 0 || ref - 1 >= b->arena_size ||
+		    stored > b->value_max || rawlen > b->value_max ||
+		    ref - 1 + ARENA_HDR + stored > b->arena_size)
 			return BANK_RD_RETRY;
 		stored_buf = xmalloc(stored + 1);
 		shmcopy_out(stored_buf, arena_data(&b->arena, ref), stored);
@@ -878,18 +905,49 @@ bank_read_entry(struct bank *b, struct bank_entry *e, const char *key,
 
 /*
  * A reader that keeps finding an entry or chain mid-change may be looking
- * at the leftovers of a writer that died: taking the bucket lock once
- * repairs them (or waits for a live writer, as the reader would anyway).
- * Readers take no lock otherwise.
+ * at the leftovers of a writer that died: taking the bucket lock repairs
+ * them (or waits for a live writer, as the reader would anyway). Readers
+ * take no lock otherwise, except once at the end: a chain that still does
+ * not read consistently with its lock held is not being changed by
+ * anyone, it was written over (bank_corrupt).
  */
-static void
-bank_nudge(struct bank *b, struct bank_bucket *bk, unsigned *retries)
+enum bank_pass {
+	BANK_PASS_FREE,		/* lock-free, retries left */
+	BANK_PASS_LOCKED,	/* the last: the lock is held */
+	BANK_PASS_OVER,		/* none left */
+};
+
+static enum bank_pass
+bank_nudge(struct bank *b, struct bank_bucket *bk, unsigned *retries,
+    enum bank_pass pass, int *err)
 {
-	if (++*retries < BANK_READ_RETRIES)
-		return;
-	*retries = 0;
-	if (bank_lock(b, bk) == 0)
+	if (pass == BANK_PASS_LOCKED) {
 		lock_release(&bk->lock);
+		return BANK_PASS_OVER;
+	}
+	if (++*retries < BANK_READ_RETRIES * BANK_READ_ROUNDS) {
+		if (*retries % BANK_READ_RETRIES == 0 && bank_lock(b, bk) == 0)
+			lock_release(&bk->lock);
+		return BANK_PASS_FREE;
+	}
+	if ((*err = bank_lock(b, bk)) != 0)
+		return BANK_PASS_OVER;
+	return BANK_PASS_LOCKED;
+}
+
+/* A chain that does not read even under its lock: said once per process. */
+static int
+bank_corrupt(struct bank *b, struct bank_bucket *bk)
+{
+	static bool	told;
+
+	if (!told) {
+		told = true;
+		log_warnx("memory bank: bucket %zu reads inconsistently with "
+		    "its lock held: written over by another process; its "
+		    "entries are errors", (size_t)(bk - b->buckets));
+	}
+	return -BANK_ECORRUPT;
 }
 
 int
@@ -903,32 +961,37 @@ bank_read(struct bank *b, const char *key, void **value,
 	uint32_t		 idx, next, n;
 	unsigned		 retries = 0;
 	enum bank_rd		 rd;
+	enum bank_pass		 pass = BANK_PASS_FREE;
+	int			 rc = 0;
 
 	if (klen == 0 || klen > BANK_KEY_MAX)
 		return -BANK_EKEY;
 	bk = bank_bucket(b, key, klen);
-	for (;; bank_nudge(b, bk, &retries)) {
+	for (;; pass = bank_nudge(b, bk, &retries, pass, &rc)) {
+		if (pass == BANK_PASS_OVER)
+			return rc != 0 ? rc : bank_corrupt(b, bk);
 		/* acquire: pairs with the release in bank_gen_end. */
 		g1 = atomic_load_explicit(&bk->gen, memory_order_acquire);
 		if (g1 & 1)
 			continue;
 		idx = atomic_load_explicit(&bk->head, memory_order_acquire);
 		rd = BANK_RD_OTHER;
-		for (n = 0; idx != 0 && idx <= b->sh->nentries &&
-		    n < b->sh->nentries; n++) {
+		for (n = 0; idx != 0 && idx <= b->nentries &&
+		    n < b->nentries; n++) {
 			rd = bank_read_entry(b, &b->entries[idx - 1], key, klen,
 			    NULL, value, meta != NULL ? meta : &m, &next);
 			if (rd != BANK_RD_OTHER)
 				break;
 			idx = next;
 		}
-		if (rd == BANK_RD_OK)
-			return 0;
 		if (rd == BANK_RD_RETRY)
 			continue;
 		g2 = atomic_load_explicit(&bk->gen, READ);
-		if (g1 == g2)
-			return -BANK_ENOENT;
+		if (rd != BANK_RD_OK && g1 != g2)
+			continue;
+		if (pass == BANK_PASS_LOCKED)
+			lock_release(&bk->lock);
+		return rd == BANK_RD_OK ? 0 : -BANK_ENOENT;
 	}
 }
 
@@ -948,13 +1011,24 @@ bank_list(struct bank *b, const char *pattern, const char *prefix,
 	size_t			 plen = prefix != NULL ? strlen(prefix) : 0;
 	unsigned		 retries = 0;
 	enum bank_rd		 rd;
+	enum bank_pass		 pass;
+	int			 err = 0;
 
-	for (i = 0; i < b->sh->nbuckets; i++) {
+	for (i = 0; i < b->nbuckets; i++) {
 		bk = &b->buckets[i];
 		if (atomic_load_explicit(&bk->head, memory_order_acquire) == 0)
 			continue;
 		/* One consistent snapshot of this bucket's chain. */
-		for (;; bank_nudge(b, bk, &retries)) {
+		pass = BANK_PASS_FREE;
+		retries = 0;
+		for (;; pass = bank_nudge(b, bk, &retries, pass, &err)) {
+			if (pass == BANK_PASS_OVER) {
+				/* Written over: the other buckets still list. */
+				if (err == 0)
+					bank_corrupt(b, bk);
+				got = 0;
+				break;
+			}
 			g1 = atomic_load_explicit(&bk->gen,
 			    memory_order_acquire);
 			if (g1 & 1)
@@ -963,8 +1037,8 @@ bank_list(struct bank *b, const char *pattern, const char *prefix,
 			rd = BANK_RD_OK;
 			idx = atomic_load_explicit(&bk->head,
 			    memory_order_acquire);
-			for (n = 0; idx != 0 && idx <= b->sh->nentries &&
-			    n < b->sh->nentries; n++) {
+			for (n = 0; idx != 0 && idx <= b->nentries &&
+			    n < b->nentries; n++) {
 				if (got == cap) {
 					cap = cap ? cap * 2 : 16;
 					items = xreallocarray(items, cap,
@@ -979,8 +1053,11 @@ bank_list(struct bank *b, const char *pattern, const char *prefix,
 				idx = next;
 			}
 			g2 = atomic_load_explicit(&bk->gen, READ);
-			if (rd == BANK_RD_OK && g1 == g2)
+			if (rd == BANK_RD_OK && g1 == g2) {
+				if (pass == BANK_PASS_LOCKED)
+					lock_release(&bk->lock);
 				break;
+			}
 		}
 		for (n = 0; n < got; n++) {
 			if (prefix != NULL && strncmp(items[n].key, prefix,
@@ -1002,10 +1079,10 @@ void
 bank_stats(struct bank *b, struct bank_stats *st)
 {
 	st->entries = atomic_load_explicit(&b->sh->entries_used, RELAXED);
-	st->entries_max = b->sh->nentries;
+	st->entries_max = b->nentries;
 	st->value_bytes = atomic_load_explicit(&b->sh->value_bytes, RELAXED);
 	st->arena_used = atomic_load_explicit(&b->sh->arena.used, RELAXED);
-	st->arena_size = b->sh->arena_size;
+	st->arena_size = b->arena_size;
 	st->arena_free = st->arena_size > st->arena_used ?
 	    st->arena_size - st->arena_used : 0;
 }

@@ -16,7 +16,6 @@
 #ifndef ORCH_SHM_BANK_H
 #define ORCH_SHM_BANK_H
 
-#include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -24,10 +23,11 @@
 #include <stdint.h>
 
 #include "shm/arena.h"
+#include "shm/lock.h"
 #include "shm/ring.h"
 
 #define BANK_MAGIC		0x4b4e4142u	/* "BANK" */
-#define BANK_VERSION		1u
+#define BANK_VERSION		2u
 #define BANK_KEY_MAX		255
 #define BANK_OWNER_MAX		63
 #define BANK_ENTRIES_DEFAULT	65536u
@@ -54,7 +54,7 @@ enum bank_error {
 	BANK_ENOSPC,		/* arena full */
 	BANK_ETIMEDOUT,		/* a bucket lock was not released in time */
 	BANK_EINVAL,		/* bad owner or access */
-	BANK_ECORRUPT,		/* a lock that cannot be recovered */
+	BANK_ECORRUPT,		/* written over: a lock or a chain beyond repair */
 };
 
 /* What an intent record says a writer was doing. */
@@ -72,12 +72,12 @@ struct bank_intent {
 };
 
 struct bank_bucket {
-	pthread_mutex_t		lock;
+	struct lock		lock;
 	_Atomic uint64_t	gen;		/* odd while the chain changes */
 	_Atomic uint32_t	head;		/* entry index + 1 */
 	uint32_t		pad;
 	struct bank_intent	intent;
-	char			pad2[128 - sizeof(pthread_mutex_t) - 16 -
+	char			pad2[128 - sizeof(struct lock) - 16 -
 				    sizeof(struct bank_intent)];
 };
 
@@ -103,7 +103,7 @@ struct bank_shared {
 	uint64_t		arena_size;
 	uint64_t		value_max;
 	uint64_t		reserved[4];
-	alignas(64) pthread_mutex_t alloc_lock;	/* entries and arena */
+	alignas(64) struct lock	alloc_lock;	/* entries and arena */
 	_Atomic uint32_t	free_entry;	/* index + 1 */
 	_Atomic uint32_t	entries_used;
 	_Atomic uint64_t	value_bytes;	/* raw bytes of all values */
@@ -113,8 +113,18 @@ struct bank_shared {
 };
 
 /* A process's handle. */
+/*
+ * A process's handle on a bank. The sizes are copied from the header at
+ * open and checked there: whoever else maps the region may write any byte
+ * of it later, so nothing that bounds an index or an offset is read from
+ * it again.
+ */
 struct bank {
 	struct bank_shared	*sh;
+	uint32_t		 nbuckets;
+	uint32_t		 nentries;
+	uint64_t		 arena_size;
+	uint64_t		 value_max;
 	struct bank_bucket	*buckets;
 	struct bank_entry	*entries;
 	struct arena		 arena;

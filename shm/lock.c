@@ -1,22 +1,58 @@
 #include "shm/lock.h"
 
+#include <sys/syscall.h>
+
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <time.h>
+#include <unistd.h>
 
-int
-lock_init(pthread_mutex_t *m)
+#include "common/proc.h"
+#include "shm/futex.h"
+
+/* Spins before a waiter looks at the owner and sleeps. */
+#define LOCK_SPINS		200
+/* A sleeper wakes this often to see whether the owner is still there. */
+#define LOCK_NAP_NS		(2ull * 1000000)
+
+/* This thread's owner word; 0 until first used (and again after fork). */
+static _Thread_local uint64_t	lock_me;
+static pthread_once_t		lock_once = PTHREAD_ONCE_INIT;
+
+static void
+lock_forget_me(void)
 {
-	pthread_mutexattr_t	a;
-	int			rc;
+	lock_me = 0;
+}
 
-	if ((rc = pthread_mutexattr_init(&a)) != 0)
-		return rc;
-	if ((rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED)) ==
-	    0 && (rc = pthread_mutexattr_setrobust(&a,
-	    PTHREAD_MUTEX_ROBUST)) == 0)
-		rc = pthread_mutex_init(m, &a);
-	pthread_mutexattr_destroy(&a);
-	return rc;
+static void
+lock_atfork(void)
+{
+	pthread_atfork(NULL, NULL, lock_forget_me);
+}
+
+static uint64_t
+lock_self(void)
+{
+	pid_t	tid;
+
+	if (lock_me == 0) {
+		pthread_once(&lock_once, lock_atfork);
+		tid = (pid_t)syscall(SYS_gettid);
+		lock_me = (uint64_t)(uint32_t)tid << 32 |
+		    (proc_start_time(tid) & 0xffffffffu);
+	}
+	return lock_me;
+}
+
+void
+lock_init(struct lock *l)
+{
+	atomic_store(&l->owner, 0);
+	atomic_store(&l->seq, 0);
+	atomic_store(&l->waiters, 0);
 }
 
 static uint64_t
@@ -28,60 +64,77 @@ lock_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-#if defined(__SANITIZE_THREAD__)
-/*
- * ThreadSanitizer (as shipped with GCC 12) does not intercept
- * pthread_mutex_clocklock, so its builds poll trylock against the same
- * monotonic deadline instead.
- */
-static int
-lock_wait(pthread_mutex_t *m, uint64_t at)
+/* Does the owner word name a thread that still runs? */
+static bool
+lock_owner_alive(uint64_t owner)
 {
-	struct timespec	nap = { 0, 50000 };
-	int		rc;
+	pid_t		tid = (pid_t)(owner >> 32);
+	uint64_t	start;
 
-	while ((rc = pthread_mutex_trylock(m)) == EBUSY) {
-		if (lock_now() >= at)
-			return ETIMEDOUT;
-		nanosleep(&nap, NULL);
-	}
-	return rc;
+	if (tid <= 0)
+		return false;
+	if (kill(tid, 0) == -1 && errno == ESRCH)
+		return false;
+	start = proc_start_time(tid);
+	return start == 0 || (start & 0xffffffffu) == (owner & 0xffffffffu);
 }
-#else
-static int
-lock_wait(pthread_mutex_t *m, uint64_t at)
+
+static bool
+lock_try(struct lock *l, uint64_t expect, uint64_t me)
 {
-	struct timespec	ts;
-
-	ts.tv_sec = (time_t)(at / 1000000000u);
-	ts.tv_nsec = (long)(at % 1000000000u);
-	return pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &ts);
+	/* acquire: what the last owner did is visible to us. */
+	return atomic_compare_exchange_strong_explicit(&l->owner, &expect, me,
+	    memory_order_acquire, memory_order_relaxed);
 }
-#endif
 
 int
-lock_take(pthread_mutex_t *m, uint64_t timeout_ns, lock_repair_fn repair,
+lock_take(struct lock *l, uint64_t timeout_ns, lock_repair_fn repair,
     void *arg)
 {
-	int	rc;
+	uint64_t	me = lock_self(), cur, deadline = 0, left;
+	uint32_t	seq;
+	unsigned	i;
 
-	rc = lock_wait(m, lock_now() + timeout_ns);
-	if (rc == 0)
-		return 0;
-	if (rc != EOWNERDEAD)
-		return -rc;
-	/* We own it now; the data it guards may be half-changed. */
-	if (repair != NULL)
-		repair(arg);
-	if ((rc = pthread_mutex_consistent(m)) != 0) {
-		pthread_mutex_unlock(m);
-		return -rc;
+	for (i = 0;; i++) {
+		if (lock_try(l, 0, me))
+			return 0;
+		if (i < LOCK_SPINS)
+			continue;
+		seq = atomic_load_explicit(&l->seq, memory_order_acquire);
+		cur = atomic_load_explicit(&l->owner, memory_order_relaxed);
+		if (cur == 0)
+			continue;
+		/* Gone (or never there: the word was written over). */
+		if (cur == me || !lock_owner_alive(cur)) {
+			if (!lock_try(l, cur, me))
+				continue;
+			if (repair != NULL)
+				repair(arg);
+			return 1;
+		}
+		if (deadline == 0)
+			deadline = lock_now() + timeout_ns;
+		else if (lock_now() >= deadline)
+			return -ETIMEDOUT;
+		left = deadline - lock_now();
+		atomic_fetch_add_explicit(&l->waiters, 1, memory_order_seq_cst);
+		if (atomic_load_explicit(&l->owner, memory_order_seq_cst) == cur)
+			futex_wait(&l->seq, seq, left < LOCK_NAP_NS && left > 0 ?
+			    left : LOCK_NAP_NS);
+		atomic_fetch_sub_explicit(&l->waiters, 1, memory_order_relaxed);
 	}
-	return 1;
 }
 
 void
-lock_release(pthread_mutex_t *m)
+lock_release(struct lock *l)
 {
-	pthread_mutex_unlock(m);
+	uint64_t	me = lock_self();
+
+	/* Only ours to release: a word written over meanwhile is left be. */
+	if (!atomic_compare_exchange_strong_explicit(&l->owner, &me, 0,
+	    memory_order_release, memory_order_relaxed))
+		return;
+	atomic_fetch_add_explicit(&l->seq, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(&l->waiters, memory_order_seq_cst) > 0)
+		futex_wake(&l->seq, 1);
 }

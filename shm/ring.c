@@ -108,7 +108,7 @@ ring_resident(struct ring *r)
 	r->page = (size_t)sysconf(_SC_PAGESIZE);
 	r->base_page = (unsigned char *)((uintptr_t)r->slots &
 	    ~(uintptr_t)(r->page - 1));
-	len = (size_t)(r->slots - r->base_page) + (size_t)r->sh->nslots *
+	len = (size_t)(r->slots - r->base_page) + (size_t)(r->mask + 1) *
 	    r->slot_size;
 	vec = xmalloc((len + r->page - 1) / r->page);
 	if (mincore(r->base_page, len, vec) != 0) {
@@ -124,7 +124,8 @@ ring_open(struct ring *r, void *mem, size_t len, char **cause)
 	struct ring_shared	*sh = mem;
 	struct ring_slot	*slot;
 	unsigned char		*resident;
-	uint64_t		 tail, seq, i, max = 0, at = 0;
+	uint64_t		 tail, seq, i, max = 0, at = 0, nslots, abort_ns;
+	uint32_t		 slot_size;
 
 	if (len < sizeof *sh)
 		return set_cause(cause, "ring: %zu bytes cannot hold a header",
@@ -136,14 +137,20 @@ ring_open(struct ring *r, void *mem, size_t len, char **cause)
 	if (sh->version != RING_VERSION)
 		return set_cause(cause, "ring: layout version %u, expected %u",
 		    sh->version, RING_VERSION);
-	if (ring_check_geometry(sh->nslots, sh->slot_size, len, cause) != 0)
+	/* Read once (others may write the header): what is checked is used. */
+	nslots = sh->nslots;
+	slot_size = sh->slot_size;
+	abort_ns = sh->abort_ns;
+	if (ring_check_geometry(nslots, slot_size, len, cause) != 0)
 		return -1;
 	memset(r, 0, sizeof *r);
 	r->sh = sh;
 	r->slots = (unsigned char *)mem + sizeof *sh;
-	r->mask = sh->nslots - 1;
-	r->slot_size = sh->slot_size;
-	r->data_max = sh->slot_size - (uint32_t)sizeof(struct ring_slot);
+	r->mask = nslots - 1;
+	r->slot_size = slot_size;
+	r->data_max = slot_size - (uint32_t)sizeof(struct ring_slot);
+	r->abort_ns = abort_ns > 0 && abort_ns <= RING_ABORT_NS_MAX ? abort_ns :
+	    RING_ABORT_NS_DEFAULT;
 	r->me = (uint64_t)getpid() << 32 |
 	    (proc_start_time(getpid()) & 0xffffffffu);
 
@@ -154,7 +161,7 @@ ring_open(struct ring *r, void *mem, size_t len, char **cause)
 	 * that attaches.
 	 */
 	resident = ring_resident(r);
-	for (i = 0; i < sh->nslots; i++) {
+	for (i = 0; i < nslots; i++) {
 		if (resident != NULL && !resident[(i * r->slot_size +
 		    (size_t)(r->slots - r->base_page)) / r->page])
 			continue;
@@ -244,7 +251,7 @@ ring_writer_wait(const struct ring *r, struct ring_slot *slot,
 	if (!ring_claimer_alive(atomic_load_explicit(&slot->claimer,
 	    memory_order_relaxed)))
 		return RING_WAIT_TAKE_OVER;
-	if (now - *since >= r->sh->abort_ns)
+	if (now - *since >= r->abort_ns)
 		return RING_WAIT_GIVE_UP;
 	return RING_WAIT_AGAIN;
 }
@@ -435,7 +442,7 @@ ring_probe(struct ring_sub *s)
 	}
 	if (!ring_later_published(s, tail))
 		return RING_STALLED;
-	if (now - s->stall_since >= s->r->sh->abort_ns)
+	if (now - s->stall_since >= s->r->abort_ns)
 		return RING_ABORT;
 	if (v == 2 * s->cursor + 1 && now - s->stall_since >= RING_LIVENESS_NS) {
 		claimer = atomic_load_explicit(&slot->claimer,

@@ -41,6 +41,8 @@
 #define RING_SLOTS_DEFAULT	32768u
 #define RING_SLOT_SIZE_DEFAULT	512u
 #define RING_ABORT_NS_DEFAULT	(50ull * 1000000)
+/* A claim is never waited for longer, whatever the header says. */
+#define RING_ABORT_NS_MAX	(10ull * 1000000000)
 
 /*
  * Event types: the seed's, then those orch adds. Types are free-form
@@ -91,6 +93,7 @@ struct ring {
 	uint64_t		 mask;
 	uint32_t		 slot_size;
 	uint32_t		 data_max;	/* bytes of data a slot holds */
+	uint64_t		 abort_ns;	/* copied at open, like the rest */
 	uint64_t		 me;		/* our claimer word */
 	size_t			 page;		/* for ring_open's scan */
 	unsigned char		*base_page;

@@ -104,10 +104,10 @@ serve_mem_put(struct serve *sv, struct peer *p, const struct envelope *env,
 	    (value = body_bytes(&env->body, "value", &len)) == NULL)
 		return serve_error(p, env, IPC_E_INVAL, "mem.put needs a key "
 		    "(1-255 bytes) and a value");
-	if (len > b->sh->value_max) {
+	if (len > b->value_max) {
 		snprintf(why, whysize, "a value of %zu bytes is over the "
 		    "maximum of %llu", len,
-		    (unsigned long long)b->sh->value_max);
+		    (unsigned long long)b->value_max);
 		return serve_error(p, env, IPC_E_TOO_BIG, why);
 	}
 	if (body_str(&env->body, "access", access, sizeof access) == 0 &&

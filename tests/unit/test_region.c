@@ -185,6 +185,91 @@ test_scribbled(void **state)
 	expect_refused(bad_bank, "bank:");
 }
 
+/* xorshift: the same bytes on every run, so a failure can be replayed. */
+static uint64_t
+rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Everything a process does with the region; results do not matter. */
+static void
+exercise(struct region *r, uint64_t *x, unsigned rounds)
+{
+	static struct ring_event ev;
+	struct ring_sub		 sub;
+	struct bank_meta	 m;
+	char			 key[32], val[300];
+	void			*v;
+	unsigned		 i, j;
+
+	ring_sub_init(&sub, &r->ring, 0, NULL);
+	for (i = 0; i < rounds; i++) {
+		snprintf(key, sizeof key, "k%u", (unsigned)(rnd(x) % 97));
+		memset(val, 'a' + (int)(i % 26), sizeof val);
+		bank_write(&r->bank, key, val, rnd(x) % sizeof val, "t",
+		    BANK_PUBLIC, BANK_ANY, NULL);
+		v = NULL;
+		if (bank_read(&r->bank, key, &v, &m) == 0)
+			assert_true(m.len <= sizeof val);
+		free(v);
+		if (rnd(x) % 4 == 0)
+			bank_delete(&r->bank, key, BANK_ANY);
+		if (rnd(x) % 16 == 0)
+			bank_list(&r->bank, "k*", NULL, NULL, NULL);
+		ring_publish(&r->ring, "t.x", "s", "", val, rnd(x) % 64);
+		for (j = 0; j < 4 && ring_read(&sub, &ev) == 1; j++)
+			assert_true(ev.len <= 64);
+	}
+}
+
+/*
+ * The region is shared with processes we do not trust: its header
+ * overwritten, then random bytes written anywhere while this process
+ * reads and writes, must never crash it or hang it (an alarm fails the
+ * test), and what is read is still bounded.
+ */
+static void
+test_scribble(void **state)
+{
+	struct region	 a;
+	char		*cause = NULL;
+	unsigned char	*p;
+	uint64_t	 x = 0x9e3779b97f4a7c15ull, y;
+	size_t		 i, off;
+	pid_t		 pid;
+	int		 status;
+
+	(void)state;
+	if (region_create_named(&a, name, &small, &cause) != 0)
+		fail_msg("%s", cause);
+	exercise(&a, &x, 200);
+	alarm(120);
+	/* The bank's and the ring's headers, whole, then the ops. */
+	for (p = (unsigned char *)a.bank.sh, i = 0; i < 512; i++)
+		p[i] = (unsigned char)rnd(&x);
+	for (p = (unsigned char *)a.ring.sh, i = 0; i < 256; i++)
+		p[i] = (unsigned char)rnd(&x);
+	exercise(&a, &x, 500);
+	/* Another process writes 8-byte words anywhere while we work. */
+	if ((pid = fork()) == 0) {
+		y = 0x243f6a8885a308d3ull;
+		for (i = 0; i < 200000; i++) {
+			off = (size_t)(rnd(&y) % (a.len / 8)) * 8;
+			*(volatile uint64_t *)((char *)a.base + off) = rnd(&y);
+		}
+		_exit(0);
+	}
+	exercise(&a, &x, 3000);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	exercise(&a, &x, 500);
+	alarm(0);
+	region_detach(&a);
+}
+
 static void
 test_stale(void **state)
 {
@@ -221,6 +306,7 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scribble, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fresh_names, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_squatter, setup, teardown),
