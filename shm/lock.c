@@ -87,11 +87,23 @@ lock_try(struct lock *l, uint64_t expect, uint64_t me)
 	    memory_order_acquire, memory_order_relaxed);
 }
 
+/* Take a gone owner's lock over; false if someone else changed it first. */
+static bool
+lock_take_over(struct lock *l, uint64_t cur, uint64_t me,
+    lock_repair_fn repair, void *arg)
+{
+	if (!lock_try(l, cur, me))
+		return false;
+	if (repair != NULL)
+		repair(arg);
+	return true;
+}
+
 int
 lock_take(struct lock *l, uint64_t timeout_ns, lock_repair_fn repair,
     void *arg)
 {
-	uint64_t	me = lock_self(), cur, deadline = 0, left;
+	uint64_t	me = lock_self(), cur, now, deadline = 0, checked = 0;
 	uint32_t	seq;
 	unsigned	i;
 
@@ -104,23 +116,35 @@ lock_take(struct lock *l, uint64_t timeout_ns, lock_repair_fn repair,
 		cur = atomic_load_explicit(&l->owner, memory_order_relaxed);
 		if (cur == 0)
 			continue;
-		/* Gone (or never there: the word was written over). */
-		if (cur == me || !lock_owner_alive(cur)) {
-			if (!lock_try(l, cur, me))
-				continue;
-			if (repair != NULL)
-				repair(arg);
-			return 1;
+		/* Ours, or no thread id at all: the word was written over. */
+		if (cur == me || (pid_t)(cur >> 32) <= 0) {
+			if (lock_take_over(l, cur, me, repair, arg))
+				return 1;
+			continue;
 		}
-		if (deadline == 0)
-			deadline = lock_now() + timeout_ns;
-		else if (lock_now() >= deadline)
-			return -ETIMEDOUT;
-		left = deadline - lock_now();
+		now = lock_now();
+		if (deadline == 0) {
+			deadline = now + timeout_ns;
+			checked = now;
+		}
+		/*
+		 * Held a while: is the owner still there? Asked once per nap,
+		 * not per wake (it costs a system call and a read of /proc).
+		 */
+		if (now - checked >= LOCK_NAP_NS || now >= deadline) {
+			checked = now;
+			if (!lock_owner_alive(cur)) {
+				if (lock_take_over(l, cur, me, repair, arg))
+					return 1;
+				continue;
+			}
+			if (now >= deadline)
+				return -ETIMEDOUT;
+		}
 		atomic_fetch_add_explicit(&l->waiters, 1, memory_order_seq_cst);
 		if (atomic_load_explicit(&l->owner, memory_order_seq_cst) == cur)
-			futex_wait(&l->seq, seq, left < LOCK_NAP_NS && left > 0 ?
-			    left : LOCK_NAP_NS);
+			futex_wait(&l->seq, seq, deadline - now < LOCK_NAP_NS ?
+			    deadline - now + 1 : LOCK_NAP_NS);
 		atomic_fetch_sub_explicit(&l->waiters, 1, memory_order_relaxed);
 	}
 }
