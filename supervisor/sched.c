@@ -231,26 +231,20 @@ sched_task_output(const struct stask *t, struct sched_buf *out)
 	sched_append(out, t->output, len);
 }
 
-/* Output of a task or of a whole stage, for {{ }}. */
+/* Output of a task or of a whole stage, for {{ }} (checked when loaded). */
 static void
 sched_output_of(struct sched_run *run, const char *ref, struct sched_buf *out)
 {
-	char	 name[256];
-	size_t	 i, len = strlen(ref);
+	char	 name[WF_REF_MAX];
+	size_t	 i;
 	bool	 first = true;
 
-	if (len > 7 && strncmp(ref, "tasks.", 6) == 0 &&
-	    strcmp(ref + len - 7, ".output") == 0 && len - 13 < sizeof name) {
-		memcpy(name, ref + 6, len - 13);
-		name[len - 13] = '\0';
+	switch (workflow_ref_parse(ref, name, sizeof name)) {
+	case WF_REF_TASK:
 		if (sched_find(run, name) != NULL)
 			sched_task_output(sched_find(run, name), out);
-		return;
-	}
-	if (len > 8 && strncmp(ref, "stages.", 7) == 0 &&
-	    strcmp(ref + len - 7, ".output") == 0 && len - 14 < sizeof name) {
-		memcpy(name, ref + 7, len - 14);
-		name[len - 14] = '\0';
+		break;
+	case WF_REF_STAGE:
 		for (i = 0; i < run->n; i++)
 			if (strcmp(run->wf->stages[run->tasks[i].t->stage].name,
 			    name) == 0) {
@@ -260,6 +254,7 @@ sched_output_of(struct sched_run *run, const char *ref, struct sched_buf *out)
 				first = false;
 				sched_task_output(&run->tasks[i], out);
 			}
+		break;
 	}
 }
 
@@ -268,26 +263,14 @@ static char *
 sched_substitute(struct sched_run *run, const char *cmd)
 {
 	struct sched_buf	 out = { NULL, 0 };
-	const char		*p = cmd, *open, *close;
-	char			 ref[512];
-	size_t			 n;
+	const char		*p = cmd, *next, *open;
+	char			 ref[WF_REF_MAX];
 
 	sched_append(&out, "", 0);
-	while ((open = strstr(p, "{{")) != NULL &&
-	    (close = strstr(open + 2, "}}")) != NULL) {
+	while ((next = workflow_ref_next(p, &open, ref, sizeof ref)) != NULL) {
 		sched_append(&out, p, (size_t)(open - p));
-		open += 2;
-		while (open < close && *open == ' ')
-			open++;
-		n = (size_t)(close - open);
-		while (n > 0 && open[n - 1] == ' ')
-			n--;
-		if (n < sizeof ref) {
-			memcpy(ref, open, n);
-			ref[n] = '\0';
-			sched_output_of(run, ref, &out);
-		}
-		p = close + 2;
+		sched_output_of(run, ref, &out);
+		p = next;
 	}
 	sched_append(&out, p, strlen(p));
 	return out.buf;
@@ -935,7 +918,7 @@ sched_run_done(struct sched_run *run)
 static void
 sched_skip(struct sched_run *run)
 {
-	struct stask	*t, *d;
+	struct stask	*t, *d = NULL;
 	size_t		 i, j;
 	bool		 changed;
 

@@ -573,6 +573,88 @@ wf_agent_covers(const struct agent_config *ac, const struct strlist *req)
 	return true;
 }
 
+/* Is task id among t's dependencies, direct or not? (The DAG is checked.) */
+static bool
+wf_depends_on(const struct workflow *wf, const struct wf_task *t,
+    const char *id, unsigned depth)
+{
+	const struct wf_task	*d;
+	size_t			 j;
+
+	if (depth > wf->ntasks)
+		return false;
+	for (j = 0; j < t->depends.n; j++) {
+		if (strcmp(t->depends.v[j], id) == 0)
+			return true;
+		if ((d = workflow_task(wf, t->depends.v[j])) != NULL &&
+		    wf_depends_on(wf, d, id, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Every {{ }} of t's command or prompt names a task or a stage it depends
+ * on (else it would be empty, or race the task it names). 0, or -1.
+ */
+static int
+wf_check_refs(struct schema *c, const struct workflow *wf,
+    const struct wf_task *t, bool deps_known)
+{
+	const char	*text = t->command != NULL ? t->command : t->prompt;
+	const char	*p = text, *open;
+	char		 ref[WF_REF_MAX], name[WF_REF_MAX], hint[400];
+	size_t		 si, k;
+	int		 kind, rc = 0;
+
+	while (p != NULL && (p = workflow_ref_next(p, &open, ref,
+	    sizeof ref)) != NULL) {
+		kind = workflow_ref_parse(ref, name, sizeof name);
+		if (kind == WF_REF_TASK) {
+			if (workflow_task(wf, name) == NULL)
+				rc = wf_err_at(c, t->line, t->col, "task '%s': "
+				    "{{ %s }} names no task '%s'%s", t->id, ref,
+				    name, wf_task_hint(wf, name, hint,
+				    sizeof hint));
+			else if (deps_known && !wf_depends_on(wf, t, name, 0))
+				rc = wf_err_at(c, t->line, t->col, "task '%s': "
+				    "{{ %s }}: '%s' is not among its "
+				    "dependencies (add it to dependsOn, or "
+				    "put it in an earlier stage)", t->id, ref,
+				    name);
+		} else if (kind == WF_REF_STAGE) {
+			if ((si = wf_stage_index(wf, name)) == SIZE_MAX) {
+				rc = wf_err_at(c, t->line, t->col, "task '%s': "
+				    "{{ %s }} names no stage '%s'%s", t->id, ref,
+				    name, wf_stage_hint(wf, name, hint,
+				    sizeof hint));
+				continue;
+			}
+			if (!deps_known)
+				continue;
+			for (k = 0; k < wf->stages[si].n; k++)
+				if (!wf_depends_on(wf, t, wf->tasks[
+				    wf->stages[si].first + k].id, 0))
+					break;
+			if (k < wf->stages[si].n || wf->stages[si].n == 0)
+				rc = wf_err_at(c, t->line, t->col, "task '%s': "
+				    "{{ %s }}: stage '%s' is not among its "
+				    "dependencies (its stage must depend on "
+				    "it)", t->id, ref, name);
+		} else
+			rc = wf_err_at(c, t->line, t->col, "task '%s': "
+			    "unknown template {{ %s }} (there are "
+			    "{{ tasks.ID.output }} and "
+			    "{{ stages.NAME.output }})", t->id, ref);
+	}
+	return rc;
+}
+
+/*
+ * Every check of the file's meaning, going on after a mistake so that
+ * one run tells them all; a check that needs sound references (cycles,
+ * templates) runs only when they are.
+ */
 static int
 wf_check(struct schema *c, struct workflow *wf)
 {
@@ -584,24 +666,32 @@ wf_check(struct schema *c, struct workflow *wf)
 	struct wf_task		*t;
 	char			 cycle[1024], req[256], hint[400];
 	size_t			 i, j, k, at;
+	bool			 bad = false, bad_refs = false;
 
 	for (i = 0; i < wf->nstages; i++) {
 		st = &wf->stages[i];
 		for (j = 0; j < i; j++)
-			if (strcmp(wf->stages[j].name, st->name) == 0)
-				return wf_err_at(c, st->line, st->col,
+			if (strcmp(wf->stages[j].name, st->name) == 0) {
+				wf_err_at(c, st->line, st->col,
 				    "duplicate stage name '%s'", st->name);
+				bad = bad_refs = true;
+				break;
+			}
 		for (j = 0; j < st->depends.n; j++)
-			if (wf_stage_index(wf, st->depends.v[j]) == SIZE_MAX)
-				return wf_err_at(c, st->line, st->col, "stage "
+			if (wf_stage_index(wf, st->depends.v[j]) == SIZE_MAX) {
+				wf_err_at(c, st->line, st->col, "stage "
 				    "'%s': dependsOn names no stage '%s'%s",
 				    st->name, st->depends.v[j],
 				    wf_stage_hint(wf, st->depends.v[j], hint,
 				    sizeof hint));
+				bad = bad_refs = true;
+			}
 	}
-	if (wf_cycle(wf, &stages, &at, cycle, sizeof cycle))
-		return wf_err_at(c, wf->stages[at].line, wf->stages[at].col,
+	if (!bad_refs && wf_cycle(wf, &stages, &at, cycle, sizeof cycle)) {
+		wf_err_at(c, wf->stages[at].line, wf->stages[at].col,
 		    "dependency cycle between stages: %s", cycle);
+		bad = bad_refs = true;
+	}
 
 	/*
 	 * Tasks without an id get "<stage>-<n>" (a character an id cannot
@@ -621,52 +711,74 @@ wf_check(struct schema *c, struct workflow *wf)
 	for (i = 0; i < wf->ntasks; i++) {
 		t = &wf->tasks[i];
 		for (j = 0; j < i; j++)
-			if (strcmp(wf->tasks[j].id, t->id) == 0)
-				return wf_err_at(c, t->line, t->col,
-				    "duplicate task id '%s'", t->id);
+			if (strcmp(wf->tasks[j].id, t->id) == 0) {
+				/* Two stages of one name give the same default
+				 * ids: that mistake is told already. */
+				if (t->stage == wf->tasks[j].stage ||
+				    strcmp(wf->stages[t->stage].name,
+				    wf->stages[wf->tasks[j].stage].name) != 0)
+					wf_err_at(c, t->line, t->col,
+					    "duplicate task id '%s'", t->id);
+				bad = bad_refs = true;
+				break;
+			}
 	}
 	for (i = 0; i < wf->ntasks; i++) {
 		t = &wf->tasks[i];
 		for (j = 0; j < t->depends.n; j++)
-			if (workflow_task(wf, t->depends.v[j]) == NULL)
-				return wf_err_at(c, t->line, t->col, "task "
+			if (workflow_task(wf, t->depends.v[j]) == NULL) {
+				wf_err_at(c, t->line, t->col, "task "
 				    "'%s': dependsOn names no task '%s'%s",
 				    t->id, t->depends.v[j], wf_task_hint(wf,
 				    t->depends.v[j], hint, sizeof hint));
+				bad = bad_refs = true;
+			}
 		if (t->agent != NULL) {
 			for (j = 0; j < wf->agents->nagents; j++)
 				if (strcmp(wf->agents->agents[j].id,
 				    t->agent) == 0)
 					break;
-			if (j == wf->agents->nagents)
-				return wf_err_at(c, t->line, t->col, "task "
+			if (j == wf->agents->nagents) {
+				wf_err_at(c, t->line, t->col, "task "
 				    "'%s': no agent '%s'%s", t->id, t->agent,
 				    wf_agent_hint(wf, t->agent, hint,
 				    sizeof hint));
-			if (!wf_agent_covers(&wf->agents->agents[j],
-			    &t->requires))
-				return wf_err_at(c, t->line, t->col, "task "
+				bad = true;
+			} else if (!wf_agent_covers(&wf->agents->agents[j],
+			    &t->requires)) {
+				wf_err_at(c, t->line, t->col, "task "
 				    "'%s': agent '%s' lacks a required "
 				    "capability", t->id, t->agent);
+				bad = true;
+			}
 		} else if (t->requires.n > 0) {
 			for (j = 0; j < wf->agents->nagents; j++)
 				if (wf_agent_covers(&wf->agents->agents[j],
 				    &t->requires))
 					break;
 			strlist_join(&t->requires, req, sizeof req);
-			if (j == wf->agents->nagents)
-				return wf_err_at(c, t->line, t->col, "task "
+			if (j == wf->agents->nagents) {
+				wf_err_at(c, t->line, t->col, "task "
 				    "'%s': no agent has every capability of "
 				    "[%s]", t->id, req);
+				bad = true;
+			}
 		}
+		if (t->command == NULL && wf_check_prompt(c, wf, t) != 0)
+			bad = true;
 	}
-	if (wf_cycle(wf, &tasks, &at, cycle, sizeof cycle))
-		return wf_err_at(c, wf->tasks[at].line, wf->tasks[at].col,
+	if (!bad_refs && wf_cycle(wf, &tasks, &at, cycle, sizeof cycle)) {
+		wf_err_at(c, wf->tasks[at].line, wf->tasks[at].col,
 		    "dependency cycle between tasks: %s", cycle);
-	for (i = 0; i < wf->ntasks; i++)
-		if (wf->tasks[i].command == NULL && wf_check_prompt(c, wf,
-		    &wf->tasks[i]) != 0)
-			return -1;
+		bad = bad_refs = true;
+	}
+	if (bad_refs) {
+		/* What the templates name, at least; not yet whether it is
+		 * among the dependencies. */
+		for (i = 0; i < wf->ntasks; i++)
+			wf_check_refs(c, wf, &wf->tasks[i], false);
+		return -1;
+	}
 
 	/*
 	 * Make the order explicit for the scheduler: a task depends on every
@@ -694,7 +806,61 @@ wf_check(struct schema *c, struct workflow *wf)
 				    wf->tasks[st->first + k - 1].id);
 		}
 	}
-	return 0;
+	/* With the order explicit: what each template names must come first. */
+	for (i = 0; i < wf->ntasks; i++)
+		if (wf_check_refs(c, wf, &wf->tasks[i], true) != 0)
+			bad = true;
+	return bad ? -1 : 0;
+}
+
+/* Templates ---------------------------------------------------------------- */
+
+const char *
+workflow_ref_next(const char *p, const char **open, char *ref, size_t size)
+{
+	const char	*o, *close;
+	size_t		 n;
+
+	if ((o = strstr(p, "{{")) == NULL || (close = strstr(o + 2, "}}")) ==
+	    NULL)
+		return NULL;
+	*open = o;
+	o += 2;
+	while (o < close && *o == ' ')
+		o++;
+	n = (size_t)(close - o);
+	while (n > 0 && o[n - 1] == ' ')
+		n--;
+	if (n >= size)
+		n = size - 1;
+	memcpy(ref, o, n);
+	ref[n] = '\0';
+	return close + 2;
+}
+
+int
+workflow_ref_parse(const char *ref, char *name, size_t size)
+{
+	static const struct {
+		const char	*prefix;
+		int		 kind;
+	} kinds[] = {
+		{ "tasks.", WF_REF_TASK },
+		{ "stages.", WF_REF_STAGE },
+	};
+	size_t	len = strlen(ref), pl, i;
+
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		pl = strlen(kinds[i].prefix);
+		if (len > pl + 7 && strncmp(ref, kinds[i].prefix, pl) == 0 &&
+		    strcmp(ref + len - 7, ".output") == 0 &&
+		    len - pl - 7 < size) {
+			memcpy(name, ref + pl, len - pl - 7);
+			name[len - pl - 7] = '\0';
+			return kinds[i].kind;
+		}
+	}
+	return -1;
 }
 
 /* Agents: the configuration's, plus those the workflow brings. */

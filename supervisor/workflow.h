@@ -96,4 +96,17 @@ bool		 workflow_id_char(int c);
 /* The task with this id, or NULL. */
 struct wf_task	*workflow_task(const struct workflow *wf, const char *id);
 
+/*
+ * Templates in a command or prompt: {{ tasks.ID.output }} and
+ * {{ stages.NAME.output }}. workflow_ref_next finds the next {{ ref }} from
+ * p: *open at its "{{", the trimmed ref in ref; returns the text after
+ * "}}", or NULL when there is none. workflow_ref_parse says which kind it
+ * is (the id or name in name), or -1 when it is neither.
+ */
+#define WF_REF_MAX	512
+enum { WF_REF_TASK = 1, WF_REF_STAGE };
+const char	*workflow_ref_next(const char *p, const char **open, char *ref,
+		    size_t size);
+int		 workflow_ref_parse(const char *ref, char *name, size_t size);
+
 #endif

@@ -166,6 +166,34 @@ test_errors(void **state)
 	    "w.yaml:10:9: dependency cycle between tasks: p -> q -> p");
 	refuse("stages:\n  - {name: s, tasks: [{agent: ghost, command: x}]}\n",
 	    "w.yaml:7:23: task 's-1': no agent 'ghost' (agents: fe, be)");
+	/* Semantic mistakes of different kinds: every one, in one run. */
+	refuse("stages:\n  - name: build\n    tasks: [{id: a, command: x}]\n"
+	    "  - name: t\n    dependsOn: biuld\n    tasks:\n"
+	    "      - {id: b, command: x, agent: f, dependsOn: [nope]}\n"
+	    "      - {id: b, command: y}\n",
+	    "w.yaml:9:5: stage 't': dependsOn names no stage 'biuld' (did you "
+	    "mean 'build'?)\n"
+	    "w.yaml:13:9: duplicate task id 'b'\n"
+	    "w.yaml:12:9: task 'b': dependsOn names no task 'nope'\n"
+	    "w.yaml:12:9: task 'b': no agent 'f' (did you mean 'fe'?)");
+	/* Templates name what exists, among the task's dependencies. */
+	refuse("stages:\n  - name: s\n    parallel: true\n    tasks:\n"
+	    "      - {id: p, command: x}\n"
+	    "      - {id: q, command: 'echo {{ tasks.p.output }}'}\n"
+	    "      - {id: r, command: 'echo {{tasks.pp.output}} {{ bogus }}'}\n"
+	    "  - name: u\n    dependsOn: s\n    tasks:\n"
+	    "      - {id: v, command: '{{ stages.zzz.output }}{{ stages.s.output }}'}\n"
+	    "      - {id: w, command: '{{ stages.u.output }}'}\n",
+	    "w.yaml:11:9: task 'q': {{ tasks.p.output }}: 'p' is not among its "
+	    "dependencies (add it to dependsOn, or put it in an earlier stage)\n"
+	    "w.yaml:12:9: task 'r': {{ tasks.pp.output }} names no task 'pp' "
+	    "(did you mean 'p'?)\n"
+	    "w.yaml:12:9: task 'r': unknown template {{ bogus }} (there are "
+	    "{{ tasks.ID.output }} and {{ stages.NAME.output }})\n"
+	    "w.yaml:16:9: task 'v': {{ stages.zzz.output }} names no stage "
+	    "'zzz'\n"
+	    "w.yaml:17:9: task 'w': {{ stages.u.output }}: stage 'u' is not "
+	    "among its dependencies (its stage must depend on it)");
 	/* Mistakes in the agents and in the stages: all told at once. */
 	{
 		char	*cause = NULL;
@@ -187,7 +215,9 @@ test_errors(void **state)
 	refuse("stages:\n  - {name: build, tasks: [{id: compile, command: x}]}"
 	    "\n  - {name: t, dependsOn: biuld, tasks: [{command: x, dependsOn: "
 	    "[compiel]}]}\n", "w.yaml:8:5: stage 't': dependsOn names no stage "
-	    "'biuld' (did you mean 'build'?)");
+	    "'biuld' (did you mean 'build'?)\n"
+	    "w.yaml:8:41: task 't-1': dependsOn names no task 'compiel' (did "
+	    "you mean 'compile'?)");
 	refuse("stages:\n  - {name: build, tasks: [{id: compile, command: x}]}"
 	    "\n  - {name: t, tasks: [{command: x, dependsOn: [compiel]}]}\n",
 	    "w.yaml:8:23: task 't-1': dependsOn names no task 'compiel' (did "
