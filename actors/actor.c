@@ -181,20 +181,30 @@ actor_task_output_cb(struct task *t, const char *data, size_t len, void *arg)
 		session_print(a->session, data, len);
 }
 
-/* Announce a task step on the bus, from the process where it happens. */
+/*
+ * Announce a task step on the bus, from the process where it happens, by
+ * the name people know the task by (RUN:ID, exec-N) and its workflow.
+ */
 static void
-actor_task_event(struct actor *a, const char *type, uint64_t id,
+actor_task_event(struct actor *a, const char *type,
     const struct task_result *r)
 {
 	msgpack_sbuffer	sb;
 	msgpack_packer	pk;
+	bool		wf = a->task_workflow[0] != '\0';
 
 	if (a->serve == NULL)
 		return;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, r != NULL ? 5 : 1);
-	body_pack_kv_u64(&pk, "task", id);
+	msgpack_pack_map(&pk, 2 + (wf ? 3 : 0) + (r != NULL ? 4 : 0));
+	body_pack_kv_str(&pk, "task", a->task_name);
+	body_pack_kv_str(&pk, "agent", a->ac.id);
+	if (wf) {
+		body_pack_kv_str(&pk, "workflow", a->task_workflow);
+		body_pack_kv_u64(&pk, "run", a->task_run);
+		body_pack_kv_u64(&pk, "attempt", a->task_attempt);
+	}
 	if (r != NULL) {
 		body_pack_kv_i64(&pk, "exit", r->exit_code);
 		body_pack_kv_i64(&pk, "signal", r->signal);
@@ -214,15 +224,14 @@ actor_task_done_cb(struct task *t, const struct task_result *r, void *arg)
 	char		 line[160], *cause = NULL;
 
 	if (tasklog_close(a->tasklog, &cause) != 0) {
-		log_warnx("task %llu: %s", (unsigned long long)task_id(t),
-		    cause);
+		log_warnx("task %s: %s", a->task_name, cause);
 		free(cause);
 	}
 	a->tasklog = NULL;
 	actor_task_event(a, r->exit_code == 0 && !r->timed_out ?
-	    EV_TASK_COMPLETED : EV_TASK_FAILED, task_id(t), r);
-	snprintf(line, sizeof line, "\n[orch] task %llu %s%s%d (%llu ms)\n",
-	    (unsigned long long)task_id(t), r->timed_out ? "timed out, " : "",
+	    EV_TASK_COMPLETED : EV_TASK_FAILED, r);
+	snprintf(line, sizeof line, "\n[orch] task %s %s%s%d (%llu ms)\n",
+	    a->task_name, r->timed_out ? "timed out, " : "",
 	    r->signal ? "killed by signal " : "exited ",
 	    r->signal ? r->signal : r->exit_code,
 	    (unsigned long long)(r->duration_ns / 1000000));
@@ -259,6 +268,7 @@ actor_task_run(struct actor *a, const struct envelope *env)
 	msgpack_packer			 pk;
 	char				**argv, *cause = NULL, line[256];
 	char				 logpath[PATH_MAX], *why = NULL;
+	char				 display[512];
 	uint64_t			 id = 0, timeout = 0;
 	uint32_t			 i, n;
 
@@ -268,14 +278,26 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		return;
 	}
 	if (a->task != NULL) {
-		snprintf(line, sizeof line, "agent %s is busy with task %llu",
-		    a->ac.id, (unsigned long long)task_id(a->task));
+		snprintf(line, sizeof line, "agent %s is busy with task %s",
+		    a->ac.id, a->task_name);
 		peer_reply(a->link, env, IPC_E_BUSY, line, NULL, 0);
 		return;
 	}
 	argv_o = body_get(&env->body, "argv");
 	body_u64(&env->body, "task", &id);
 	body_u64(&env->body, "timeout_ms", &timeout);
+	if (body_str(&env->body, "name", a->task_name,
+	    sizeof a->task_name) != 0)
+		snprintf(a->task_name, sizeof a->task_name, "%llu",
+		    (unsigned long long)id);
+	if (body_str(&env->body, "display", display, sizeof display) != 0)
+		display[0] = '\0';
+	if (body_str(&env->body, "workflow", a->task_workflow,
+	    sizeof a->task_workflow) != 0)
+		a->task_workflow[0] = '\0';
+	a->task_run = a->task_attempt = 0;
+	body_u64(&env->body, "run", &a->task_run);
+	body_u64(&env->body, "attempt", &a->task_attempt);
 	if (argv_o == NULL || argv_o->type != MSGPACK_OBJECT_ARRAY ||
 	    argv_o->via.array.size == 0 || argv_o->via.array.size >
 	    ACTOR_ARGV_MAX || timeout > UINT32_MAX) {
@@ -318,16 +340,21 @@ actor_task_run(struct actor *a, const struct envelope *env)
 	else {
 		envelope_answer_to(&a->task_req, env);
 
-		snprintf(line, sizeof line, "\n[orch] task %llu:",
-		    (unsigned long long)id);
+		/* Named as everywhere else; the command as its user wrote it. */
+		snprintf(line, sizeof line, "\n[orch] task %s: ", a->task_name);
 		session_print(a->session, line, strlen(line));
-		for (i = 0; i < n; i++) {
-			session_print(a->session, " ", 1);
-			session_print(a->session, argv[i], strlen(argv[i]));
-		}
+		if (display[0] != '\0')
+			session_print(a->session, display, strlen(display));
+		else
+			for (i = 0; i < n; i++) {
+				session_print(a->session, i ? " " : "", i ? 1 :
+				    0);
+				session_print(a->session, argv[i],
+				    strlen(argv[i]));
+			}
 		session_print(a->session, "\n", 1);
 
-		actor_task_event(a, EV_TASK_STARTED, id, NULL);
+		actor_task_event(a, EV_TASK_STARTED, NULL);
 		msgpack_sbuffer_init(&sb);
 		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 		msgpack_pack_map(&pk, 2);

@@ -23,6 +23,7 @@ enum proctree_mark {
 	PT_UNKNOWN = 0,
 	PT_UNDER,		/* a descendant of root, not kept */
 	PT_OUTSIDE,		/* not under root, or under a kept process */
+	PT_UNSURE,		/* its parent went while we looked: again */
 };
 
 struct proctree_proc {
@@ -136,7 +137,8 @@ proctree_classify(struct proctree *pt, struct proctree_proc *p, pid_t root,
 			m = q->mark;
 			break;
 		}
-		if (proctree_kept(q->pid, keep, nkeep) || q->pid <= 1) {
+		if (proctree_kept(q->pid, keep, nkeep) || q->pid <= 1 ||
+		    q->ppid <= 0) {
 			m = PT_OUTSIDE;
 			q->mark = m;
 			break;
@@ -144,6 +146,15 @@ proctree_classify(struct proctree *pt, struct proctree_proc *p, pid_t root,
 		if (q->ppid == root) {
 			m = PT_UNDER;
 			q->mark = m;
+			break;
+		}
+		/*
+		 * A parent that is not in the table died while /proc was read;
+		 * its children are being reparented (to root, perhaps): look
+		 * again rather than leave them.
+		 */
+		if (proctree_find(pt, q->ppid) == NULL) {
+			m = PT_UNSURE;
 			break;
 		}
 		/* Deeper than the chain holds: classified again next time. */
@@ -194,13 +205,13 @@ proctree_has_tag(pid_t pid, const char *tag)
 	return found;
 }
 
-size_t
-proctree_kill(pid_t root, const pid_t *keep, size_t nkeep, const char *tag,
-    int sig)
+static size_t
+proctree_pass(pid_t root, const pid_t *keep, size_t nkeep, const char *tag,
+    int sig, size_t *unsure_out)
 {
 	struct proctree		 pt;
 	struct proctree_proc	*p;
-	size_t			 i, n = 0;
+	size_t			 i, n = 0, unsure = 0;
 
 	if (proctree_load(&pt) != 0)
 		return 0;
@@ -208,27 +219,44 @@ proctree_kill(pid_t root, const pid_t *keep, size_t nkeep, const char *tag,
 		p = &pt.v[i];
 		if (p->pid == root || p->state == 'Z' || p->state == 'X')
 			continue;
-		if (proctree_classify(&pt, p, root, keep, nkeep) != PT_UNDER)
+		switch (proctree_classify(&pt, p, root, keep, nkeep)) {
+		case PT_UNDER:
+			break;
+		case PT_UNSURE:
+			unsure++;
 			continue;
+		default:
+			continue;
+		}
 		if (tag != NULL && !proctree_has_tag(p->pid, tag))
 			continue;
 		if (kill(p->pid, sig) == 0)
 			n++;
 	}
 	free(pt.v);
+	if (unsure_out != NULL)
+		*unsure_out = unsure;
 	return n;
+}
+
+size_t
+proctree_kill(pid_t root, const pid_t *keep, size_t nkeep, const char *tag,
+    int sig)
+{
+	return proctree_pass(root, keep, nkeep, tag, sig, NULL);
 }
 
 size_t
 proctree_kill_all(pid_t root, const pid_t *keep, size_t nkeep,
     const char *tag)
 {
-	size_t	first, n;
+	size_t	first, n, unsure;
 	int	pass;
 
-	first = n = proctree_kill(root, keep, nkeep, tag, SIGKILL);
-	for (pass = 1; n > 0 && pass < PROCTREE_PASSES; pass++)
-		n = proctree_kill(root, keep, nkeep, tag, SIGKILL);
+	first = n = proctree_pass(root, keep, nkeep, tag, SIGKILL, &unsure);
+	/* Until a pass finds nothing alive, and nothing it could not place. */
+	for (pass = 1; (n > 0 || unsure > 0) && pass < PROCTREE_PASSES; pass++)
+		n = proctree_pass(root, keep, nkeep, tag, SIGKILL, &unsure);
 	return first;
 }
 

@@ -60,6 +60,9 @@
 #define EV_AGENT_TERMINATED	"agent.terminated"
 #define EV_TASK_WAITING		"task.waiting_approval"
 #define EV_TASK_RETRYING	"task.retrying"
+#define EV_TASK_SKIPPED		"task.skipped"
+#define EV_TASK_CANCELLED	"task.cancelled"
+#define EV_TASK_DENIED		"task.denied"
 
 /* Shared header; slots follow it. Laid out for 64-byte cache lines. */
 struct ring_shared {

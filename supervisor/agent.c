@@ -614,17 +614,25 @@ struct agent_exec {
 };
 
 static struct task_record *
-agent_record(struct agent *a, uint64_t id, char *const *argv, size_t argc)
+agent_record(struct agent *a, uint64_t id, const char *name,
+    const char *display, char *const *argv, size_t argc)
 {
 	struct task_record	*r = &a->tasks[a->ntasks++ % AGENT_HISTORY_MAX];
 	size_t			 i, off = 0;
+	char			 joined[AGENT_CMD_MAX];
 
 	memset(r, 0, sizeof *r);
 	r->id = id;
 	r->status = "running";
-	for (i = 0; i < argc && off < sizeof r->cmd; i++)
-		off += (size_t)snprintf(r->cmd + off, sizeof r->cmd - off,
-		    "%s%s", i ? " " : "", argv[i]);
+	snprintf(r->name, sizeof r->name, "%s", name);
+	if (display == NULL) {
+		for (i = 0; i < argc && off < sizeof joined; i++)
+			off += (size_t)snprintf(joined + off, sizeof joined -
+			    off, "%s%s", i ? " " : "", argv[i]);
+		display = joined;
+	}
+	/* One line, whatever it holds: newlines and controls escaped. */
+	log_escape(r->cmd, sizeof r->cmd, display, strlen(display));
 	return r;
 }
 
@@ -687,9 +695,10 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 
 int
 agent_exec(struct agent *a, char *const *argv, size_t argc,
-    unsigned timeout_ms, const char *log, msg_done_fn done, void *arg,
-    const char **why)
+    unsigned timeout_ms, const struct agent_task_ctx *ctx, msg_done_fn done,
+    void *arg, const char **why)
 {
+	const char		*log = ctx != NULL ? ctx->name : NULL;
 	struct agent_exec	*x;
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
@@ -714,19 +723,29 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	x->id = ++a->sup->next_task;
 	x->done = done;
 	x->arg = arg;
-	x->rec = agent_record(a, x->id, argv, argc);
-
 	/* The full output goes to the state directory, named for the task. */
 	if (log == NULL) {
 		snprintf(name, sizeof name, "exec-%llu",
 		    (unsigned long long)x->id);
 		log = name;
 	}
+	x->rec = agent_record(a, x->id, log, ctx != NULL ? ctx->display :
+	    NULL, argv, argc);
 	has_log = agent_log_path(a->sup, log, path, sizeof path) == 0;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, has_log ? 4 : 3);
+	msgpack_pack_map(&pk, (has_log ? 4 : 3) + 3 + (ctx != NULL &&
+	    ctx->workflow != NULL ? 3 : 0));
 	body_pack_kv_u64(&pk, "task", x->id);
+	/* For the banner and the task's events, in the actor. */
+	body_pack_kv_str(&pk, "name", log);
+	body_pack_kv_str(&pk, "display", x->rec->cmd);
+	body_pack_kv_str(&pk, "agent", a->ac.id);
+	if (ctx != NULL && ctx->workflow != NULL) {
+		body_pack_kv_str(&pk, "workflow", ctx->workflow);
+		body_pack_kv_u64(&pk, "run", ctx->run);
+		body_pack_kv_u64(&pk, "attempt", ctx->attempt);
+	}
 	body_pack_kv_u64(&pk, "timeout_ms", timeout_ms);
 	if (has_log)
 		body_pack_kv_str(&pk, "log", path);
@@ -783,7 +802,7 @@ agent_pack_row(msgpack_packer *pk, const struct agent *a, bool detail)
 	const struct task_record	*r;
 	unsigned			 i, n;
 
-	msgpack_pack_map(pk, detail ? 12 : 9);
+	msgpack_pack_map(pk, detail ? 13 : 10);
 	body_pack_kv_str(pk, "id", a->ac.id);
 	body_pack_kv_str(pk, "type", agent_type_name(a->ac.type));
 	body_pack_kv_str(pk, "status", agent_status_name(a->status));
@@ -793,8 +812,10 @@ agent_pack_row(msgpack_packer *pk, const struct agent *a, bool detail)
 	msgpack_pack_array(pk, a->ac.caps.n);
 	for (i = 0; i < a->ac.caps.n; i++)
 		body_pack_str(pk, a->ac.caps.v[i]);
-	body_pack_kv_str(pk, "task", a->current != NULL ? a->current->cmd :
+	body_pack_kv_str(pk, "task", a->current != NULL ? a->current->name :
 	    "");
+	body_pack_kv_str(pk, "command", a->current != NULL ?
+	    a->current->cmd : "");
 	body_pack_kv_i64(pk, "session", a->session);
 	body_pack_kv_str(pk, "restart", restart_kind_name(a->ac.restart.kind));
 	if (!detail)
@@ -808,7 +829,7 @@ agent_pack_row(msgpack_packer *pk, const struct agent *a, bool detail)
 		/* Oldest first. */
 		r = &a->tasks[(a->ntasks - n + i) % AGENT_HISTORY_MAX];
 		msgpack_pack_map(pk, 6);
-		body_pack_kv_u64(pk, "task", r->id);
+		body_pack_kv_str(pk, "task", r->name);
 		body_pack_kv_str(pk, "command", r->cmd);
 		body_pack_kv_str(pk, "status", r->status);
 		body_pack_kv_i64(pk, "exit", r->exit_code);

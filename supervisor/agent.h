@@ -20,6 +20,7 @@
 
 #define AGENT_HISTORY_MAX	20
 #define AGENT_CMD_MAX		256
+#define AGENT_TASK_NAME_MAX	96
 #define AGENT_READY_TIMEOUT_MS	10000
 
 enum agent_status {
@@ -37,7 +38,8 @@ struct peer;
 
 struct task_record {
 	uint64_t	id;
-	char		cmd[AGENT_CMD_MAX];
+	char		name[AGENT_TASK_NAME_MAX];	/* RUN:ID, exec-N */
+	char		cmd[AGENT_CMD_MAX];	/* as written, one line */
 	const char	*status;	/* "running", "ok", "failed", ... */
 	int		exit_code;
 	int		signal;
@@ -98,9 +100,23 @@ void		 agent_free(struct agent *a);
  * IPC_E_* code with *why when the agent cannot take it now (done does not
  * run).
  */
+/*
+ * What a task is to the people watching: its name (RUN:ID; NULL: exec-N,
+ * numbered here), the command as its user wrote it (NULL: argv joined),
+ * and for workflow tasks the workflow, run and attempt. It names the task
+ * in the status, the session's banner and the task's events.
+ */
+struct agent_task_ctx {
+	const char	*name;
+	const char	*display;
+	const char	*workflow;
+	unsigned	 run;
+	unsigned	 attempt;
+};
+
 int		 agent_exec(struct agent *a, char *const *argv, size_t argc,
-		    unsigned timeout_ms, const char *log, msg_done_fn done,
-		    void *arg, const char **why);
+		    unsigned timeout_ms, const struct agent_task_ctx *ctx,
+		    msg_done_fn done, void *arg, const char **why);
 
 /*
  * Ask the actor to stop the task now running (SIGTERM, SIGKILL after a

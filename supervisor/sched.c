@@ -186,6 +186,19 @@ sched_kick(struct sched *s)
 		event_active(s->pump, EV_TIMEOUT, 0);
 }
 
+/* The workflow's name as people see it. */
+static const char *
+sched_wf_name(const struct sched_run *run)
+{
+	return run->wf->name != NULL ? run->wf->name : run->wf->file;
+}
+
+/*
+ * A task step the scheduler decides (the actor announces what it runs):
+ * named as everywhere (RUN:ID), with its workflow, run, attempt, agent,
+ * and the reason when there is one. From the task's agent, else from the
+ * supervisor.
+ */
 static void
 sched_event(struct sched *s, const char *type, const struct stask *t)
 {
@@ -194,11 +207,17 @@ sched_event(struct sched *s, const char *type, const struct stask *t)
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 2);
+	msgpack_pack_map(&pk, t->reason[0] != '\0' ? 6 : 5);
 	body_pack_kv_str(&pk, "task", t->key);
+	body_pack_kv_str(&pk, "workflow", sched_wf_name(t->run));
+	body_pack_kv_u64(&pk, "run", t->run->no);
 	body_pack_kv_u64(&pk, "attempt", t->attempts);
-	supervisor_publish(s->sup, type, t->agent[0] ? t->agent : NULL,
-	    sb.data, sb.size);
+	body_pack_kv_str(&pk, "agent", t->agent[0] ? t->agent : t->t->agent !=
+	    NULL ? t->t->agent : "");
+	if (t->reason[0] != '\0')
+		body_pack_kv_str(&pk, "reason", t->reason);
+	supervisor_publish(s->sup, type, t->agent[0] ? t->agent : t->t->agent !=
+	    NULL ? t->t->agent : "supervisor", sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }
 
@@ -525,6 +544,7 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 		if (t->cancelled) {
 			st_set(t, ST_CANCELLED);
 			sched_cancel_reason(t);
+			sched_event(s, EV_TASK_CANCELLED, t);
 			log_warnx("task %s: %s on %s", t->key, t->reason,
 			    t->agent);
 		} else if (t->attempts <= t->t->retry_max) {
@@ -615,6 +635,7 @@ sched_unroutable(struct stask *t)
 	else
 		snprintf(t->reason, sizeof t->reason, "no agent that could run "
 		    "it is left (all in error or terminated)");
+	sched_event(t->run->s, EV_TASK_FAILED, t);
 	log_warnx("task %s: failed: %s", t->key, t->reason);
 	sched_kick(t->run->s);
 }
@@ -623,6 +644,7 @@ static void
 sched_dispatch(struct stask *t, struct agent *a)
 {
 	struct strlist	 argv = { NULL, 0 };
+	struct agent_task_ctx ctx;
 	char		*cmd, *script, input[PATH_MAX + 96];
 	const char	*why = NULL;
 	int		 rc;
@@ -654,8 +676,13 @@ sched_dispatch(struct stask *t, struct agent *a)
 	t->start_ns = peer_now_ns();
 	snprintf(t->agent, sizeof t->agent, "%s", a->ac.id);
 	t->st = ST_RUNNING;
+	ctx.name = t->key;
+	ctx.display = t->t->command != NULL ? t->t->command : t->t->prompt;
+	ctx.workflow = sched_wf_name(t->run);
+	ctx.run = t->run->no;
+	ctx.attempt = t->attempts;
 	rc = agent_exec(a, argv.v, argv.n - 1, (unsigned)(t->t->timeout_s *
-	    1000), t->key, sched_done, t, &why);
+	    1000), &ctx, sched_done, t, &why);
 	if (rc != 0) {
 		/* Taken meanwhile: try again on the next pass. */
 		t->attempts--;
@@ -939,6 +966,7 @@ sched_skip(struct sched_run *run)
 			snprintf(t->reason, sizeof t->reason, "%s %s",
 			    d->key, d->st == ST_SKIPPED ? "was skipped" :
 			    d->st == ST_CANCELLED ? "was cancelled" : "failed");
+			sched_event(run->s, EV_TASK_SKIPPED, t);
 			log_warnx("task %s: skipped: %s", t->key, t->reason);
 			changed = true;
 		}
@@ -1198,12 +1226,14 @@ sched_finish(struct sched *s, int signo)
 			if (t->st == ST_RUNNING || t->st == ST_RETRY) {
 				st_set(t, ST_CANCELLED);
 				sched_cancel_reason(t);
+				sched_event(s, EV_TASK_CANCELLED, t);
 			} else {
 				st_set(t, ST_SKIPPED);
 				snprintf(t->reason, sizeof t->reason, "the "
 				    "workflow was interrupted by %s",
 				    s->interrupted[0] ? s->interrupted :
 				    "a shutdown");
+				sched_event(s, EV_TASK_SKIPPED, t);
 			}
 		}
 		sched_run_done(run);
@@ -1239,6 +1269,7 @@ sched_approve(struct sched *s, const char *task, bool yes, const char **why)
 	} else {
 		st_set(t, ST_FAILED);
 		snprintf(t->reason, sizeof t->reason, "denied");
+		sched_event(s, EV_TASK_DENIED, t);
 		log_info("task %s: denied", t->key);
 	}
 	sched_kick(s);
@@ -1274,6 +1305,7 @@ sched_cancel(struct sched *s, const char *task, const char **why)
 	evtimer_del(t->retry_ev);
 	st_set(t, ST_CANCELLED);
 	sched_cancel_reason(t);
+	sched_event(s, EV_TASK_CANCELLED, t);
 	log_info("task %s: cancelled", t->key);
 	sched_kick(s);
 	return 0;

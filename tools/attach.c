@@ -343,12 +343,12 @@ attach_print_inspect(const msgpack_object *res, const char *tail,
     size_t tail_len)
 {
 	const msgpack_object	*hist = body_get(res, "history"), *h;
-	char			 s[1024], cmd[300], dur[32];
+	char			 s[1024], cmd[300], dur[32], name[96];
 	uint64_t		 u = 0, d = 0;
 	int64_t			 i64 = 0, sig = 0;
 	uint32_t		 i;
 	static const char *const fields[] = { "id", "type", "status",
-	    "restart", "task", "last_exit", "shell" };
+	    "restart", "task", "command", "last_exit", "shell" };
 
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		if (body_str(res, fields[i], s, sizeof s) != 0 || s[0] == '\0')
@@ -365,17 +365,17 @@ attach_print_inspect(const msgpack_object *res, const char *tail,
 	if (hist != NULL && hist->type == MSGPACK_OBJECT_ARRAY) {
 		for (i = 0; i < hist->via.array.size; i++) {
 			h = &hist->via.array.ptr[i];
-			body_u64(h, "task", &u);
+			if (body_str(h, "task", name, sizeof name) != 0)
+				snprintf(name, sizeof name, "?");
 			body_str(h, "status", s, sizeof s);
 			body_i64(h, "exit", &i64);
 			body_i64(h, "signal", &sig);
 			body_u64(h, "duration_ns", &d);
 			if (body_str(h, "command", cmd, sizeof cmd) != 0)
 				snprintf(cmd, sizeof cmd, "?");
-			printf("  %4llu  %-8s %4lld  %9s  %s\n",
-			    (unsigned long long)u, s, sig ? 128 + (long long)sig :
-			    (long long)i64, client_duration(d, dur, sizeof dur),
-			    cmd);
+			printf("  %-16s %-8s %4lld  %9s  %s\n", name, s,
+			    sig ? 128 + (long long)sig : (long long)i64,
+			    client_duration(d, dur, sizeof dur), cmd);
 		}
 		if (hist->via.array.size == 0)
 			printf("  (none)\n");

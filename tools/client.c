@@ -365,12 +365,13 @@ client_caps(const msgpack_object *row, char *buf, size_t size)
 void
 client_print_agents(const msgpack_object *agents)
 {
-	char		 id[128], type[32], status[32], task[48], caps[256];
+	char		 id[128], type[32], status[32], name[96], cmd[256];
+	char		 task[160], caps[256];
 	uint64_t	 restarts;
 	int64_t		 pid;
 	uint32_t	 i;
 
-	printf("%-20s %-10s %-12s %7s %8s  %-24s %s\n", "ID", "TYPE", "STATUS",
+	printf("%-20s %-10s %-12s %7s %8s  %-32s %s\n", "ID", "TYPE", "STATUS",
 	    "PID", "RESTARTS", "TASK", "CAPABILITIES");
 	if (agents == NULL || agents->type != MSGPACK_OBJECT_ARRAY)
 		return;
@@ -380,20 +381,21 @@ client_print_agents(const msgpack_object *agents)
 		body_str(row, "id", id, sizeof id);
 		body_str(row, "type", type, sizeof type);
 		body_str(row, "status", status, sizeof status);
-		{
-			size_t		 len = 0;
-			const char	*t = body_bytes(row, "task", &len);
-
-			snprintf(task, sizeof task, "%.*s", t != NULL && len ?
-			    (int)(len < sizeof task ? len : sizeof task - 1) :
-			    1, t != NULL && len ? t : "-");
-		}
+		/* The task's name and its command as written (one line). */
+		if (body_str(row, "task", name, sizeof name) != 0)
+			name[0] = '\0';
+		if (body_str(row, "command", cmd, sizeof cmd) != 0)
+			cmd[0] = '\0';
+		if (name[0] == '\0')
+			snprintf(task, sizeof task, "-");
+		else
+			snprintf(task, sizeof task, "%s %s", name, cmd);
 		restarts = 0;
 		pid = 0;
 		body_u64(row, "restarts", &restarts);
 		body_i64(row, "pid", &pid);
 		client_caps(row, caps, sizeof caps);
-		printf("%-20s %-10s %-12s %7lld %8llu  %-24.24s %s\n", id, type,
+		printf("%-20s %-10s %-12s %7lld %8llu  %-32.32s %s\n", id, type,
 		    status, (long long)pid, (unsigned long long)restarts, task,
 		    caps[0] ? caps : "-");
 	}

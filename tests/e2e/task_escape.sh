@@ -36,34 +36,36 @@ ready() { wait_until 60 test -s "$T/ready.$1" || fail "$2: the task did not star
 
 start_sup
 for a in worker-1 worker-2 worker-3; do wait_status 10 $a idle; done
+# Sleep lengths no other run uses: they name this run's processes.
+B=$((200000 + $$ % 100000 * 100))
 
 # Its timeout.
-"$CTL" -L "$INST" submit --wait --agent worker-1 --timeout 6 -- "sh $T/escape.sh 7710 $T/ready.7710 stay" >/dev/null 2>&1 &
-ready 7710 timeout
-[ "$(left 7710)" -ge 502 ] || fail "timeout: only $(left 7710) processes started"
-gone 7710 timeout
+"$CTL" -L "$INST" submit --wait --agent worker-1 --timeout 15 -- "sh $T/escape.sh $((B + 10)) $T/ready.$((B + 10)) stay" >/dev/null 2>&1 &
+ready $((B + 10)) timeout
+[ "$(left $((B + 10)))" -ge 502 ] || fail "timeout: only $(left $((B + 10))) processes started"
+gone $((B + 10)) timeout
 
 # orch-ctl cancel.
-id=$("$CTL" -L "$INST" submit --agent worker-2 -- "sh $T/escape.sh 7720 $T/ready.7720 stay") || fail "submit"
-ready 7720 cancel
+id=$("$CTL" -L "$INST" submit --agent worker-2 -- "sh $T/escape.sh $((B + 20)) $T/ready.$((B + 20)) stay") || fail "submit"
+ready $((B + 20)) cancel
 "$CTL" -L "$INST" cancel "$id" >/dev/null || fail "cancel $id"
-gone 7720 cancel
+gone $((B + 20)) cancel
 
 # kill -9 of its actor.
-"$CTL" -L "$INST" submit --agent worker-3 -- "sh $T/escape.sh 7730 $T/ready.7730 stay" >/dev/null || fail "submit"
-ready 7730 "actor kill"
+"$CTL" -L "$INST" submit --agent worker-3 -- "sh $T/escape.sh $((B + 30)) $T/ready.$((B + 30)) stay" >/dev/null || fail "submit"
+ready $((B + 30)) "actor kill"
 kill -9 "$(field_of worker-3 4)"
-gone 7730 "actor kill -9"
+gone $((B + 30)) "actor kill -9"
 wait_status 10 worker-3 idle
 
 # Ending by itself, leaving all of it behind.
-"$CTL" -L "$INST" exec worker-1 -- sh "$T/escape.sh" 7740 "$T/ready.7740" >/dev/null || fail "exec"
-gone 7740 "normal end"
+"$CTL" -L "$INST" exec worker-1 -- sh "$T/escape.sh" $((B + 40)) "$T/ready.$((B + 40))" >/dev/null || fail "exec"
+gone $((B + 40)) "normal end"
 
 # A supervisor shutdown.
-"$CTL" -L "$INST" submit --agent worker-2 -- "sh $T/escape.sh 7750 $T/ready.7750 stay" >/dev/null || fail "submit"
-ready 7750 shutdown
+"$CTL" -L "$INST" submit --agent worker-2 -- "sh $T/escape.sh $((B + 50)) $T/ready.$((B + 50)) stay" >/dev/null || fail "submit"
+ready $((B + 50)) shutdown
 kill -TERM "$SUP_PID"
 wait_exit "$SUP_PID" 20 || fail "supervisor exit"
-gone 7750 shutdown
+gone $((B + 50)) shutdown
 echo ok

@@ -36,9 +36,10 @@ static int		 shutdowns;
 
 int
 agent_exec(struct agent *a, char *const *argv, size_t argc,
-    unsigned timeout_ms, const char *log, msg_done_fn done, void *arg,
-    const char **why)
+    unsigned timeout_ms, const struct agent_task_ctx *ctx, msg_done_fn done,
+    void *arg, const char **why)
 {
+	const char		*log = ctx->name;
 	struct fake_exec	*x = &execs[nexecs++];
 
 	(void)timeout_ms;
