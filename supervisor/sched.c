@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ static const char *const st_names[] = {
 
 /* Finished runs kept for orch-ctl tasks (the -w run is always kept). */
 #define SCHED_KEEP_RUNS		256
+/* A command longer than this runs from a file, not from an argument. */
+#define SCHED_SCRIPT_INLINE_MAX	(64 * 1024)
 /* The progress line is drawn this often (not per event: 1,000s a second). */
 #define SCHED_PROGRESS_MS	100
 
@@ -151,6 +154,14 @@ static int
 sched_input_path(const struct stask *t, char *path, size_t size)
 {
 	return (size_t)snprintf(path, size, "%s/%u-%s.input", t->run->s->dir,
+	    t->run->no, t->t->id) < size ? 0 : -1;
+}
+
+/* Where a command too large for an argument goes (see sched_dispatch). */
+static int
+sched_script_path(const struct stask *t, char *path, size_t size)
+{
+	return (size_t)snprintf(path, size, "%s/%u-%s.sh", t->run->s->dir,
 	    t->run->no, t->t->id) < size ? 0 : -1;
 }
 
@@ -620,6 +631,16 @@ sched_route(struct sched *s, struct stask *t, bool *hopeless)
 	return best != NULL ? best : fallback;
 }
 
+/* t fails before it ever ran: said, published, and the run goes on. */
+static void
+sched_fail_now(struct stask *t)
+{
+	st_set(t, ST_FAILED);
+	sched_event(t->run->s, EV_TASK_FAILED, t);
+	log_warnx("task %s: failed: %s", t->key, t->reason);
+	sched_kick(t->run->s);
+}
+
 /* Nothing alive can run t: fail it rather than wait for ever. */
 static void
 sched_unroutable(struct stask *t)
@@ -627,7 +648,6 @@ sched_unroutable(struct stask *t)
 	struct agent	*a = t->t->agent != NULL ? agent_find(t->run->s->sup,
 			    t->t->agent) : NULL;
 
-	st_set(t, ST_FAILED);
 	if (a != NULL)
 		snprintf(t->reason, sizeof t->reason, "agent %s is %s%s%.160s",
 		    a->ac.id, agent_status_name(a->status), a->last_exit[0] ?
@@ -635,10 +655,41 @@ sched_unroutable(struct stask *t)
 	else
 		snprintf(t->reason, sizeof t->reason, "no agent that could run "
 		    "it is left (all in error or terminated)");
-	sched_event(t->run->s, EV_TASK_FAILED, t);
-	log_warnx("task %s: failed: %s", t->key, t->reason);
-	sched_kick(t->run->s);
+	sched_fail_now(t);
 }
+
+/* Write script to t's script file (path). 0, or -1 with errno. */
+static int
+sched_script_file(const struct stask *t, const char *script, char *path,
+    size_t size)
+{
+	size_t	len = strlen(script), off = 0;
+	ssize_t	n;
+	int	fd, err;
+
+	if (sched_script_path(t, path, size) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	unlink(path);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1)
+		return -1;
+	while (off < len) {
+		if ((n = write(fd, script + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			close(fd);
+			unlink(path);
+			errno = err;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return close(fd);
+}
+
 
 static void
 sched_dispatch(struct stask *t, struct agent *a)
@@ -646,13 +697,14 @@ sched_dispatch(struct stask *t, struct agent *a)
 	struct strlist	 argv = { NULL, 0 };
 	struct agent_task_ctx ctx;
 	char		*cmd, *script, input[PATH_MAX + 96];
+	char		 path[PATH_MAX + 96];
 	const char	*why = NULL;
 	int		 rc;
 
 	if (sched_input(t, input, sizeof input) != 0) {
-		st_set(t, ST_FAILED);
 		snprintf(t->reason, sizeof t->reason, "cannot write its "
 		    "ORCH_INPUT file: %s", strerror(errno));
+		sched_fail_now(t);
 		return;
 	}
 	if (t->t->command != NULL) {
@@ -660,8 +712,27 @@ sched_dispatch(struct stask *t, struct agent *a)
 		xasprintf(&script, "ORCH_INPUT='%s'; ORCH_TASK_ID='%s'; export "
 		    "ORCH_INPUT ORCH_TASK_ID\n%s", input, t->key, cmd);
 		strlist_add(&argv, "/bin/sh");
-		strlist_add(&argv, "-c");
-		strlist_add(&argv, script);
+		/*
+		 * Large (outputs pasted in): a file, not an argument (the
+		 * kernel takes 128 KiB at most) nor the task.run frame.
+		 */
+		if (strlen(script) > SCHED_SCRIPT_INLINE_MAX) {
+			if (sched_script_file(t, script, path,
+			    sizeof path) != 0) {
+				snprintf(t->reason, sizeof t->reason, "cannot "
+				    "write its command to a file: %s",
+				    strerror(errno));
+				free(script);
+				free(cmd);
+				strlist_clear(&argv);
+				sched_fail_now(t);
+				return;
+			}
+			strlist_add(&argv, path);
+		} else {
+			strlist_add(&argv, "-c");
+			strlist_add(&argv, script);
+		}
 		free(script);
 	} else {
 		/* A prompt: an argument vector, nothing for a shell to parse. */
@@ -683,10 +754,16 @@ sched_dispatch(struct stask *t, struct agent *a)
 	ctx.attempt = t->attempts;
 	rc = agent_exec(a, argv.v, argv.n - 1, (unsigned)(t->t->timeout_s *
 	    1000), &ctx, sched_done, t, &why);
-	if (rc != 0) {
-		/* Taken meanwhile: try again on the next pass. */
+	if (rc == IPC_E_BUSY || rc == IPC_E_NO_PEER) {
+		/* Taken meanwhile: again once it is idle (that kicks us). */
 		t->attempts--;
 		t->st = ST_PENDING;
+	} else if (rc != 0) {
+		/* Cannot be sent at all: a failed attempt, retried or not. */
+		log_warnx("task %s: cannot be started on %s: %s", t->key,
+		    a->ac.id, why != NULL ? why : proto_strerror(rc));
+		sched_done(t, rc, why != NULL ? why : proto_strerror(rc), NULL,
+		    0);
 	} else
 		log_msg(sched_live(t->run->s) && t->attempts == 1 ? LOGL_DEBUG :
 		    LOGL_INFO, 0, __func__, "task %s: started on %s%s", t->key,
@@ -902,10 +979,13 @@ sched_input_unlink(struct sched_run *run)
 	char	path[PATH_MAX + 96];
 	size_t	i;
 
-	for (i = 0; i < run->n; i++)
+	for (i = 0; i < run->n; i++) {
 		if (run->tasks[i].t->depends.n > 0 &&
 		    sched_input_path(&run->tasks[i], path, sizeof path) == 0)
 			unlink(path);
+		if (sched_script_path(&run->tasks[i], path, sizeof path) == 0)
+			unlink(path);
+	}
 }
 
 static void

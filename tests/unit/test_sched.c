@@ -32,6 +32,7 @@ struct fake_exec {
 
 static struct fake_exec	 execs[64];
 static size_t		 nexecs;
+static int		 exec_fails;	/* the next agent_exec calls that fail */
 static int		 shutdowns;
 
 int
@@ -47,6 +48,13 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 		nexecs--;
 		*why = "agent is busy";
 		return IPC_E_BUSY;
+	}
+	if (exec_fails > 0) {
+		/* A request that cannot be sent (a frame over the limit). */
+		exec_fails--;
+		nexecs--;
+		*why = "message too large";
+		return IPC_E_TOO_BIG;
 	}
 	x->agent = a;
 	snprintf(x->task, sizeof x->task, "%s", log);
@@ -368,6 +376,42 @@ test_retry_elsewhere(void **state)
 	teardown();
 }
 
+/*
+ * A dispatch that fails for good (the request cannot be sent) is a failed
+ * attempt: retried by the task's policy, then failed with the reason;
+ * never left pending for ever.
+ */
+static void
+test_dispatch_fails(void **state)
+{
+	static const char *const	ids[] = { "w1" };
+	char				buf[64];
+
+	(void)state;
+	setup(ids, NULL, 1);
+	exec_fails = 2;
+	add("stages:\n  - {name: s, tasks: [{id: t, command: x, "
+	    "retry: {max: 1, backoff: 0}}]}\n", SCHED_SUBMIT);
+	settle();
+	settle();
+	assert_int_equal(nexecs, 0);
+	assert_status("1:t", "failed");
+	assert_string_equal(field_of("1:t", "reason", buf, sizeof buf),
+	    "message too large");
+	teardown();
+	/* Once: the retry runs, and succeeds. */
+	setup(ids, NULL, 1);
+	exec_fails = 1;
+	add("stages:\n  - {name: s, tasks: [{id: t, command: x, "
+	    "retry: {max: 1, backoff: 0}}]}\n", SCHED_SUBMIT);
+	settle();
+	settle();
+	assert_int_equal(nexecs, 1);
+	finish(0, 0, "");
+	assert_status("1:t", "ok");
+	teardown();
+}
+
 /* Approval by name; a denied task fails; unknown names are refused. */
 static void
 test_approve(void **state)
@@ -579,6 +623,7 @@ main(void)
 		cmocka_unit_test(test_skip),
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_retry_elsewhere),
+		cmocka_unit_test(test_dispatch_fails),
 		cmocka_unit_test(test_approve),
 		cmocka_unit_test(test_unroutable),
 		cmocka_unit_test(test_cancel),
