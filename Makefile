@@ -42,7 +42,7 @@ IPC_SRC    = ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_wire.c \
              supervisor/restart.c supervisor/workflow.c supervisor/runner.c \
              supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c \
-             supervisor/load.c
+             supervisor/load.c supervisor/gc.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c \
              shm/region.c shm/ring_notify.c shm/serve.c
 ACT_SRC    = actors/scrollback.c actors/session_pty.c actors/task.c actors/inbox.c

@@ -25,6 +25,7 @@
 #include "supervisor/agent.h"
 #include "supervisor/config.h"
 #include "supervisor/control.h"
+#include "supervisor/gc.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 #include "supervisor/logpipe.h"
@@ -225,6 +226,13 @@ supervisor_sigchld_cb(evutil_socket_t sig, short events, void *arg)
 			agent_exited(a, status);
 }
 
+static void
+supervisor_gc_say(const char *msg, void *arg)
+{
+	(void)arg;
+	log_info("%s", msg);
+}
+
 static struct config *
 supervisor_config(const char *file, char **cause)
 {
@@ -360,6 +368,8 @@ main(int argc, char **argv)
 		goto fail;
 	/* We hold the lock: whatever sockets are here, their owner is dead. */
 	rundir_clean(sup.rundir);
+	/* And what dead instances of ours left elsewhere goes too. */
+	gc_stale(sup.instance, supervisor_gc_say, NULL);
 
 	signal(SIGPIPE, SIG_IGN);
 	/* What a dead actor leaves is ours (agent.c kills it), not init's. */

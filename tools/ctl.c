@@ -18,6 +18,7 @@
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "supervisor/config.h"
+#include "supervisor/gc.h"
 #include "tools/client.h"
 #include "tools/ctl.h"
 
@@ -335,6 +336,30 @@ ctl_logs(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+static void
+ctl_gc_say(const char *msg, void *arg)
+{
+	(void)arg;
+	printf("%s\n", msg);
+}
+
+static int
+ctl_gc(struct ctl *c, int argc, char **argv)
+{
+	size_t	n;
+
+	(void)c;
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "orch-ctl: gc takes no arguments\n");
+		return 2;
+	}
+	n = gc_stale(NULL, ctl_gc_say, NULL);
+	if (n == 0)
+		printf("nothing to remove\n");
+	return 0;
+}
+
 static int
 ctl_shutdown(struct ctl *c, int argc, char **argv)
 {
@@ -419,63 +444,73 @@ static const char usage_decide[] =
  * usage: the command's part of the usage (commands sharing one are next to
  * each other and print it once).
  */
+/* Whom a command talks to. */
+enum ctl_where {
+	CTL_SUP,	/* the supervisor */
+	CTL_AGENT,	/* in a session, the agent's actor; else the supervisor */
+	CTL_OFFLINE,	/* nobody: it reads or cleans files */
+};
+
 static const struct {
 	const char	*name;
 	int		(*fn)(struct ctl *, int, char **);
-	bool		 as_agent;
+	enum ctl_where	 where;
 	const char	*usage;
 } ctl_commands[] = {
-	{ "status", ctl_status, false,
+	{ "status", ctl_status, CTL_SUP,
 "  status [--json]                  agents, their status and current task\n" },
-	{ "exec", ctl_exec, false,
+	{ "exec", ctl_exec, CTL_SUP,
 "  exec [-t SECONDS] [--json] AGENT -- COMMAND [ARG...]\n"
 "                                   run a command as a task in AGENT's\n"
 "                                   session; print its output, exit with\n"
 "                                   its status (124 on timeout)\n" },
-	{ "agent", ctl_agent, false,
+	{ "agent", ctl_agent, CTL_SUP,
 "  agent deploy ID [--type T] [--cap C,...] [--shell PATH] [--cwd DIR]\n"
 "                  [--env NAME=VALUE]... [--restart POLICY] [--max N]\n"
 "                  [--within SECONDS] [--scrollback SIZE]\n"
 "                                   start a new agent and wait until ready\n"
 "  agent terminate ID               stop an agent (it stays listed)\n"
 "  agent restart ID                 stop and start an agent again\n" },
-	{ "shutdown", ctl_shutdown, false,
+	{ "shutdown", ctl_shutdown, CTL_SUP,
 "  shutdown                         stop the supervisor and every agent\n" },
-	{ "submit", ctl_submit_cmd, false,
+	{ "submit", ctl_submit_cmd, CTL_SUP,
 "  submit [--agent A | --requires CAP,...] [--priority N] [--timeout S]\n"
 "         [--retry N] [--id NAME] [--approval] [--wait] [--json]\n"
 "         -- COMMAND [ARG...]       queue a command as a task (one argument:\n"
 "                                   a shell command line); print its name,\n"
 "                                   or with --wait its output, and exit with\n"
 "                                   its status\n" },
-	{ "workflow", ctl_workflow_cmd, false,
+	{ "workflow", ctl_workflow_cmd, CTL_SUP,
 "  workflow run FILE|- [--wait] [--json]\n"
 "                                   run a workflow on this supervisor; with\n"
 "                                   --wait print the summary, exit 0 or 1\n" },
-	{ "tasks", ctl_tasks_cmd, false,
+	{ "tasks", ctl_tasks_cmd, CTL_SUP,
 "  tasks [--json]                   every task queued, running or done\n" },
-	{ "logs", ctl_logs, false,
+	{ "logs", ctl_logs, CTL_OFFLINE,
 "  logs TASK                        a task's full output (also after the run;\n"
 "                                   exec tasks are exec-N)\n" },
-	{ "approve", ctl_decide_cmd, false, usage_decide },
-	{ "deny", ctl_decide_cmd, false, usage_decide },
-	{ "cancel", ctl_decide_cmd, false,
+	{ "gc", ctl_gc, CTL_OFFLINE,
+"  gc                               remove what dead instances left (run\n"
+"                                   directories, shared memory)\n" },
+	{ "approve", ctl_decide_cmd, CTL_SUP, usage_decide },
+	{ "deny", ctl_decide_cmd, CTL_SUP, usage_decide },
+	{ "cancel", ctl_decide_cmd, CTL_SUP,
 "  cancel TASK...                   fail a task not yet run, or stop a\n"
 "                                   running one (no retry)\n" },
-	{ "mem", ctl_mem_cmd, true,
+	{ "mem", ctl_mem_cmd, CTL_AGENT,
 "  mem put KEY [VALUE|-] [--access private|shared|public]\n"
 "  mem get KEY [--json] | ls [PATTERN] [--json] | rm KEY\n"
 "  mem watch PATTERN [--count N]    the memory bank; watch prints changes\n" },
-	{ "events", ctl_events_cmd, true,
+	{ "events", ctl_events_cmd, CTL_AGENT,
 "  events [--follow] [--type PATTERN] [--since SEQ] [--count N] [--json]\n"
 "  events publish TYPE [TARGET [TEXT]]\n"
 "                                   the event bus\n" },
-	{ "send", ctl_send_cmd, true,
+	{ "send", ctl_send_cmd, CTL_AGENT,
 "  send AGENT TEXT [--priority low|medium|high] [--type T] [--count N]\n"
 "                                   a direct message, acknowledged\n" },
-	{ "inbox", ctl_inbox_cmd, true,
+	{ "inbox", ctl_inbox_cmd, CTL_AGENT,
 "  inbox [--wait] [--json]          (in a session) read and empty the inbox\n" },
-	{ "broadcast", ctl_broadcast_cmd, true,
+	{ "broadcast", ctl_broadcast_cmd, CTL_AGENT,
 "  broadcast TEXT [--agent-type T] [--capability C] [--status S]\n"
 "            [--id PATTERN]         to every matching agent\n" },
 };
@@ -554,13 +589,13 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof c);
-	/* Logs outlive the supervisor: they are read from disk. */
-	if (strcmp(argv[0], "logs") == 0) {
+	/* Logs outlive the supervisor, gc cleans after dead ones: files. */
+	if (ctl_commands[i].where == CTL_OFFLINE) {
 		c.client.instance = rundir_instance(instance);
-		return ctl_logs(&c, argc, argv);
+		return ctl_commands[i].fn(&c, argc, argv);
 	}
 	sock = getenv("ORCH_SOCKET");
-	if (ctl_commands[i].as_agent && sock != NULL && *sock != '\0' &&
+	if (ctl_commands[i].where == CTL_AGENT && sock != NULL && *sock != '\0' &&
 	    instance == NULL) {
 		if (client_start_socket(&c.client, "orch-ctl", sock) != 0)
 			return 2;
