@@ -486,6 +486,13 @@ actor_task_kill(struct actor *a, const struct envelope *env)
 	}
 }
 
+/* The supervisor's heartbeat: an answer says this loop still turns. */
+static void
+actor_ping(struct actor *a, const struct envelope *env)
+{
+	peer_reply(a->link, env, IPC_OK, NULL, NULL, 0);
+}
+
 /* What the supervisor may ask, and whether it needs actor.init first. */
 static const struct {
 	const char	*op;
@@ -497,6 +504,7 @@ static const struct {
 	{ IPC_OP_TASK_RUN, IPC_KIND_REQ, true, actor_task_run },
 	{ IPC_OP_ACTOR_STOP, IPC_KIND_NTF, false, actor_link_stop },
 	{ IPC_OP_TASK_KILL, IPC_KIND_NTF, true, actor_task_kill },
+	{ IPC_OP_PING, IPC_KIND_REQ, false, actor_ping },
 };
 
 static void

@@ -34,7 +34,7 @@
 #define BANK_ARENA_DEFAULT	((uint64_t)64 << 20)
 #define BANK_VALUE_MAX_DEFAULT	((size_t)1 << 20)
 #define BANK_Z_THRESHOLD	4096u
-#define BANK_LOCK_TIMEOUT_NS	(5ull * 1000000000)
+#define BANK_LOCK_TIMEOUT_NS	(1ull * 1000000000)
 /* Expect-version values for bank_write and bank_delete. */
 #define BANK_ANY		UINT64_MAX	/* whatever is there */
 #define BANK_ABSENT		0		/* must not exist yet */

@@ -29,6 +29,8 @@
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 
+/* Past a task's timeout, when we ask its actor again to end it. */
+#define AGENT_TASK_SLACK_MS	500
 /* How long after an actor's exit its old session is swept. */
 #define AGENT_SWEEP_DELAY_MS	100
 
@@ -100,6 +102,90 @@ agent_set_status(struct agent *a, enum agent_status st, const char *why)
 		sched_kick(a->sup->sched);
 }
 
+/* Heartbeat ----------------------------------------------------------------- */
+
+static void
+agent_beat_done(struct peer *p, int err, const struct envelope *env,
+    void *arg)
+{
+	struct agent	*a = arg;
+
+	(void)p;
+	(void)env;
+	a->beat_out = false;
+	if (err != IPC_E_TIMEOUT || a->pid <= 0 || a->sup->stopping)
+		return;
+	/*
+	 * Stopped, or stuck in a loop: it serves nobody and its task does
+	 * not end. Killed, it is restarted by its policy and its task is
+	 * retried or failed by the task's.
+	 */
+	log_warnx("agent %s: actor pid %ld did not answer a ping within "
+	    "%u ms: killing it", a->ac.id, (long)a->pid,
+	    a->sup->heartbeat_ms);
+	snprintf(a->last_exit, sizeof a->last_exit, "hung (no answer to a "
+	    "ping in %u ms)", a->sup->heartbeat_ms);
+	kill(a->pid, SIGKILL);
+}
+
+static void
+agent_beat_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct agent	*a = arg;
+
+	(void)fd;
+	(void)events;
+	if (a->link == NULL || a->beat_out || a->sup->stopping)
+		return;
+	if (peer_request(a->link, IPC_OP_PING, NULL, 0, a->sup->heartbeat_ms,
+	    agent_beat_done, a) > 0)
+		a->beat_out = true;
+}
+
+/* Ping every third of the deadline while the actor runs. */
+static void
+agent_beat_start(struct agent *a)
+{
+	struct timeval	tv;
+	unsigned	ms = a->sup->heartbeat_ms / 3;
+
+	if (a->sup->heartbeat_ms == 0)
+		return;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	a->beat_out = false;
+	event_add(a->beat_ev, &tv);
+}
+
+/*
+ * The task's timeout, kept by us as well as by its actor: if the actor
+ * has not ended the task soon after it (it is stopped, say), we ask it
+ * again and signal the task's session ourselves, TERM then KILL after the
+ * grace period; the heartbeat deals with an actor that no longer answers.
+ */
+static void
+agent_task_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct agent	*a = arg;
+	struct timeval	 tv = { TASK_KILL_GRACE_MS / 1000,
+			    TASK_KILL_GRACE_MS % 1000 * 1000 };
+
+	(void)fd;
+	(void)events;
+	if (a->current == NULL || a->status != STATUS_WORKING)
+		return;
+	if (!a->task_late) {
+		a->task_late = true;
+		log_warnx("agent %s: task %s still runs past its timeout: "
+		    "stopping it", a->ac.id, a->current->name);
+		agent_kill_task(a);
+		if (a->task_pgid > 0)
+			proc_kill_session(a->task_pgid, SIGTERM);
+		evtimer_add(a->task_ev, &tv);
+	} else if (a->task_pgid > 0)
+		proc_kill_session(a->task_pgid, SIGKILL);
+}
+
 struct agent *
 agent_add(struct supervisor *sup, const struct agent_config *ac)
 {
@@ -111,6 +197,8 @@ agent_add(struct supervisor *sup, const struct agent_config *ac)
 	a->status = STATUS_INITIALIZING;
 	a->restart_ev = evtimer_new(sup->base, NULL, NULL);
 	a->kill_ev = evtimer_new(sup->base, NULL, NULL);
+	a->beat_ev = event_new(sup->base, -1, EV_PERSIST, agent_beat_cb, a);
+	a->task_ev = evtimer_new(sup->base, agent_task_timeout_cb, a);
 	/* Keep configuration order: status lists read like the file. */
 	for (pp = &sup->agents; *pp != NULL; pp = &(*pp)->next)
 		;
@@ -174,6 +262,8 @@ agent_free(struct agent *a)
 	peer_free(a->link);
 	event_free(a->restart_ev);
 	event_free(a->kill_ev);
+	event_free(a->beat_ev);
+	event_free(a->task_ev);
 	agent_config_clear(&a->ac);
 	free(a);
 }
@@ -381,6 +471,7 @@ agent_start(struct agent *a)
 		kill(-pid, SIGKILL);
 		goto fail;
 	}
+	agent_beat_start(a);
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -546,6 +637,9 @@ agent_exited(struct agent *a, int status)
 	agent_kill(a);
 	old_session = a->session;
 	a->pid = 0;
+	event_del(a->beat_ev);
+	evtimer_del(a->task_ev);
+	a->beat_out = false;
 	a->session = a->task_pgid = 0;
 	evtimer_del(a->kill_ev);
 	if (a->link != NULL) {
@@ -647,6 +741,7 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	int64_t			 code = -1, sig = 0;
 	uint64_t		 dur = 0;
 	bool			 timed_out = false;
+	char			 late[224] = "";
 
 	(void)p;
 	/* The record is still this task's unless 20 newer ones began. */
@@ -674,6 +769,14 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	}
 	if (a->current == r || a->current == x->rec)
 		a->current = NULL;
+	evtimer_del(a->task_ev);
+	/* Our timer ended it, its actor never said: the timeout is why. */
+	if (err != IPC_OK && a->task_late) {
+		err = IPC_E_TIMEOUT;
+		snprintf(late, sizeof late, "timed out (its actor did not end "
+		    "it: %.160s)", a->last_exit[0] ? a->last_exit : "hung");
+	}
+	a->task_late = false;
 	/*
 	 * No answer (the actor died): its task may live on, orphaned. End it
 	 * (its session: all it started) before anyone retries it elsewhere,
@@ -685,10 +788,10 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	if (a->status == STATUS_WORKING)
 		agent_set_status(a, STATUS_IDLE, NULL);
 	/* Told after the agent is idle again, so it can take the next. */
-	x->done(x->arg, err, err == IPC_OK ? NULL : err == IPC_E_PEER_GONE ?
-	    "the agent's actor died during the task" : env != NULL &&
-	    env->errmsg[0] ? env->errmsg : proto_strerror(err), sb.data,
-	    sb.size);
+	x->done(x->arg, err, err == IPC_OK ? NULL : late[0] ? late :
+	    err == IPC_E_PEER_GONE ? "the agent's actor died during the task" :
+	    env != NULL && env->errmsg[0] ? env->errmsg : proto_strerror(err),
+	    sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 	free(x);
 }
@@ -770,6 +873,13 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	}
 	a->current = x->rec;
 	agent_set_status(a, STATUS_WORKING, NULL);
+	if (timeout_ms > 0) {
+		struct timeval	tv;
+
+		tv.tv_sec = (timeout_ms + AGENT_TASK_SLACK_MS) / 1000;
+		tv.tv_usec = (timeout_ms + AGENT_TASK_SLACK_MS) % 1000 * 1000;
+		evtimer_add(a->task_ev, &tv);
+	}
 	return 0;
 }
 

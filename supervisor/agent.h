@@ -64,6 +64,10 @@ struct agent {
 	bool			 restart_on_exit;	/* manual restart */
 	struct event		*restart_ev;
 	struct event		*kill_ev;
+	struct event		*beat_ev;	/* heartbeat: a ping each interval */
+	bool			 beat_out;	/* a ping awaits its answer */
+	struct event		*task_ev;	/* the task's timeout, ours too */
+	bool			 task_late;	/* and it passed */
 
 	struct task_record	 tasks[AGENT_HISTORY_MAX];
 	unsigned		 ntasks;	/* records ever made */

@@ -42,7 +42,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: orch-supervisor [-L instance] [-c orch.yaml] [-w workflow.yaml]\n"
-"                       [-g seconds] [--check] [--json] [-v]\n"
+"                       [-g seconds] [--heartbeat seconds] [--check]\n"
+"                       [--json] [-v]\n"
 "\n"
 "Run the agents of orch.yaml (or the embedded default: three shell\n"
 "workers on their own PTYs) in the foreground until SIGINT or SIGTERM;\n"
@@ -55,6 +56,9 @@ usage(FILE *f)
 "               the last line shows the progress\n"
 "  --report F   with -w: write the results as JSON to F (checked first)\n"
 "  -g SECONDS   grace period for stopping actors (default 5)\n"
+"  --heartbeat SECONDS\n"
+"               an actor that does not answer a ping this soon is killed\n"
+"               and restarted (default 4; 0: off)\n"
 "  --check      validate the configuration and exit\n"
 "  --json       log lines as JSON objects\n"
 "  -v           debug logging\n"
@@ -248,6 +252,7 @@ main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "report", required_argument, NULL, 'R' },
+		{ "heartbeat", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -270,6 +275,7 @@ main(int argc, char **argv)
 	memset(&sup, 0, sizeof sup);
 	sup.actor_err = -1;
 	sup.grace_ms = SUPERVISOR_GRACE_DEFAULT_MS;
+	sup.heartbeat_ms = SUPERVISOR_HEARTBEAT_DEFAULT_MS;
 	while ((ch = getopt_long(argc, argv, "L:c:w:g:vh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
@@ -292,6 +298,17 @@ main(int argc, char **argv)
 				return 2;
 			}
 			sup.grace_ms = (unsigned)(grace * 1000);
+			break;
+		case 'H':
+			grace = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || !(grace == 0 ||
+			    grace >= 0.1) || grace > 3600) {
+				fprintf(stderr, "orch-supervisor: --heartbeat %s: "
+				    "not 0 (off) or a number of seconds from 0.1 "
+				    "to 3600\n", optarg);
+				return 2;
+			}
+			sup.heartbeat_ms = (unsigned)(grace * 1000);
 			break;
 		case 'C':
 			check = true;

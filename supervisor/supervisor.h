@@ -10,6 +10,8 @@
 #include <sys/types.h>
 
 #define SUPERVISOR_GRACE_DEFAULT_MS	5000
+/* An actor that does not answer a ping this soon is hung: killed. */
+#define SUPERVISOR_HEARTBEAT_DEFAULT_MS	4000
 /* In the run directory: the name of the instance's shared memory. */
 #define SUPERVISOR_SHM_FILE		"shm.name"
 
@@ -28,6 +30,7 @@ struct supervisor {
 	char			 rundir[PATH_MAX];
 	char			 actor_path[PATH_MAX];
 	unsigned		 grace_ms;
+	unsigned		 heartbeat_ms;	/* an actor's ping deadline; 0 off */
 	bool			 json;
 	int			 verbose;
 
