@@ -148,7 +148,7 @@ gc_regions(gc_say_fn say, void *arg)
 		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
 		    st.st_uid != geteuid())
 			continue;
-		snprintf(name, sizeof name, "/%s", de->d_name);
+		snprintf(name, sizeof name, "/%.120s", de->d_name);
 		if (region_remove_stale(name, &cause) == 0) {
 			gc_say(say, arg, "removed the shared memory %s (its "
 			    "supervisor is gone)", name);
