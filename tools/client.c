@@ -389,7 +389,7 @@ client_print_agents(const msgpack_object *agents)
 		if (name[0] == '\0')
 			snprintf(task, sizeof task, "-");
 		else
-			snprintf(task, sizeof task, "%s %s", name, cmd);
+			snprintf(task, sizeof task, "%.95s %.60s", name, cmd);
 		restarts = 0;
 		pid = 0;
 		body_u64(row, "restarts", &restarts);
