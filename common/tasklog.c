@@ -1,5 +1,7 @@
 #include "common/tasklog.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -7,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lz4frame.h>
@@ -31,6 +34,27 @@ tasklog_put(struct tasklog *l, size_t n)
 		l->err = errno ? errno : EIO;
 }
 
+/*
+ * A log of that name from an earlier supervisor (run numbers start at 1
+ * again, -w tasks have no run number): kept, renamed after its time.
+ */
+static void
+tasklog_keep(const char *path)
+{
+	struct stat	 st;
+	struct tm	 tm;
+	char		 old[PATH_MAX + 32], stamp[32];
+	size_t		 len = strlen(path);
+
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || len < 4 ||
+	    len - 4 + sizeof stamp + 5 > sizeof old)
+		return;
+	localtime_r(&st.st_mtime, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	snprintf(old, sizeof old, "%.*s.%s.lz4", (int)(len - 4), path, stamp);
+	rename(path, old);
+}
+
 struct tasklog *
 tasklog_open(const char *path, char **cause)
 {
@@ -38,6 +62,7 @@ tasklog_open(const char *path, char **cause)
 	size_t		 n;
 	int		 fd;
 
+	tasklog_keep(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd == -1 || (l->f = fdopen(fd, "w")) == NULL) {
@@ -162,7 +187,7 @@ tasklog_path(const char *instance, const char *name, bool create, char *buf,
 		return -1;
 	/* Task ids may hold spaces (stage names): keep the name tame. */
 	for (i = 0; name[i] != '\0' && i < sizeof safe - 1; i++)
-		safe[i] = isalnum((unsigned char)name[i]) || strchr("_.-",
+		safe[i] = isalnum((unsigned char)name[i]) || strchr("_.-:@",
 		    name[i]) != NULL ? name[i] : '_';
 	safe[i] = '\0';
 	n = snprintf(buf, size, "%s/%s.lz4", dir, safe);

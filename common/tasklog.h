@@ -12,7 +12,10 @@
 
 struct tasklog;
 
-/* Create (or replace) path, mode 0600. NULL with *cause. */
+/*
+ * Create path, mode 0600 (a file already there, an earlier supervisor's,
+ * is kept as NAME.YYYYmmdd-HHMMSS.lz4). NULL with *cause.
+ */
 struct tasklog	*tasklog_open(const char *path, char **cause);
 /* Append output; errors are sticky and reported by tasklog_close. */
 void		 tasklog_write(struct tasklog *l, const void *data, size_t len);
@@ -22,6 +25,7 @@ int		 tasklog_close(struct tasklog *l, char **cause);
 /*
  * Where the log of task `name` of an instance lives: the state
  * directory's logs/NAME.lz4 (unsafe characters in the name become '_').
+ * Each attempt has its own: NAME is the task's name, '@', the attempt.
  * With create, the directory is made. 0, or -1 with *cause.
  */
 int		 tasklog_path(const char *instance, const char *name,

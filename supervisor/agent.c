@@ -808,7 +808,7 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	uint64_t		 deadline;
 	int64_t			 rc;
 	size_t			 i;
-	char			 name[64], path[PATH_MAX];
+	char			 name[64], path[PATH_MAX], logname[128];
 	bool			 has_log;
 
 	if (a->sup->stopping) {
@@ -834,7 +834,10 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	}
 	x->rec = agent_record(a, x->id, log, ctx != NULL ? ctx->display :
 	    NULL, argv, argc);
-	has_log = agent_log_path(a->sup, log, path, sizeof path) == 0;
+	/* One log per attempt: NAME@N (orch-ctl logs shows them all). */
+	snprintf(logname, sizeof logname, "%s@%u", log, ctx != NULL &&
+	    ctx->attempt > 0 ? ctx->attempt : 1);
+	has_log = agent_log_path(a->sup, logname, path, sizeof path) == 0;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, (has_log ? 4 : 3) + 3 + (ctx != NULL &&

@@ -17,6 +17,7 @@
 #include "actors/task.h"
 #include "common/log.h"
 #include "common/tasklog.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
@@ -91,7 +92,9 @@ struct stask {
 	int		 exit_code;
 	int		 signal;
 	bool		 timed_out;
-	char		*output;
+	char		*output;	/* NUL-terminated, but may hold NULs */
+	size_t		 output_len;
+	bool		 output_cut;	/* past SCHED_OUTPUT_MAX */
 	char		 reason[256];
 	struct event	*retry_ev;
 };
@@ -247,6 +250,16 @@ sched_append(struct sched_buf *b, const char *p, size_t n)
 	b->buf[b->len] = '\0';
 }
 
+/* t's output is buf (len bytes and a NUL, malloc'd; it takes it). */
+static void
+sched_set_output(struct stask *t, char *buf, size_t len, bool cut)
+{
+	free(t->output);
+	t->output = buf;
+	t->output_len = len;
+	t->output_cut = cut;
+}
+
 static void
 sched_task_output(const struct stask *t, struct sched_buf *out)
 {
@@ -254,7 +267,7 @@ sched_task_output(const struct stask *t, struct sched_buf *out)
 
 	if (t->output == NULL)
 		return;
-	len = strlen(t->output);
+	len = t->output_len;
 	/* Without the final newline, so it fits inside a command line. */
 	while (len > 0 && t->output[len - 1] == '\n')
 		len--;
@@ -324,7 +337,7 @@ sched_input(struct stask *t, char *path, size_t size)
 		return -1;
 	for (i = 0; i < t->t->depends.n; i++)
 		if ((d = t->deps[i])->output != NULL)
-			sched_append(&in, d->output, strlen(d->output));
+			sched_append(&in, d->output, d->output_len);
 	if ((f = fopen(path, "we")) == NULL) {
 		free(in.buf);
 		return -1;
@@ -347,8 +360,8 @@ sched_store(struct sched *s, const struct stask *t)
 	if (s->sup->region == NULL)
 		return;
 	snprintf(key, sizeof key, "task/%s/result", t->key);
-	len = t->output != NULL ? strlen(t->output) : 0;
-	max = s->sup->region->bank.sh->value_max;
+	len = t->output != NULL ? t->output_len : 0;
+	max = s->sup->region->bank.value_max;
 	if (len > max)
 		log_warnx("task %s: the bank keeps the first %zu bytes of its "
 		    "%zu of output under %s", t->key, (size_t)max, len, key);
@@ -394,12 +407,14 @@ sched_full_output(struct sched *s, struct stask *t)
 						    NULL };
 	struct sched_capped			 c = { { NULL, 0 }, false };
 	char					 path[PATH_MAX], *cause = NULL;
+	char					 name[WF_ID_MAX + 48];
 	FILE					*f;
 	int					 rc;
 
-	if (t->output == NULL || strlen(t->output) < TASK_TAIL_MAX)
+	if (t->output == NULL || t->output_len < TASK_TAIL_MAX)
 		return;
-	if (tasklog_path(s->sup->instance, t->key, false, path, sizeof path,
+	snprintf(name, sizeof name, "%s@%u", t->key, t->attempts);
+	if (tasklog_path(s->sup->instance, name, false, path, sizeof path,
 	    &cause) != 0 || (f = fopencookie(&c, "w", io)) == NULL) {
 		free(cause);
 		return;
@@ -417,8 +432,7 @@ sched_full_output(struct sched *s, struct stask *t)
 		log_warnx("task %s: its first %u MiB of output are passed on "
 		    "(all of it: orch-ctl logs %s)", t->key,
 		    SCHED_OUTPUT_MAX >> 20, t->key);
-	free(t->output);
-	t->output = c.b.buf;
+	sched_set_output(t, c.b.buf, c.b.len, c.cut);
 }
 
 /*
@@ -448,8 +462,7 @@ sched_claude(struct sched *s, struct stask *t, bool *ok)
 	*ok = *ok && !is_error;
 	if (is_error)
 		snprintf(t->reason, sizeof t->reason, "claude: %.200s", text);
-	free(t->output);
-	t->output = text;
+	sched_set_output(t, text, strlen(text), false);
 	free(session);
 	return true;
 }
@@ -497,6 +510,7 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 	struct sched		*s = t->run->s;
 	msgpack_unpacked	 up;
 	const char		*tail;
+	char			*out;
 	int64_t			 code = -1, sig = 0;
 	uint64_t		 dur = 0;
 	size_t			 tlen = 0;
@@ -513,8 +527,10 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 		body_u64(&up.data, "duration_ns", &dur);
 		body_bool(&up.data, "timed_out", &t->timed_out);
 		if ((tail = body_bytes(&up.data, "tail", &tlen)) != NULL) {
-			free(t->output);
-			t->output = xstrndup(tail, tlen);
+			out = xmalloc(tlen + 1);
+			memcpy(out, tail, tlen);
+			out[tlen] = '\0';
+			sched_set_output(t, out, tlen, false);
 			if (tlen >= TASK_TAIL_MAX)
 				sched_full_output(s, t);
 		}
@@ -794,7 +810,7 @@ sched_has_exit(const struct stask *t)
 static void
 sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
 {
-	msgpack_pack_map(pk, output && t->output != NULL ? 12 : 11);
+	msgpack_pack_map(pk, output ? 13 : 11);
 	body_pack_kv_str(pk, "task", t->key);
 	/* A failure that continueOnError lets its dependents run past. */
 	body_pack_kv_bool(pk, "allowed", t->st == ST_FAILED &&
@@ -817,8 +833,12 @@ sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
 		msgpack_pack_nil(pk);
 	body_pack_kv_bool(pk, "timed_out", t->timed_out);
 	body_pack_kv_str(pk, "reason", t->reason);
-	if (output && t->output != NULL)
-		body_pack_kv_bin(pk, "output", t->output, strlen(t->output));
+	/* Every row the same keys: no output is an empty one. */
+	if (output) {
+		body_pack_kv_bin(pk, "output", t->output != NULL ? t->output :
+		    "", t->output != NULL ? t->output_len : 0);
+		body_pack_kv_bool(pk, "truncated", t->output_cut);
+	}
 }
 
 /* {run, workflow, exit, duration_ns, tasks: [...]}, outputs included. */
@@ -837,6 +857,31 @@ sched_pack_result(msgpack_packer *pk, const struct sched_run *run)
 	msgpack_pack_array(pk, run->n);
 	for (i = 0; i < run->n; i++)
 		sched_pack_task(pk, &run->tasks[i], true);
+}
+
+/*
+ * Output as a JSON string whatever its bytes: NULs kept (\u0000), bytes
+ * that are not UTF-8 each become U+FFFD, so no output is dropped or cut.
+ */
+static json_t *
+sched_json_text(const char *p, size_t len)
+{
+	struct sched_buf	 b = { NULL, 0 };
+	json_t			*j;
+	uint32_t		 cp;
+	size_t			 i, n;
+
+	sched_append(&b, "", 0);
+	for (i = 0; i < len; i += n)
+		if ((n = utf8_seq(p + i, len - i, &cp)) > 0)
+			sched_append(&b, p + i, n);
+		else {
+			sched_append(&b, "\xef\xbf\xbd", 3);
+			n = 1;
+		}
+	j = json_stringn(b.buf, b.len);
+	free(b.buf);
+	return j != NULL ? j : json_string("");
 }
 
 /* The JSON report of run on fd (opened by the caller). 0, or -1. */
@@ -870,9 +915,10 @@ sched_report(struct sched_run *run, int code, int fd, const char *path)
 			continue;
 		if (t->reason[0] != '\0')
 			json_object_set_new(o, "reason", json_string(t->reason));
-		if (t->output != NULL)
-			json_object_set_new(o, "output",
-			    json_string(t->output));
+		json_object_set_new(o, "output", sched_json_text(t->output !=
+		    NULL ? t->output : "", t->output != NULL ? t->output_len :
+		    0));
+		json_object_set_new(o, "truncated", json_boolean(t->output_cut));
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "tasks", arr);

@@ -317,22 +317,85 @@ ctl_agent(struct ctl *c, int argc, char **argv)
 	return 2;
 }
 
+/* Print the log of one attempt; 0, 1 (unreadable), or -1 (none). */
 static int
-ctl_logs(struct ctl *c, int argc, char **argv)
+ctl_log_attempt(const char *instance, const char *task, unsigned n,
+    bool header)
 {
-	char	 path[PATH_MAX], *cause = NULL;
+	char	 name[256], path[PATH_MAX], *cause = NULL;
 
-	if (argc != 2) {
-		fprintf(stderr, "orch-ctl: logs TASK\n");
-		return 2;
-	}
-	if (tasklog_path(c->client.instance != NULL ? c->client.instance :
-	    rundir_instance(NULL), argv[1], false, path, sizeof path,
-	    &cause) != 0 || tasklog_read(path, stdout, &cause) != 0) {
-		fprintf(stderr, "orch-ctl: logs %s: %s\n", argv[1], cause);
+	snprintf(name, sizeof name, "%s@%u", task, n);
+	if (tasklog_path(instance, name, false, path, sizeof path,
+	    &cause) != 0) {
+		fprintf(stderr, "orch-ctl: logs %s: %s\n", task, cause);
 		free(cause);
 		return 1;
 	}
+	if (access(path, F_OK) != 0)
+		return -1;
+	if (header) {
+		printf("== %s, attempt %u ==\n", task, n);
+		fflush(stdout);
+	}
+	if (tasklog_read(path, stdout, &cause) != 0) {
+		fprintf(stderr, "orch-ctl: logs %s: %s\n", task, cause);
+		free(cause);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+ctl_logs(struct ctl *c, int argc, char **argv)
+{
+	const char	*instance = c->client.instance != NULL ?
+			    c->client.instance : rundir_instance(NULL);
+	const char	*task = NULL;
+	char		*end;
+	unsigned long	 attempt = 0, n, last;
+	int		 i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--attempt") == 0 && i + 1 < argc) {
+			attempt = strtoul(argv[++i], &end, 10);
+			if (*end != '\0' || attempt == 0 || attempt > 1000) {
+				fprintf(stderr, "orch-ctl: logs: --attempt %s: "
+				    "not a number from 1\n", argv[i]);
+				return 2;
+			}
+		} else if (task == NULL && argv[i][0] != '-')
+			task = argv[i];
+		else
+			task = NULL, i = argc;
+	}
+	if (task == NULL || i > argc) {
+		fprintf(stderr, "orch-ctl: logs TASK [--attempt N]\n");
+		return 2;
+	}
+	if (attempt > 0) {
+		if ((rc = ctl_log_attempt(instance, task, (unsigned)attempt,
+		    false)) == -1)
+			fprintf(stderr, "orch-ctl: logs %s: no attempt %lu\n",
+			    task, attempt);
+		return rc == 0 ? 0 : 1;
+	}
+	/* Every attempt; with headers when there was more than one. */
+	for (last = 0; last < 1000; last++) {
+		char	 name[256], path[PATH_MAX];
+
+		snprintf(name, sizeof name, "%s@%lu", task, last + 1);
+		if (tasklog_path(instance, name, false, path, sizeof path,
+		    NULL) != 0 || access(path, F_OK) != 0)
+			break;
+	}
+	if (last == 0) {
+		fprintf(stderr, "orch-ctl: logs %s: no log of a task of that "
+		    "name in instance %s\n", task, instance);
+		return 1;
+	}
+	for (n = 1; n <= last; n++)
+		if (ctl_log_attempt(instance, task, (unsigned)n, last > 1) != 0)
+			return 1;
 	return 0;
 }
 
@@ -487,8 +550,9 @@ static const struct {
 	{ "tasks", ctl_tasks_cmd, CTL_SUP,
 "  tasks [--json]                   every task queued, running or done\n" },
 	{ "logs", ctl_logs, CTL_OFFLINE,
-"  logs TASK                        a task's full output (also after the run;\n"
-"                                   exec tasks are exec-N)\n" },
+"  logs TASK [--attempt N]         a task's full output, every attempt\n"
+"                                   (also after the run; exec tasks are\n"
+"                                   exec-N)\n" },
 	{ "gc", ctl_gc, CTL_OFFLINE,
 "  gc                               remove what dead instances left (run\n"
 "                                   directories, shared memory)\n" },

@@ -13,11 +13,17 @@ stages:
     dependsOn: [make]
     tasks:
       - {id: down, command: "printf %s '{{ tasks.up.output }}' | wc -c; wc -c <\"$ORCH_INPUT\""}
+  - name: side
+    tasks:
+      - {id: huge, command: "head -c 17000000 /dev/zero | tr '\\\\0' a"}
 YAML
 "$SUP" -L "$INST" -g 1 -w "$T/wf.yaml" --report "$T/r.json" >"$T/wf.out" 2>"$T/sup.log" ||
     fail "the workflow failed: $(cat "$T/wf.out")"
 grep -B12 '"task": "down"' "$T/r.json" | grep -q '"output": "3145728\\n3145728\\n"' ||
     fail "down did not see it all: $(grep -B12 '"task": "down"' "$T/r.json" | head -c 600)"
+# Past 16 MiB the output passed on is cut, and the report says so.
+grep -A4 '"task": "huge"' "$T/r.json" | grep -q '"truncated": true' || fail "huge: not marked truncated"
+grep -A4 '"task": "up"' "$T/r.json" | grep -q '"truncated": false' || fail "up: marked truncated"
 # Its command file is gone with the run.
 [ -z "$(ls "$RUNDIR/tasks" 2>/dev/null)" ] || fail "left in tasks/: $(ls "$RUNDIR/tasks")"
 echo ok

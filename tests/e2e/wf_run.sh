@@ -33,10 +33,11 @@ stages:
     parallel: true
     tasks:
       - id: flaky
-        command: "if [ -e $T/flag ]; then echo recovered; else touch $T/flag; exit 7; fi"
+        command: "if [ -e $T/flag ]; then echo recovered; else touch $T/flag; echo first try; exit 7; fi"
         retry: {max: 2, backoff: 0.05}
       - {id: allowed, command: "exit 5", continueOnError: true}
       - {id: big, command: "seq 10000"}
+      - {id: nul, command: 'printf "nul:\\000:after \\377"'}
       - {id: slow, command: "echo \$\$ > $T/slow.pid; exec sleep 30", timeout: 0.5}
   - name: after
     dependsOn: rough
@@ -61,12 +62,27 @@ pid=$(cat "$T/slow.pid")
 kill -0 "$pid" 2>/dev/null && fail "the timed-out task's process $pid survived"
 row never | grep -q " skipped .* slow failed" || fail "skip: $(row never)"
 grep -q '"exit": 1' "$T/report.json" || fail "report exit"
-[ "$(grep -c '"task":' "$T/report.json")" = 10 ] || fail "report rows"
+[ "$(grep -c '"task":' "$T/report.json")" = 11 ] || fail "report rows"
 # Full logs outlive the supervisor, LZ4-compressed, complete past the tail.
 [ "$("$CTL" -L "$INST" logs big | wc -l)" = 10000 ] || fail "logs big: $("$CTL" -L "$INST" logs big | wc -l)"
 [ "$("$CTL" -L "$INST" logs a)" = alpha ] || fail "logs a"
 "$CTL" -L "$INST" logs nosuch 2>"$T/err.log" && fail "logs of an unknown task"
-grep -q "nosuch.lz4: No such file" "$T/err.log" || fail "logs error: $(cat "$T/err.log")"
+grep -q "logs nosuch: no log of a task of that name" "$T/err.log" || fail "logs error: $(cat "$T/err.log")"
+# Every attempt of a retried task is kept: all, with headers, or one.
+"$CTL" -L "$INST" logs flaky >"$T/flaky.log" || fail "logs flaky"
+[ "$(cat "$T/flaky.log")" = "$(printf '== flaky, attempt 1 ==\nfirst try\n== flaky, attempt 2 ==\nrecovered')" ] ||
+    fail "logs flaky: $(cat "$T/flaky.log")"
+[ "$("$CTL" -L "$INST" logs flaky --attempt 1)" = "first try" ] || fail "logs --attempt 1"
+[ "$("$CTL" -L "$INST" logs flaky --attempt 2)" = recovered ] || fail "logs --attempt 2"
+"$CTL" -L "$INST" logs flaky --attempt 3 2>"$T/err.log" && fail "logs of an attempt that never was"
+grep -q "no attempt 3" "$T/err.log" || fail "attempt 3: $(cat "$T/err.log")"
+"$CTL" -L "$INST" logs flaky --attempt x 2>/dev/null; [ $? = 2 ] || fail "logs --attempt x"
+# The report holds what a task printed exactly, NULs and all, and says
+# when it was cut; a task that never ran has an empty output all the same.
+grep -B12 '"task": "never"' "$T/report.json" | grep -q '"output": ""' || fail "skipped task's output"
+grep -A4 '"task": "big"' "$T/report.json" | grep -q '"truncated": false' || fail "truncated flag"
+grep -B12 '"task": "nul"' "$T/report.json" | grep -q "\"output\": \"nul:\\\\u0000:after $(printf '\357\277\275')\"" ||
+    fail "NUL and non-UTF-8 output: $(grep -B12 '"task": "nul"' "$T/report.json")"
 
 # All good: exit 0. Output longer than the actor's 4 KiB tail reaches the
 # dependents whole (ORCH_INPUT and {{ }}), and the bank.
@@ -80,6 +96,10 @@ stages:
 YAML
 run_wf "$T/ok.yaml" || fail "a good workflow exited $?: $(cat "$T/wf.out")"
 grep -q "3 of 3 tasks succeeded" "$T/wf.out" || fail "summary: $(cat "$T/wf.out")"
+# The same workflow again: the first run's logs are kept, not overwritten.
+run_wf "$T/ok.yaml" || fail "the second run"
+ls "$XDG_STATE_HOME/orch/$INST/logs" | grep -q '^count@1\.[0-9]\{8\}-[0-9]\{6\}\.lz4$' ||
+    fail "first run's log not kept: $(ls "$XDG_STATE_HOME/orch/$INST/logs")"
 grep -B10 '"task": "count"' "$T/report.json" | grep -q '"output": "10000\\n1\\n10000\\n"' ||
     fail "long output passed on: $(grep -B10 '"task": "count"' "$T/report.json")"
 
