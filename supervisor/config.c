@@ -435,6 +435,15 @@ static const struct schema_key agent_keys[] = {
 	{ "deliver", agent_deliver_cb },
 };
 
+/* Session keys, put straight under the agent by mistake. */
+static const struct schema_moved agent_moved[] = {
+	{ "backend", "session" },
+	{ "shell", "session" },
+	{ "cwd", "session" },
+	{ "env", "session" },
+	{ "scrollback", "session" },
+};
+
 static void
 agent_config_defaults(struct agent_config *ac)
 {
@@ -455,7 +464,8 @@ config_agent(struct schema *c, const char *path, const struct yamlnode *n,
     struct agent_config *ac)
 {
 	agent_config_defaults(ac);
-	if (schema_walk(c, path, n, agent_keys, NITEMS(agent_keys), ac) != 0)
+	if (schema_walk_moved(c, path, n, agent_keys, NITEMS(agent_keys),
+	    agent_moved, NITEMS(agent_moved), ac) != 0)
 		return -1;
 	if (ac->id[0] == '\0')
 		return schema_err(c, n, path, "missing required key 'id'");

@@ -114,6 +114,14 @@ int
 schema_walk(struct schema *c, const char *path, const struct yamlnode *map,
     const struct schema_key *keys, size_t nkeys, void *target)
 {
+	return schema_walk_moved(c, path, map, keys, nkeys, NULL, 0, target);
+}
+
+int
+schema_walk_moved(struct schema *c, const char *path,
+    const struct yamlnode *map, const struct schema_key *keys, size_t nkeys,
+    const struct schema_moved *moved, size_t nmoved, void *target)
+{
 	const struct yamlnode	*k;
 	struct schema_hint	 hint;
 	size_t			 i, j;
@@ -148,8 +156,18 @@ schema_walk(struct schema *c, const char *path, const struct yamlnode *map,
 			schema_hint_offer(&hint, keys[j].name);
 		}
 		if (j == nkeys) {
-			failed = schema_err(c, k, path, "unknown key '%s'%s",
-			    k->str, schema_hint_text(&hint, buf, sizeof buf));
+			for (j = 0; j < nmoved; j++)
+				if (strcmp(moved[j].name, k->str) == 0)
+					break;
+			if (j < nmoved)
+				failed = schema_err(c, k, path, "'%s' belongs "
+				    "under '%s:' (%s: {%s: ...})", k->str,
+				    moved[j].belongs, moved[j].belongs,
+				    k->str);
+			else
+				failed = schema_err(c, k, path, "unknown key "
+				    "'%s'%s", k->str, schema_hint_text(&hint,
+				    buf, sizeof buf));
 			continue;
 		}
 		if (keys[j].parse == NULL)

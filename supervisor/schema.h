@@ -34,6 +34,21 @@ int	schema_walk(struct schema *c, const char *path,
 	    size_t nkeys, void *target);
 
 /*
+ * A key people put in the wrong mapping: where it belongs ("session"), so
+ * the error says so instead of a "did you mean" for a key of this one.
+ */
+struct schema_moved {
+	const char	*name;
+	const char	*belongs;
+};
+
+/* schema_walk, telling where each of moved[nmoved] belongs. */
+int	schema_walk_moved(struct schema *c, const char *path,
+	    const struct yamlnode *map, const struct schema_key *keys,
+	    size_t nkeys, const struct schema_moved *moved, size_t nmoved,
+	    void *target);
+
+/*
  * "Did you mean": offer each name a word could have meant; the closest
  * within two edits wins (case-insensitive).
  */

@@ -19,6 +19,7 @@
 #include "ipc/body.h"
 #include "supervisor/config.h"
 #include "supervisor/gc.h"
+#include "supervisor/schema.h"
 #include "tools/client.h"
 #include "tools/ctl.h"
 
@@ -102,7 +103,7 @@ ctl_exec(struct ctl *c, int argc, char **argv)
 	int				 ch, i, rc;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(argc, argv, "+t:", opts)) != -1) {
 		switch (ch) {
 		case 't':
 			secs = strtod(optarg, &end);
@@ -183,7 +184,7 @@ ctl_agent_deploy(struct ctl *c, int argc, char **argv)
 	int				 ch, rc;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 't': type = optarg; break;
 		case 'c': caps = optarg; break;
@@ -204,7 +205,7 @@ ctl_agent_deploy(struct ctl *c, int argc, char **argv)
 		case 'b': scrollback = optarg; break;
 		default:
 			strlist_clear(&env);
-			usage(stderr);
+			usage_of(stderr, "agent");
 			return 2;
 		}
 	}
@@ -502,11 +503,52 @@ static const char usage_decide[] =
 "  approve TASK... | deny TASK...   let a task that waits for approval run,\n"
 "                                   or fail it\n";
 
+int
+ctl_number(const char *s, const char *what, uint64_t *out)
+{
+	char	*end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0 ||
+	    *out > INT64_MAX) {
+		fprintf(stderr, "orch-ctl: %s %s: not a number\n", what, s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ctl_getopt(int argc, char **argv, const char *optstring,
+    const struct option *opts)
+{
+	struct schema_hint	 h;
+	const char		*bad;
+	char			 word[64], hint[128];
+	size_t			 i;
+	int			 ch;
+
+	ch = getopt_long(argc, argv, optstring, opts, NULL);
+	if (ch != '?' || optind < 1 || optind > argc ||
+	    strncmp(argv[optind - 1], "--", 2) != 0)
+		return ch;
+	bad = argv[optind - 1] + 2;
+	snprintf(word, sizeof word, "%.*s", (int)strcspn(bad, "="), bad);
+	schema_hint_init(&h, word);
+	for (i = 0; opts[i].name != NULL; i++)
+		schema_hint_offer(&h, opts[i].name);
+	if (schema_hint_text(&h, hint, sizeof hint)[0] != '\0')
+		fprintf(stderr, "orch-ctl: did you mean '--%s'?\n", h.best);
+	return ch;
+}
+
 /*
- * as_agent: inside a session ($ORCH_SOCKET), go through the agent's actor.
- * usage: the command's part of the usage (commands sharing one are next to
- * each other and print it once).
+ * where: whom the command talks to; needs_args: alone it is a usage
+ * error, told without asking the supervisor. usage: the command's part of
+ * the usage (commands sharing one are next to each other and print it
+ * once).
  */
+
 /* Whom a command talks to. */
 enum ctl_where {
 	CTL_SUP,	/* the supervisor */
@@ -518,63 +560,64 @@ static const struct {
 	const char	*name;
 	int		(*fn)(struct ctl *, int, char **);
 	enum ctl_where	 where;
+	bool		 needs_args;
 	const char	*usage;
 } ctl_commands[] = {
-	{ "status", ctl_status, CTL_SUP,
+	{ "status", ctl_status, CTL_SUP, false,
 "  status [--json]                  agents, their status and current task\n" },
-	{ "exec", ctl_exec, CTL_SUP,
+	{ "exec", ctl_exec, CTL_SUP, true,
 "  exec [-t SECONDS] [--json] AGENT -- COMMAND [ARG...]\n"
 "                                   run a command as a task in AGENT's\n"
 "                                   session; print its output, exit with\n"
 "                                   its status (124 on timeout)\n" },
-	{ "agent", ctl_agent, CTL_SUP,
+	{ "agent", ctl_agent, CTL_SUP, true,
 "  agent deploy ID [--type T] [--cap C,...] [--shell PATH] [--cwd DIR]\n"
 "                  [--env NAME=VALUE]... [--restart POLICY] [--max N]\n"
 "                  [--within SECONDS] [--scrollback SIZE]\n"
 "                                   start a new agent and wait until ready\n"
 "  agent terminate ID               stop an agent (it stays listed)\n"
 "  agent restart ID                 stop and start an agent again\n" },
-	{ "shutdown", ctl_shutdown, CTL_SUP,
+	{ "shutdown", ctl_shutdown, CTL_SUP, false,
 "  shutdown                         stop the supervisor and every agent\n" },
-	{ "submit", ctl_submit_cmd, CTL_SUP,
+	{ "submit", ctl_submit_cmd, CTL_SUP, true,
 "  submit [--agent A | --requires CAP,...] [--priority N] [--timeout S]\n"
 "         [--retry N] [--id NAME] [--approval] [--wait] [--json]\n"
 "         -- COMMAND [ARG...]       queue a command as a task (one argument:\n"
 "                                   a shell command line); print its name,\n"
 "                                   or with --wait its output, and exit with\n"
 "                                   its status\n" },
-	{ "workflow", ctl_workflow_cmd, CTL_SUP,
+	{ "workflow", ctl_workflow_cmd, CTL_SUP, true,
 "  workflow run FILE|- [--wait] [--json]\n"
 "                                   run a workflow on this supervisor; with\n"
 "                                   --wait print the summary, exit 0 or 1\n" },
-	{ "tasks", ctl_tasks_cmd, CTL_SUP,
+	{ "tasks", ctl_tasks_cmd, CTL_SUP, false,
 "  tasks [--json]                   every task queued, running or done\n" },
-	{ "logs", ctl_logs, CTL_OFFLINE,
+	{ "logs", ctl_logs, CTL_OFFLINE, true,
 "  logs TASK [--attempt N]         a task's full output, every attempt\n"
 "                                   (also after the run; exec tasks are\n"
 "                                   exec-N)\n" },
-	{ "gc", ctl_gc, CTL_OFFLINE,
+	{ "gc", ctl_gc, CTL_OFFLINE, false,
 "  gc                               remove what dead instances left (run\n"
 "                                   directories, shared memory)\n" },
-	{ "approve", ctl_decide_cmd, CTL_SUP, usage_decide },
-	{ "deny", ctl_decide_cmd, CTL_SUP, usage_decide },
-	{ "cancel", ctl_decide_cmd, CTL_SUP,
+	{ "approve", ctl_decide_cmd, CTL_SUP, true, usage_decide },
+	{ "deny", ctl_decide_cmd, CTL_SUP, true, usage_decide },
+	{ "cancel", ctl_decide_cmd, CTL_SUP, true,
 "  cancel TASK...                   fail a task not yet run, or stop a\n"
 "                                   running one (no retry)\n" },
-	{ "mem", ctl_mem_cmd, CTL_AGENT,
+	{ "mem", ctl_mem_cmd, CTL_AGENT, true,
 "  mem put KEY [VALUE|-] [--access private|shared|public]\n"
 "  mem get KEY [--json] | ls [PATTERN] [--json] | rm KEY\n"
 "  mem watch PATTERN [--count N]    the memory bank; watch prints changes\n" },
-	{ "events", ctl_events_cmd, CTL_AGENT,
+	{ "events", ctl_events_cmd, CTL_AGENT, false,
 "  events [--follow] [--type PATTERN] [--since SEQ] [--count N] [--json]\n"
 "  events publish TYPE [TARGET [TEXT]]\n"
 "                                   the event bus\n" },
-	{ "send", ctl_send_cmd, CTL_AGENT,
+	{ "send", ctl_send_cmd, CTL_AGENT, true,
 "  send AGENT TEXT [--priority low|medium|high] [--type T] [--count N]\n"
 "                                   a direct message, acknowledged\n" },
-	{ "inbox", ctl_inbox_cmd, CTL_AGENT,
+	{ "inbox", ctl_inbox_cmd, CTL_AGENT, false,
 "  inbox [--wait] [--json]          (in a session) read and empty the inbox\n" },
-	{ "broadcast", ctl_broadcast_cmd, CTL_AGENT,
+	{ "broadcast", ctl_broadcast_cmd, CTL_AGENT, true,
 "  broadcast TEXT [--agent-type T] [--capability C] [--status S]\n"
 "            [--id PATTERN]         to every matching agent\n" },
 };
@@ -643,13 +686,27 @@ main(int argc, char **argv)
 		if (strcmp(argv[0], ctl_commands[i].name) == 0)
 			break;
 	if (i == sizeof ctl_commands / sizeof ctl_commands[0]) {
-		fprintf(stderr, "orch-ctl: unknown command '%s'\n", argv[0]);
-		usage(stderr);
+		struct schema_hint	 h;
+		char			 hint[128];
+		size_t			 k;
+
+		schema_hint_init(&h, argv[0]);
+		for (k = 0; k < sizeof ctl_commands / sizeof ctl_commands[0];
+		    k++)
+			schema_hint_offer(&h, ctl_commands[k].name);
+		fprintf(stderr, "orch-ctl: unknown command '%s'%s; "
+		    "'orch-ctl --help' lists them\n", argv[0],
+		    schema_hint_text(&h, hint, sizeof hint));
 		return 2;
 	}
 	if (wants_help(argc, argv)) {
 		usage_of(stdout, argv[0]);
 		return 0;
+	}
+	/* What cannot be right is said before any supervisor is asked. */
+	if (argc == 1 && ctl_commands[i].needs_args) {
+		usage_of(stderr, argv[0]);
+		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof c);

@@ -30,4 +30,14 @@ int	ctl_workflow(struct client *c, int argc, char **argv);
 int	ctl_task_exit(const msgpack_object *res, const char *out_key,
 	    double secs);
 
+/*
+ * getopt_long for a command's options; an unknown long option gets a
+ * "did you mean" after getopt's own complaint.
+ */
+struct option;
+/* A whole number (0 to INT64_MAX), or -1 after saying what is wrong. */
+int	ctl_number(const char *s, const char *what, uint64_t *out);
+int	ctl_getopt(int argc, char **argv, const char *optstring,
+	    const struct option *opts);
+
 #endif

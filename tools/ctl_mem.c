@@ -4,6 +4,7 @@
  * through its actor, which enforces the agent's access; outside, as the
  * operator, through the supervisor.
  */
+#include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -72,7 +73,7 @@ ctl_mem_put(struct client *c, int argc, char **argv)
 	int				 ch, rc;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(argc, argv, "", opts)) != -1) {
 		if (ch != 'a')
 			return 2;
 		access = optarg;
@@ -350,19 +351,28 @@ ctl_events(struct client *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl_follow		 f;
+	uint64_t			 n;
 	int				 ch;
 
 	if (argc >= 2 && strcmp(argv[1], "publish") == 0)
 		return ctl_events_publish(c, argc - 1, argv + 1);
 	memset(&f, 0, sizeof f);
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "ft:s:n:", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(argc, argv, "ft:s:n:", opts)) != -1) {
 		switch (ch) {
 		case 'f': f.follow = true; break;
 		case 't': f.type = optarg; break;
-		case 's': f.since = strtoull(optarg, NULL, 10); break;
+		case 's':
+			if (ctl_number(optarg, "--since", &n) != 0)
+				return 2;
+			f.since = n;
+			break;
 		case 'j': f.json = true; break;
-		case 'n': f.count = atol(optarg); break;
+		case 'n':
+			if (ctl_number(optarg, "--count", &n) != 0)
+				return 2;
+			f.count = (long)n;
+			break;
 		default:
 			return 2;
 		}
@@ -444,10 +454,17 @@ ctl_mem(struct client *c, int argc, char **argv)
 		f.since = UINT64_MAX;	/* from now */
 		f.follow = true;
 		f.json = json;
-		if (argc == 5 && strcmp(argv[3], "--count") == 0)
-			f.count = atol(argv[4]);
+		if (argc == 5 && strcmp(argv[3], "--count") == 0) {
+			uint64_t	n;
+
+			if (ctl_number(argv[4], "--count", &n) != 0)
+				return 2;
+			f.count = (long)n;
+		} else if (argc != 3)
+			goto usage;
 		return ctl_follow(c, &f);
 	}
+usage:
 	fprintf(stderr, "orch-ctl: mem put|get|ls|rm|watch PATTERN [--count N]\n");
 	return 2;
 }

@@ -114,6 +114,7 @@ ctl_send(struct client *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl_send			 s;
+	uint64_t			 n;
 	int				 ch;
 
 	memset(&s, 0, sizeof s);
@@ -122,7 +123,7 @@ ctl_send(struct client *c, int argc, char **argv)
 	s.type = "notification";
 	s.count = 1;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "p:t:n:", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(argc, argv, "p:t:n:", opts)) != -1) {
 		switch (ch) {
 		case 'p':
 			if ((s.pri = ctl_pri(optarg)) < 0) {
@@ -142,7 +143,9 @@ ctl_send(struct client *c, int argc, char **argv)
 			s.type = optarg;
 			break;
 		case 'n':
-			s.count = atol(optarg);
+			if (ctl_number(optarg, "--count", &n) != 0 || n == 0)
+				return 2;
+			s.count = (long)n;
 			break;
 		default:
 			return 2;
@@ -257,7 +260,7 @@ ctl_broadcast(struct client *c, int argc, char **argv)
 	uint32_t			 i;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 'T': f[0] = optarg; break;
 		case 'c': f[1] = optarg; break;

@@ -216,7 +216,7 @@ ctl_submit(struct client *c, int argc, char **argv)
 	size_t				 i, n;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+a:r:p:t:", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(argc, argv, "+a:r:p:t:", opts)) != -1) {
 		switch (ch) {
 		case 'a':
 			agent = optarg;

@@ -50,4 +50,30 @@ grep -q "no supervisor running for instance $INST" "$T/err" ||
 "$CTL" -L "$INST" frobnicate 2>"$T/err"
 [ $? = 2 ] && grep -q "unknown command 'frobnicate'" "$T/err" ||
     fail "unknown command: $(head -1 "$T/err")"
+"$CTL" -L "$INST" stauts 2>"$T/err"
+[ $? = 2 ] && grep -q "unknown command 'stauts' (did you mean 'status'?)" "$T/err" ||
+    fail "did you mean: $(cat "$T/err")"
+[ "$(wc -l <"$T/err")" -le 2 ] || fail "an unknown command printed the whole usage"
+# A command that cannot be right is said so before any supervisor is asked.
+for cmd in mem agent exec send broadcast workflow approve cancel logs; do
+	"$CTL" -L "$INST" $cmd >/dev/null 2>"$T/err"
+	[ $? = 2 ] && grep -q "^usage: orch-ctl \[-L instance\] $cmd" "$T/err" ||
+	    fail "orch-ctl $cmd alone: $(head -2 "$T/err")"
+done
+# Numbers are numbers; a near-miss option gets a hint.
+start_sup
+"$CTL" -L "$INST" events --since abc 2>"$T/err"
+[ $? = 2 ] && grep -q -- "--since abc: not a number" "$T/err" || fail "--since abc: $(cat "$T/err")"
+"$CTL" -L "$INST" events --count -3 2>"$T/err"
+[ $? = 2 ] || fail "--count -3"
+"$CTL" -L "$INST" events --folow 2>"$T/err"
+[ $? = 2 ] && grep -q "did you mean '--follow'?" "$T/err" || fail "option hint: $(cat "$T/err")"
+# A bad option to agent deploy: that command's usage, not all of them.
+"$CTL" -L "$INST" agent deploy x --tpye worker 2>"$T/err"
+[ $? = 2 ] && grep -q "did you mean '--type'?" "$T/err" || fail "deploy hint: $(cat "$T/err")"
+grep -q "^  exec\|^  mem" "$T/err" && fail "agent deploy printed every command's usage"
+# A session key under the agent says where it goes.
+printf 'agents:\n  - id: a\n    cwd: /tmp\n' >"$T/c.yaml"
+"$SUP" --check -c "$T/c.yaml" 2>"$T/err"
+[ $? = 2 ] && grep -q "'cwd' belongs under 'session:'" "$T/err" || fail "cwd hint: $(cat "$T/err")"
 exit 0

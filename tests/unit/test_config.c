@@ -108,6 +108,9 @@ test_errors(void **state)
 	    "c.yaml:2:5: agents[0]: missing required key 'id'");
 	refuse("agents:\n  - id: a\n    typ: worker\n",
 	    "c.yaml:3:5: agents[0]: unknown key 'typ' (did you mean 'type'?)");
+	refuse("agents:\n  - id: a\n    cwd: /tmp\n",
+	    "c.yaml:3:5: agents[0]: 'cwd' belongs under 'session:' (session: "
+	    "{cwd: ...})");
 	refuse("agents:\n  - id: a\n    id: b\n",
 	    "c.yaml:3:5: agents[0]: duplicate key 'id' (first at line 2)");
 	refuse("agents:\n  - id: a\n  - id: a\n",
