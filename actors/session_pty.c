@@ -116,6 +116,60 @@ session_environ(const struct agent_config *ac, char *const *extra)
 	return env;
 }
 
+struct session_child {
+	const char		*slave;
+	const char		*shell;
+	char			*argv[4];	/* the shell and its flags */
+	const char		*cwd;
+	char			**env;
+	char			 cwd_what[600];		/* messages, made */
+	char			 shell_what[600];	/* before the spawn */
+};
+
+/*
+ * The shell's argument vector. Unless the agent asks for them (rc: true),
+ * the shells orch knows start without the user's rc files: a session is
+ * ready when its shell runs, and a slow ~/.bashrc would still be running
+ * while it is called idle and typed input goes nowhere.
+ */
+static const struct {
+	const char	*name;
+	const char	*flags[2];
+} session_norc[] = {
+	{ "bash", { "--norc", "--noprofile" } },
+	{ "zsh", { "-f", NULL } },
+	{ "fish", { "--no-config", NULL } },
+};
+
+static void
+session_argv(struct session_child *c, bool rc)
+{
+	const char	*base = strrchr(c->shell, '/');
+	size_t		 i, k, n = 0;
+
+	base = base != NULL ? base + 1 : c->shell;
+	c->argv[n++] = (char *)base;
+	for (i = 0; !rc && i < sizeof session_norc / sizeof session_norc[0];
+	    i++)
+		if (strcmp(base, session_norc[i].name) == 0)
+			for (k = 0; k < 2 && session_norc[i].flags[k] != NULL;
+			    k++)
+				c->argv[n++] = (char *)session_norc[i].flags[k];
+	c->argv[n] = NULL;
+}
+
+/* Without rc files, a POSIX shell reads none either: no $ENV. */
+static void
+session_drop_env(char **env)
+{
+	size_t	i, k;
+
+	for (i = k = 0; env[i] != NULL; i++)
+		if (strncmp(env[i], "ENV=", 4) != 0)
+			env[k++] = env[i];
+	env[k] = NULL;
+}
+
 static const char *
 session_shell(const struct agent_config *ac)
 {
@@ -128,22 +182,12 @@ session_shell(const struct agent_config *ac)
 	return "/bin/sh";
 }
 
-struct session_child {
-	const char		*slave;
-	const char		*shell;
-	const char		*cwd;
-	char			**env;
-	char			 cwd_what[600];		/* messages, made */
-	char			 shell_what[600];	/* before the spawn */
-};
 
 /* In a proc_spawn child: system calls only, then exec. */
 static void
 session_child(int report, void *arg)
 {
 	struct session_child	*c = arg;
-	const char		*base = strrchr(c->shell, '/');
-	char			*argv[2];
 	int			 fd;
 
 	if (setsid() == -1)
@@ -168,9 +212,7 @@ session_child(int report, void *arg)
 	proc_close_from(4);
 	if (c->cwd != NULL && chdir(c->cwd) == -1)
 		proc_exec_fail(report, c->cwd_what);
-	argv[0] = (char *)(base != NULL ? base + 1 : c->shell);
-	argv[1] = NULL;
-	execve(c->shell, argv, c->env);
+	execve(c->shell, c->argv, c->env);
 	proc_exec_fail(report, c->shell_what);
 }
 
@@ -215,6 +257,9 @@ session_open(struct event_base *base, const struct agent_config *ac,
 	child.shell = shell;
 	child.cwd = ac->cwd;
 	child.env = env = session_environ(ac, extra_env);
+	session_argv(&child, ac->rc);
+	if (!ac->rc)
+		session_drop_env(env);
 	snprintf(child.cwd_what, sizeof child.cwd_what, "session cwd %s",
 	    ac->cwd != NULL ? ac->cwd : "");
 	snprintf(child.shell_what, sizeof child.shell_what, "session shell %s",

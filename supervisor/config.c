@@ -270,12 +270,20 @@ session_scrollback_cb(struct schema *c, const char *path,
 	return 0;
 }
 
+static int
+session_rc_cb(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	return schema_bool(c, path, n, &((struct agent_config *)arg)->rc);
+}
+
 static const struct schema_key session_keys[] = {
 	{ "backend", session_backend_cb },
 	{ "shell", session_shell_cb },
 	{ "cwd", session_cwd_cb },
 	{ "env", session_env_cb },
 	{ "scrollback", session_scrollback_cb },
+	{ "rc", session_rc_cb },
 };
 
 static int

@@ -56,6 +56,7 @@ struct agent_config {
 	char			*cwd;		/* absolute, or NULL: ours */
 	struct strlist		 env;		/* "KEY=VALUE" */
 	size_t			 scrollback;	/* bytes */
+	bool			 rc;		/* the shell reads its rc files */
 	unsigned		 inbox;		/* messages the inbox holds */
 	bool			 deliver_type;	/* also type messages in */
 	unsigned		 tier;		/* 1-3 */

@@ -116,7 +116,7 @@ pack_strlist(msgpack_packer *pk, const struct strlist *l)
 void
 config_agent_pack(msgpack_packer *pk, const struct agent_config *ac)
 {
-	size_t	i, nsess = 2 + (ac->shell != NULL) + (ac->cwd != NULL) +
+	size_t	i, nsess = 3 + (ac->shell != NULL) + (ac->cwd != NULL) +
 		    (ac->env.n > 0);
 
 	msgpack_pack_map(pk, 11);
@@ -138,6 +138,7 @@ config_agent_pack(msgpack_packer *pk, const struct agent_config *ac)
 	body_pack_str(pk, session_backend_name(ac->backend));
 	body_pack_str(pk, "scrollback");
 	msgpack_pack_uint64(pk, ac->scrollback);
+	body_pack_kv_bool(pk, "rc", ac->rc);
 	if (ac->shell != NULL) {
 		body_pack_str(pk, "shell");
 		body_pack_str(pk, ac->shell);
