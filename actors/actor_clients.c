@@ -196,6 +196,9 @@ actor_accept_cb(int fd, void *arg)
 		return;
 	}
 	lim.max_queued = ATTACH_QUEUE_MAX;
+	/* What runs in the session is not to be trusted: bounded. */
+	lim.close_on_full = true;
+	lim.frame_ms = IPC_CLIENT_FRAME_MS;
 	c = xcalloc(1, sizeof *c);
 	c->actor = a;
 	c->peer = peer_new(a->base, fd, "client", &lim, &cbs, c);

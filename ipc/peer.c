@@ -1,6 +1,7 @@
 #include "ipc/peer.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/frame.h"
 
@@ -40,9 +42,20 @@ struct peer {
 	int			 busy;		/* inside a callback */
 	bool			 open;
 	bool			 dead;		/* peer_free called while busy */
+
+	/* Served clients (lim.close_on_full, frame_ms, idle_ms). */
+	struct event		*guard;		/* once a second */
+	uint64_t		 inflight;	/* their requests not answered */
+	uint64_t		 partial_since;	/* a frame began, not complete */
+	uint64_t		 idle_since;	/* nothing in flight */
+	bool			 overflow;	/* close at the end of the pass */
+	size_t			 held;		/* most bytes it made us hold */
 };
 
 static void	peer_destroy(struct peer *);
+
+/* A peer gone after holding more than this returns memory to the system. */
+#define PEER_TRIM_BYTES		((size_t)1 << 20)
 
 uint64_t
 peer_now_ns(void)
@@ -126,8 +139,18 @@ peer_send(struct peer *p, const struct envelope *hdr, const void *body,
 		return -IPC_E_PEER_GONE;
 	out = bufferevent_get_output(p->bev);
 	before = evbuffer_get_length(out);
-	if (before > p->lim.max_queued)
+	if (before > p->lim.max_queued) {
+		/*
+		 * It does not read what it asked for. Closed at the end of
+		 * this pass, not now: our caller may be walking a list that
+		 * closing would change.
+		 */
+		if (p->lim.close_on_full && !p->overflow) {
+			p->overflow = true;
+			event_active(p->flush, EV_WRITE, 0);
+		}
 		return -IPC_E_BUSY;
+	}
 	rc = envelope_encode(out, hdr, body, len, &p->lim, &p->scratch, NULL);
 	if (rc != 0)
 		return rc;
@@ -171,9 +194,20 @@ static void
 peer_flush_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct peer	*p = arg;
+	char		 why[128];
 
 	(void)fd;
 	(void)events;
+	if (p->overflow && p->open && !p->dead) {
+		snprintf(why, sizeof why, "it does not read its answers (%zu "
+		    "bytes queued)", evbuffer_get_length(
+		    bufferevent_get_output(p->bev)));
+		log_warnx("%s: closed: %s", p->name, why);
+		peer_enter(p);
+		peer_close(p, IPC_E_BUSY, why);
+		peer_leave(p);
+		return;
+	}
 	peer_enter(p);
 	p->flush_armed = false;
 	peer_flush(p);
@@ -264,6 +298,8 @@ int
 peer_reply(struct peer *p, const struct envelope *req, int err,
     const char *errmsg, const void *body, size_t len)
 {
+	if (p->inflight > 0 && --p->inflight == 0)
+		p->idle_since = peer_now_ns();
 	return peer_answer(p, IPC_KIND_RES, req, err, errmsg, body, len);
 }
 
@@ -352,6 +388,10 @@ peer_read_cb(struct bufferevent *bev, void *arg)
 		p->stats.frames_in++;
 		p->stats.bytes_in += FRAME_HEADER_SIZE + len;
 		rc = envelope_decode(&p->env, payload, len, &p->lim, &cause);
+		if (p->env.kind == IPC_KIND_REQ && p->env.id != 0) {
+			p->inflight++;
+			p->idle_since = 0;
+		}
 		if (rc == -IPC_E_PARSE) {
 			peer_reject(p, &p->env, -rc, cause);
 			peer_close(p, -rc, cause);
@@ -369,6 +409,44 @@ peer_read_cb(struct bufferevent *bev, void *arg)
 	free(cause);
 	if (!p->open)
 		evbuffer_drain(in, evbuffer_get_length(in));
+	/* A frame begun and not finished: its deadline runs from now. */
+	if (evbuffer_get_length(in) == 0)
+		p->partial_since = 0;
+	else if (p->partial_since == 0)
+		p->partial_since = peer_now_ns();
+	if (evbuffer_get_length(in) > p->held)
+		p->held = evbuffer_get_length(in);
+	peer_leave(p);
+}
+
+/* A served client that holds a frame open, or nothing, too long: closed. */
+static void
+peer_guard_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct peer	*p = arg;
+	uint64_t	 now = peer_now_ns();
+	char		 why[128];
+
+	(void)fd;
+	(void)events;
+	if (!p->open || p->dead)
+		return;
+	why[0] = '\0';
+	if (p->lim.frame_ms > 0 && p->partial_since != 0 &&
+	    now - p->partial_since > (uint64_t)p->lim.frame_ms * 1000000)
+		snprintf(why, sizeof why, "a frame did not complete within "
+		    "%u s", p->lim.frame_ms / 1000);
+	else if (p->lim.idle_ms > 0 && p->inflight == 0 &&
+	    p->partial_since == 0 && pending_count(&p->pending) == 0 &&
+	    p->idle_since != 0 && now - p->idle_since >
+	    (uint64_t)p->lim.idle_ms * 1000000)
+		snprintf(why, sizeof why, "idle for %u s", p->lim.idle_ms /
+		    1000);
+	if (why[0] == '\0')
+		return;
+	log_warnx("%s: closed: %s", p->name, why);
+	peer_enter(p);
+	peer_close(p, IPC_E_TIMEOUT, why);
 	peer_leave(p);
 }
 
@@ -440,6 +518,13 @@ peer_new(struct event_base *base, int fd, const char *name,
 	bufferevent_setcb(p->bev, peer_read_cb, peer_write_cb, peer_event_cb,
 	    p);
 	bufferevent_enable(p->bev, EV_READ);
+	if (p->lim.frame_ms > 0 || p->lim.idle_ms > 0) {
+		struct timeval	tv = { 1, 0 };
+
+		p->guard = event_new(base, -1, EV_PERSIST, peer_guard_cb, p);
+		event_add(p->guard, &tv);
+		p->idle_since = peer_now_ns();
+	}
 	return p;
 }
 
@@ -468,10 +553,15 @@ peer_destroy(struct peer *p)
 		event_free(p->timer);
 	if (p->flush != NULL)
 		event_free(p->flush);
+	if (p->guard != NULL)
+		event_free(p->guard);
 	pending_done(&p->pending);
 	msgpack_sbuffer_destroy(&p->scratch);
 	msgpack_sbuffer_destroy(&p->body);
 	envelope_done(&p->env);
+	/* It made us hold a lot (a large frame, half sent): give it back. */
+	if (p->held > PEER_TRIM_BYTES)
+		malloc_trim(0);
 	free(p);
 }
 
@@ -515,4 +605,13 @@ const struct peer_stats *
 peer_stats(const struct peer *p)
 {
 	return &p->stats;
+}
+
+uint64_t
+peer_idle_ns(const struct peer *p)
+{
+	if (!p->open || p->inflight > 0 || p->partial_since != 0 ||
+	    pending_count(&p->pending) > 0 || p->idle_since == 0)
+		return 0;
+	return peer_now_ns() - p->idle_since;
 }

@@ -176,6 +176,15 @@ struct ipc_limits {
 	uint32_t	z_threshold;	/* LZ4-compress bodies larger than this */
 	unsigned	timeout_ms;	/* request deadline when none is given */
 	size_t		max_queued;	/* refuse sends past this much unsent output */
+	/*
+	 * For connections from clients we serve (who may be hostile): past
+	 * max_queued the connection is closed (it does not read its
+	 * answers); a frame must complete within frame_ms of its first
+	 * byte; with nothing in flight for idle_ms, it is closed. 0: none.
+	 */
+	bool		close_on_full;
+	unsigned	frame_ms;
+	unsigned	idle_ms;
 };
 
 #define IPC_MAX_FRAME_DEFAULT	(16u << 20)
@@ -185,7 +194,12 @@ struct ipc_limits {
 #define IPC_MAX_QUEUED_DEFAULT	((size_t)64 << 20)
 
 #define IPC_LIMITS_DEFAULT { IPC_MAX_FRAME_DEFAULT, IPC_MAX_DEPTH_DEFAULT, \
-	IPC_Z_THRESHOLD_DEFAULT, IPC_TIMEOUT_DEFAULT, IPC_MAX_QUEUED_DEFAULT }
+	IPC_Z_THRESHOLD_DEFAULT, IPC_TIMEOUT_DEFAULT, IPC_MAX_QUEUED_DEFAULT, \
+	false, 0, 0 }
+/* Those of a served client: what one may hold of ours. */
+#define IPC_CLIENT_QUEUED	((size_t)1 << 20)
+#define IPC_CLIENT_FRAME_MS	10000u
+#define IPC_CLIENT_IDLE_MS	120000u
 
 const char	*proto_strerror(int code);
 const char	*proto_kind_name(enum ipc_kind kind);

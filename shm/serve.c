@@ -13,6 +13,8 @@
 #define SERVE_MAX_EVENTS	1024
 #define SERVE_WAIT_MAX_MS	600000
 #define SERVE_OPERATOR		"operator"
+/* Reads one connection may have waiting at once. */
+#define SERVE_WAITS_PER_PEER	16
 
 struct serve_wait {
 	struct serve		*sv;
@@ -398,6 +400,7 @@ serve_events_read(struct serve *sv, struct peer *p, const struct envelope *env,
 	uint32_t		 mark;
 	char			 pattern[RING_TYPE_MAX + 1] = "";
 	bool			 stalled;
+	size_t			 n;
 
 	(void)who;
 	(void)why;
@@ -421,6 +424,11 @@ serve_events_read(struct serve *sv, struct peer *p, const struct envelope *env,
 		return SERVE_DONE;
 	}
 	/* Nothing yet: park it until an event or the end of the wait. */
+	for (w = sv->waits, n = 0; w != NULL; w = w->next)
+		n += w->peer == p;
+	if (n >= SERVE_WAITS_PER_PEER)
+		return serve_error(p, env, IPC_E_BUSY, "too many waiting reads "
+		    "on this connection");
 	w = xcalloc(1, sizeof *w);
 	w->sv = sv;
 	w->peer = p;

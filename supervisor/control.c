@@ -1,6 +1,8 @@
 #include "supervisor/control.h"
 #include "supervisor/control_int.h"
 
+#include <sys/resource.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,11 +386,42 @@ ctl_accept_cb(int fd, void *arg)
 	static const struct peer_cbs	 cbs = { ctl_dispatch_cb,
 					    ctl_closed_cb };
 	struct control			*ctl = arg;
-	struct ctl_client		*c;
+	struct ctl_client		*c, *idlest = NULL;
+	struct ipc_limits		 lim = IPC_LIMITS_DEFAULT;
+	uint64_t			 idle, most = 0;
+	size_t				 n = 0;
 
+	/*
+	 * At the cap, the client idle the longest makes room; with none idle
+	 * the newcomer is refused. Either way a flood of idle connections
+	 * cannot lock the operator out.
+	 */
+	for (c = ctl->clients; c != NULL; c = c->next) {
+		n++;
+		if ((idle = peer_idle_ns(c->peer)) > most) {
+			most = idle;
+			idlest = c;
+		}
+	}
+	if (n >= ctl->max_clients) {
+		if (idlest == NULL) {
+			log_warnx("control socket: %zu clients, none idle: "
+			    "refusing another", n);
+			close(fd);
+			return;
+		}
+		log_warnx("control socket: %zu clients: closing the one idle "
+		    "for %.1f s", n, (double)most / 1e9);
+		ctl_client_free(idlest);
+	}
+	/* A client may be anyone's process of ours: bounded like one. */
+	lim.max_queued = IPC_CLIENT_QUEUED;
+	lim.close_on_full = true;
+	lim.frame_ms = IPC_CLIENT_FRAME_MS;
+	lim.idle_ms = IPC_CLIENT_IDLE_MS;
 	c = xcalloc(1, sizeof *c);
 	c->ctl = ctl;
-	if ((c->peer = peer_new(ctl->sup->base, fd, "control client", NULL,
+	if ((c->peer = peer_new(ctl->sup->base, fd, "control client", &lim,
 	    &cbs, c)) == NULL) {
 		free(c);
 		return;
@@ -408,6 +441,14 @@ struct control *
 control_new(struct supervisor *sup, const char *path, char **cause)
 {
 	struct control	*ctl = xcalloc(1, sizeof *ctl);
+	struct rlimit	 rl;
+
+	/* Half the descriptors we may open, at most CTL_CLIENTS_MAX. */
+	ctl->max_clients = CTL_CLIENTS_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 2 < ctl->max_clients)
+		ctl->max_clients = rl.rlim_cur / 2 > 4 ? (size_t)rl.rlim_cur /
+		    2 : 4;
 
 	ctl->sup = sup;
 	ctl->listener = sock_listener_new(sup->base, path, ctl_accept_cb,

@@ -25,10 +25,14 @@ struct ctl_client {
 	struct ctl_client	*next;
 };
 
+/* Control connections at most (less under a low RLIMIT_NOFILE). */
+#define CTL_CLIENTS_MAX		256
+
 struct control {
 	struct supervisor	*sup;
 	struct sock_listener	*listener;
 	struct ctl_client	*clients;
+	size_t			 max_clients;
 };
 
 typedef void (*ctl_fn)(struct ctl_client *, const struct envelope *);

@@ -37,12 +37,16 @@ usage(FILE *f)
 "       orch-ipc-demo [-v] call SOCKET [-n COUNT] [-s SIZE] [-t MS] [-o OP]\n"
 "                         [-m KEY=VALUE]...\n"
 "       orch-ipc-demo [-v] raw SOCKET HEX\n"
+"       orch-ipc-demo [-v] hold SOCKET flood|half|trickle|idle [N]\n"
 "\n"
 "serve  answer ping, echo and sink on SOCKET until SIGINT or SIGTERM\n"
 "call   send COUNT (1) requests of op OP (echo) with SIZE-byte bodies (64),\n"
 "       each with a deadline of MS milliseconds (5000); check every answer;\n"
 "       with -m the body is a map of those strings instead (mem.put, ...)\n"
 "raw    send the bytes given in HEX as is and print what comes back\n"
+"hold   misbehave until the server hangs up: send N requests and never\n"
+"       read the answers, half of a frame claiming N bytes, a byte a\n"
+"       second, or nothing\n"
 "\n"
 "Exit status: 0 success, 1 a request failed, 2 usage or connection error.\n");
 }
@@ -215,8 +219,14 @@ demo_client_pack_fields(struct demo_client *c, msgpack_packer *pk)
 		msgpack_pack_str(pk, (size_t)(eq - c->fields[i]));
 		msgpack_pack_str_body(pk, c->fields[i],
 		    (size_t)(eq - c->fields[i]));
-		msgpack_pack_str(pk, strlen(eq + 1));
-		msgpack_pack_str_body(pk, eq + 1, strlen(eq + 1));
+		/* Digits are a number (wait_ms=60000), the rest a string. */
+		if (eq[1] != '\0' && strspn(eq + 1, "0123456789") ==
+		    strlen(eq + 1))
+			msgpack_pack_uint64(pk, strtoull(eq + 1, NULL, 10));
+		else {
+			msgpack_pack_str(pk, strlen(eq + 1));
+			msgpack_pack_str_body(pk, eq + 1, strlen(eq + 1));
+		}
 	}
 }
 
@@ -415,6 +425,94 @@ demo_raw(const char *path, const char *hex)
 	return 0;
 }
 
+/* Write all of buf to a blocking fd; -1 once the other side is gone. */
+static int
+demo_write_all(int fd, const void *buf, size_t len)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * A client that misbehaves, for testing a server's limits: flood (N
+ * requests, answers never read), half (a frame claiming N bytes, half of
+ * them sent), trickle (a byte a second), idle (nothing). It holds the
+ * connection until the server closes it (exit 0) or it is killed.
+ */
+static int
+demo_hold(const char *path, const char *mode, unsigned long n)
+{
+	struct ipc_limits	 lim = IPC_LIMITS_DEFAULT;
+	struct envelope		 hdr;
+	struct evbuffer		*out = evbuffer_new();
+	msgpack_sbuffer		 scratch;
+	unsigned char		 hbuf[FRAME_HEADER_SIZE], *chunk;
+	char			*cause = NULL, c;
+	unsigned long		 i;
+	int			 fd;
+
+	if ((fd = sock_connect(path, &cause)) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+		return 2;
+	}
+	/* Blocking: a full socket holds us, as a client that never reads. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	msgpack_sbuffer_init(&scratch);
+	if (strcmp(mode, "flood") == 0) {
+		memset(&hdr, 0, sizeof hdr);
+		hdr.v = IPC_PROTO_VERSION;
+		hdr.kind = IPC_KIND_REQ;
+		hdr.pri = IPC_PRI_MEDIUM;
+		snprintf(hdr.op, sizeof hdr.op, "%s", IPC_OP_STATUS);
+		for (i = 0; i < n; i++) {
+			hdr.id = i + 1;
+			envelope_encode(out, &hdr, NULL, 0, &lim, &scratch, NULL);
+			if (evbuffer_get_length(out) > 65536 || i + 1 == n) {
+				if (demo_write_all(fd, evbuffer_pullup(out, -1),
+				    evbuffer_get_length(out)) != 0)
+					break;
+				evbuffer_drain(out, evbuffer_get_length(out));
+			}
+		}
+	} else if (strcmp(mode, "half") == 0) {
+		frame_put_length(hbuf, (uint32_t)n);
+		chunk = xcalloc(1, n / 2 + 1);
+		if (demo_write_all(fd, hbuf, sizeof hbuf) == 0)
+			demo_write_all(fd, chunk, n / 2);
+		free(chunk);
+	} else if (strcmp(mode, "trickle") == 0) {
+		frame_put_length(hbuf, 64);
+		for (i = 0; i < sizeof hbuf + 64; i++) {
+			c = i < sizeof hbuf ? (char)hbuf[i] : 'x';
+			if (demo_write_all(fd, &c, 1) != 0)
+				break;
+			sleep(1);
+		}
+	} else if (strcmp(mode, "idle") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	/* Until the server hangs up. */
+	while (read(fd, &c, 1) > 0 || errno == EINTR)
+		;
+	msgpack_sbuffer_destroy(&scratch);
+	evbuffer_free(out);
+	close(fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -454,6 +552,9 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "raw") == 0 && argc == 3)
 		return demo_raw(argv[1], argv[2]);
+	if (strcmp(argv[0], "hold") == 0 && (argc == 3 || argc == 4))
+		return demo_hold(argv[1], argv[2], argc == 4 ?
+		    strtoul(argv[3], NULL, 10) : 0);
 	usage(stderr);
 	return 2;
 }
