@@ -176,17 +176,17 @@ task_child(int report, void *arg)
 	proc_exec_fail(report, spec->argv[0]);
 }
 
+/* Tell the owner how t ended; it may free t from its callback. */
 static void
-task_failed_cb(evutil_socket_t fd, short events, void *arg)
+task_end(struct task *t, int exit_code, int sig)
 {
-	struct task		*t = arg;
-	struct task_result	 r;
-	char			 tail[TASK_TAIL_MAX];
+	struct task_result	r;
+	char			tail[TASK_TAIL_MAX];
 
-	(void)fd;
-	(void)events;
 	memset(&r, 0, sizeof r);
-	r.exit_code = t->failed_code;
+	r.exit_code = exit_code;
+	r.signal = sig;
+	r.timed_out = t->timed_out;
 	r.duration_ns = peer_now_ns() - t->started;
 	r.tail_len = scrollback_tail(&t->tail, sizeof tail, tail);
 	r.tail = tail;
@@ -194,22 +194,41 @@ task_failed_cb(evutil_socket_t fd, short events, void *arg)
 		t->cbs.done_cb(t, &r, t->arg);
 }
 
+static void
+task_failed_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct task	*t = arg;
+
+	(void)fd;
+	(void)events;
+	task_end(t, t->failed_code, 0);
+}
+
+static struct task *
+task_alloc(const struct task_spec *spec, const struct task_cbs *cbs,
+    void *arg)
+{
+	struct task	*t = xcalloc(1, sizeof *t);
+
+	t->id = spec->id;
+	t->started = peer_now_ns();
+	scrollback_init(&t->tail, TASK_TAIL_MAX);
+	if (cbs != NULL)
+		t->cbs = *cbs;
+	t->arg = arg;
+	return t;
+}
+
 /* A task whose command could not be run: it ends, soon, like one that did. */
 static struct task *
 task_failed(struct event_base *base, const struct task_spec *spec,
     const struct task_cbs *cbs, void *arg, char **cause)
 {
-	struct task	*t = xcalloc(1, sizeof *t);
+	struct task	*t = task_alloc(spec, cbs, arg);
 	char		*line;
 
-	t->id = spec->id;
-	t->started = peer_now_ns();
 	t->out = -1;
 	t->failed_code = errno == EACCES || errno == ENOEXEC ? 126 : 127;
-	scrollback_init(&t->tail, TASK_TAIL_MAX);
-	if (cbs != NULL)
-		t->cbs = *cbs;
-	t->arg = arg;
 	xasprintf(&line, "orch: %s\n", cause != NULL && *cause != NULL ?
 	    *cause : "the command could not be run");
 	if (cause != NULL) {
@@ -277,18 +296,12 @@ task_start(struct event_base *base, const struct task_spec *spec,
 		return task_failed(base, spec, cbs, arg, cause);
 	}
 
-	t = xcalloc(1, sizeof *t);
+	t = task_alloc(spec, cbs, arg);
 	t->shell = spec->shell_pid;
 	snprintf(t->tag, sizeof t->tag, "%s", tag);
-	t->id = spec->id;
 	t->pid = pid;
-	t->started = peer_now_ns();
 	t->out = fds[0];
 	t->grace_ms = spec->grace_ms ? spec->grace_ms : TASK_KILL_GRACE_MS;
-	scrollback_init(&t->tail, TASK_TAIL_MAX);
-	if (cbs != NULL)
-		t->cbs = *cbs;
-	t->arg = arg;
 	evutil_make_socket_nonblocking(t->out);
 	t->out_ev = event_new(base, t->out, EV_READ | EV_PERSIST, task_out_cb,
 	    t);
@@ -306,9 +319,6 @@ task_start(struct event_base *base, const struct task_spec *spec,
 bool
 task_reap(struct task *t, pid_t pid, int status)
 {
-	struct task_result	r;
-	char			tail[TASK_TAIL_MAX];
-
 	if (t == NULL || pid != t->pid || pid == 0)
 		return false;
 	/*
@@ -333,15 +343,8 @@ task_reap(struct task *t, pid_t pid, int status)
 	evtimer_del(t->timeout_ev);
 	evtimer_del(t->kill_ev);
 
-	memset(&r, 0, sizeof r);
-	r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-	r.timed_out = t->timed_out;
-	r.duration_ns = peer_now_ns() - t->started;
-	r.tail_len = scrollback_tail(&t->tail, sizeof tail, tail);
-	r.tail = tail;
-	if (t->cbs.done_cb != NULL)
-		t->cbs.done_cb(t, &r, t->arg);
+	task_end(t, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+	    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	return true;
 }
 

@@ -165,6 +165,39 @@ proc_close_from(int lowfd)
 	}
 }
 
+const char *
+proc_stat_text(const char *pid, char *buf, size_t size)
+{
+	char	path[64], *p;
+	int	fd;
+	ssize_t	n;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	/* The command name may hold spaces and parentheses: skip past it. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
+		return NULL;
+	return p + 2;
+}
+
+/* Field n (1-based, n > 2) of a stat text from proc_stat_text, or -1. */
+static long long
+proc_stat_nth(const char *state, int n)
+{
+	const char	*p = state - 2;	/* the ")" before the state */
+	int		 field;
+
+	for (field = 2; field < n && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	return p != NULL ? strtoll(p + 1, NULL, 10) : -1;
+}
+
 /*
  * Session id of pid from /proc/PID/stat (field 6), or -1; a zombie counts
  * as gone (it runs nothing, and its parent may take its time to reap).
@@ -172,48 +205,25 @@ proc_close_from(int lowfd)
 static pid_t
 proc_sid_of(const char *pid)
 {
-	char	path[64], buf[512], *p;
-	int	fd, field;
-	ssize_t	n;
+	char		 buf[512];
+	const char	*st = proc_stat_text(pid, buf, sizeof buf);
 
-	snprintf(path, sizeof path, "/proc/%s/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (st == NULL || *st == 'Z')
 		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* The command name may hold spaces and parentheses: skip past it. */
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == 'Z')
-		return -1;
-	for (field = 2; field < 6 && p != NULL; field++)
-		p = strchr(p + 1, ' ');
-	return p != NULL ? (pid_t)strtol(p + 1, NULL, 10) : -1;
+	return (pid_t)proc_stat_nth(st, 6);
 }
 
 /* Field n (1-based, n > 2) of /proc/PID/stat, or -1. */
 static long long
 proc_stat_field(pid_t pid, int n)
 {
-	char	path[64], buf[1024], *p;
-	int	fd, field;
-	ssize_t	len;
+	char		 buf[1024], num[24];
+	const char	*st;
 
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	snprintf(num, sizeof num, "%ld", (long)pid);
+	if ((st = proc_stat_text(num, buf, sizeof buf)) == NULL)
 		return -1;
-	len = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (len <= 0)
-		return -1;
-	buf[len] = '\0';
-	/* The command name may hold spaces and parentheses: skip past it. */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return -1;
-	for (field = 2; field < n && p != NULL; field++)
-		p = strchr(p + 1, ' ');
-	return p != NULL ? strtoll(p + 1, NULL, 10) : -1;
+	return proc_stat_nth(st, n);
 }
 
 uint64_t

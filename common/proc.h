@@ -46,6 +46,13 @@ void	proc_close_from(int lowfd);
  */
 void	proc_kill_session(pid_t sid, int sig);
 
+/*
+ * Read /proc/PID/stat (pid as decimal text) into buf: a pointer to its
+ * state letter, just past the command name (which may hold anything), and
+ * the fields after it; NULL when it cannot be read.
+ */
+const char *proc_stat_text(const char *pid, char *buf, size_t size);
+
 /* Any process still in session sid? */
 int	proc_session_alive(pid_t sid);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/proc.h"
 #include "common/xmalloc.h"
 
 /* Passes of proctree_kill_all before it gives up on a fork storm. */
@@ -48,25 +49,14 @@ proctree_subreaper(void)
 static int
 proctree_stat(const char *pid, struct proctree_proc *p)
 {
-	char	path[64], buf[512], *s;
-	int	fd;
-	ssize_t	n;
+	char		 buf[512];
+	const char	*st = proc_stat_text(pid, buf, sizeof buf);
 
-	snprintf(path, sizeof path, "/proc/%s/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* The command name may hold spaces and parentheses: skip past it. */
-	if ((s = strrchr(buf, ')')) == NULL || s[1] != ' ' || s[2] == '\0' ||
-	    s[3] != ' ')
+	if (st == NULL || st[1] != ' ')
 		return -1;
 	p->pid = (pid_t)strtol(pid, NULL, 10);
-	p->state = s[2];
-	p->ppid = (pid_t)strtol(s + 4, NULL, 10);
+	p->state = st[0];
+	p->ppid = (pid_t)strtol(st + 2, NULL, 10);
 	p->mark = PT_UNKNOWN;
 	return 0;
 }

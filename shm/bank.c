@@ -36,6 +36,9 @@ enum {
 				 (uint64_t)(a) << 24 | (uint64_t)(z) << 32)
 #define FLAGS_KEY(f)		((size_t)((f) & 0x1ff))
 #define FLAGS_OWNER(f)		((size_t)((f) >> 16 & 0xff))
+/* The owner's length as a buffer may take it (the flags are shared). */
+#define FLAGS_OWNER_LEN(f)	(FLAGS_OWNER(f) > BANK_OWNER_MAX ? \
+				 (size_t)BANK_OWNER_MAX : FLAGS_OWNER(f))
 #define FLAGS_ACCESS(f)		((unsigned)((f) >> 24 & 0xff))
 #define FLAGS_Z(f)		((unsigned)((f) >> 32 & 1))
 #define LENS(stored, raw)	((uint64_t)(stored) | (uint64_t)(raw) << 32)
@@ -621,7 +624,7 @@ bank_write(struct bank *b, const char *key, const void *value, size_t len,
 	const void		*data = value;
 	char			*z = NULL, old_owner[BANK_OWNER_MAX + 1];
 	size_t			 klen, olen, stored = len, old_raw = 0;
-	uint64_t		 ver, now, flags, old_flags = 0;
+	uint64_t		 ver, now, flags, old_flags = 0, ref;
 	uint32_t		 idx, prev;
 	int			 rc, zbound, zlen;
 	bool			 found;
@@ -685,14 +688,19 @@ bank_write(struct bank *b, const char *key, const void *value, size_t len,
 	if (rc != 0)
 		goto abandon;
 	FAULT(BANK_FAULT_ALLOCATED);
-	shmcopy_in(arena_data(&b->arena, atomic_load_explicit(&in->new_block,
-	    RELAXED)), data, stored);
+	/* Read back from shared memory: checked before it is written to. */
+	ref = atomic_load_explicit(&in->new_block, RELAXED);
+	if (arena_capacity(&b->arena, ref) < stored) {
+		rc = -BANK_ECORRUPT;
+		goto abandon;
+	}
+	shmcopy_in(arena_data(&b->arena, ref), data, stored);
 
 	now = bank_now();
 	if (found) {
 		/* The creator stays the owner; only it changes the access. */
-		shmcopy_out(old_owner, e->owner, FLAGS_OWNER(old_flags));
-		old_owner[FLAGS_OWNER(old_flags)] = '\0';
+		shmcopy_out(old_owner, e->owner, FLAGS_OWNER_LEN(old_flags));
+		old_owner[FLAGS_OWNER_LEN(old_flags)] = '\0';
 		flags = strcmp(old_owner, owner) == 0 ? FLAGS(klen,
 		    FLAGS_OWNER(old_flags), access, stored != len) :
 		    FLAGS(klen, FLAGS_OWNER(old_flags),
@@ -759,7 +767,7 @@ bank_delete(struct bank *b, const char *key, uint64_t expect)
 	struct bank_bucket	*bk;
 	struct bank_intent	*in;
 	struct bank_entry	*e;
-	size_t			 klen = key != NULL ? strlen(key) : 0;
+	size_t			 klen = key != NULL ? strlen(key) : 0, olen;
 	uint64_t		 ver;
 	uint32_t		 idx, prev;
 	char			 owner[BANK_OWNER_MAX + 1];
@@ -781,9 +789,9 @@ bank_delete(struct bank *b, const char *key, uint64_t expect)
 		lock_release(&bk->lock);
 		return -BANK_ECONFLICT;
 	}
-	shmcopy_out(owner, e->owner, FLAGS_OWNER(atomic_load_explicit(&e->flags,
-	    RELAXED)));
-	owner[FLAGS_OWNER(atomic_load_explicit(&e->flags, RELAXED))] = '\0';
+	olen = FLAGS_OWNER_LEN(atomic_load_explicit(&e->flags, RELAXED));
+	shmcopy_out(owner, e->owner, olen);
+	owner[olen] = '\0';
 
 	atomic_store_explicit(&in->entry, idx, RELAXED);
 	atomic_store_explicit(&in->prev, prev, RELAXED);

@@ -239,12 +239,19 @@ sched_event(struct sched *s, const char *type, const struct stask *t)
 struct sched_buf {
 	char	*buf;
 	size_t	 len;
+	size_t	 cap;
 };
 
 static void
 sched_append(struct sched_buf *b, const char *p, size_t n)
 {
-	b->buf = xreallocarray(b->buf, b->len + n + 1, 1);
+	/* Doubling: outputs of megabytes arrive in many small pieces. */
+	if (b->len + n + 1 > b->cap) {
+		b->cap = b->cap ? b->cap : 64;
+		while (b->cap < b->len + n + 1)
+			b->cap *= 2;
+		b->buf = xreallocarray(b->buf, b->cap, 1);
+	}
 	memcpy(b->buf + b->len, p, n);
 	b->len += n;
 	b->buf[b->len] = '\0';
@@ -305,7 +312,7 @@ sched_output_of(struct sched_run *run, const char *ref, struct sched_buf *out)
 static char *
 sched_substitute(struct sched_run *run, const char *cmd)
 {
-	struct sched_buf	 out = { NULL, 0 };
+	struct sched_buf	 out = { NULL, 0, 0 };
 	const char		*p = cmd, *next, *open;
 	char			 ref[WF_REF_MAX];
 
@@ -323,7 +330,7 @@ sched_substitute(struct sched_run *run, const char *cmd)
 static int
 sched_input(struct stask *t, char *path, size_t size)
 {
-	struct sched_buf	 in = { NULL, 0 };
+	struct sched_buf	 in = { NULL, 0, 0 };
 	struct stask		*d;
 	FILE			*f;
 	size_t			 i;
@@ -405,7 +412,7 @@ sched_full_output(struct sched *s, struct stask *t)
 	static const cookie_io_functions_t	 io = { NULL,
 						    sched_capped_write, NULL,
 						    NULL };
-	struct sched_capped			 c = { { NULL, 0 }, false };
+	struct sched_capped			 c = { { NULL, 0, 0 }, false };
 	char					 path[PATH_MAX], *cause = NULL;
 	char					 name[WF_ID_MAX + 48];
 	FILE					*f;
@@ -866,19 +873,23 @@ sched_pack_result(msgpack_packer *pk, const struct sched_run *run)
 static json_t *
 sched_json_text(const char *p, size_t len)
 {
-	struct sched_buf	 b = { NULL, 0 };
+	struct sched_buf	 b = { NULL, 0, 0 };
 	json_t			*j;
 	uint32_t		 cp;
-	size_t			 i, n;
+	size_t			 i, n, run;
 
 	sched_append(&b, "", 0);
-	for (i = 0; i < len; i += n)
-		if ((n = utf8_seq(p + i, len - i, &cp)) > 0)
-			sched_append(&b, p + i, n);
-		else {
+	for (i = 0; i < len; i += run) {
+		/* A run of valid UTF-8 in one piece, then what is not. */
+		for (run = 0; i + run < len && (n = utf8_seq(p + i + run,
+		    len - i - run, &cp)) > 0; run += n)
+			;
+		sched_append(&b, p + i, run);
+		if (i + run < len) {
 			sched_append(&b, "\xef\xbf\xbd", 3);
-			n = 1;
+			run++;
 		}
+	}
 	j = json_stringn(b.buf, b.len);
 	free(b.buf);
 	return j != NULL ? j : json_string("");
@@ -886,9 +897,27 @@ sched_json_text(const char *p, size_t len)
 
 /* The JSON report of run on fd (opened by the caller). 0, or -1. */
 static int
+sched_write_all(int fd, const char *text)
+{
+	size_t	len = strlen(text), off = 0;
+	ssize_t	n;
+
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return write(fd, "\n", 1) == 1 ? 0 : -1;
+}
+
+static int
 sched_report(struct sched_run *run, int code, int fd, const char *path)
 {
 	json_t		*root, *arr, *o;
+	char		*text = NULL;
 	struct stask	*t;
 	struct stat	 sb;
 	size_t		 i;
@@ -927,9 +956,11 @@ sched_report(struct sched_run *run, int code, int fd, const char *path)
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0))
 		rc = -1;
-	if (rc == 0 && (json_dumpfd(root, fd, JSON_INDENT(2) |
-	    JSON_SORT_KEYS) != 0 || write(fd, "\n", 1) != 1))
+	/* In one piece: jansson writes to an fd a few bytes at a time. */
+	if (rc == 0 && ((text = json_dumps(root, JSON_INDENT(2) |
+	    JSON_SORT_KEYS)) == NULL || sched_write_all(fd, text) != 0))
 		rc = -1;
+	free(text);
 	if (rc != 0)
 		log_warnx("cannot write the report %s: %s", path,
 		    strerror(errno));
@@ -948,14 +979,17 @@ sched_summary(struct sched_run *run)
 
 	for (i = 0; i < run->n; i++)
 		ok += run->tasks[i].st == ST_OK;
+	/* The rows only: the table shows no output (megabytes, maybe). */
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	sched_pack_result(&pk, run);
+	msgpack_pack_array(&pk, run->n);
+	for (i = 0; i < run->n; i++)
+		sched_pack_task(&pk, &run->tasks[i], false);
 	msgpack_unpacked_init(&up);
 	if (msgpack_unpack_next(&up, sb.data, sb.size, NULL) ==
 	    MSGPACK_UNPACK_SUCCESS) {
 		putchar('\n');
-		tasktable_print(stdout, body_get(&up.data, "tasks"));
+		tasktable_print(stdout, &up.data);
 	}
 	msgpack_unpacked_destroy(&up);
 	msgpack_sbuffer_destroy(&sb);

@@ -15,7 +15,7 @@ stages:
       - {id: down, command: "printf %s '{{ tasks.up.output }}' | wc -c; wc -c <\"$ORCH_INPUT\""}
   - name: side
     tasks:
-      - {id: huge, command: "head -c 17000000 /dev/zero | tr '\\\\0' a"}
+      - {id: huge, command: "head -c 17000000 /dev/zero | tr '\\0' a"}
 YAML
 "$SUP" -L "$INST" -g 1 -w "$T/wf.yaml" --report "$T/r.json" >"$T/wf.out" 2>"$T/sup.log" ||
     fail "the workflow failed: $(cat "$T/wf.out")"
