@@ -268,7 +268,7 @@ actor_task_run(struct actor *a, const struct envelope *env)
 	msgpack_packer			 pk;
 	char				**argv, *cause = NULL, line[256];
 	char				 logpath[PATH_MAX], *why = NULL;
-	char				 display[512];
+	char				 display[512], stdin_path[PATH_MAX];
 	uint64_t			 id = 0, timeout = 0;
 	uint32_t			 i, n;
 
@@ -322,6 +322,9 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		spec.cwd = a->ac.cwd;
 		spec.timeout_ms = (unsigned)timeout;
 		spec.env = session_environ(&a->ac, a->env);
+		if (body_str(&env->body, "stdin", stdin_path,
+		    sizeof stdin_path) == 0)
+			spec.stdin_path = stdin_path;
 		spec.shell_pid = a->session != NULL ? session_pid(a->session) :
 		    0;
 		a->task = task_start(a->base, &spec, &cbs, a, &cause);

@@ -155,8 +155,10 @@ task_child(int report, void *arg)
 		proc_exec_fail(report, "setsid");
 	/* If the actor dies without cleaning up, do not outlive it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if ((null = open("/dev/null", O_RDONLY)) == -1)
-		proc_exec_fail(report, "/dev/null");
+	if ((null = open(spec->stdin_path != NULL ? spec->stdin_path :
+	    "/dev/null", O_RDONLY)) == -1)
+		proc_exec_fail(report, spec->stdin_path != NULL ?
+		    spec->stdin_path : "/dev/null");
 	if (dup2(null, 0) == -1 || dup2(c->out, 1) == -1 ||
 	    dup2(c->out, 2) == -1)
 		proc_exec_fail(report, "dup2");

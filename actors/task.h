@@ -37,6 +37,7 @@ struct task_spec {
 	unsigned	  grace_ms;	/* SIGTERM to SIGKILL; 0: default */
 	pid_t		  shell_pid;	/* the session's shell: what it runs
 					   is not the task's (0: none) */
+	const char	 *stdin_path;	/* its standard input; NULL /dev/null */
 };
 
 struct task_result {

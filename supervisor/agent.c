@@ -841,7 +841,10 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, (has_log ? 4 : 3) + 3 + (ctx != NULL &&
-	    ctx->workflow != NULL ? 3 : 0));
+	    ctx->workflow != NULL ? 3 : 0) + (ctx != NULL &&
+	    ctx->stdin_path != NULL));
+	if (ctx != NULL && ctx->stdin_path != NULL)
+		body_pack_kv_str(&pk, "stdin", ctx->stdin_path);
 	body_pack_kv_u64(&pk, "task", x->id);
 	/* For the banner and the task's events, in the actor. */
 	body_pack_kv_str(&pk, "name", log);

@@ -116,6 +116,7 @@ struct agent_task_ctx {
 	const char	*workflow;
 	unsigned	 run;
 	unsigned	 attempt;
+	const char	*stdin_path;	/* the task's input; NULL: none */
 };
 
 int		 agent_exec(struct agent *a, char *const *argv, size_t argc,

@@ -45,7 +45,9 @@ runner_prompt_argv(const struct agent_config *ac, const char *prompt,
 	case RUNNER_CLAUDE:
 		strlist_add(argv, "claude");
 		strlist_add(argv, "-p");
-		strlist_add(argv, prompt);
+		/* NULL: the prompt is on its standard input. */
+		if (prompt != NULL)
+			strlist_add(argv, prompt);
 		strlist_add(argv, "--output-format");
 		strlist_add(argv, "stream-json");
 		strlist_add(argv, "--verbose");

@@ -19,6 +19,7 @@ bool	runner_takes_prompts(const struct agent_config *ac);
 /*
  * The argument vector for a prompt on agent ac (appended to argv, which
  * starts empty). 0, or -1 when the agent's runner takes no prompts.
+ * For Claude Code a NULL prompt means it is on the standard input.
  */
 int	runner_prompt_argv(const struct agent_config *ac, const char *prompt,
 	    struct strlist *argv);

@@ -47,7 +47,10 @@ static const char *const st_names[] = {
 
 /* Finished runs kept for orch-ctl tasks (the -w run is always kept). */
 #define SCHED_KEEP_RUNS		256
-/* A command longer than this runs from a file, not from an argument. */
+/*
+ * A command longer than this runs from a file, not from an argument; a
+ * Claude Code prompt that long is given on its standard input.
+ */
 #define SCHED_SCRIPT_INLINE_MAX	(64 * 1024)
 /* The progress line is drawn this often (not per event: 1,000s a second). */
 #define SCHED_PROGRESS_MS	100
@@ -718,7 +721,7 @@ static void
 sched_dispatch(struct stask *t, struct agent *a)
 {
 	struct strlist	 argv = { NULL, 0 };
-	struct agent_task_ctx ctx;
+	struct agent_task_ctx ctx = { NULL, NULL, NULL, 0, 0, NULL };
 	char		*cmd, *script, input[PATH_MAX + 96];
 	char		 path[PATH_MAX + 96];
 	const char	*why = NULL;
@@ -760,7 +763,25 @@ sched_dispatch(struct stask *t, struct agent *a)
 	} else {
 		/* A prompt: an argument vector, nothing for a shell to parse. */
 		cmd = sched_substitute(t->run, t->t->prompt);
-		runner_prompt_argv(&a->ac, cmd, &argv);
+		/*
+		 * Large, for Claude Code: on its standard input, from a file
+		 * (an argument holds 128 KiB at most).
+		 */
+		if (strlen(cmd) > SCHED_SCRIPT_INLINE_MAX &&
+		    a->ac.runner == RUNNER_CLAUDE) {
+			if (sched_script_file(t, cmd, path, sizeof path) != 0) {
+				snprintf(t->reason, sizeof t->reason, "cannot "
+				    "write its prompt to a file: %s",
+				    strerror(errno));
+				free(cmd);
+				strlist_clear(&argv);
+				sched_fail_now(t);
+				return;
+			}
+			ctx.stdin_path = path;
+			runner_prompt_argv(&a->ac, NULL, &argv);
+		} else
+			runner_prompt_argv(&a->ac, cmd, &argv);
 	}
 	free(cmd);
 	strlist_add(&argv, "");		/* room for the NULL */
