@@ -173,7 +173,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_c
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o control.o control_task.o msg.o sched.o)
+SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o control.o control_task.o msg.o sched.o sched_view.o)
 $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
@@ -212,7 +212,8 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 
 # The scheduler is tested against a fake agent layer (agent_exec and
 # friends are the test's own).
-$(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o
+$(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o \
+    $(BUILD)/obj/supervisor/sched_view.o
 
 # Fuzzers are built with clang's libFuzzer plus ASan/UBSan straight from the
 # sources, independent of $(CC).

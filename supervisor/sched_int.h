@@ -1,0 +1,129 @@
+/*
+ * The scheduler's state, shared by sched.c (running the tasks) and
+ * sched_view.c (what people see of it: the live progress line, the
+ * summary table, the JSON report). Nothing else includes this.
+ */
+#ifndef ORCH_SUPERVISOR_SCHED_INT_H
+#define ORCH_SUPERVISOR_SCHED_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "supervisor/agent.h"
+#include "supervisor/sched.h"
+#include "supervisor/workflow.h"
+
+struct event;
+
+enum st_state {
+	ST_PENDING = 0,
+	ST_WAITING,		/* for approval */
+	ST_RUNNING,
+	ST_RETRY,		/* backing off before another attempt */
+	ST_OK,
+	ST_FAILED,
+	ST_SKIPPED,
+	ST_CANCELLED,		/* orch-ctl cancel, or the -w run interrupted */
+};
+
+extern const char *const st_names[];
+
+/* Finished runs kept for orch-ctl tasks (the -w run is always kept). */
+#define SCHED_KEEP_RUNS		256
+/*
+ * A command longer than this runs from a file, not from an argument; a
+ * Claude Code prompt that long is given on its standard input.
+ */
+#define SCHED_SCRIPT_INLINE_MAX	(64 * 1024)
+/* The progress line is drawn this often (not per event: 1,000s a second). */
+#define SCHED_PROGRESS_MS	100
+
+struct sched_waiter {
+	sched_result_fn		 fn;
+	void			*arg;
+	struct sched_waiter	*next;
+};
+
+/* One workflow being run. Its tasks never move: they are held by pointer. */
+struct sched_run {
+	struct sched		*s;
+	struct workflow		*wf;
+	unsigned		 no;
+	enum sched_kind		 kind;
+	struct stask		*tasks;
+	size_t			 n;
+	size_t			 left;		/* not yet ok, failed, skipped */
+	uint64_t		 t0;
+	uint64_t		 dur_ns;
+	int			 status;	/* 0, or 1: a task failed */
+	bool			 over;		/* and waiters told */
+	struct sched_waiter	*waiters;
+	struct sched_run	*next;
+};
+
+struct stask {
+	struct sched_run *run;
+	struct wf_task	*t;
+	struct stask	**deps;		/* t->depends, resolved */
+	uint64_t	 seq;		/* submission order */
+	char		 key[WF_ID_MAX + 16];	/* the name users see */
+	enum st_state	 st;
+	unsigned	 attempts;
+	bool		 approved;
+	bool		 cancelled;	/* while running: no retry */
+	char		 agent[AGENT_ID_MAX + 1];
+	char		 avoid[AGENT_ID_MAX + 1];	/* its actor died */
+	uint64_t	 start_ns;
+	uint64_t	 dur_ns;
+	int		 exit_code;
+	int		 signal;
+	bool		 timed_out;
+	char		*output;	/* NUL-terminated, but may hold NULs */
+	size_t		 output_len;
+	bool		 output_cut;	/* past SCHED_OUTPUT_MAX */
+	char		 reason[256];
+	struct event	*retry_ev;
+};
+
+struct sched {
+	struct supervisor	*sup;
+	struct sched_run	*runs;		/* oldest first */
+	unsigned		 next_no;
+	uint64_t		 next_seq;
+	struct event		*pump;
+	struct event		*progress;	/* NULL: no live view */
+	char			*report;
+	int			 report_fd;	/* opened (and checked) early */
+	char			 dir[PATH_MAX + 16];	/* ORCH_INPUT files */
+	bool			 main_over;	/* the -w run: then stop */
+	char			 interrupted[32];	/* by what, or "" */
+	bool			 told_waiting;
+};
+
+/* A growing string: outputs, inputs, substituted commands. */
+struct sched_buf {
+	char	*buf;
+	size_t	 len;
+	size_t	 cap;
+};
+
+bool	st_over(enum st_state st);
+/* Did t's last attempt exit by itself (not killed, not unrun)? */
+bool	sched_has_exit(const struct stask *t);
+void	sched_append(struct sched_buf *b, const char *p, size_t n);
+/* One task's row: what orch-ctl tasks and the summary print. */
+void	sched_pack_task(msgpack_packer *pk, const struct stask *t,
+	    bool output);
+
+/* sched_view.c */
+/* The JSON report of run on fd (opened by the caller). 0, or -1. */
+int	sched_report(struct sched_run *run, int code, int fd,
+	    const char *path);
+/* The -w run's summary table, on stdout. */
+void	sched_summary(struct sched_run *run);
+
+#endif
