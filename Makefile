@@ -173,7 +173,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_c
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o control.o control_task.o msg.o sched.o sched_view.o)
+SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_watch.o control.o control_task.o msg.o sched.o sched_view.o)
 $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)

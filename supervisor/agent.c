@@ -19,7 +19,6 @@
 #include "common/log.h"
 #include "common/tasklog.h"
 #include "common/proc.h"
-#include "common/proctree.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
@@ -29,10 +28,6 @@
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 
-/* Past a task's timeout, when we ask its actor again to end it. */
-#define AGENT_TASK_SLACK_MS	500
-/* How long after an actor's exit its old session is swept. */
-#define AGENT_SWEEP_DELAY_MS	100
 
 static const char *const agent_status_names[] = {
 	[STATUS_INITIALIZING] = "initializing",
@@ -102,90 +97,6 @@ agent_set_status(struct agent *a, enum agent_status st, const char *why)
 		sched_kick(a->sup->sched);
 }
 
-/* Heartbeat ----------------------------------------------------------------- */
-
-static void
-agent_beat_done(struct peer *p, int err, const struct envelope *env,
-    void *arg)
-{
-	struct agent	*a = arg;
-
-	(void)p;
-	(void)env;
-	a->beat_out = false;
-	if (err != IPC_E_TIMEOUT || a->pid <= 0 || a->sup->stopping)
-		return;
-	/*
-	 * Stopped, or stuck in a loop: it serves nobody and its task does
-	 * not end. Killed, it is restarted by its policy and its task is
-	 * retried or failed by the task's.
-	 */
-	log_warnx("agent %s: actor pid %ld did not answer a ping within "
-	    "%u ms: killing it", a->ac.id, (long)a->pid,
-	    a->sup->heartbeat_ms);
-	snprintf(a->last_exit, sizeof a->last_exit, "hung (no answer to a "
-	    "ping in %u ms)", a->sup->heartbeat_ms);
-	kill(a->pid, SIGKILL);
-}
-
-static void
-agent_beat_cb(evutil_socket_t fd, short events, void *arg)
-{
-	struct agent	*a = arg;
-
-	(void)fd;
-	(void)events;
-	if (a->link == NULL || a->beat_out || a->sup->stopping)
-		return;
-	if (peer_request(a->link, IPC_OP_PING, NULL, 0, a->sup->heartbeat_ms,
-	    agent_beat_done, a) > 0)
-		a->beat_out = true;
-}
-
-/* Ping every third of the deadline while the actor runs. */
-static void
-agent_beat_start(struct agent *a)
-{
-	struct timeval	tv;
-	unsigned	ms = a->sup->heartbeat_ms / 3;
-
-	if (a->sup->heartbeat_ms == 0)
-		return;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	a->beat_out = false;
-	event_add(a->beat_ev, &tv);
-}
-
-/*
- * The task's timeout, kept by us as well as by its actor: if the actor
- * has not ended the task soon after it (it is stopped, say), we ask it
- * again and signal the task's session ourselves, TERM then KILL after the
- * grace period; the heartbeat deals with an actor that no longer answers.
- */
-static void
-agent_task_timeout_cb(evutil_socket_t fd, short events, void *arg)
-{
-	struct agent	*a = arg;
-	struct timeval	 tv = { TASK_KILL_GRACE_MS / 1000,
-			    TASK_KILL_GRACE_MS % 1000 * 1000 };
-
-	(void)fd;
-	(void)events;
-	if (a->current == NULL || a->status != STATUS_WORKING)
-		return;
-	if (!a->task_late) {
-		a->task_late = true;
-		log_warnx("agent %s: task %s still runs past its timeout: "
-		    "stopping it", a->ac.id, a->current->name);
-		agent_kill_task(a);
-		if (a->task_pgid > 0)
-			proc_kill_session(a->task_pgid, SIGTERM);
-		evtimer_add(a->task_ev, &tv);
-	} else if (a->task_pgid > 0)
-		proc_kill_session(a->task_pgid, SIGKILL);
-}
-
 struct agent *
 agent_add(struct supervisor *sup, const struct agent_config *ac)
 {
@@ -197,8 +108,7 @@ agent_add(struct supervisor *sup, const struct agent_config *ac)
 	a->status = STATUS_INITIALIZING;
 	a->restart_ev = evtimer_new(sup->base, NULL, NULL);
 	a->kill_ev = evtimer_new(sup->base, NULL, NULL);
-	a->beat_ev = event_new(sup->base, -1, EV_PERSIST, agent_beat_cb, a);
-	a->task_ev = evtimer_new(sup->base, agent_task_timeout_cb, a);
+	agent_watch_init(a);
 	/* Keep configuration order: status lists read like the file. */
 	for (pp = &sup->agents; *pp != NULL; pp = &(*pp)->next)
 		;
@@ -262,8 +172,7 @@ agent_free(struct agent *a)
 	peer_free(a->link);
 	event_free(a->restart_ev);
 	event_free(a->kill_ev);
-	event_free(a->beat_ev);
-	event_free(a->task_ev);
+	agent_watch_free(a);
 	agent_config_clear(&a->ac);
 	free(a);
 }
@@ -471,7 +380,7 @@ agent_start(struct agent *a)
 		kill(-pid, SIGKILL);
 		goto fail;
 	}
-	agent_beat_start(a);
+	agent_watch_start(a);
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -545,82 +454,6 @@ agent_stop(struct agent *a, unsigned grace_ms)
 	evtimer_add(a->kill_ev, &tv);
 }
 
-static void
-agent_sweep_cb(evutil_socket_t fd, short events, void *arg)
-{
-	(void)fd;
-	(void)events;
-	agent_sweep_now(arg);
-}
-
-/*
- * We are a subreaper: what a dead actor's tasks left (double-forked,
- * setsid, deaf to SIGTERM) is ours now. Only actors are our children by
- * right; everything else under us that no live actor holds is killed.
- */
-static void
-agent_kill_orphans(struct supervisor *sup)
-{
-	struct agent	*a;
-	pid_t		*keep;
-	size_t		 n = 0;
-
-	for (a = sup->agents; a != NULL; a = a->next)
-		n++;
-	keep = xcalloc(n + 1, sizeof *keep);
-	n = 0;
-	for (a = sup->agents; a != NULL; a = a->next)
-		if (a->pid > 0)
-			keep[n++] = a->pid;
-	if (proctree_other_children(keep, n) != 0 &&
-	    (n = proctree_kill_all(getpid(), keep, n, NULL)) > 0)
-		log_info("killed %zu process%s left by actors that died", n,
-		    n == 1 ? "" : "es");
-	free(keep);
-}
-
-void
-agent_sweep_now(struct supervisor *sup)
-{
-	size_t	i;
-
-	for (i = 0; i < sup->nsweeps; i++)
-		proc_kill_session(sup->sweeps[i], SIGKILL);
-	agent_kill_orphans(sup);
-	free(sup->sweeps);
-	sup->sweeps = NULL;
-	sup->nsweeps = 0;
-	if (sup->sweep_ev != NULL)
-		evtimer_del(sup->sweep_ev);
-}
-
-/*
- * Kill what is left in an old session, whatever group it moved to. This
- * walks /proc, so it runs a little later, off the path of the restart
- * (the new actor is starting meanwhile); a shutdown runs it at once.
- */
-static void
-agent_sweep(struct supervisor *sup, pid_t session)
-{
-	struct timeval	tv = { 0, AGENT_SWEEP_DELAY_MS * 1000 };
-
-	if (sup->stopping) {
-		if (session > 0)
-			proc_kill_session(session, SIGKILL);
-		agent_kill_orphans(sup);
-		return;
-	}
-	if (session > 0) {
-		sup->sweeps = xreallocarray(sup->sweeps, sup->nsweeps + 1,
-		    sizeof *sup->sweeps);
-		sup->sweeps[sup->nsweeps++] = session;
-	}
-	if (sup->sweep_ev == NULL)
-		sup->sweep_ev = evtimer_new(sup->base, agent_sweep_cb, sup);
-	if (!evtimer_pending(sup->sweep_ev, NULL))
-		evtimer_add(sup->sweep_ev, &tv);
-}
-
 void
 agent_exited(struct agent *a, int status)
 {
@@ -637,9 +470,7 @@ agent_exited(struct agent *a, int status)
 	agent_kill(a);
 	old_session = a->session;
 	a->pid = 0;
-	event_del(a->beat_ev);
-	evtimer_del(a->task_ev);
-	a->beat_out = false;
+	agent_watch_stop(a);
 	a->session = a->task_pgid = 0;
 	evtimer_del(a->kill_ev);
 	if (a->link != NULL) {
@@ -655,7 +486,7 @@ agent_exited(struct agent *a, int status)
 		a->restart_on_exit = false;
 		agent_set_status(a, STATUS_INITIALIZING, "restarting on request");
 		agent_start(a);
-		agent_sweep(sup, old_session);
+		agent_watch_sweep(sup, old_session);
 		return;
 	}
 	d = restart_decide(&a->ac.restart, &a->hist, a->stop_requested ||
@@ -693,7 +524,7 @@ agent_exited(struct agent *a, int status)
 		break;
 	}
 	/* After the restart began: the new actor starts meanwhile. */
-	agent_sweep(sup, old_session);
+	agent_watch_sweep(sup, old_session);
 	supervisor_check_done(sup);
 }
 
@@ -769,7 +600,7 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	}
 	if (a->current == r || a->current == x->rec)
 		a->current = NULL;
-	evtimer_del(a->task_ev);
+	agent_watch_task(a, 0);
 	/* Our timer ended it, its actor never said: the timeout is why. */
 	if (err != IPC_OK && a->task_late) {
 		err = IPC_E_TIMEOUT;
@@ -879,13 +710,7 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	}
 	a->current = x->rec;
 	agent_set_status(a, STATUS_WORKING, NULL);
-	if (timeout_ms > 0) {
-		struct timeval	tv;
-
-		tv.tv_sec = (timeout_ms + AGENT_TASK_SLACK_MS) / 1000;
-		tv.tv_usec = (timeout_ms + AGENT_TASK_SLACK_MS) % 1000 * 1000;
-		evtimer_add(a->task_ev, &tv);
-	}
+	agent_watch_task(a, timeout_ms);
 	return 0;
 }
 

@@ -95,7 +95,7 @@ void		 agent_kill(struct agent *a);
 /* The actor process exited with wait status `status`. */
 void		 agent_exited(struct agent *a, int status);
 /* Kill what is left in the sessions of actors gone (due a little later). */
-void		 agent_sweep_now(struct supervisor *sup);
+void		 agent_watch_sweep_now(struct supervisor *sup);
 void		 agent_free(struct agent *a);
 
 /*
@@ -137,5 +137,19 @@ const char	*agent_status_name(enum agent_status st);
 /* Pack the status row: id, type, status, pid, restarts, task, caps. */
 void		 agent_pack_row(msgpack_packer *pk, const struct agent *a,
 		    bool detail);
+
+/*
+ * agent_watch.c: the heartbeat (pinged from agent_watch_start until
+ * agent_watch_stop; an actor that does not answer is killed), a task's
+ * timeout kept by the supervisor (agent_watch_task; 0: none, or over),
+ * and the sweep of an old session and of orphans, soon after an actor
+ * died (agent_watch_sweep; at once when stopping).
+ */
+void		 agent_watch_init(struct agent *a);
+void		 agent_watch_free(struct agent *a);
+void		 agent_watch_start(struct agent *a);
+void		 agent_watch_stop(struct agent *a);
+void		 agent_watch_task(struct agent *a, unsigned timeout_ms);
+void		 agent_watch_sweep(struct supervisor *sup, pid_t session);
 
 #endif

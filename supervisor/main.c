@@ -191,7 +191,7 @@ supervisor_shutdown(struct supervisor *sup, const char *why)
 		sched_interrupt(sup->sched, why);
 	log_info("shutting down (%s): stopping actors, grace %u ms", why,
 	    sup->grace_ms);
-	agent_sweep_now(sup);
+	agent_watch_sweep_now(sup);
 	control_stop_listening(sup->control);
 	for (a = sup->agents; a != NULL; a = a->next)
 		agent_stop(a, sup->grace_ms);
@@ -462,7 +462,7 @@ main(int argc, char **argv)
 	control_free(sup.control);
 	while (sup.agents != NULL)
 		agent_free(sup.agents);
-	agent_sweep_now(&sup);
+	agent_watch_sweep_now(&sup);
 	if (sup.sweep_ev != NULL)
 		event_free(sup.sweep_ev);
 	supervisor_region_free(&sup);
