@@ -40,7 +40,8 @@ COMMON_SRC = common/log.c common/xmalloc.c common/rundir.c common/proc.c \
 IPC_SRC    = ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/relay.c
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_wire.c \
-             supervisor/restart.c supervisor/workflow.c supervisor/runner.c \
+             supervisor/restart.c supervisor/workflow.c \
+             supervisor/workflow_check.c supervisor/runner.c \
              supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c \
              supervisor/load.c supervisor/gc.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c \

@@ -318,21 +318,28 @@ ctl_agent(struct ctl *c, int argc, char **argv)
 	return 2;
 }
 
+/* Where attempt n of task's log is: 0, or -1 when there is none. */
+static int
+ctl_log_path(const char *instance, const char *task, unsigned n, char *path,
+    size_t size)
+{
+	char	name[256];
+
+	snprintf(name, sizeof name, "%s@%u", task, n);
+	if (tasklog_path(instance, name, false, path, size, NULL) != 0 ||
+	    access(path, F_OK) != 0)
+		return -1;
+	return 0;
+}
+
 /* Print the log of one attempt; 0, 1 (unreadable), or -1 (none). */
 static int
 ctl_log_attempt(const char *instance, const char *task, unsigned n,
     bool header)
 {
-	char	 name[256], path[PATH_MAX], *cause = NULL;
+	char	 path[PATH_MAX], *cause = NULL;
 
-	snprintf(name, sizeof name, "%s@%u", task, n);
-	if (tasklog_path(instance, name, false, path, sizeof path,
-	    &cause) != 0) {
-		fprintf(stderr, "orch-ctl: logs %s: %s\n", task, cause);
-		free(cause);
-		return 1;
-	}
-	if (access(path, F_OK) != 0)
+	if (ctl_log_path(instance, task, n, path, sizeof path) != 0)
 		return -1;
 	if (header) {
 		printf("== %s, attempt %u ==\n", task, n);
@@ -382,11 +389,10 @@ ctl_logs(struct ctl *c, int argc, char **argv)
 	}
 	/* Every attempt; with headers when there was more than one. */
 	for (last = 0; last < 1000; last++) {
-		char	 name[256], path[PATH_MAX];
+		char	 path[PATH_MAX];
 
-		snprintf(name, sizeof name, "%s@%lu", task, last + 1);
-		if (tasklog_path(instance, name, false, path, sizeof path,
-		    NULL) != 0 || access(path, F_OK) != 0)
+		if (ctl_log_path(instance, task, (unsigned)last + 1, path,
+		    sizeof path) != 0)
 			break;
 	}
 	if (last == 0) {
