@@ -35,6 +35,7 @@
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/sock.h"
+#include "shm/events.h"
 #include "shm/region.h"
 #include "shm/serve.h"
 
@@ -382,7 +383,7 @@ actor_init(struct actor *a, const struct envelope *env)
 	msgpack_sbuffer			 sb;
 	msgpack_packer			 pk;
 	char				*cause = NULL, *want;
-	char				 shm[REGION_NAME_MAX];
+	char				 shm[REGION_NAME_MAX], why[128];
 
 	if (a->configured) {
 		peer_reply(a->link, env, IPC_E_EXISTS, "already running", NULL,
@@ -390,11 +391,14 @@ actor_init(struct actor *a, const struct envelope *env)
 		return;
 	}
 	want = xstrdup(a->ac.id);
-	if (config_agent_from_msgpack(body_get(&env->body, "agent"), &a->ac,
-	    &cause) != 0 || strcmp(a->ac.id, want) != 0) {
-		if (cause == NULL)
-			xasprintf(&cause, "configuration is for agent '%s', "
-			    "not '%s'", a->ac.id, want);
+	if (agent_config_unpack(body_get(&env->body, "agent"), &a->ac, why,
+	    sizeof why) != 0) {
+		cause = xstrdup(why);
+		goto fail;
+	}
+	if (strcmp(a->ac.id, want) != 0) {
+		xasprintf(&cause, "configuration is for agent '%s', not '%s'",
+		    a->ac.id, want);
 		goto fail;
 	}
 	a->configured = true;
@@ -485,7 +489,7 @@ actor_task_kill(struct actor *a, const struct envelope *env)
 	if (a->task != NULL && task_id(a->task) == id) {
 		log_info("task %llu: cancelled by the supervisor",
 		    (unsigned long long)id);
-		task_kill(a->task, TASK_KILL_GRACE_MS);
+		task_kill(a->task, IPC_TASK_KILL_GRACE_MS);
 	}
 }
 

@@ -12,7 +12,7 @@
 
 #include "actors/inbox.h"
 #include "ipc/peer.h"
-#include "supervisor/config.h"
+#include "ipc/agent_config.h"
 
 struct actor_later;
 struct tasklog;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "supervisor/config.h"
+#include "ipc/agent_config.h"
 
 struct event_base;
 struct session;

@@ -13,10 +13,12 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/proc.h"
 #include "common/proctree.h"
 #include "common/xmalloc.h"
 #include "ipc/peer.h"
+#include "ipc/proto.h"
 
 extern char	**environ;
 
@@ -183,13 +185,13 @@ static void
 task_end(struct task *t, int exit_code, int sig)
 {
 	struct task_result	r;
-	char			tail[TASK_TAIL_MAX];
+	char			tail[IPC_TASK_TAIL_MAX];
 
 	memset(&r, 0, sizeof r);
 	r.exit_code = exit_code;
 	r.signal = sig;
 	r.timed_out = t->timed_out;
-	r.duration_ns = peer_now_ns() - t->started;
+	r.duration_ns = clock_now_ns() - t->started;
 	r.tail_len = scrollback_tail(&t->tail, sizeof tail, tail);
 	r.tail = tail;
 	if (t->cbs.done_cb != NULL)
@@ -213,8 +215,8 @@ task_alloc(const struct task_spec *spec, const struct task_cbs *cbs,
 	struct task	*t = xcalloc(1, sizeof *t);
 
 	t->id = spec->id;
-	t->started = peer_now_ns();
-	scrollback_init(&t->tail, TASK_TAIL_MAX);
+	t->started = clock_now_ns();
+	scrollback_init(&t->tail, IPC_TASK_TAIL_MAX);
 	if (cbs != NULL)
 		t->cbs = *cbs;
 	t->arg = arg;
@@ -271,7 +273,7 @@ task_start(struct event_base *base, const struct task_spec *spec,
 	/* Every process of the task inherits the tag that names it. */
 	snprintf(tag, sizeof tag, "%s=%ld.%llu.%llu", TASK_TAG_ENV,
 	    (long)getpid(), (unsigned long long)spec->id,
-	    (unsigned long long)peer_now_ns());
+	    (unsigned long long)clock_now_ns());
 	env = spec->env != NULL ? spec->env : environ;
 	for (n = 0; env[n] != NULL; n++)
 		;
@@ -303,7 +305,7 @@ task_start(struct event_base *base, const struct task_spec *spec,
 	snprintf(t->tag, sizeof t->tag, "%s", tag);
 	t->pid = pid;
 	t->out = fds[0];
-	t->grace_ms = spec->grace_ms ? spec->grace_ms : TASK_KILL_GRACE_MS;
+	t->grace_ms = spec->grace_ms ? spec->grace_ms : IPC_TASK_KILL_GRACE_MS;
 	evutil_make_socket_nonblocking(t->out);
 	t->out_ev = event_new(base, t->out, EV_READ | EV_PERSIST, task_out_cb,
 	    t);

@@ -20,10 +20,8 @@
 
 #include "actors/scrollback.h"
 
-#define TASK_TAIL_MAX		4096
 /* In every task process's environment: which task it belongs to. */
 #define TASK_TAG_ENV		"ORCH_TASK_TAG"
-#define TASK_KILL_GRACE_MS	2000
 
 struct event_base;
 struct task;

@@ -12,6 +12,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/frame.h"
@@ -57,15 +58,6 @@ static void	peer_destroy(struct peer *);
 /* A peer gone after holding more than this returns memory to the system. */
 #define PEER_TRIM_BYTES		((size_t)1 << 20)
 
-uint64_t
-peer_now_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * Every entry from the loop brackets its work with enter/leave, so a
  * callback may free the peer: the memory goes only when the outermost
@@ -92,7 +84,7 @@ peer_arm_timer(struct peer *p)
 
 	if (next == UINT64_MAX || next >= p->timer_at)
 		return;
-	now = peer_now_ns();
+	now = clock_now_ns();
 	wait = next > now ? next - now : 0;
 	tv.tv_sec = (time_t)(wait / 1000000000u);
 	tv.tv_usec = (suseconds_t)((wait % 1000000000u) / 1000u + 1);
@@ -109,7 +101,7 @@ peer_timer_cb(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	peer_enter(p);
 	p->timer_at = UINT64_MAX;
-	pending_expire(&p->pending, p, peer_now_ns());
+	pending_expire(&p->pending, p, clock_now_ns());
 	if (!p->dead)
 		peer_arm_timer(p);
 	peer_leave(p);
@@ -253,7 +245,7 @@ peer_request_env(struct peer *p, struct envelope *hdr, const void *body,
 	hdr->id = ++p->next_id;
 	if ((rc = peer_send(p, hdr, body, len)) != 0)
 		return rc;
-	deadline = peer_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	deadline = clock_now_ns() + (uint64_t)timeout_ms * 1000000u;
 	if (pending_add(&p->pending, hdr->id, deadline, cb, arg) != 0)
 		return -IPC_E_INTERNAL;	/* ids are never reused */
 	peer_arm_timer(p);
@@ -299,7 +291,7 @@ peer_reply(struct peer *p, const struct envelope *req, int err,
     const char *errmsg, const void *body, size_t len)
 {
 	if (p->inflight > 0 && --p->inflight == 0)
-		p->idle_since = peer_now_ns();
+		p->idle_since = clock_now_ns();
 	return peer_answer(p, IPC_KIND_RES, req, err, errmsg, body, len);
 }
 
@@ -413,7 +405,7 @@ peer_read_cb(struct bufferevent *bev, void *arg)
 	if (evbuffer_get_length(in) == 0)
 		p->partial_since = 0;
 	else if (p->partial_since == 0)
-		p->partial_since = peer_now_ns();
+		p->partial_since = clock_now_ns();
 	if (evbuffer_get_length(in) > p->held)
 		p->held = evbuffer_get_length(in);
 	peer_leave(p);
@@ -424,7 +416,7 @@ static void
 peer_guard_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct peer	*p = arg;
-	uint64_t	 now = peer_now_ns();
+	uint64_t	 now = clock_now_ns();
 	char		 why[128];
 
 	(void)fd;
@@ -523,7 +515,7 @@ peer_new(struct event_base *base, int fd, const char *name,
 
 		p->guard = event_new(base, -1, EV_PERSIST, peer_guard_cb, p);
 		event_add(p->guard, &tv);
-		p->idle_since = peer_now_ns();
+		p->idle_since = clock_now_ns();
 	}
 	return p;
 }
@@ -613,5 +605,5 @@ peer_idle_ns(const struct peer *p)
 	if (!p->open || p->inflight > 0 || p->partial_since != 0 ||
 	    pending_count(&p->pending) > 0 || p->idle_since == 0)
 		return 0;
-	return peer_now_ns() - p->idle_since;
+	return clock_now_ns() - p->idle_since;
 }

@@ -114,9 +114,6 @@ size_t		 peer_pending(const struct peer *p);
 size_t		 peer_queued(const struct peer *p);
 const struct peer_stats *peer_stats(const struct peer *p);
 
-/* Monotonic clock in ns, the one every orch deadline uses. */
-uint64_t	 peer_now_ns(void);
-
 /*
  * How long a served client has had nothing in flight (its requests all
  * answered, none of ours waiting, no frame begun), in ns; 0 when busy.

@@ -71,6 +71,10 @@ enum ipc_pri {
 #define IPC_OP_TASK_STARTED	"task.started"	/* ntf: {task, pgid} */
 #define IPC_OP_TASK_KILL	"task.kill"	/* ntf: {task}: stop that task
 						   (TERM, KILL after grace) */
+/* task.run's answer carries the last this many bytes of output ("tail"). */
+#define IPC_TASK_TAIL_MAX	4096
+/* A task stopped by its actor gets SIGTERM, then SIGKILL this much later. */
+#define IPC_TASK_KILL_GRACE_MS	2000
 
 /* 2: attach clients <-> actor, on actors/<agent>.sock */
 #define IPC_OP_ATTACH_OPEN	"attach.open"	/* req: {rows, cols, readonly};

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
+#include "shm/events.h"
 #include "shm/lock.h"
 
 _Static_assert(sizeof(struct bank_bucket) == 128, "bucket layout");

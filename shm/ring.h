@@ -44,26 +44,6 @@
 /* A claim is never waited for longer, whatever the header says. */
 #define RING_ABORT_NS_MAX	(10ull * 1000000000)
 
-/*
- * Event types: the seed's, then those orch adds. Types are free-form
- * strings (up to 31 bytes) matched with fnmatch; these are the ones orch
- * itself publishes.
- */
-#define EV_TASK_STARTED		"task.started"
-#define EV_TASK_COMPLETED	"task.completed"
-#define EV_TASK_FAILED		"task.failed"
-#define EV_AGENT_READY		"agent.ready"
-#define EV_AGENT_BUSY		"agent.busy"
-#define EV_DATA_SHARED		"data.shared"
-#define EV_COORDINATION_REQUEST	"coordination.request"
-#define EV_AGENT_RESTARTED	"agent.restarted"
-#define EV_AGENT_TERMINATED	"agent.terminated"
-#define EV_TASK_WAITING		"task.waiting_approval"
-#define EV_TASK_RETRYING	"task.retrying"
-#define EV_TASK_SKIPPED		"task.skipped"
-#define EV_TASK_CANCELLED	"task.cancelled"
-#define EV_TASK_DENIED		"task.denied"
-
 /* Shared header; slots follow it. Laid out for 64-byte cache lines. */
 struct ring_shared {
 	_Atomic uint32_t	magic;

@@ -1,4 +1,6 @@
 #include "supervisor/agent.h"
+#include "common/clock.h"
+#include "shm/events.h"
 #include "shm/region.h"
 
 #include <sys/socket.h>
@@ -15,11 +17,11 @@
 
 #include <event2/event.h>
 
-#include "actors/task.h"
 #include "common/log.h"
 #include "common/tasklog.h"
 #include "common/proc.h"
 #include "common/xmalloc.h"
+#include "ipc/proto.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
 #include "supervisor/control.h"
@@ -47,11 +49,11 @@ agent_status_name(enum agent_status st)
 
 /* The event each status is announced with on the bus. */
 static const char *const agent_status_events[] = {
-	[STATUS_INITIALIZING] = "agent.initializing",
+	[STATUS_INITIALIZING] = EV_AGENT_INITIALIZING,
 	[STATUS_IDLE] = EV_AGENT_READY,
 	[STATUS_WORKING] = EV_AGENT_BUSY,
-	[STATUS_WAITING] = "agent.waiting",
-	[STATUS_ERROR] = "agent.error",
+	[STATUS_WAITING] = EV_AGENT_WAITING,
+	[STATUS_ERROR] = EV_AGENT_ERROR,
 	[STATUS_TERMINATED] = EV_AGENT_TERMINATED,
 };
 
@@ -231,7 +233,7 @@ agent_ready_cb(struct peer *p, int err, const struct envelope *env,
 	body_i64(&env->body, "session", &session);
 	a->session = (pid_t)session;
 	snprintf(why, sizeof why, "ready in %.1f ms (pid %ld, session %ld)",
-	    (double)(peer_now_ns() - a->started_ns) / 1e6, (long)a->pid,
+	    (double)(clock_now_ns() - a->started_ns) / 1e6, (long)a->pid,
 	    (long)a->session);
 	agent_set_status(a, STATUS_IDLE, why);
 	if (a->on_ready != NULL) {
@@ -364,7 +366,7 @@ agent_start(struct agent *a)
 		argv[n++] = (char *)"-v";
 	argv[n++] = a->ac.id;
 	argv[n] = NULL;
-	a->started_ns = peer_now_ns();
+	a->started_ns = clock_now_ns();
 	pid = spawn_actor(sup->actor_path, argv, fds[1], sup->actor_err,
 	    &cause);
 	close(fds[1]);
@@ -386,7 +388,7 @@ agent_start(struct agent *a)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2);
 	body_pack_str(&pk, "agent");
-	config_agent_pack(&pk, &a->ac);
+	agent_config_pack(&pk, &a->ac);
 	body_pack_kv_str(&pk, "shm", sup->region != NULL ? sup->region->name :
 	    "");
 	peer_request(a->link, IPC_OP_ACTOR_INIT, sb.data, sb.size,
@@ -402,7 +404,7 @@ fail:
 	 */
 	snprintf(a->last_exit, sizeof a->last_exit, "%s", cause);
 	d = restart_decide(&a->ac.restart, &a->hist, a->stop_requested ||
-	    sup->stopping, false, peer_now_ns());
+	    sup->stopping, false, clock_now_ns());
 	if (d.action == RESTART_AFTER) {
 		log_warnx("agent %s: cannot start: %s; retry %llu in %llu ms",
 		    a->ac.id, cause, (unsigned long long)a->hist.total,
@@ -490,7 +492,7 @@ agent_exited(struct agent *a, int status)
 		return;
 	}
 	d = restart_decide(&a->ac.restart, &a->hist, a->stop_requested ||
-	    a->sup->stopping, normal, peer_now_ns());
+	    a->sup->stopping, normal, clock_now_ns());
 	switch (d.action) {
 	case RESTART_NONE:
 		snprintf(why, sizeof why, "actor %s", reason);
@@ -587,7 +589,7 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 		body_i64(&env->body, "signal", &sig);
 		body_u64(&env->body, "duration_ns", &dur);
 		body_bool(&env->body, "timed_out", &timed_out);
-		load_add(&a->load, dur, peer_now_ns());
+		load_add(&a->load, dur, clock_now_ns());
 		if (r != NULL) {
 			r->exit_code = (int)code;
 			r->signal = (int)sig;
@@ -697,7 +699,7 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	 * The actor enforces the task's own timeout; this deadline only
 	 * catches an actor that stopped answering. No timeout: a week.
 	 */
-	deadline = timeout_ms ? (uint64_t)timeout_ms + TASK_KILL_GRACE_MS +
+	deadline = timeout_ms ? (uint64_t)timeout_ms + IPC_TASK_KILL_GRACE_MS +
 	    5000 : 7ull * 24 * 3600 * 1000;
 	rc = peer_request(a->link, IPC_OP_TASK_RUN, sb.data, sb.size,
 	    (unsigned)deadline, agent_exec_cb, x);

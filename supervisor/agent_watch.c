@@ -12,11 +12,11 @@
 
 #include <event2/event.h>
 
-#include "actors/task.h"
 #include "common/log.h"
 #include "common/proc.h"
 #include "common/proctree.h"
 #include "common/xmalloc.h"
+#include "ipc/proto.h"
 #include "ipc/peer.h"
 #include "supervisor/agent.h"
 #include "supervisor/supervisor.h"
@@ -89,8 +89,8 @@ static void
 agent_watch_task_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct agent	*a = arg;
-	struct timeval	 tv = { TASK_KILL_GRACE_MS / 1000,
-			    TASK_KILL_GRACE_MS % 1000 * 1000 };
+	struct timeval	 tv = { IPC_TASK_KILL_GRACE_MS / 1000,
+			    IPC_TASK_KILL_GRACE_MS % 1000 * 1000 };
 
 	(void)fd;
 	(void)events;

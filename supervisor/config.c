@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/xmalloc.h"
+#include "supervisor/restart.h"
 #include "supervisor/schema.h"
 
 const char config_default_yaml[] =
@@ -25,24 +26,6 @@ const char config_default_yaml[] =
     "    type: worker\n"
     "    capabilities: [shell]\n";
 
-static const char *const agent_type_names[] = {
-	[AGENT_PRIMARY] = "primary",
-	[AGENT_WORKER] = "worker",
-	[AGENT_SPECIALIST] = "specialist",
-};
-
-static const char *const runner_names[] = {
-	[RUNNER_SHELL] = "shell",
-	[RUNNER_CLAUDE] = "claude",
-	[RUNNER_ARGV] = "argv",
-};
-
-static const char *const backend_names[] = {
-	[SESSION_PTY] = "pty",
-	[SESSION_TMUX] = "tmux",
-	[SESSION_ITERM2] = "iterm2",
-};
-
 /* The seed's permission names (DESIGN §9). */
 static const char *const permission_names[] = {
 	"session:read", "session:write", "session:create", "session:delete",
@@ -50,19 +33,6 @@ static const char *const permission_names[] = {
 };
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
-
-const char *
-agent_type_name(enum agent_type t)
-{
-	return (unsigned)t < NITEMS(agent_type_names) ?
-	    agent_type_names[t] : "?";
-}
-
-const char *
-session_backend_name(enum session_backend b)
-{
-	return (unsigned)b < NITEMS(backend_names) ? backend_names[b] : "?";
-}
 
 /* Agent keys --------------------------------------------------------------- */
 
@@ -172,7 +142,7 @@ session_backend_cb(struct schema *c, const char *path,
 	struct agent_config	*ac = arg;
 	int			 v;
 
-	if (schema_enum(c, path, n, backend_names, NITEMS(backend_names),
+	if (schema_enum(c, path, n, session_backend_names, NITEMS(session_backend_names),
 	    &v) != 0)
 		return -1;
 	if (v != SESSION_PTY)
@@ -452,21 +422,6 @@ static const struct schema_moved agent_moved[] = {
 	{ "scrollback", "session" },
 };
 
-static void
-agent_config_defaults(struct agent_config *ac)
-{
-	memset(ac, 0, sizeof *ac);
-	ac->type = AGENT_WORKER;
-	ac->runner = RUNNER_SHELL;
-	ac->backend = SESSION_PTY;
-	ac->scrollback = SCROLLBACK_DEFAULT;
-	ac->inbox = INBOX_DEFAULT;
-	ac->tier = 1;
-	ac->restart.kind = RESTART_PERMANENT;
-	ac->restart.max = RESTART_MAX_DEFAULT;
-	ac->restart.within_s = RESTART_WITHIN_DEFAULT;
-}
-
 static int
 config_agent(struct schema *c, const char *path, const struct yamlnode *n,
     struct agent_config *ac)
@@ -478,32 +433,6 @@ config_agent(struct schema *c, const char *path, const struct yamlnode *n,
 	if (ac->id[0] == '\0')
 		return schema_err(c, n, path, "missing required key 'id'");
 	return 0;
-}
-
-void
-agent_config_clear(struct agent_config *ac)
-{
-	strlist_clear(&ac->caps);
-	strlist_clear(&ac->runner_argv);
-	strlist_clear(&ac->runner_args);
-	strlist_clear(&ac->env);
-	strlist_clear(&ac->perms);
-	free(ac->shell);
-	free(ac->cwd);
-	memset(ac, 0, sizeof *ac);
-}
-
-void
-agent_config_copy(struct agent_config *dst, const struct agent_config *src)
-{
-	*dst = *src;
-	strlist_copy(&dst->caps, &src->caps);
-	strlist_copy(&dst->runner_argv, &src->runner_argv);
-	strlist_copy(&dst->runner_args, &src->runner_args);
-	strlist_copy(&dst->env, &src->env);
-	strlist_copy(&dst->perms, &src->perms);
-	dst->shell = src->shell != NULL ? xstrdup(src->shell) : NULL;
-	dst->cwd = src->cwd != NULL ? xstrdup(src->cwd) : NULL;
 }
 
 /* Top level ---------------------------------------------------------------- */
@@ -671,8 +600,3 @@ config_agent_parse(const struct yamldoc *doc, const struct yamlnode *n,
 	return config_agent(&c, path, n, ac);
 }
 
-const char *
-runner_name(enum runner_kind r)
-{
-	return (unsigned)r < NITEMS(runner_names) ? runner_names[r] : "?";
-}

@@ -2,33 +2,6 @@
 
 #include <string.h>
 
-static const char *const restart_kind_names[] = {
-	[RESTART_PERMANENT] = "permanent",
-	[RESTART_TRANSIENT] = "transient",
-	[RESTART_TEMPORARY] = "temporary",
-};
-
-const char *
-restart_kind_name(enum restart_kind kind)
-{
-	if ((unsigned)kind >= sizeof restart_kind_names /
-	    sizeof restart_kind_names[0])
-		return "?";
-	return restart_kind_names[kind];
-}
-
-int
-restart_kind_parse(const char *s)
-{
-	unsigned	i;
-
-	for (i = 0; i < sizeof restart_kind_names /
-	    sizeof restart_kind_names[0]; i++)
-		if (strcmp(s, restart_kind_names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* Restarts recorded after since_ns (the start of the window). */
 static unsigned
 restart_count_since(const struct restart_history *hist, uint64_t since_ns)

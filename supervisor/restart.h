@@ -16,20 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum restart_kind {
-	RESTART_PERMANENT = 0,
-	RESTART_TRANSIENT,
-	RESTART_TEMPORARY,
-};
+#include "ipc/agent_config.h"
 
-struct restart_policy {
-	enum restart_kind	kind;
-	unsigned		max;		/* restarts allowed ... */
-	unsigned		within_s;	/* ... in this many seconds */
-};
-
-#define RESTART_MAX_DEFAULT	5
-#define RESTART_WITHIN_DEFAULT	60
 #define RESTART_BACKOFF_MIN_NS	(10ull * 1000000)	/* 10 ms */
 #define RESTART_BACKOFF_MAX_NS	(5000ull * 1000000)	/* 5 s */
 /* Restart times remembered; intensity above this is clamped. */
@@ -63,8 +51,5 @@ struct restart_decision restart_decide(const struct restart_policy *pol,
 	    struct restart_history *hist, bool requested, bool normal,
 	    uint64_t now_ns);
 
-const char	*restart_kind_name(enum restart_kind kind);
-/* Returns the kind for a name, or -1. */
-int		 restart_kind_parse(const char *s);
 
 #endif

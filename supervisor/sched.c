@@ -1,4 +1,6 @@
 #include "supervisor/sched.h"
+#include "common/clock.h"
+#include "shm/events.h"
 #include "supervisor/sched_int.h"
 
 #include <sys/stat.h>
@@ -13,10 +15,10 @@
 
 #include <event2/event.h>
 
-#include "actors/task.h"
 #include "common/log.h"
 #include "common/tasklog.h"
 #include "common/xmalloc.h"
+#include "ipc/proto.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
 #include "shm/region.h"
@@ -313,7 +315,7 @@ sched_capped_write(void *cookie, const char *p, size_t n)
 }
 
 /*
- * The actor's answer carries only the last TASK_TAIL_MAX bytes; when the
+ * The actor's answer carries only the last IPC_TASK_TAIL_MAX bytes; when the
  * output filled them, the whole of it (up to SCHED_OUTPUT_MAX) comes from
  * the task's log, for the dependents, the bank and the claude runner.
  */
@@ -329,7 +331,7 @@ sched_full_output(struct sched *s, struct stask *t)
 	FILE					*f;
 	int					 rc;
 
-	if (t->output == NULL || t->output_len < TASK_TAIL_MAX)
+	if (t->output == NULL || t->output_len < IPC_TASK_TAIL_MAX)
 		return;
 	snprintf(name, sizeof name, "%s@%u", t->key, t->attempts);
 	if (tasklog_path(s->sup->instance, name, false, path, sizeof path,
@@ -436,7 +438,7 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 	struct timeval		 tv;
 	bool			 ok;
 
-	t->dur_ns = peer_now_ns() - t->start_ns;
+	t->dur_ns = clock_now_ns() - t->start_ns;
 	msgpack_unpacked_init(&up);
 	if (err == IPC_OK && msgpack_unpack_next(&up, body, len, NULL) ==
 	    MSGPACK_UNPACK_SUCCESS) {
@@ -449,7 +451,7 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 			memcpy(out, tail, tlen);
 			out[tlen] = '\0';
 			sched_set_output(t, out, tlen, false);
-			if (tlen >= TASK_TAIL_MAX)
+			if (tlen >= IPC_TASK_TAIL_MAX)
 				sched_full_output(s, t);
 		}
 		t->dur_ns = dur;
@@ -540,7 +542,7 @@ static struct agent *
 sched_route(struct sched *s, struct stask *t, bool *hopeless)
 {
 	struct agent	*a, *best = NULL, *fallback = NULL;
-	uint64_t	 now = peer_now_ns();
+	uint64_t	 now = clock_now_ns();
 	double		 l, best_load = 0;
 
 	*hopeless = true;
@@ -696,7 +698,7 @@ sched_dispatch(struct stask *t, struct agent *a)
 	free(argv.v[argv.n - 1]);
 	argv.v[argv.n - 1] = NULL;
 	t->attempts++;
-	t->start_ns = peer_now_ns();
+	t->start_ns = clock_now_ns();
 	snprintf(t->agent, sizeof t->agent, "%s", a->ac.id);
 	t->st = ST_RUNNING;
 	ctx.name = t->key;
@@ -872,7 +874,7 @@ sched_run_done(struct sched_run *run)
 	size_t		 i, ok = 0;
 
 	run->over = true;
-	run->dur_ns = peer_now_ns() - run->t0;
+	run->dur_ns = clock_now_ns() - run->t0;
 	run->status = 0;
 	for (i = 0; i < run->n; i++) {
 		ok += run->tasks[i].st == ST_OK;
@@ -1027,7 +1029,7 @@ sched_add(struct sched *s, struct workflow *wf, enum sched_kind kind)
 	run->no = ++s->next_no;
 	run->kind = kind;
 	run->n = run->left = wf->ntasks;
-	run->t0 = peer_now_ns();
+	run->t0 = clock_now_ns();
 	run->tasks = xcalloc(run->n ? run->n : 1, sizeof *run->tasks);
 	for (i = 0; i < run->n; i++) {
 		t = &run->tasks[i];

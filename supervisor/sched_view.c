@@ -14,6 +14,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/utf8.h"
 #include "ipc/body.h"
@@ -216,7 +217,7 @@ sched_progress_draw(struct sched *s)
 		    ", %zu failed (allowed)", allowed);
 	if (len < sizeof line)
 		len += (size_t)snprintf(line + len, sizeof line - len,
-		    "] %.1fs ", (double)(peer_now_ns() - t0) / 1e9);
+		    "] %.1fs ", (double)(clock_now_ns() - t0) / 1e9);
 	for (a = s->sup->agents; a != NULL && len < sizeof line;
 	    a = a->next) {
 		const char	*what = "idle";

@@ -8,7 +8,7 @@
 
 #include "common/xmalloc.h"
 #include "supervisor/schema.h"
-#include "supervisor/workflow_check.h"
+#include "supervisor/workflow_int.h"
 #include "supervisor/yamldoc.h"
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])

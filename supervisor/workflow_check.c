@@ -4,7 +4,8 @@
  * that name a task run before; then the order made explicit for the
  * scheduler. And the template syntax itself, shared with the scheduler.
  */
-#include "supervisor/workflow_check.h"
+#include "supervisor/workflow.h"
+#include "supervisor/workflow_int.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -17,7 +18,6 @@
 #include "common/xmalloc.h"
 #include "supervisor/runner.h"
 #include "supervisor/schema.h"
-#include "supervisor/workflow.h"
 #include "supervisor/yamldoc.h"
 
 static int __attribute__((format(printf, 4, 5)))

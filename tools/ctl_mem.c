@@ -16,6 +16,7 @@
 
 #include "common/xmalloc.h"
 #include "ipc/body.h"
+#include "shm/events.h"
 #include "shm/ring.h"
 #include "tools/client.h"
 #include "tools/ctl.h"

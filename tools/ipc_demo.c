@@ -18,6 +18,7 @@
 #include <event2/event.h>
 #include <msgpack.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/envelope.h"
@@ -197,7 +198,7 @@ demo_client_reply_cb(struct peer *p, int err, const struct envelope *reply,
 		if (reply->has_body && reply->body.type == MSGPACK_OBJECT_BIN &&
 		    reply->body.via.bin.size >= sizeof sent_at) {
 			memcpy(&sent_at, reply->body.via.bin.ptr, sizeof sent_at);
-			c->rtt_total += peer_now_ns() - sent_at;
+			c->rtt_total += clock_now_ns() - sent_at;
 		}
 	}
 	if (c->done == c->count)
@@ -238,7 +239,7 @@ demo_client_fill(struct demo_client *c)
 	int64_t		rc;
 
 	while (c->sent < c->count && c->sent - c->done < DEMO_WINDOW) {
-		now = peer_now_ns();
+		now = clock_now_ns();
 		c->body.size = 0;
 		msgpack_packer_init(&pk, &c->body, msgpack_sbuffer_write);
 		if (c->nfields > 0)

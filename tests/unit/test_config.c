@@ -191,7 +191,7 @@ test_msgpack(void **state)
 	assert_non_null(cfg);
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	config_agent_pack(&pk, &cfg->agents[0]);
+	agent_config_pack(&pk, &cfg->agents[0]);
 	msgpack_unpacked_init(&up);
 	assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, NULL),
 	    MSGPACK_UNPACK_SUCCESS);

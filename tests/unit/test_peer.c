@@ -18,6 +18,7 @@
 #include <event2/event.h>
 #include <msgpack.h>
 
+#include "common/clock.h"
 #include "ipc/frame.h"
 #include "ipc/peer.h"
 #include "ipc/sock.h"
@@ -167,9 +168,9 @@ teardown(void **state)
 static bool
 wait_for(struct fixture *f, const int *flag, int want, int timeout_ms)
 {
-	uint64_t	deadline = peer_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	uint64_t	deadline = clock_now_ns() + (uint64_t)timeout_ms * 1000000u;
 
-	while (*flag < want && peer_now_ns() < deadline)
+	while (*flag < want && clock_now_ns() < deadline)
 		event_base_loop(f->base, EVLOOP_ONCE);
 	return *flag >= want;
 }
@@ -195,7 +196,7 @@ result_cb(struct peer *p, int err, const struct envelope *reply, void *arg)
 	if (err == IPC_OK && reply->has_body &&
 	    reply->body.type == MSGPACK_OBJECT_POSITIVE_INTEGER)
 		r->value = reply->body.via.u64;
-	r->at_ns = peer_now_ns();
+	r->at_ns = clock_now_ns();
 	r->done++;
 }
 
@@ -337,7 +338,7 @@ test_ack_and_deadline(void **state)
 
 	f->server = spawn_server(f->path);
 	p = client(f);
-	start = peer_now_ns();
+	start = clock_now_ns();
 	assert_true(send_acked(p, IPC_OP_SINK, 5000, &acked) > 0);
 	assert_true(send_acked(p, OP_NOACK, 150, &lost) > 0);
 	assert_true(peer_request(p, OP_HANG, NULL, 0, 300, result_cb,
@@ -376,10 +377,10 @@ test_server_dies_mid_frame(void **state)
 	for (int i = 0; i < 10; i++)
 		assert_true(peer_request(p, OP_HANG, NULL, 0, 30000, result_cb,
 		    &r) > 0);
-	start = peer_now_ns();
+	start = clock_now_ns();
 	assert_true(peer_request(p, OP_DIE, NULL, 0, 30000, result_cb, &r) > 0);
 	assert_true(wait_for(f, &r.done, 11, 5000));
-	assert_true(peer_now_ns() - start < 5000 * 1000000ull);
+	assert_true(clock_now_ns() - start < 5000 * 1000000ull);
 	for (int i = 0; i < 11; i++)
 		assert_int_equal(r.errs[i], IPC_E_PEER_GONE);
 	assert_int_equal(client_closed, 1);

@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
@@ -331,9 +332,9 @@ test_route(void **state)
 	(void)state;
 	setup(ids, caps, 3);
 	/* Recent work decides, not the count of tasks ever run. */
-	load_add(&fx.agents[0].load, 10000000000ull, peer_now_ns());
-	load_add(&fx.agents[1].load, 3000000000ull, peer_now_ns());
-	load_add(&fx.agents[2].load, 1000000000ull, peer_now_ns());
+	load_add(&fx.agents[0].load, 10000000000ull, clock_now_ns());
+	load_add(&fx.agents[1].load, 3000000000ull, clock_now_ns());
+	load_add(&fx.agents[2].load, 1000000000ull, clock_now_ns());
 	fx.agents[2].ntasks = 1000;
 	add("stages:\n  - {name: s, tasks: [{id: t, requires: [gpu], "
 	    "command: x}]}\n", SCHED_SUBMIT);
@@ -359,7 +360,7 @@ test_retry_elsewhere(void **state)
 
 	(void)state;
 	setup(ids, NULL, 2);
-	load_add(&fx.agents[1].load, 0, peer_now_ns());	/* w1 goes first */
+	load_add(&fx.agents[1].load, 0, clock_now_ns());	/* w1 goes first */
 	add("stages:\n  - {name: s, tasks: [{id: t, command: x, "
 	    "retry: {max: 1, backoff: 0}}]}\n", SCHED_SUBMIT);
 	settle();

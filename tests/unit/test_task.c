@@ -9,13 +9,14 @@
 #include <event2/event.h>
 
 #include "actors/task.h"
+#include "ipc/proto.h"
 
 struct run {
 	struct event_base	*base;
 	struct task		*task;
 	bool			 done;
 	struct task_result	 r;
-	char			 tail[TASK_TAIL_MAX + 1];
+	char			 tail[IPC_TASK_TAIL_MAX + 1];
 	size_t			 seen;
 };
 
@@ -122,9 +123,9 @@ test_tail_bounded(void **state)
 	(void)state;
 	run_task(&run, argv, 0, 0);
 	assert_int_equal(run.r.exit_code, 0);
-	assert_int_equal(run.r.tail_len, TASK_TAIL_MAX);
+	assert_int_equal(run.r.tail_len, IPC_TASK_TAIL_MAX);
 	assert_non_null(strstr(run.tail, "line1999\n"));
-	assert_true(run.seen > TASK_TAIL_MAX);
+	assert_true(run.seen > IPC_TASK_TAIL_MAX);
 }
 
 static void

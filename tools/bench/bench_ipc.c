@@ -29,6 +29,7 @@
 #include <event2/event.h>
 #include <msgpack.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "ipc/frame.h"
 #include "ipc/peer.h"
@@ -80,7 +81,7 @@ wait_until(uint64_t t)
 {
 	uint64_t	now;
 
-	while ((now = peer_now_ns()) < t) {
+	while ((now = clock_now_ns()) < t) {
 		if (t - now > 200000) {
 			struct timespec	ts = { 0, (long)(t - now - 100000) };
 
@@ -181,12 +182,12 @@ raw_rtt(size_t size, unsigned iters, struct hist *h)
 	frame_put_length((uint8_t *)buf, (uint32_t)size);
 	memset(buf + 4, 'r', size);
 	for (unsigned i = 0; i < iters; i++) {
-		uint64_t	t0 = peer_now_ns();
+		uint64_t	t0 = clock_now_ns();
 
 		write_all(sv[0], buf, size + 4);
 		if (read_all(sv[0], in, size + 4) != 0)
 			fatalx("raw echo lost");
-		hist_record(h, peer_now_ns() - t0);
+		hist_record(h, clock_now_ns() - t0);
 	}
 	close(sv[0]);
 	reap(pid);
@@ -215,7 +216,7 @@ raw_sink_child(int fd, int report, uint64_t want, bool stamped)
 				break;
 			if (stamped) {
 				memcpy(&t, buf + off + 4, sizeof t);
-				hist_record(&h, peer_now_ns() - t);
+				hist_record(&h, clock_now_ns() - t);
 			}
 			got++;
 			off += 4 + n;
@@ -247,7 +248,7 @@ raw_oneway(size_t size, unsigned count, struct hist *h)
 	}
 	close(sv[1]);
 	frame_put_length((uint8_t *)buf, (uint32_t)size);
-	start = peer_now_ns() + 1000000;
+	start = clock_now_ns() + 1000000;
 	for (unsigned i = 0; i < count; i++) {
 		uint64_t	t = start + (uint64_t)i * 1000000000u / RATE;
 
@@ -283,12 +284,12 @@ raw_tput(size_t size, unsigned count, unsigned batch)
 	close(sv[1]);
 	for (unsigned j = 0; j < batch; j++)
 		frame_put_length((uint8_t *)buf + j * one, (uint32_t)size);
-	t0 = peer_now_ns();
+	t0 = clock_now_ns();
 	for (unsigned i = 0; i < count; i += batch)
 		write_all(sv[0], buf, one * (count - i < batch ? count - i : batch));
 	if (read_all(pfd[0], &done, 1) != 0)
 		fatalx("raw throughput: no report");
-	t0 = peer_now_ns() - t0;
+	t0 = clock_now_ns() - t0;
 	close(sv[0]);
 	close(pfd[0]);
 	close(pfd[1]);
@@ -319,7 +320,7 @@ orch_child_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 	}
 	if (c->stamped && env->body.type == MSGPACK_OBJECT_BIN) {
 		memcpy(&t, env->body.via.bin.ptr, sizeof t);
-		hist_record(&c->h, peer_now_ns() - t);
+		hist_record(&c->h, clock_now_ns() - t);
 	}
 	if (++c->got == c->want) {
 		if (c->stamped)
@@ -389,7 +390,7 @@ orch_rtt(size_t size, unsigned iters, struct hist *h)
 	base = event_base_new();
 	p = peer_new(base, sv[0], "bench", NULL, NULL, NULL);
 	for (unsigned i = 0; i < iters; i++) {
-		uint64_t	t0 = peer_now_ns();
+		uint64_t	t0 = clock_now_ns();
 		bool		done = false;
 
 		if (peer_request(p, IPC_OP_ECHO, body.data, body.size, 0,
@@ -398,7 +399,7 @@ orch_rtt(size_t size, unsigned iters, struct hist *h)
 		peer_flush(p);
 		while (!done)
 			event_base_loop(base, EVLOOP_ONCE);
-		hist_record(h, peer_now_ns() - t0);
+		hist_record(h, clock_now_ns() - t0);
 	}
 	peer_free(p);
 	event_base_free(base);
@@ -411,7 +412,7 @@ static void
 orch_send(struct event_base *base, struct peer *p, msgpack_sbuffer *body,
     size_t size, unsigned count, unsigned batch, bool paced)
 {
-	uint64_t	start = peer_now_ns() + 1000000;
+	uint64_t	start = clock_now_ns() + 1000000;
 
 	for (unsigned i = 0; i < count; i += batch) {
 		for (unsigned j = 0; j < batch && i + j < count; j++) {
@@ -457,14 +458,14 @@ orch_oneway_or_tput(size_t size, unsigned count, unsigned batch,
 	close(sv[1]);
 	base = event_base_new();
 	p = peer_new(base, sv[0], "bench", NULL, NULL, NULL);
-	t0 = peer_now_ns();
+	t0 = clock_now_ns();
 	orch_send(base, p, &body, size, count, batch, h != NULL);
 	if (h != NULL) {
 		if (read_all(pfd[0], h, sizeof *h) != 0)
 			fatalx("orch one-way: no report");
 	} else if (read_all(pfd[0], &done, 1) != 0)
 		fatalx("orch throughput: no report");
-	t0 = peer_now_ns() - t0;
+	t0 = clock_now_ns() - t0;
 	peer_free(p);
 	event_base_free(base);
 	close(pfd[0]);

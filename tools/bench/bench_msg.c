@@ -26,6 +26,7 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/rundir.h"
 #include "ipc/body.h"
 #include "shm/bank.h"
@@ -61,7 +62,7 @@ sender_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	if (err != IPC_OK)
 		s->failed++;
 	if (s->h != NULL)
-		hist_record(s->h, peer_now_ns() - s->t0);
+		hist_record(s->h, clock_now_ns() - s->t0);
 	sender_more(s);
 }
 
@@ -77,7 +78,7 @@ sender_more(struct sender *s)
 		hdr.pri = IPC_PRI_MEDIUM;
 		snprintf(hdr.op, sizeof hdr.op, "%s", IPC_OP_MSG_SEND);
 		snprintf(hdr.to, sizeof hdr.to, "b");
-		s->t0 = peer_now_ns();
+		s->t0 = clock_now_ns();
 		s->sent++;
 		if (peer_request_env(s->c->peer, &hdr, s->body.data,
 		    s->body.size, 10000, sender_cb, s) < 0)
@@ -105,11 +106,11 @@ send_run(struct client *c, long count, unsigned window, struct hist *h)
 	msgpack_pack_map(&pk, 2);
 	body_pack_kv_str(&pk, "type", "notification");
 	body_pack_kv_bin(&pk, "content", text, sizeof text);
-	t0 = peer_now_ns();
+	t0 = clock_now_ns();
 	sender_more(&s);
 	while (s.answered < s.count)
 		event_base_loop(c->base, EVLOOP_ONCE);
-	t0 = peer_now_ns() - t0;
+	t0 = clock_now_ns() - t0;
 	msgpack_sbuffer_destroy(&s.body);
 	if (s.failed > 0)
 		die("messages failed (inbox full?)");
@@ -120,7 +121,7 @@ static double
 ctl_processes(const char *bindir, const char *instance, int n)
 {
 	char		 ctl[PATH_MAX], key[32];
-	uint64_t	 t0 = peer_now_ns();
+	uint64_t	 t0 = clock_now_ns();
 	int		 i, status;
 	pid_t		 pid;
 
@@ -138,7 +139,7 @@ ctl_processes(const char *bindir, const char *instance, int n)
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			die("orch-ctl mem put failed");
 	}
-	return (double)n / ((double)(peer_now_ns() - t0) / 1e9);
+	return (double)n / ((double)(clock_now_ns() - t0) / 1e9);
 }
 
 static double
@@ -147,7 +148,7 @@ socket_puts(struct client *c, int n)
 	const msgpack_object	*res;
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
-	uint64_t		 t0 = peer_now_ns();
+	uint64_t		 t0 = clock_now_ns();
 	char			 key[32];
 	int			 i;
 
@@ -164,7 +165,7 @@ socket_puts(struct client *c, int n)
 			die(c->errmsg);
 	}
 	msgpack_sbuffer_destroy(&sb);
-	return (double)n / ((double)(peer_now_ns() - t0) / 1e9);
+	return (double)n / ((double)(clock_now_ns() - t0) / 1e9);
 }
 
 static double
@@ -183,13 +184,13 @@ library_puts(int n)
 	if (bank_init(mem, len, entries, arena, 4096, NULL) != 0 ||
 	    bank_open(&b, mem, len, NULL) != 0)
 		die("bank");
-	t0 = peer_now_ns();
+	t0 = clock_now_ns();
 	for (i = 0; i < n; i++) {
 		snprintf(key, sizeof key, "bench/%d", i % 100);
 		bank_write(&b, key, "value", 5, "bench", BANK_SHARED, BANK_ANY,
 		    NULL);
 	}
-	t0 = peer_now_ns() - t0;
+	t0 = clock_now_ns() - t0;
 	munmap(mem, len);
 	return (double)n / ((double)t0 / 1e9);
 }

@@ -29,6 +29,7 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
@@ -47,7 +48,7 @@ die(const char *what)
 static void
 floor_once(struct hist *h)
 {
-	uint64_t	t0 = peer_now_ns();
+	uint64_t	t0 = clock_now_ns();
 	pid_t		pid;
 	int		status;
 
@@ -57,7 +58,7 @@ floor_once(struct hist *h)
 		_exit(127);
 	}
 	waitpid(pid, &status, 0);
-	hist_record(h, peer_now_ns() - t0);
+	hist_record(h, clock_now_ns() - t0);
 }
 
 struct spawn_ctx {
@@ -97,7 +98,7 @@ spawn_once(struct hist *h, const char *actor, const struct agent_config *ac)
 
 	ctx.base = event_base_new();
 	ctx.ready = false;
-	t0 = peer_now_ns();
+	t0 = clock_now_ns();
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1)
 		die("socketpair");
 	if ((pid = spawn_actor(actor, argv, fds[1], -1, &cause)) == -1)
@@ -108,13 +109,13 @@ spawn_once(struct hist *h, const char *actor, const struct agent_config *ac)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 1);
 	body_pack_str(&pk, "agent");
-	config_agent_pack(&pk, ac);
+	agent_config_pack(&pk, ac);
 	peer_request(link, IPC_OP_ACTOR_INIT, sb.data, sb.size, 10000,
 	    spawn_ready_cb, &ctx);
 	msgpack_sbuffer_destroy(&sb);
 	while (!ctx.ready)
 		event_base_loop(ctx.base, EVLOOP_ONCE);
-	hist_record(h, peer_now_ns() - t0);
+	hist_record(h, clock_now_ns() - t0);
 	kill(-pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	peer_free(link);
@@ -270,11 +271,11 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		uint64_t	t0;
 
-		t0 = peer_now_ns();
+		t0 = clock_now_ns();
 		kill(old, SIGKILL);
 		while ((now = crash_idle_pid(&c)) == 0 || now == old)
 			usleep(100);
-		hist_record(&hc, peer_now_ns() - t0);
+		hist_record(&hc, clock_now_ns() - t0);
 		old = now;
 		if (i + 1 < n) {
 			const msgpack_object	*res;

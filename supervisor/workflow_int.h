@@ -1,8 +1,10 @@
 /*
- * The checks of a parsed workflow (workflow_check.c), for workflow.c.
+ * Inside the workflow module: the checks of a parsed workflow
+ * (workflow_check.c), for the parser (workflow.c). Nothing else includes
+ * this.
  */
-#ifndef ORCH_SUPERVISOR_WORKFLOW_CHECK_H
-#define ORCH_SUPERVISOR_WORKFLOW_CHECK_H
+#ifndef ORCH_SUPERVISOR_WORKFLOW_INT_H
+#define ORCH_SUPERVISOR_WORKFLOW_INT_H
 
 struct schema;
 struct workflow;

@@ -1,0 +1,543 @@
+#include "ipc/agent_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "ipc/body.h"
+
+#define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
+
+const char *const agent_type_names[AGENT_TYPE_COUNT] = {
+	[AGENT_PRIMARY] = "primary",
+	[AGENT_WORKER] = "worker",
+	[AGENT_SPECIALIST] = "specialist",
+};
+
+const char *const runner_names[RUNNER_COUNT] = {
+	[RUNNER_SHELL] = "shell",
+	[RUNNER_CLAUDE] = "claude",
+	[RUNNER_ARGV] = "argv",
+};
+
+const char *const session_backend_names[SESSION_BACKEND_COUNT] = {
+	[SESSION_PTY] = "pty",
+	[SESSION_TMUX] = "tmux",
+	[SESSION_ITERM2] = "iterm2",
+};
+
+const char *const restart_kind_names[RESTART_KIND_COUNT] = {
+	[RESTART_PERMANENT] = "permanent",
+	[RESTART_TRANSIENT] = "transient",
+	[RESTART_TEMPORARY] = "temporary",
+};
+
+static const char *
+agent_config_name(const char *const *names, size_t n, unsigned v)
+{
+	return v < n ? names[v] : "?";
+}
+
+static int
+agent_config_index(const char *const *names, size_t n, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+agent_type_name(enum agent_type t)
+{
+	return agent_config_name(agent_type_names, NITEMS(agent_type_names), t);
+}
+
+const char *
+runner_name(enum runner_kind r)
+{
+	return agent_config_name(runner_names, NITEMS(runner_names), r);
+}
+
+const char *
+session_backend_name(enum session_backend b)
+{
+	return agent_config_name(session_backend_names,
+	    NITEMS(session_backend_names), b);
+}
+
+const char *
+restart_kind_name(enum restart_kind kind)
+{
+	return agent_config_name(restart_kind_names, NITEMS(restart_kind_names),
+	    kind);
+}
+
+int
+restart_kind_parse(const char *s)
+{
+	return agent_config_index(restart_kind_names,
+	    NITEMS(restart_kind_names), s);
+}
+
+void
+agent_config_defaults(struct agent_config *ac)
+{
+	memset(ac, 0, sizeof *ac);
+	ac->type = AGENT_WORKER;
+	ac->runner = RUNNER_SHELL;
+	ac->backend = SESSION_PTY;
+	ac->scrollback = SCROLLBACK_DEFAULT;
+	ac->inbox = INBOX_DEFAULT;
+	ac->tier = 1;
+	ac->restart.kind = RESTART_PERMANENT;
+	ac->restart.max = RESTART_MAX_DEFAULT;
+	ac->restart.within_s = RESTART_WITHIN_DEFAULT;
+}
+
+void
+agent_config_clear(struct agent_config *ac)
+{
+	strlist_clear(&ac->caps);
+	strlist_clear(&ac->runner_argv);
+	strlist_clear(&ac->runner_args);
+	strlist_clear(&ac->env);
+	strlist_clear(&ac->perms);
+	free(ac->shell);
+	free(ac->cwd);
+	memset(ac, 0, sizeof *ac);
+}
+
+void
+agent_config_copy(struct agent_config *dst, const struct agent_config *src)
+{
+	*dst = *src;
+	strlist_copy(&dst->caps, &src->caps);
+	strlist_copy(&dst->runner_argv, &src->runner_argv);
+	strlist_copy(&dst->runner_args, &src->runner_args);
+	strlist_copy(&dst->env, &src->env);
+	strlist_copy(&dst->perms, &src->perms);
+	dst->shell = src->shell != NULL ? xstrdup(src->shell) : NULL;
+	dst->cwd = src->cwd != NULL ? xstrdup(src->cwd) : NULL;
+}
+
+/* Packing ------------------------------------------------------------------ */
+
+static void
+agent_config_pack_list(msgpack_packer *pk, const struct strlist *l)
+{
+	size_t	i;
+
+	msgpack_pack_array(pk, l->n);
+	for (i = 0; i < l->n; i++)
+		body_pack_str(pk, l->v[i]);
+}
+
+void
+agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
+{
+	size_t	i, nsess = 3 + (ac->shell != NULL) + (ac->cwd != NULL) +
+		    (ac->env.n > 0);
+
+	msgpack_pack_map(pk, 11);
+	body_pack_kv_str(pk, "id", ac->id);
+	body_pack_kv_str(pk, "type", agent_type_name(ac->type));
+	body_pack_str(pk, "capabilities");
+	agent_config_pack_list(pk, &ac->caps);
+	body_pack_str(pk, "runner");
+	if (ac->runner == RUNNER_ARGV) {
+		msgpack_pack_map(pk, 1);
+		body_pack_str(pk, "argv");
+		agent_config_pack_list(pk, &ac->runner_argv);
+	} else
+		body_pack_str(pk, runner_name(ac->runner));
+	body_pack_str(pk, "session");
+	msgpack_pack_map(pk, nsess);
+	body_pack_kv_str(pk, "backend", session_backend_name(ac->backend));
+	body_pack_kv_u64(pk, "scrollback", ac->scrollback);
+	body_pack_kv_bool(pk, "rc", ac->rc);
+	if (ac->shell != NULL)
+		body_pack_kv_str(pk, "shell", ac->shell);
+	if (ac->cwd != NULL)
+		body_pack_kv_str(pk, "cwd", ac->cwd);
+	if (ac->env.n > 0) {
+		body_pack_str(pk, "env");
+		msgpack_pack_map(pk, ac->env.n);
+		for (i = 0; i < ac->env.n; i++) {
+			const char	*eq = strchr(ac->env.v[i], '=');
+			size_t		 klen = (size_t)(eq - ac->env.v[i]);
+
+			msgpack_pack_str(pk, klen);
+			msgpack_pack_str_body(pk, ac->env.v[i], klen);
+			body_pack_str(pk, eq + 1);
+		}
+	}
+	body_pack_kv_u64(pk, "tier", ac->tier);
+	body_pack_str(pk, "permissions");
+	agent_config_pack_list(pk, &ac->perms);
+	body_pack_str(pk, "runner_args");
+	agent_config_pack_list(pk, &ac->runner_args);
+	body_pack_kv_u64(pk, "inbox", ac->inbox);
+	body_pack_kv_str(pk, "deliver", ac->deliver_type ? "type" : "inbox");
+	body_pack_str(pk, "restart");
+	msgpack_pack_map(pk, 3);
+	body_pack_kv_str(pk, "policy", restart_kind_name(ac->restart.kind));
+	body_pack_kv_u64(pk, "max", ac->restart.max);
+	body_pack_kv_u64(pk, "within", ac->restart.within_s);
+}
+
+/* Unpacking ---------------------------------------------------------------- */
+
+/* Strings of the wire: at most this long, and no NUL inside. */
+#define AGENT_CONFIG_STR_MAX	4096
+
+typedef int (*agent_config_key_fn)(const msgpack_object *,
+	    struct agent_config *);
+
+struct agent_config_key {
+	const char		*key;
+	agent_config_key_fn	 fn;
+};
+
+static char *
+agent_config_str(const msgpack_object *o)
+{
+	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >
+	    AGENT_CONFIG_STR_MAX || memchr(o->via.str.ptr, '\0',
+	    o->via.str.size) != NULL)
+		return NULL;
+	return xstrndup(o->via.str.ptr, o->via.str.size);
+}
+
+static int
+agent_config_uint(const msgpack_object *o, uint64_t lo, uint64_t hi,
+    uint64_t *v)
+{
+	if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 < lo ||
+	    o->via.u64 > hi)
+		return -1;
+	*v = o->via.u64;
+	return 0;
+}
+
+static int
+agent_config_enum(const msgpack_object *o, const char *const *names,
+    size_t n, int *v)
+{
+	char	*s = agent_config_str(o);
+
+	if (s == NULL)
+		return -1;
+	*v = agent_config_index(names, n, s);
+	free(s);
+	return *v < 0 ? -1 : 0;
+}
+
+static int
+agent_config_list(const msgpack_object *o, struct strlist *l)
+{
+	uint32_t	 i;
+	char		*s;
+
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return -1;
+	for (i = 0; i < o->via.array.size; i++) {
+		if ((s = agent_config_str(&o->via.array.ptr[i])) == NULL)
+			return -1;
+		strlist_add(l, s);
+		free(s);
+	}
+	return 0;
+}
+
+static int
+agent_config_walk(const msgpack_object *o, const struct agent_config_key *keys,
+    size_t nkeys, struct agent_config *ac)
+{
+	const msgpack_object_kv	*kv;
+	uint32_t		 i;
+	size_t			 j;
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_MAP)
+		return -1;
+	for (i = 0; i < o->via.map.size; i++) {
+		kv = &o->via.map.ptr[i];
+		if (kv->key.type != MSGPACK_OBJECT_STR)
+			return -1;
+		for (j = 0; j < nkeys; j++)
+			if (strlen(keys[j].key) == kv->key.via.str.size &&
+			    memcmp(keys[j].key, kv->key.via.str.ptr,
+			    kv->key.via.str.size) == 0)
+				break;
+		if (j == nkeys || keys[j].fn(&kv->val, ac) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+agent_config_id_key(const msgpack_object *o, struct agent_config *ac)
+{
+	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size == 0 ||
+	    o->via.str.size > AGENT_ID_MAX || memchr(o->via.str.ptr, '\0',
+	    o->via.str.size) != NULL || memchr(o->via.str.ptr, '/',
+	    o->via.str.size) != NULL)
+		return -1;
+	memcpy(ac->id, o->via.str.ptr, o->via.str.size);
+	ac->id[o->via.str.size] = '\0';
+	return 0;
+}
+
+static int
+agent_config_type_key(const msgpack_object *o, struct agent_config *ac)
+{
+	int	v;
+
+	if (agent_config_enum(o, agent_type_names, NITEMS(agent_type_names),
+	    &v) != 0)
+		return -1;
+	ac->type = (enum agent_type)v;
+	return 0;
+}
+
+static int
+agent_config_caps_key(const msgpack_object *o, struct agent_config *ac)
+{
+	return agent_config_list(o, &ac->caps);
+}
+
+static int
+agent_config_runner_key(const msgpack_object *o, struct agent_config *ac)
+{
+	const msgpack_object	*argv;
+	int			 v;
+
+	if (o->type == MSGPACK_OBJECT_MAP) {
+		if (o->via.map.size != 1 || (argv = body_get(o, "argv")) ==
+		    NULL || agent_config_list(argv, &ac->runner_argv) != 0 ||
+		    ac->runner_argv.n == 0)
+			return -1;
+		ac->runner = RUNNER_ARGV;
+		return 0;
+	}
+	/* A name: shell or claude (argv comes as a map). */
+	if (agent_config_enum(o, runner_names, RUNNER_ARGV, &v) != 0)
+		return -1;
+	ac->runner = (enum runner_kind)v;
+	return 0;
+}
+
+static int
+agent_config_backend_key(const msgpack_object *o, struct agent_config *ac)
+{
+	int	v;
+
+	if (agent_config_enum(o, session_backend_names,
+	    NITEMS(session_backend_names), &v) != 0)
+		return -1;
+	ac->backend = (enum session_backend)v;
+	return 0;
+}
+
+static int
+agent_config_scrollback_key(const msgpack_object *o, struct agent_config *ac)
+{
+	uint64_t	v;
+
+	if (agent_config_uint(o, 1024, SCROLLBACK_MAX, &v) != 0)
+		return -1;
+	ac->scrollback = (size_t)v;
+	return 0;
+}
+
+static int
+agent_config_rc_key(const msgpack_object *o, struct agent_config *ac)
+{
+	if (o->type != MSGPACK_OBJECT_BOOLEAN)
+		return -1;
+	ac->rc = o->via.boolean;
+	return 0;
+}
+
+static int
+agent_config_shell_key(const msgpack_object *o, struct agent_config *ac)
+{
+	free(ac->shell);
+	return (ac->shell = agent_config_str(o)) != NULL ? 0 : -1;
+}
+
+static int
+agent_config_cwd_key(const msgpack_object *o, struct agent_config *ac)
+{
+	free(ac->cwd);
+	if ((ac->cwd = agent_config_str(o)) == NULL)
+		return -1;
+	return ac->cwd[0] == '/' ? 0 : -1;
+}
+
+static int
+agent_config_env_key(const msgpack_object *o, struct agent_config *ac)
+{
+	char		*k, *v, *kv;
+	uint32_t	 i;
+	int		 rc;
+
+	if (o->type != MSGPACK_OBJECT_MAP)
+		return -1;
+	for (i = 0; i < o->via.map.size; i++) {
+		k = agent_config_str(&o->via.map.ptr[i].key);
+		v = agent_config_str(&o->via.map.ptr[i].val);
+		rc = k == NULL || v == NULL || k[0] == '\0' ||
+		    strchr(k, '=') != NULL ? -1 : 0;
+		if (rc == 0) {
+			xasprintf(&kv, "%s=%s", k, v);
+			strlist_add(&ac->env, kv);
+			free(kv);
+		}
+		free(k);
+		free(v);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct agent_config_key agent_config_session_keys[] = {
+	{ "backend", agent_config_backend_key },
+	{ "scrollback", agent_config_scrollback_key },
+	{ "rc", agent_config_rc_key },
+	{ "shell", agent_config_shell_key },
+	{ "cwd", agent_config_cwd_key },
+	{ "env", agent_config_env_key },
+};
+
+static int
+agent_config_session_key(const msgpack_object *o, struct agent_config *ac)
+{
+	return agent_config_walk(o, agent_config_session_keys,
+	    NITEMS(agent_config_session_keys), ac);
+}
+
+static int
+agent_config_tier_key(const msgpack_object *o, struct agent_config *ac)
+{
+	uint64_t	v;
+
+	if (agent_config_uint(o, 1, 3, &v) != 0)
+		return -1;
+	ac->tier = (unsigned)v;
+	return 0;
+}
+
+static int
+agent_config_perms_key(const msgpack_object *o, struct agent_config *ac)
+{
+	return agent_config_list(o, &ac->perms);
+}
+
+static int
+agent_config_runner_args_key(const msgpack_object *o, struct agent_config *ac)
+{
+	return agent_config_list(o, &ac->runner_args);
+}
+
+static int
+agent_config_inbox_key(const msgpack_object *o, struct agent_config *ac)
+{
+	uint64_t	v;
+
+	if (agent_config_uint(o, 1, INBOX_MAX, &v) != 0)
+		return -1;
+	ac->inbox = (unsigned)v;
+	return 0;
+}
+
+static int
+agent_config_deliver_key(const msgpack_object *o, struct agent_config *ac)
+{
+	static const char *const	names[] = { "inbox", "type" };
+	int				v;
+
+	if (agent_config_enum(o, names, NITEMS(names), &v) != 0)
+		return -1;
+	ac->deliver_type = v == 1;
+	return 0;
+}
+
+static int
+agent_config_policy_key(const msgpack_object *o, struct agent_config *ac)
+{
+	int	v;
+
+	if (agent_config_enum(o, restart_kind_names,
+	    NITEMS(restart_kind_names), &v) != 0)
+		return -1;
+	ac->restart.kind = (enum restart_kind)v;
+	return 0;
+}
+
+static int
+agent_config_max_key(const msgpack_object *o, struct agent_config *ac)
+{
+	uint64_t	v;
+
+	if (agent_config_uint(o, 0, 1000000, &v) != 0)
+		return -1;
+	ac->restart.max = (unsigned)v;
+	return 0;
+}
+
+static int
+agent_config_within_key(const msgpack_object *o, struct agent_config *ac)
+{
+	uint64_t	v;
+
+	if (agent_config_uint(o, 1, 86400 * 365, &v) != 0)
+		return -1;
+	ac->restart.within_s = (unsigned)v;
+	return 0;
+}
+
+static const struct agent_config_key agent_config_restart_keys[] = {
+	{ "policy", agent_config_policy_key },
+	{ "max", agent_config_max_key },
+	{ "within", agent_config_within_key },
+};
+
+static int
+agent_config_restart_key(const msgpack_object *o, struct agent_config *ac)
+{
+	return agent_config_walk(o, agent_config_restart_keys,
+	    NITEMS(agent_config_restart_keys), ac);
+}
+
+static const struct agent_config_key agent_config_keys[] = {
+	{ "id", agent_config_id_key },
+	{ "type", agent_config_type_key },
+	{ "capabilities", agent_config_caps_key },
+	{ "runner", agent_config_runner_key },
+	{ "session", agent_config_session_key },
+	{ "tier", agent_config_tier_key },
+	{ "permissions", agent_config_perms_key },
+	{ "runner_args", agent_config_runner_args_key },
+	{ "inbox", agent_config_inbox_key },
+	{ "deliver", agent_config_deliver_key },
+	{ "restart", agent_config_restart_key },
+};
+
+int
+agent_config_unpack(const msgpack_object *o, struct agent_config *ac,
+    char *why, size_t size)
+{
+	agent_config_defaults(ac);
+	if (agent_config_walk(o, agent_config_keys, NITEMS(agent_config_keys),
+	    ac) != 0 || ac->id[0] == '\0') {
+		agent_config_clear(ac);
+		snprintf(why, size, "the agent's configuration is malformed");
+		return -1;
+	}
+	return 0;
+}
