@@ -43,7 +43,7 @@ SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c superv
              supervisor/restart.c supervisor/workflow.c \
              supervisor/workflow_check.c supervisor/runner.c \
              supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c \
-             supervisor/load.c supervisor/gc.c
+             supervisor/load.c supervisor/gc.c supervisor/fsm.c supervisor/hub.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c \
              shm/region.c shm/ring_notify.c shm/serve.c
 ACT_SRC    = actors/scrollback.c actors/session_pty.c actors/task.c actors/inbox.c
@@ -103,6 +103,7 @@ test: deps
 	@$(MAKE) --no-print-directory BUILD=build/tsan SAN="$(TSAN_FLAGS)" OPT=-O1 $(TSAN_TESTS)
 	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build
 	@r=$(CURDIR)/$(BUILD)/results; \
+	tests/run.sh "$$r" layers tools/check-layers.sh ; \
 	tests/run.sh "$$r" unit $(BUILD)/tests/unit/test_* ; \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh "$$r" unit-asan build/asan/tests/unit/test_* ; \
@@ -174,7 +175,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_c
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_watch.o control.o control_task.o msg.o sched.o sched_view.o)
+SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_watch.o control.o control_task.o door.o msg.o ports.o sched.o sched_view.o)
 $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
@@ -211,8 +212,8 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	  $(foreach s,$(shell cat tests/unit/$*.wrap 2>/dev/null),-Wl,--wrap=$(s)) \
 	  $(LDLIBS_ALL) -lcmocka
 
-# The scheduler is tested against a fake agent layer (agent_exec and
-# friends are the test's own).
+# The scheduler is tested against a fake port onto its agents (a struct
+# sched_port of the test's own), so it links the scheduler alone.
 $(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o \
     $(BUILD)/obj/supervisor/sched_view.o
 

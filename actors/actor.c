@@ -35,7 +35,6 @@
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/sock.h"
-#include "shm/events.h"
 #include "shm/region.h"
 #include "shm/serve.h"
 
@@ -182,40 +181,6 @@ actor_task_output_cb(struct task *t, const char *data, size_t len, void *arg)
 		session_print(a->session, data, len);
 }
 
-/*
- * Announce a task step on the bus, from the process where it happens, by
- * the name people know the task by (RUN:ID, exec-N) and its workflow.
- */
-static void
-actor_task_event(struct actor *a, const char *type,
-    const struct task_result *r)
-{
-	msgpack_sbuffer	sb;
-	msgpack_packer	pk;
-	bool		wf = a->task_workflow[0] != '\0';
-
-	if (a->serve == NULL)
-		return;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 2 + (wf ? 3 : 0) + (r != NULL ? 4 : 0));
-	body_pack_kv_str(&pk, "task", a->task_name);
-	body_pack_kv_str(&pk, "agent", a->ac.id);
-	if (wf) {
-		body_pack_kv_str(&pk, "workflow", a->task_workflow);
-		body_pack_kv_u64(&pk, "run", a->task_run);
-		body_pack_kv_u64(&pk, "attempt", a->task_attempt);
-	}
-	if (r != NULL) {
-		body_pack_kv_i64(&pk, "exit", r->exit_code);
-		body_pack_kv_i64(&pk, "signal", r->signal);
-		body_pack_kv_bool(&pk, "timed_out", r->timed_out);
-		body_pack_kv_u64(&pk, "duration_ms", r->duration_ns / 1000000);
-	}
-	serve_publish(a->serve, type, a->ac.id, NULL, sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
-}
-
 static void
 actor_task_done_cb(struct task *t, const struct task_result *r, void *arg)
 {
@@ -229,8 +194,6 @@ actor_task_done_cb(struct task *t, const struct task_result *r, void *arg)
 		free(cause);
 	}
 	a->tasklog = NULL;
-	actor_task_event(a, r->exit_code == 0 && !r->timed_out ?
-	    EV_TASK_COMPLETED : EV_TASK_FAILED, r);
 	snprintf(line, sizeof line, "\n[orch] task %s %s%s%d (%llu ms)\n",
 	    a->task_name, r->timed_out ? "timed out, " : "",
 	    r->signal ? "killed by signal " : "exited ",
@@ -293,12 +256,6 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		    (unsigned long long)id);
 	if (body_str(&env->body, "display", display, sizeof display) != 0)
 		display[0] = '\0';
-	if (body_str(&env->body, "workflow", a->task_workflow,
-	    sizeof a->task_workflow) != 0)
-		a->task_workflow[0] = '\0';
-	a->task_run = a->task_attempt = 0;
-	body_u64(&env->body, "run", &a->task_run);
-	body_u64(&env->body, "attempt", &a->task_attempt);
 	if (argv_o == NULL || argv_o->type != MSGPACK_OBJECT_ARRAY ||
 	    argv_o->via.array.size == 0 || argv_o->via.array.size >
 	    ACTOR_ARGV_MAX || timeout > UINT32_MAX) {
@@ -358,7 +315,6 @@ actor_task_run(struct actor *a, const struct envelope *env)
 			}
 		session_print(a->session, "\n", 1);
 
-		actor_task_event(a, EV_TASK_STARTED, NULL);
 		msgpack_sbuffer_init(&sb);
 		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 		msgpack_pack_map(&pk, 2);

@@ -47,9 +47,6 @@ struct actor {
 	struct envelope		 task_req;	/* to answer when it ends */
 	/* What the task is to people (agent_task_ctx): for banner and events */
 	char			 task_name[96];
-	char			 task_workflow[128];
-	uint64_t		 task_run;
-	uint64_t		 task_attempt;
 
 	struct sock_listener	*listener;
 	struct actor_client	*clients;

@@ -215,4 +215,12 @@ int		 proto_kind_parse(const char *s, size_t len);
  */
 bool		 proto_str_ok(const char *s, size_t len);
 
+/*
+ * Where an answer that comes later goes (a task's result, an agent ready):
+ * err IPC_OK with a packed msgpack body (or NULL), or an IPC_E_* code and
+ * its message. Runs exactly once.
+ */
+typedef void	(*proto_done_fn)(void *arg, int err, const char *msg,
+		    const void *body, size_t len);
+
 #endif

@@ -29,5 +29,6 @@
 #define EV_TASK_SKIPPED		"task.skipped"
 #define EV_TASK_CANCELLED	"task.cancelled"
 #define EV_TASK_DENIED		"task.denied"
+#define EV_TASK_PENDING		"task.pending"		/* again, after a back-off */
 
 #endif

@@ -24,79 +24,97 @@
 #include "ipc/proto.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
-#include "supervisor/control.h"
-#include "supervisor/msg.h"
-#include "supervisor/sched.h"
+#include "supervisor/hub.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 
 
-static const char *const agent_status_names[] = {
-	[STATUS_INITIALIZING] = "initializing",
-	[STATUS_IDLE] = "idle",
-	[STATUS_WORKING] = "working",
-	[STATUS_WAITING] = "waiting",
-	[STATUS_ERROR] = "error",
-	[STATUS_TERMINATED] = "terminated",
-};
-
 const char *
 agent_status_name(enum agent_status st)
 {
-	return (unsigned)st < sizeof agent_status_names /
-	    sizeof agent_status_names[0] ? agent_status_names[st] : "?";
+	return fsm_agent_status_name(st);
 }
 
-/* The event each status is announced with on the bus. */
-static const char *const agent_status_events[] = {
-	[STATUS_INITIALIZING] = EV_AGENT_INITIALIZING,
-	[STATUS_IDLE] = EV_AGENT_READY,
-	[STATUS_WORKING] = EV_AGENT_BUSY,
-	[STATUS_WAITING] = EV_AGENT_WAITING,
-	[STATUS_ERROR] = EV_AGENT_ERROR,
-	[STATUS_TERMINATED] = EV_AGENT_TERMINATED,
-};
-
-static void
-agent_publish(struct agent *a, const char *type, const char *why)
+bool
+agent_alive(const struct agent *a)
 {
-	msgpack_sbuffer	sb;
-	msgpack_packer	pk;
+	return a->status != STATUS_ERROR && a->status != STATUS_TERMINATED;
+}
 
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+/* The payload of an agent's events: its status, pid, restarts, why. */
+static void
+agent_pack_event(msgpack_sbuffer *sb, const struct agent *a, const char *why)
+{
+	msgpack_packer	pk;
+	size_t		wlen = why != NULL ? strnlen(why, 200) : 0;
+
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 4);
 	body_pack_kv_str(&pk, "status", agent_status_name(a->status));
 	body_pack_kv_i64(&pk, "pid", a->pid);
 	body_pack_kv_u64(&pk, "restarts", a->hist.total);
 	/* An event slot is small: the reason is cut to fit. */
 	body_pack_str(&pk, "why");
-	msgpack_pack_str(&pk, why != NULL ? strnlen(why, 200) : 0);
-	msgpack_pack_str_body(&pk, why != NULL ? why : "", why != NULL ?
-	    strnlen(why, 200) : 0);
-	supervisor_publish(a->sup, type, a->ac.id, sb.data, sb.size);
+	msgpack_pack_str(&pk, wlen);
+	msgpack_pack_str_body(&pk, why != NULL ? why : "", wlen);
+}
+
+/* Announce a's change (bus event type bus) from status from. */
+static void
+agent_announce(struct agent *a, const char *bus, enum agent_status from,
+    const char *why)
+{
+	struct hub_change	ch;
+	msgpack_sbuffer		sb;
+
+	msgpack_sbuffer_init(&sb);
+	agent_pack_event(&sb, a, why);
+	memset(&ch, 0, sizeof ch);
+	ch.kind = HUB_AGENT;
+	ch.name = a->ac.id;
+	ch.from = agent_status_name(from);
+	ch.to = agent_status_name(a->status);
+	ch.why = why;
+	ch.bus = bus;
+	ch.source = a->ac.id;
+	ch.body = sb.data;
+	ch.len = sb.size;
+	/* A task's start or end: the live view shows it. */
+	ch.quiet = why == NULL && ((from == STATUS_IDLE && a->status ==
+	    STATUS_WORKING) || (from == STATUS_WORKING && a->status ==
+	    STATUS_IDLE));
+	ch.subject = a;
+	hub_announce(a->sup->hub, &ch);
 	msgpack_sbuffer_destroy(&sb);
 }
 
-static void
-agent_set_status(struct agent *a, enum agent_status st, const char *why)
+int
+agent_step(struct agent *a, enum agent_event ev, const char *why)
 {
-	bool	flip;
+	enum agent_status	from = a->status;
+	int			to = fsm_agent_next(from, ev);
 
-	if (a->status == st)
-		return;
-	/* A task's start or end: the live view shows it (see sched_live). */
-	flip = why == NULL && ((a->status == STATUS_IDLE && st ==
-	    STATUS_WORKING) || (a->status == STATUS_WORKING && st ==
-	    STATUS_IDLE));
-	log_msg(flip && sched_live(a->sup->sched) ? LOGL_DEBUG : LOGL_INFO, 0,
-	    __func__, "agent %s: %s -> %s%s%s", a->ac.id,
-	    agent_status_name(a->status), agent_status_name(st),
-	    why != NULL ? ": " : "", why != NULL ? why : "");
-	a->status = st;
-	agent_publish(a, agent_status_events[st], why);
-	if (a->sup->sched != NULL)
-		sched_kick(a->sup->sched);
+	if (to < 0) {
+		log_debug("agent %s: no step '%s' from %s", a->ac.id,
+		    fsm_agent_event_name(ev), agent_status_name(from));
+		return -1;
+	}
+	if ((enum agent_status)to == from)
+		return to;
+	a->status = (enum agent_status)to;
+	agent_announce(a, fsm_agent_status_event(a->status), from, why);
+	return to;
+}
+
+/* Tell whoever waits in w (once). */
+static void
+agent_tell(struct agent_wait *w, int err, const char *msg)
+{
+	struct agent_wait	t = *w;
+
+	w->fn = NULL;
+	if (t.fn != NULL)
+		t.fn(t.arg, err, msg, NULL, 0);
 }
 
 struct agent *
@@ -166,11 +184,8 @@ agent_free(struct agent *a)
 			*pp = a->next;
 			break;
 		}
-	if (a->on_ready != NULL)
-		ctl_reply_send(a->on_ready, IPC_E_NO_PEER, "agent removed",
-		    NULL, 0);
-	if (a->on_exit != NULL)
-		ctl_reply_send(a->on_exit, IPC_OK, NULL, NULL, 0);
+	agent_tell(&a->on_ready, IPC_E_NO_PEER, "agent removed");
+	agent_tell(&a->on_exit, IPC_OK, NULL);
 	peer_free(a->link);
 	event_free(a->restart_ev);
 	event_free(a->kill_ev);
@@ -235,11 +250,8 @@ agent_ready_cb(struct peer *p, int err, const struct envelope *env,
 	snprintf(why, sizeof why, "ready in %.1f ms (pid %ld, session %ld)",
 	    (double)(clock_now_ns() - a->started_ns) / 1e6, (long)a->pid,
 	    (long)a->session);
-	agent_set_status(a, STATUS_IDLE, why);
-	if (a->on_ready != NULL) {
-		ctl_reply_send(a->on_ready, IPC_OK, NULL, NULL, 0);
-		a->on_ready = NULL;
-	}
+	agent_step(a, AE_READY, why);
+	agent_tell(&a->on_ready, IPC_OK, NULL);
 }
 
 static void
@@ -278,7 +290,7 @@ agent_broadcast(struct agent *a, const struct envelope *env)
 	ab->link = a->link;
 	envelope_answer_to(&ab->req, env);
 	/* The link says who asks: an agent cannot speak for another. */
-	msg_broadcast(a->sup, a->ac.id, env, agent_bcast_done, ab);
+	a->sup->broadcast(a->sup, a->ac.id, env, agent_bcast_done, ab);
 }
 
 static void
@@ -289,7 +301,7 @@ agent_link_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 	if (strcmp(env->op, IPC_OP_TASK_STARTED) == 0)
 		agent_task_started(a, env);
 	else if (strcmp(env->op, IPC_OP_BROADCAST) == 0 &&
-	    env->kind == IPC_KIND_REQ)
+	    env->kind == IPC_KIND_REQ && a->sup->broadcast != NULL)
 		agent_broadcast(a, env);
 	else if (env->kind == IPC_KIND_REQ)
 		peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
@@ -350,7 +362,7 @@ agent_start(struct agent *a)
 		return;
 	a->stop_requested = false;
 	a->session = a->task_pgid = 0;
-	agent_set_status(a, STATUS_INITIALIZING, NULL);
+	agent_step(a, AE_START, NULL);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1) {
 		xasprintf(&cause, "socketpair: %s", strerror(errno));
 		goto fail;
@@ -419,11 +431,8 @@ fail:
 		    "(%u): giving up", a->last_exit, d.in_window,
 		    a->ac.restart.within_s, a->ac.restart.max);
 	}
-	agent_set_status(a, STATUS_ERROR, cause);
-	if (a->on_ready != NULL) {
-		ctl_reply_send(a->on_ready, IPC_E_INTERNAL, cause, NULL, 0);
-		a->on_ready = NULL;
-	}
+	agent_step(a, AE_FAIL, cause);
+	agent_tell(&a->on_ready, IPC_E_INTERNAL, cause);
 	free(cause);
 }
 
@@ -438,8 +447,8 @@ agent_stop(struct agent *a, unsigned grace_ms)
 	if (event_pending(a->restart_ev, EV_TIMEOUT, NULL))
 		evtimer_del(a->restart_ev);
 	if (a->pid == 0) {
-		if (a->status != STATUS_ERROR)
-			agent_set_status(a, STATUS_TERMINATED, "stopped");
+		/* One in error stays so: that says more than "stopped". */
+		agent_step(a, AE_STOP, "stopped");
 		return;
 	}
 	msgpack_sbuffer_init(&sb);
@@ -479,14 +488,11 @@ agent_exited(struct agent *a, int status)
 		peer_free(a->link);	/* fails the requests in flight */
 		a->link = NULL;
 	}
-	if (a->on_exit != NULL) {
-		ctl_reply_send(a->on_exit, IPC_OK, NULL, NULL, 0);
-		a->on_exit = NULL;
-	}
+	agent_tell(&a->on_exit, IPC_OK, NULL);
 
 	if (a->restart_on_exit && !a->sup->stopping) {
 		a->restart_on_exit = false;
-		agent_set_status(a, STATUS_INITIALIZING, "restarting on request");
+		agent_step(a, AE_RESTART, "restarting on request");
 		agent_start(a);
 		agent_watch_sweep(sup, old_session);
 		return;
@@ -496,38 +502,95 @@ agent_exited(struct agent *a, int status)
 	switch (d.action) {
 	case RESTART_NONE:
 		snprintf(why, sizeof why, "actor %s", reason);
-		agent_set_status(a, STATUS_TERMINATED, why);
-		if (a->on_ready != NULL) {
-			ctl_reply_send(a->on_ready, IPC_E_NO_PEER,
-			    a->last_exit, NULL, 0);
-			a->on_ready = NULL;
-		}
-		if (a->remove_on_exit)
-			agent_free(a);
+		agent_step(a, AE_EXIT, why);
+		agent_tell(&a->on_ready, IPC_E_NO_PEER, a->last_exit);
 		break;
 	case RESTART_GIVE_UP:
 		snprintf(why, sizeof why, "actor %s; %u restarts in %u s "
 		    "exceed the limit (%u): giving up", reason, d.in_window,
 		    a->ac.restart.within_s, a->ac.restart.max);
-		agent_set_status(a, STATUS_ERROR, why);
-		if (a->on_ready != NULL) {
-			ctl_reply_send(a->on_ready, IPC_E_INTERNAL, why, NULL,
-			    0);
-			a->on_ready = NULL;
-		}
+		agent_step(a, AE_FAIL, why);
+		agent_tell(&a->on_ready, IPC_E_INTERNAL, why);
 		break;
 	case RESTART_AFTER:
 		log_warnx("agent %s: actor %s; restart %llu in %llu ms",
 		    a->ac.id, reason, (unsigned long long)a->hist.total,
 		    (unsigned long long)(d.delay_ns / 1000000));
-		agent_set_status(a, STATUS_INITIALIZING, "restarting");
-		agent_publish(a, EV_AGENT_RESTARTED, reason);
+		agent_step(a, AE_RESTART, "restarting");
+		agent_announce(a, EV_AGENT_RESTARTED, a->status, reason);
 		agent_restart_after(a, d.delay_ns);
 		break;
 	}
 	/* After the restart began: the new actor starts meanwhile. */
 	agent_watch_sweep(sup, old_session);
-	supervisor_check_done(sup);
+}
+
+/* What orch-ctl asks ------------------------------------------------------- */
+
+int
+agent_deploy(struct supervisor *sup, const struct agent_config *ac,
+    proto_done_fn done, void *arg, const char **why)
+{
+	struct agent	*a;
+
+	if ((a = agent_find(sup, ac->id)) != NULL) {
+		if (a->pid > 0 || event_pending(a->restart_ev, EV_TIMEOUT,
+		    NULL)) {
+			*why = "is already running";
+			return IPC_E_EXISTS;
+		}
+		/* A terminated or failed agent is redeployed afresh. */
+		agent_config_clear(&a->ac);
+		agent_config_copy(&a->ac, ac);
+		memset(&a->hist, 0, sizeof a->hist);
+	} else
+		a = agent_add(sup, ac);
+	log_info("agent %s: deployed by request", a->ac.id);
+	a->on_ready.fn = done;
+	a->on_ready.arg = arg;
+	agent_start(a);
+	return 0;
+}
+
+int
+agent_terminate(struct agent *a, proto_done_fn done, void *arg,
+    const char **why)
+{
+	if (a->pid == 0) {
+		agent_stop(a, a->sup->grace_ms);
+		done(arg, IPC_OK, NULL, NULL, 0);
+		return 0;
+	}
+	if (a->on_exit.fn != NULL) {
+		*why = "is already stopping";
+		return IPC_E_BUSY;
+	}
+	a->on_exit.fn = done;
+	a->on_exit.arg = arg;
+	agent_stop(a, a->sup->grace_ms);
+	return 0;
+}
+
+int
+agent_restart(struct agent *a, proto_done_fn done, void *arg,
+    const char **why)
+{
+	if (a->on_ready.fn != NULL) {
+		*why = "is already starting";
+		return IPC_E_BUSY;
+	}
+	/* A restart asked for is not a crash: the intensity starts over. */
+	memset(&a->hist, 0, sizeof a->hist);
+	a->on_ready.fn = done;
+	a->on_ready.arg = arg;
+	if (a->pid > 0) {
+		agent_stop(a, a->sup->grace_ms);
+		a->restart_on_exit = true;
+	} else {
+		evtimer_del(a->restart_ev);
+		agent_start(a);
+	}
+	return 0;
 }
 
 /* Tasks -------------------------------------------------------------------- */
@@ -536,7 +599,7 @@ struct agent_exec {
 	struct agent		*agent;
 	struct task_record	*rec;
 	uint64_t		 id;
-	msg_done_fn		 done;
+	proto_done_fn		 done;
 	void			*arg;
 };
 
@@ -618,8 +681,7 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	if (err != IPC_OK && a->task_pgid > 0)
 		proc_kill_session(a->task_pgid, SIGKILL);
 	a->task_pgid = 0;
-	if (a->status == STATUS_WORKING)
-		agent_set_status(a, STATUS_IDLE, NULL);
+	agent_step(a, AE_DONE, NULL);
 	/* Told after the agent is idle again, so it can take the next. */
 	x->done(x->arg, err, err == IPC_OK ? NULL : late[0] ? late :
 	    err == IPC_E_PEER_GONE ? "the agent's actor died during the task" :
@@ -631,7 +693,7 @@ agent_exec_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 
 int
 agent_exec(struct agent *a, char *const *argv, size_t argc,
-    unsigned timeout_ms, const struct agent_task_ctx *ctx, msg_done_fn done,
+    unsigned timeout_ms, const struct agent_task_ctx *ctx, proto_done_fn done,
     void *arg, const char **why)
 {
 	const char		*log = ctx != NULL ? ctx->name : NULL;
@@ -648,7 +710,8 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 		*why = "the supervisor is shutting down";
 		return IPC_E_SHUTDOWN;
 	}
-	if (a->status != STATUS_IDLE || a->link == NULL) {
+	if ((a->status != STATUS_IDLE && a->status != STATUS_WAITING) ||
+	    a->link == NULL) {
 		*why = a->status == STATUS_WORKING ? "agent is busy" :
 		    "agent is not ready";
 		return a->status == STATUS_WORKING ? IPC_E_BUSY :
@@ -674,20 +737,14 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, (has_log ? 4 : 3) + 3 + (ctx != NULL &&
-	    ctx->workflow != NULL ? 3 : 0) + (ctx != NULL &&
 	    ctx->stdin_path != NULL));
 	if (ctx != NULL && ctx->stdin_path != NULL)
 		body_pack_kv_str(&pk, "stdin", ctx->stdin_path);
 	body_pack_kv_u64(&pk, "task", x->id);
-	/* For the banner and the task's events, in the actor. */
+	/* For the session's banner. */
 	body_pack_kv_str(&pk, "name", log);
 	body_pack_kv_str(&pk, "display", x->rec->cmd);
 	body_pack_kv_str(&pk, "agent", a->ac.id);
-	if (ctx != NULL && ctx->workflow != NULL) {
-		body_pack_kv_str(&pk, "workflow", ctx->workflow);
-		body_pack_kv_u64(&pk, "run", ctx->run);
-		body_pack_kv_u64(&pk, "attempt", ctx->attempt);
-	}
 	body_pack_kv_u64(&pk, "timeout_ms", timeout_ms);
 	if (has_log)
 		body_pack_kv_str(&pk, "log", path);
@@ -711,7 +768,8 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 		return (int)-rc;
 	}
 	a->current = x->rec;
-	agent_set_status(a, STATUS_WORKING, NULL);
+	/* Held for approval until now (door.c), or idle. */
+	agent_step(a, a->status == STATUS_WAITING ? AE_RESUME : AE_TASK, NULL);
 	agent_watch_task(a, timeout_ms);
 	return 0;
 }

@@ -14,27 +14,24 @@
 
 #include "ipc/proto.h"
 #include "supervisor/config.h"
+#include "supervisor/fsm.h"
 #include "supervisor/load.h"
-#include "supervisor/msg.h"
 #include "supervisor/restart.h"
+#include "supervisor/task_ctx.h"
 
 #define AGENT_HISTORY_MAX	20
 #define AGENT_CMD_MAX		256
 #define AGENT_TASK_NAME_MAX	96
 #define AGENT_READY_TIMEOUT_MS	10000
 
-enum agent_status {
-	STATUS_INITIALIZING = 0,
-	STATUS_IDLE,
-	STATUS_WORKING,
-	STATUS_WAITING,
-	STATUS_ERROR,
-	STATUS_TERMINATED,
-};
-
 struct supervisor;
-struct ctl_reply;
 struct peer;
+
+/* Someone waiting for an agent to be ready, or gone. */
+struct agent_wait {
+	proto_done_fn	 fn;		/* NULL: nobody */
+	void		*arg;
+};
 
 struct task_record {
 	uint64_t	id;
@@ -60,7 +57,6 @@ struct agent {
 	struct restart_history	 hist;
 	char			 last_exit[IPC_ERRMSG_MAX + 64];
 	bool			 stop_requested;
-	bool			 remove_on_exit;
 	bool			 restart_on_exit;	/* manual restart */
 	struct event		*restart_ev;
 	struct event		*kill_ev;
@@ -74,8 +70,8 @@ struct agent {
 	struct load		 load;		/* recent work, for routing */
 	struct task_record	*current;
 
-	struct ctl_reply	*on_ready;	/* deploy / restart waiting */
-	struct ctl_reply	*on_exit;	/* terminate waiting */
+	struct agent_wait	 on_ready;	/* deploy / restart waiting */
+	struct agent_wait	 on_exit;	/* terminate waiting */
 	struct agent		*next;
 };
 
@@ -86,8 +82,29 @@ struct agent	*agent_find(struct supervisor *sup, const char *id);
 struct config	*agent_configs(const struct supervisor *sup);
 struct agent	*agent_find_pid(struct supervisor *sup, pid_t pid);
 
+/*
+ * The only writer of an agent's status: the step ev (why: NULL, or the
+ * reason people see), if fsm.c allows it, announced on the hub. Returns
+ * the new status, or -1 (nothing changed) when the step is refused.
+ */
+int		 agent_step(struct agent *a, enum agent_event ev,
+		    const char *why);
+
 /* Fork and exec the actor; the agent becomes idle when it says ready. */
 void		 agent_start(struct agent *a);
+
+/*
+ * What orch-ctl asks of agents; done is told once it is done (ready, or
+ * gone). 0, or an IPC_E_* code with *why (done does not run).
+ * agent_deploy: a new agent, or one terminated or in error afresh.
+ */
+int		 agent_deploy(struct supervisor *sup,
+		    const struct agent_config *ac, proto_done_fn done,
+		    void *arg, const char **why);
+int		 agent_terminate(struct agent *a, proto_done_fn done,
+		    void *arg, const char **why);
+int		 agent_restart(struct agent *a, proto_done_fn done, void *arg,
+		    const char **why);
 /* Ask the actor to stop; SIGKILL after grace_ms. No restart follows. */
 void		 agent_stop(struct agent *a, unsigned grace_ms);
 /* SIGKILL the actor, its session and its task. */
@@ -102,26 +119,12 @@ void		 agent_free(struct agent *a);
  * Run argv as a task on the agent; done gets the answer (a task result
  * body, or an error) once the agent is idle again. Returns 0, or an
  * IPC_E_* code with *why when the agent cannot take it now (done does not
- * run).
+ * run). Called by the door only (door.c), on an idle agent or on one
+ * whose task it held for approval.
  */
-/*
- * What a task is to the people watching: its name (RUN:ID; NULL: exec-N,
- * numbered here), the command as its user wrote it (NULL: argv joined),
- * and for workflow tasks the workflow, run and attempt. It names the task
- * in the status, the session's banner and the task's events.
- */
-struct agent_task_ctx {
-	const char	*name;
-	const char	*display;
-	const char	*workflow;
-	unsigned	 run;
-	unsigned	 attempt;
-	const char	*stdin_path;	/* the task's input; NULL: none */
-};
-
 int		 agent_exec(struct agent *a, char *const *argv, size_t argc,
 		    unsigned timeout_ms, const struct agent_task_ctx *ctx,
-		    msg_done_fn done, void *arg, const char **why);
+		    proto_done_fn done, void *arg, const char **why);
 
 /*
  * Ask the actor to stop the task now running (SIGTERM, SIGKILL after a
@@ -134,6 +137,8 @@ int		 agent_log_path(const struct supervisor *sup, const char *name,
 		    char *buf, size_t size);
 
 const char	*agent_status_name(enum agent_status st);
+/* The agent's status can run a task (now or once idle): not error, gone. */
+bool		 agent_alive(const struct agent *a);
 /* Pack the status row: id, type, status, pid, restarts, task, caps. */
 void		 agent_pack_row(msgpack_packer *pk, const struct agent *a,
 		    bool detail);

@@ -36,20 +36,30 @@ ctl_reply_new(struct ctl_client *c, const struct envelope *env)
 }
 
 void
-ctl_reply_send(struct ctl_reply *r, int err, const char *msg,
-    const void *body, size_t len)
+ctl_reply_drop(struct ctl_reply *r)
 {
-	struct ctl_reply	**pp;
+	struct ctl_client	*c = r->client;
 
-	if (r->client != NULL) {
-		peer_reply(r->client->peer, &r->req, err, msg, body, len);
-		for (pp = &r->client->replies; *pp != NULL; pp = &(*pp)->next)
+	r->client = NULL;
+	if (c != NULL) {
+		struct ctl_reply	**pp;
+
+		for (pp = &c->replies; *pp != NULL; pp = &(*pp)->next)
 			if (*pp == r) {
 				*pp = r->next;
 				break;
 			}
 	}
 	free(r);
+}
+
+void
+ctl_reply_send(struct ctl_reply *r, int err, const char *msg,
+    const void *body, size_t len)
+{
+	if (r->client != NULL)
+		peer_reply(r->client->peer, &r->req, err, msg, body, len);
+	ctl_reply_drop(r);
 }
 
 /*
@@ -143,10 +153,11 @@ ctl_inspect(struct ctl_client *c, const struct envelope *env)
 static void
 ctl_deploy(struct ctl_client *c, const struct envelope *env)
 {
-	struct supervisor	*sup = c->ctl->sup;
 	struct agent_config	 ac;
-	struct agent		*a;
+	struct ctl_reply	*r;
+	const char		*why = NULL;
 	char			*cause = NULL;
+	int			 err;
 
 	if (config_agent_from_msgpack(body_get(&env->body, "agent"), &ac,
 	    &cause) != 0) {
@@ -154,69 +165,44 @@ ctl_deploy(struct ctl_client *c, const struct envelope *env)
 		free(cause);
 		return;
 	}
-	if ((a = agent_find(sup, ac.id)) != NULL) {
-		if (a->pid > 0 || event_pending(a->restart_ev, EV_TIMEOUT,
-		    NULL)) {
-			ctl_error(c, env, IPC_E_EXISTS, "agent '%s' is "
-			    "already running", ac.id);
-			agent_config_clear(&ac);
-			return;
-		}
-		/* A terminated or failed agent is redeployed afresh. */
-		agent_config_clear(&a->ac);
-		agent_config_copy(&a->ac, &ac);
-		memset(&a->hist, 0, sizeof a->hist);
-	} else
-		a = agent_add(sup, &ac);
+	r = ctl_reply_new(c, env);
+	if ((err = agent_deploy(c->ctl->sup, &ac, ctl_msg_done, r,
+	    &why)) != 0) {
+		ctl_reply_drop(r);
+		ctl_error(c, env, err, "agent '%s' %s", ac.id, why);
+	}
 	agent_config_clear(&ac);
-	log_info("agent %s: deployed by request", a->ac.id);
-	a->on_ready = ctl_reply_new(c, env);
-	agent_start(a);
+}
+
+/* terminate and restart: the agent named, and what it answers. */
+static void
+ctl_agent_op(struct ctl_client *c, const struct envelope *env,
+    int (*op)(struct agent *, proto_done_fn, void *, const char **))
+{
+	struct ctl_reply	*r;
+	struct agent		*a;
+	const char		*why = NULL;
+	int			 err;
+
+	if ((a = ctl_agent(c, env, "id")) == NULL)
+		return;
+	r = ctl_reply_new(c, env);
+	if ((err = op(a, ctl_msg_done, r, &why)) != 0) {
+		ctl_reply_drop(r);
+		ctl_error(c, env, err, "agent '%s' %s", a->ac.id, why);
+	}
 }
 
 static void
 ctl_terminate(struct ctl_client *c, const struct envelope *env)
 {
-	struct agent	*a;
-
-	if ((a = ctl_agent(c, env, "id")) == NULL)
-		return;
-	if (a->pid == 0) {
-		agent_stop(a, c->ctl->sup->grace_ms);
-		peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
-		return;
-	}
-	if (a->on_exit != NULL) {
-		ctl_error(c, env, IPC_E_BUSY, "agent '%s' is already stopping",
-		    a->ac.id);
-		return;
-	}
-	a->on_exit = ctl_reply_new(c, env);
-	agent_stop(a, c->ctl->sup->grace_ms);
+	ctl_agent_op(c, env, agent_terminate);
 }
 
 static void
 ctl_restart(struct ctl_client *c, const struct envelope *env)
 {
-	struct agent	*a;
-
-	if ((a = ctl_agent(c, env, "id")) == NULL)
-		return;
-	if (a->on_ready != NULL) {
-		ctl_error(c, env, IPC_E_BUSY, "agent '%s' is already starting",
-		    a->ac.id);
-		return;
-	}
-	/* A restart asked for is not a crash: the intensity starts over. */
-	memset(&a->hist, 0, sizeof a->hist);
-	a->on_ready = ctl_reply_new(c, env);
-	if (a->pid > 0) {
-		agent_stop(a, c->ctl->sup->grace_ms);
-		a->restart_on_exit = true;
-	} else {
-		evtimer_del(a->restart_ev);
-		agent_start(a);
-	}
+	ctl_agent_op(c, env, agent_restart);
 }
 
 void
@@ -226,9 +212,60 @@ ctl_msg_done(void *arg, int err, const char *msg, const void *body,
 	ctl_reply_send(arg, err, msg, body, len);
 }
 
+/*
+ * An exec is a task like any other; its answer is still what its command
+ * did: {exit, signal, timed_out, duration_ns, status, reason, tail}.
+ */
+static void
+ctl_exec_done(void *arg, int err, const char *msg, const void *body,
+    size_t len)
+{
+	static const char *const	 keys[] = { "exit", "signal",
+					    "timed_out", "duration_ns",
+					    "status", "reason" };
+	msgpack_unpacked		 up;
+	const msgpack_object		*tasks, *row, *out;
+	msgpack_sbuffer			 sb;
+	msgpack_packer			 pk;
+	size_t				 i;
+
+	msgpack_unpacked_init(&up);
+	if (err != IPC_OK || msgpack_unpack_next(&up, body, len, NULL) !=
+	    MSGPACK_UNPACK_SUCCESS || (tasks = body_get(&up.data, "tasks")) ==
+	    NULL || tasks->type != MSGPACK_OBJECT_ARRAY ||
+	    tasks->via.array.size != 1) {
+		ctl_reply_send(arg, err != IPC_OK ? err : IPC_E_INTERNAL, msg,
+		    NULL, 0);
+		msgpack_unpacked_destroy(&up);
+		return;
+	}
+	row = &tasks->via.array.ptr[0];
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 7);
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const msgpack_object	*v = body_get(row, keys[i]);
+
+		body_pack_str(&pk, keys[i]);
+		if (v != NULL)
+			msgpack_pack_object(&pk, *v);
+		else
+			msgpack_pack_nil(&pk);
+	}
+	body_pack_str(&pk, "tail");
+	if ((out = body_get(row, "output")) != NULL)
+		msgpack_pack_object(&pk, *out);
+	else
+		msgpack_pack_bin(&pk, 0);
+	ctl_reply_send(arg, IPC_OK, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	msgpack_unpacked_destroy(&up);
+}
+
 static void
 ctl_exec(struct ctl_client *c, const struct envelope *env)
 {
+	struct supervisor	*sup = c->ctl->sup;
 	const msgpack_object	*argv_o;
 	struct ctl_reply	*r;
 	struct agent		*a;
@@ -236,7 +273,7 @@ ctl_exec(struct ctl_client *c, const struct envelope *env)
 	char			**argv;
 	uint64_t		 timeout = 0;
 	uint32_t		 i, n;
-	int			 err;
+	int			 err = 0;
 
 	if ((a = ctl_agent(c, env, "agent")) == NULL)
 		return;
@@ -248,12 +285,18 @@ ctl_exec(struct ctl_client *c, const struct envelope *env)
 		ctl_error(c, env, IPC_E_INVAL, "task.exec needs a command");
 		return;
 	}
+	if (sup->stopping || !sched_open(sup->sched)) {
+		ctl_error(c, env, IPC_E_SHUTDOWN, "the supervisor is shutting "
+		    "down");
+		return;
+	}
 	n = argv_o->via.array.size;
 	argv = xcalloc(n + 1, sizeof *argv);
 	for (i = 0; i < n; i++) {
 		const msgpack_object	*o = &argv_o->via.array.ptr[i];
 
-		if (o->type != MSGPACK_OBJECT_STR)
+		if (o->type != MSGPACK_OBJECT_STR || memchr(o->via.str.ptr,
+		    '\0', o->via.str.size) != NULL)
 			break;
 		argv[i] = xstrndup(o->via.str.ptr, o->via.str.size);
 	}
@@ -261,10 +304,11 @@ ctl_exec(struct ctl_client *c, const struct envelope *env)
 		ctl_error(c, env, IPC_E_INVAL, "argv items must be strings");
 	else {
 		r = ctl_reply_new(c, env);
-		err = agent_exec(a, argv, n, (unsigned)timeout, NULL,
-		    ctl_msg_done, r, &why);
-		if (err != 0)
-			ctl_reply_send(r, err, why, NULL, 0);
+		if (sched_exec(sup->sched, a->ac.id, argv, n,
+		    (unsigned)timeout, ctl_exec_done, r, &err, &why) == 0) {
+			ctl_reply_drop(r);
+			ctl_error(c, env, err, "%s", why);
+		}
 	}
 	for (i = 0; i < n; i++)
 		free(argv[i]);
@@ -276,7 +320,7 @@ ctl_shutdown(struct ctl_client *c, const struct envelope *env)
 {
 	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
 	peer_flush(c->peer);
-	supervisor_shutdown(c->ctl->sup, "asked by orch-ctl");
+	c->ctl->sup->stop(c->ctl->sup, "asked by orch-ctl");
 }
 
 static void

@@ -40,7 +40,9 @@ typedef void (*ctl_fn)(struct ctl_client *, const struct envelope *);
 /* An answer to env that comes later: send it with ctl_reply_send. */
 struct ctl_reply *ctl_reply_new(struct ctl_client *c,
 		    const struct envelope *env);
-/* ctl_reply_send as a msg_done_fn / sched_result_fn (arg: the reply). */
+/* Never answered after all (the handler answered an error itself). */
+void		 ctl_reply_drop(struct ctl_reply *r);
+/* ctl_reply_send as a proto_done_fn / proto_done_fn (arg: the reply). */
 void		 ctl_msg_done(void *arg, int err, const char *msg,
 		    const void *body, size_t len);
 void		 ctl_error(struct ctl_client *c, const struct envelope *env,

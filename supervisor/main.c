@@ -25,7 +25,11 @@
 #include "supervisor/agent.h"
 #include "supervisor/config.h"
 #include "supervisor/control.h"
+#include "supervisor/door.h"
 #include "supervisor/gc.h"
+#include "supervisor/hub.h"
+#include "supervisor/msg.h"
+#include "supervisor/ports.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 #include "supervisor/logpipe.h"
@@ -69,12 +73,30 @@ usage(FILE *f)
 "signal exits 128 + its number (130 Ctrl-C, 143 SIGTERM).\n");
 }
 
-void
-supervisor_publish(struct supervisor *sup, const char *type,
-    const char *agent, const void *payload, size_t len)
+/* Every change with a bus event goes on the bus, from what it is about. */
+static void
+supervisor_bus_cb(void *arg, const struct hub_change *ch)
 {
-	if (sup->serve != NULL)
-		serve_publish(sup->serve, type, agent, NULL, payload, len);
+	struct supervisor	*sup = arg;
+
+	if (sup->serve != NULL && ch->bus != NULL)
+		serve_publish(sup->serve, ch->bus, ch->source, NULL, ch->body,
+		    ch->len);
+}
+
+/*
+ * An agent's change in the log: what the live view shows (a task's start
+ * or end) only with -v while it is on.
+ */
+static void
+supervisor_log_cb(void *arg, const struct hub_change *ch)
+{
+	struct supervisor	*sup = arg;
+
+	log_msg(ch->quiet && sched_live(sup->sched) ? LOGL_DEBUG : LOGL_INFO,
+	    0, "agent_step", "agent %s: %s -> %s%s%s", ch->name, ch->from,
+	    ch->to, ch->why != NULL ? ": " : "", ch->why != NULL ? ch->why :
+	    "");
 }
 
 /*
@@ -133,7 +155,8 @@ supervisor_region_free(struct supervisor *sup)
 	unlink(path);
 }
 
-void
+/* Once stopping, the last actor gone ends the loop. */
+static void
 supervisor_check_done(struct supervisor *sup)
 {
 	struct agent	*a;
@@ -166,7 +189,7 @@ supervisor_reap_timeout_cb(evutil_socket_t fd, short events, void *arg)
 	event_base_loopexit(sup->base, NULL);
 }
 
-void
+static void
 supervisor_shutdown(struct supervisor *sup, const char *why)
 {
 	struct timeval	 tv;
@@ -228,6 +251,14 @@ supervisor_sigchld_cb(evutil_socket_t sig, short events, void *arg)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		if ((a = agent_find_pid(sup, pid)) != NULL)
 			agent_exited(a, status);
+	supervisor_check_done(sup);
+}
+
+static void
+supervisor_broadcast(struct supervisor *sup, const char *from,
+    const struct envelope *env, proto_done_fn done, void *arg)
+{
+	msg_broadcast(sup, from, env, done, arg);
 }
 
 static void
@@ -258,6 +289,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct supervisor		 sup;
+	struct sched_port		 port;
 	struct config			*cfg = NULL;
 	struct workflow			*wf = NULL;
 	const char			*report = NULL;
@@ -275,6 +307,8 @@ main(int argc, char **argv)
 	memset(&sup, 0, sizeof sup);
 	sup.actor_err = -1;
 	sup.grace_ms = SUPERVISOR_GRACE_DEFAULT_MS;
+	sup.stop = supervisor_shutdown;
+	sup.broadcast = supervisor_broadcast;
 	sup.heartbeat_ms = SUPERVISOR_HEARTBEAT_DEFAULT_MS;
 	while ((ch = getopt_long(argc, argv, "L:c:w:g:vh", longopts, NULL)) !=
 	    -1) {
@@ -404,6 +438,10 @@ main(int argc, char **argv)
 	evsignal_add(ev_term, NULL);
 	evsignal_add(ev_chld, NULL);
 
+	sup.hub = hub_new();
+	hub_subscribe(sup.hub, HUB_ALL, supervisor_bus_cb, &sup);
+	hub_subscribe(sup.hub, HUB_AGENT, supervisor_log_cb, &sup);
+	sup.door = door_new(&sup);
 	if (supervisor_region(&sup, &cause) != 0) {
 		/*
 		 * Agents still run without it (a container without /dev/shm,
@@ -419,6 +457,8 @@ main(int argc, char **argv)
 	    &cause) != 0 ||
 	    (sup.control = control_new(&sup, path, &cause)) == NULL) {
 		supervisor_region_free(&sup);
+		door_free(sup.door);
+		hub_free(sup.hub);
 		rundir_remove(sup.rundir);
 		goto fail;
 	}
@@ -443,7 +483,8 @@ main(int argc, char **argv)
 	cfg = NULL;
 	for (a = sup.agents; a != NULL; a = a->next)
 		agent_start(a);
-	sup.sched = sched_new(&sup, report, report_fd);
+	ports_sched(&sup, &port);
+	sup.sched = sched_new(&sup, &port, report, report_fd);
 	report_fd = -1;
 	if (wf != NULL) {
 		sched_add(sup.sched, wf, SCHED_MAIN);
@@ -457,8 +498,12 @@ main(int argc, char **argv)
 	/* The -w run's table comes last, where it does not scroll away. */
 	if ((code = sched_finish(sup.sched, sup.signal)) >= 0)
 		sup.exit_code = code;
+	/* Held commands are answered while their tasks are still there. */
+	door_free(sup.door);
+	sup.door = NULL;
 	sched_free(sup.sched);
 	sup.sched = NULL;
+	ports_free(&port);
 	control_free(sup.control);
 	while (sup.agents != NULL)
 		agent_free(sup.agents);
@@ -468,6 +513,7 @@ main(int argc, char **argv)
 	supervisor_region_free(&sup);
 	relay_free(sup.relay);
 	logpipe_free(sup.logpipe);
+	hub_free(sup.hub);
 	event_free(sup.stop_ev);
 	event_free(ev_int);
 	event_free(ev_term);

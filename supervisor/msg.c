@@ -15,7 +15,7 @@
 #define MSG_OPERATOR	"operator"
 
 struct msg_one {
-	msg_done_fn	 done;
+	proto_done_fn	 done;
 	void		*arg;
 };
 
@@ -41,7 +41,7 @@ msg_relay(struct supervisor *sup)
 
 void
 msg_send(struct supervisor *sup, const struct envelope *env,
-    msg_done_fn done, void *arg)
+    proto_done_fn done, void *arg)
 {
 	struct msg_one	*m = xcalloc(1, sizeof *m);
 	msgpack_sbuffer	 sb;
@@ -65,7 +65,7 @@ msg_send(struct supervisor *sup, const struct envelope *env,
 
 /* One broadcast in flight: the answers it is still waiting for. */
 struct msg_bcast {
-	msg_done_fn	 done;
+	proto_done_fn	 done;
 	void		*arg;
 	unsigned	 matched;
 	unsigned	 waiting;
@@ -198,7 +198,7 @@ msg_status_name(int i)
 
 void
 msg_broadcast(struct supervisor *sup, const char *from,
-    const struct envelope *env, msg_done_fn done, void *arg)
+    const struct envelope *env, proto_done_fn done, void *arg)
 {
 	const msgpack_object	*filter = body_get(&env->body, "filter");
 	struct msg_bcast	*b = xcalloc(1, sizeof *b);

@@ -10,16 +10,13 @@
 #include <stddef.h>
 
 #include "ipc/envelope.h"
+#include "ipc/proto.h"
 
 struct supervisor;
 
-/* Where the answer goes; runs exactly once. */
-typedef void (*msg_done_fn)(void *arg, int err, const char *errmsg,
-	    const void *body, size_t len);
-
 /* The operator's msg.send (env->to, env->pri, body {type, content}). */
 void	msg_send(struct supervisor *sup, const struct envelope *env,
-	    msg_done_fn done, void *arg);
+	    proto_done_fn done, void *arg);
 
 /*
  * Send body {type, content} to every agent matching body's filter
@@ -27,6 +24,6 @@ void	msg_send(struct supervisor *sup, const struct envelope *env,
  * {matched, delivered: [ids], failed: [{id, error}]}.
  */
 void	msg_broadcast(struct supervisor *sup, const char *from,
-	    const struct envelope *env, msg_done_fn done, void *arg);
+	    const struct envelope *env, proto_done_fn done, void *arg);
 
 #endif

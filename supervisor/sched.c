@@ -22,23 +22,11 @@
 #include "ipc/body.h"
 #include "ipc/peer.h"
 #include "shm/region.h"
-#include "supervisor/agent.h"
+#include "supervisor/hub.h"
 #include "supervisor/load.h"
 #include "supervisor/runner.h"
 #include "supervisor/supervisor.h"
 #include "supervisor/workflow.h"
-
-const char *const st_names[] = {
-	"pending", "waiting", "running", "retrying", "ok", "failed", "skipped",
-	"cancelled",
-};
-
-bool
-st_over(enum st_state st)
-{
-	return st == ST_OK || st == ST_FAILED || st == ST_SKIPPED ||
-	    st == ST_CANCELLED;
-}
 
 /* Did t end so that what depends on it cannot run? */
 static bool
@@ -51,15 +39,7 @@ st_blocks(const struct stask *t)
 static bool
 st_terminal(const struct stask *t)
 {
-	return st_over(t->st);
-}
-
-static void
-st_set(struct stask *t, enum st_state st)
-{
-	if (!st_terminal(t) && st_over(st))
-		t->run->left--;
-	t->st = st;
+	return fsm_task_over(t->st);
 }
 
 /* A task of the same run, by its workflow id (tasks[i] is wf->tasks[i]). */
@@ -126,34 +106,83 @@ sched_wf_name(const struct sched_run *run)
 	return run->wf->name != NULL ? run->wf->name : run->wf->file;
 }
 
+/* Where t runs, or is to: its agent, or "supervisor" before it has one. */
+static const char *
+sched_source(const struct stask *t)
+{
+	return t->agent[0] ? t->agent : t->t->agent != NULL ? t->t->agent :
+	    "supervisor";
+}
+
 /*
- * A task step the scheduler decides (the actor announces what it runs):
- * named as everywhere (RUN:ID), with its workflow, run, attempt, agent,
- * and the reason when there is one. From the task's agent, else from the
- * supervisor.
+ * A task's step, announced: named as everywhere (RUN:ID), with its
+ * workflow, run, attempt, agent, the reason when there is one, and how
+ * its attempt ended once it did.
  */
 static void
-sched_event(struct sched *s, const char *type, const struct stask *t)
+sched_announce(struct stask *t, enum task_event ev, enum task_state from)
 {
-	msgpack_sbuffer	sb;
-	msgpack_packer	pk;
+	struct hub_change	ch;
+	msgpack_sbuffer		sb;
+	msgpack_packer		pk;
+	bool			ended = ev == TE_OK || ev == TE_FAIL ||
+				    ev == TE_RETRY || (ev == TE_CANCEL &&
+				    from == ST_RUNNING);
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, t->reason[0] != '\0' ? 6 : 5);
+	msgpack_pack_map(&pk, 6 + (t->reason[0] != '\0') + (ended ? 4 : 0));
 	body_pack_kv_str(&pk, "task", t->key);
 	body_pack_kv_str(&pk, "workflow", sched_wf_name(t->run));
 	body_pack_kv_u64(&pk, "run", t->run->no);
 	body_pack_kv_u64(&pk, "attempt", t->attempts);
 	body_pack_kv_str(&pk, "agent", t->agent[0] ? t->agent : t->t->agent !=
 	    NULL ? t->t->agent : "");
+	body_pack_kv_str(&pk, "status", fsm_task_state_name(t->st));
 	if (t->reason[0] != '\0')
 		body_pack_kv_str(&pk, "reason", t->reason);
-	supervisor_publish(s->sup, type, t->agent[0] ? t->agent : t->t->agent !=
-	    NULL ? t->t->agent : "supervisor", sb.data, sb.size);
+	if (ended) {
+		body_pack_kv_i64(&pk, "exit", t->exit_code);
+		body_pack_kv_i64(&pk, "signal", t->signal);
+		body_pack_kv_bool(&pk, "timed_out", t->timed_out);
+		body_pack_kv_u64(&pk, "duration_ms", t->dur_ns / 1000000);
+	}
+	memset(&ch, 0, sizeof ch);
+	ch.kind = HUB_TASK;
+	ch.name = t->key;
+	ch.from = fsm_task_state_name(from);
+	ch.to = fsm_task_state_name(t->st);
+	ch.why = t->reason[0] != '\0' ? t->reason : NULL;
+	ch.bus = fsm_task_event_bus(ev);
+	ch.source = sched_source(t);
+	ch.body = sb.data;
+	ch.len = sb.size;
+	ch.subject = t;
+	hub_announce(t->run->s->sup->hub, &ch);
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/*
+ * The only writer of a task's state: the step ev if fsm.c allows it,
+ * announced. 0, or -1 (nothing changed) when it does not.
+ */
+static int
+sched_step(struct stask *t, enum task_event ev)
+{
+	enum task_state	from = t->st;
+	int		to = fsm_task_next(from, ev);
+
+	if (to < 0) {
+		log_warnx("task %s: no step '%s' from %s", t->key,
+		    fsm_task_event_name(ev), fsm_task_state_name(from));
+		return -1;
+	}
+	if (!fsm_task_over(from) && fsm_task_over((enum task_state)to))
+		t->run->left--;
+	t->st = (enum task_state)to;
+	sched_announce(t, ev, from);
+	return 0;
+}
 
 void
 sched_append(struct sched_buf *b, const char *p, size_t n)
@@ -355,6 +384,19 @@ sched_full_output(struct sched *s, struct stask *t)
 	sched_set_output(t, c.b.buf, c.b.len, c.cut);
 }
 
+/* The agent named, as the port shows it, or NULL. */
+static const struct sched_agent *
+sched_agent(struct sched *s, const char *id)
+{
+	const struct sched_agent	*v;
+	size_t				 i, n = s->port.agents(s->port.ctx, &v);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].ac->id, id) == 0)
+			return &v[i];
+	return NULL;
+}
+
 /*
  * A prompt run by Claude Code: the final result event says whether it
  * worked, and its text is the task's output (what a pipeline passes on).
@@ -362,12 +404,12 @@ sched_full_output(struct sched *s, struct stask *t)
 static bool
 sched_claude(struct sched *s, struct stask *t, bool *ok)
 {
-	struct agent	*a = agent_find(s->sup, t->agent);
-	char		*text, *session;
-	double		 cost;
-	bool		 is_error;
+	const struct sched_agent	*a = sched_agent(s, t->agent);
+	char				*text, *session;
+	double				 cost;
+	bool				 is_error;
 
-	if (a == NULL || a->ac.runner != RUNNER_CLAUDE)
+	if (a == NULL || a->ac->runner != RUNNER_CLAUDE)
 		return false;
 	if (t->output == NULL || runner_claude_result(t->output, &is_error,
 	    &text, &cost, &session) != 0) {
@@ -406,7 +448,7 @@ sched_retry_cb(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
-	t->st = ST_PENDING;
+	sched_step(t, TE_AGAIN);
 	sched_kick(t->run->s);
 }
 
@@ -420,6 +462,36 @@ sched_cancel_reason(struct stask *t)
 		    s->interrupted);
 	else
 		snprintf(t->reason, sizeof t->reason, "cancelled");
+}
+
+/*
+ * The door answered a task it held for approval: a person said no, it was
+ * cancelled, or its agent went away (it waits for another, and for a new
+ * approval there).
+ */
+static void
+sched_held_done(struct stask *t, int err, const char *errmsg)
+{
+	struct sched	*s = t->run->s;
+
+	t->attempts--;
+	if (t->cancelled) {
+		sched_cancel_reason(t);
+		sched_step(t, TE_CANCEL);
+		log_info("task %s: cancelled", t->key);
+	} else if (err == IPC_E_DENIED) {
+		snprintf(t->reason, sizeof t->reason, "denied");
+		sched_step(t, TE_DENY);
+		log_info("task %s: denied", t->key);
+	} else {
+		snprintf(t->reason, sizeof t->reason, "%s", errmsg != NULL ?
+		    errmsg : proto_strerror(err));
+		log_warnx("task %s: %s", t->key, t->reason);
+		t->agent[0] = '\0';
+		sched_step(t, TE_AGAIN);
+		t->reason[0] = '\0';
+	}
+	sched_kick(s);
 }
 
 static void
@@ -438,6 +510,14 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 	struct timeval		 tv;
 	bool			 ok;
 
+	/* Held at the door, answered there: denied, cancelled, or its agent gone. */
+	if (t->st == ST_WAITING) {
+		sched_held_done(t, err, errmsg);
+		return;
+	}
+	/* An answer after the run was marked over (an interrupted -w run). */
+	if (t->st != ST_RUNNING)
+		return;
 	t->dur_ns = clock_now_ns() - t->start_ns;
 	msgpack_unpacked_init(&up);
 	if (err == IPC_OK && msgpack_unpack_next(&up, body, len, NULL) ==
@@ -462,12 +542,12 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 	ok = err == IPC_OK && code == 0 && !t->timed_out;
 	/* For Claude Code, the result event decides (and is the output). */
 	t->reason[0] = '\0';
-	if (err == IPC_OK && t->t->command == NULL)
+	if (err == IPC_OK && t->t->prompt != NULL)
 		sched_claude(s, t, &ok);
 	sched_store(s, t);
 	if (ok) {
-		st_set(t, ST_OK);
 		t->reason[0] = '\0';
+		sched_step(t, TE_OK);
 		log_info("task %s: ok on %s (%.2f s)%s%.*s", t->key, t->agent,
 		    (double)t->dur_ns / 1e9, sched_first_line(t) > 0 ? ": " : "",
 		    sched_first_line(t), t->output != NULL ? t->output : "");
@@ -489,9 +569,8 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 		if (err == IPC_E_PEER_GONE)
 			snprintf(t->avoid, sizeof t->avoid, "%s", t->agent);
 		if (t->cancelled) {
-			st_set(t, ST_CANCELLED);
 			sched_cancel_reason(t);
-			sched_event(s, EV_TASK_CANCELLED, t);
+			sched_step(t, TE_CANCEL);
 			log_warnx("task %s: %s on %s", t->key, t->reason,
 			    t->agent);
 		} else if (t->attempts <= t->t->retry_max) {
@@ -501,14 +580,13 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 			log_warnx("task %s: %s on %s; retry %u of %u in %.2f s",
 			    t->key, t->reason, t->agent, t->attempts,
 			    t->t->retry_max, backoff);
-			t->st = ST_RETRY;
-			sched_event(s, EV_TASK_RETRYING, t);
+			sched_step(t, TE_RETRY);
 			tv.tv_sec = (time_t)backoff;
 			tv.tv_usec = (suseconds_t)((backoff - (double)tv.tv_sec) *
 			    1e6);
 			evtimer_add(t->retry_ev, &tv);
 		} else {
-			st_set(t, ST_FAILED);
+			sched_step(t, TE_FAIL);
 			log_warnx("task %s: failed on %s: %s%s", t->key,
 			    t->agent, t->reason, t->t->continue_on_error ?
 			    " (continueOnError)" : "");
@@ -519,16 +597,16 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 
 /* Could a run t, now or once it is idle? */
 static bool
-sched_fits(const struct stask *t, const struct agent *a)
+sched_fits(const struct stask *t, const struct sched_agent *a)
 {
 	size_t	i;
 
-	if (t->t->command == NULL && !runner_takes_prompts(&a->ac))
+	if (t->t->prompt != NULL && !runner_takes_prompts(a->ac))
 		return false;
 	if (t->t->agent != NULL)
-		return strcmp(a->ac.id, t->t->agent) == 0;
+		return strcmp(a->ac->id, t->t->agent) == 0;
 	for (i = 0; i < t->t->requires.n; i++)
-		if (!strlist_has(&a->ac.caps, t->t->requires.v[i]))
+		if (!strlist_has(&a->ac->caps, t->t->requires.v[i]))
 			return false;
 	return true;
 }
@@ -538,31 +616,28 @@ sched_fits(const struct stask *t, const struct agent *a)
  * *hopeless: every agent that fits is in error or terminated, so waiting
  * would be for ever.
  */
-static struct agent *
+static const struct sched_agent *
 sched_route(struct sched *s, struct stask *t, bool *hopeless)
 {
-	struct agent	*a, *best = NULL, *fallback = NULL;
-	uint64_t	 now = clock_now_ns();
-	double		 l, best_load = 0;
+	const struct sched_agent	*v, *a, *best = NULL, *fallback = NULL;
+	size_t				 i, n = s->port.agents(s->port.ctx, &v);
 
 	*hopeless = true;
-	for (a = s->sup->agents; a != NULL; a = a->next) {
+	for (i = 0; i < n; i++) {
+		a = &v[i];
 		if (!sched_fits(t, a))
 			continue;
 		if (a->status != STATUS_ERROR && a->status != STATUS_TERMINATED)
 			*hopeless = false;
 		if (a->status != STATUS_IDLE)
 			continue;
-		if (strcmp(a->ac.id, t->avoid) == 0) {
+		if (strcmp(a->ac->id, t->avoid) == 0) {
 			fallback = a;
 			continue;
 		}
 		/* Least loaded: the least recent work (see load.h). */
-		l = load_now(&a->load, now);
-		if (best == NULL || l < best_load) {
+		if (best == NULL || a->load < best->load)
 			best = a;
-			best_load = l;
-		}
 	}
 	return best != NULL ? best : fallback;
 }
@@ -571,8 +646,7 @@ sched_route(struct sched *s, struct stask *t, bool *hopeless)
 static void
 sched_fail_now(struct stask *t)
 {
-	st_set(t, ST_FAILED);
-	sched_event(t->run->s, EV_TASK_FAILED, t);
+	sched_step(t, TE_FAIL);
 	log_warnx("task %s: failed: %s", t->key, t->reason);
 	sched_kick(t->run->s);
 }
@@ -581,13 +655,14 @@ sched_fail_now(struct stask *t)
 static void
 sched_unroutable(struct stask *t)
 {
-	struct agent	*a = t->t->agent != NULL ? agent_find(t->run->s->sup,
-			    t->t->agent) : NULL;
+	const struct sched_agent	*a = t->t->agent != NULL ?
+					    sched_agent(t->run->s, t->t->agent) :
+					    NULL;
 
 	if (a != NULL)
 		snprintf(t->reason, sizeof t->reason, "agent %s is %s%s%.160s",
-		    a->ac.id, agent_status_name(a->status), a->last_exit[0] ?
-		    ": " : "", a->last_exit);
+		    a->ac->id, fsm_agent_status_name(a->status),
+		    a->last_exit[0] ? ": " : "", a->last_exit);
 	else
 		snprintf(t->reason, sizeof t->reason, "no agent that could run "
 		    "it is left (all in error or terminated)");
@@ -628,10 +703,11 @@ sched_script_file(const struct stask *t, const char *script, char *path,
 
 
 static void
-sched_dispatch(struct stask *t, struct agent *a)
+sched_dispatch(struct stask *t, const struct sched_agent *a)
 {
 	struct strlist	 argv = { NULL, 0 };
-	struct agent_task_ctx ctx = { NULL, NULL, NULL, 0, 0, NULL };
+	struct agent_task_ctx ctx = { NULL, NULL, 0, NULL };
+	struct door_cmd	 dc;
 	char		*cmd, *script, input[PATH_MAX + 96];
 	char		 path[PATH_MAX + 96];
 	const char	*why = NULL;
@@ -643,7 +719,12 @@ sched_dispatch(struct stask *t, struct agent *a)
 		sched_fail_now(t);
 		return;
 	}
-	if (t->t->command != NULL) {
+	if (t->t->argv.n > 0) {
+		/* orch-ctl exec: as given, no shell. */
+		for (size_t i = 0; i < t->t->argv.n; i++)
+			strlist_add(&argv, t->t->argv.v[i]);
+		cmd = NULL;
+	} else if (t->t->command != NULL) {
 		cmd = sched_substitute(t->run, t->t->command);
 		xasprintf(&script, "ORCH_INPUT='%s'; ORCH_TASK_ID='%s'; export "
 		    "ORCH_INPUT ORCH_TASK_ID\n%s", input, t->key, cmd);
@@ -678,7 +759,7 @@ sched_dispatch(struct stask *t, struct agent *a)
 		 * (an argument holds 128 KiB at most).
 		 */
 		if (strlen(cmd) > SCHED_SCRIPT_INLINE_MAX &&
-		    a->ac.runner == RUNNER_CLAUDE) {
+		    a->ac->runner == RUNNER_CLAUDE) {
 			if (sched_script_file(t, cmd, path, sizeof path) != 0) {
 				snprintf(t->reason, sizeof t->reason, "cannot "
 				    "write its prompt to a file: %s",
@@ -689,39 +770,51 @@ sched_dispatch(struct stask *t, struct agent *a)
 				return;
 			}
 			ctx.stdin_path = path;
-			runner_prompt_argv(&a->ac, NULL, &argv);
+			runner_prompt_argv(a->ac, NULL, &argv);
 		} else
-			runner_prompt_argv(&a->ac, cmd, &argv);
+			runner_prompt_argv(a->ac, cmd, &argv);
 	}
 	free(cmd);
+	memset(&dc, 0, sizeof dc);
 	strlist_add(&argv, "");		/* room for the NULL */
 	free(argv.v[argv.n - 1]);
 	argv.v[argv.n - 1] = NULL;
 	t->attempts++;
 	t->start_ns = clock_now_ns();
-	snprintf(t->agent, sizeof t->agent, "%s", a->ac.id);
-	t->st = ST_RUNNING;
+	snprintf(t->agent, sizeof t->agent, "%s", a->ac->id);
 	ctx.name = t->key;
 	ctx.display = t->t->command != NULL ? t->t->command : t->t->prompt;
-	ctx.workflow = sched_wf_name(t->run);
-	ctx.run = t->run->no;
 	ctx.attempt = t->attempts;
-	rc = agent_exec(a, argv.v, argv.n - 1, (unsigned)(t->t->timeout_s *
-	    1000), &ctx, sched_done, t, &why);
-	if (rc == IPC_E_BUSY || rc == IPC_E_NO_PEER) {
+	dc.argv = argv.v;
+	dc.argc = argv.n - 1;
+	dc.timeout_ms = (unsigned)(t->t->timeout_s * 1000);
+	dc.ctx = &ctx;
+	dc.approval = t->t->requires_approval && !t->approved;
+	rc = t->run->s->port.run(t->run->s->port.ctx, a->ac->id, &dc,
+	    sched_done, t, &why);
+	if (rc == DOOR_HELD) {
+		t->start_ns = 0;
+		sched_step(t, TE_HOLD);
+		log_info("task %s waits for approval: run 'orch-ctl -L %s "
+		    "approve %s' (or deny); agent %s waits with it", t->key,
+		    t->run->s->sup->instance, t->key, a->ac->id);
+	} else if (rc == IPC_E_BUSY || rc == IPC_E_NO_PEER) {
 		/* Taken meanwhile: again once it is idle (that kicks us). */
 		t->attempts--;
-		t->st = ST_PENDING;
+		t->agent[0] = '\0';
 	} else if (rc != 0) {
 		/* Cannot be sent at all: a failed attempt, retried or not. */
 		log_warnx("task %s: cannot be started on %s: %s", t->key,
-		    a->ac.id, why != NULL ? why : proto_strerror(rc));
+		    a->ac->id, why != NULL ? why : proto_strerror(rc));
+		sched_step(t, TE_START);
 		sched_done(t, rc, why != NULL ? why : proto_strerror(rc), NULL,
 		    0);
-	} else
+	} else {
+		sched_step(t, TE_START);
 		log_msg(sched_live(t->run->s) && t->attempts == 1 ? LOGL_DEBUG :
 		    LOGL_INFO, 0, __func__, "task %s: started on %s%s", t->key,
-		    a->ac.id, t->attempts > 1 ? " (retry)" : "");
+		    a->ac->id, t->attempts > 1 ? " (retry)" : "");
+	}
 	strlist_clear(&argv);
 }
 
@@ -752,7 +845,7 @@ sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
 	body_pack_kv_bool(pk, "allowed", t->st == ST_FAILED &&
 	    t->t->continue_on_error);
 	body_pack_kv_str(pk, "stage", t->run->wf->stages[t->t->stage].name);
-	body_pack_kv_str(pk, "status", st_names[t->st]);
+	body_pack_kv_str(pk, "status", fsm_task_state_name(t->st));
 	body_pack_kv_str(pk, "agent", t->agent);
 	body_pack_kv_u64(pk, "attempts", t->attempts);
 	body_pack_kv_u64(pk, "duration_ns", t->dur_ns);
@@ -805,7 +898,7 @@ sched_main_over(struct sched *s)
 	for (run = s->runs; run != NULL; run = run->next)
 		active += !run->over;
 	if (active == 0)
-		supervisor_shutdown(s->sup, "workflow finished");
+		s->port.over(s->port.ctx);
 	else if (!s->told_waiting) {
 		log_info("the workflow is over; waiting for %zu run%s sent "
 		    "with orch-ctl (Ctrl-C stops them)", active, active == 1 ?
@@ -882,7 +975,7 @@ sched_run_done(struct sched_run *run)
 			run->status = 1;
 	}
 	sched_input_unlink(run);
-	if (run->kind != SCHED_MAIN)
+	if (run->kind != SCHED_MAIN && run->kind != SCHED_EXEC)
 		log_info("run %u (%s) is over: %zu of %zu tasks succeeded",
 		    run->no, run->wf->name != NULL ? run->wf->name :
 		    run->wf->file, ok, run->n);
@@ -919,44 +1012,32 @@ sched_skip(struct sched_run *run)
 			}
 			if (j == t->t->depends.n)
 				continue;
-			st_set(t, ST_SKIPPED);
 			snprintf(t->reason, sizeof t->reason, "%s %s",
 			    d->key, d->st == ST_SKIPPED ? "was skipped" :
 			    d->st == ST_CANCELLED ? "was cancelled" : "failed");
-			sched_event(run->s, EV_TASK_SKIPPED, t);
+			sched_step(t, TE_SKIP);
 			log_warnx("task %s: skipped: %s", t->key, t->reason);
 			changed = true;
 		}
 	} while (changed);
 }
 
-/* Add run's tasks that can go now to ready; ask for approvals. */
+/* Add run's tasks that can go now to ready. */
 static void
 sched_ready(struct sched_run *run, struct stask **ready, size_t *nready)
 {
-	struct sched	*s = run->s;
 	struct stask	*t;
 	size_t		 i, j;
 
 	for (i = 0; i < run->n; i++) {
 		t = &run->tasks[i];
-		if (t->st != ST_PENDING && t->st != ST_WAITING)
+		if (t->st != ST_PENDING)
 			continue;
 		for (j = 0; j < t->t->depends.n; j++)
 			if (!st_terminal(t->deps[j]))
 				break;
 		if (j < t->t->depends.n)
 			continue;
-		if (t->t->requires_approval && !t->approved) {
-			if (t->st != ST_WAITING) {
-				t->st = ST_WAITING;
-				sched_event(s, EV_TASK_WAITING, t);
-				log_info("task %s waits for approval: run "
-				    "'orch-ctl -L %s approve %s' (or deny)",
-				    t->key, s->sup->instance, t->key);
-			}
-			continue;
-		}
 		ready[(*nready)++] = t;
 	}
 }
@@ -967,7 +1048,7 @@ sched_pump_cb(evutil_socket_t fd, short events, void *arg)
 	struct sched		*s = arg;
 	struct sched_run	*run, *next;
 	struct stask		**ready;
-	struct agent		*a;
+	const struct sched_agent *a;
 	size_t			 i, nready = 0, active = 0;
 	bool			 over = false, hopeless;
 
@@ -1013,6 +1094,8 @@ sched_key(enum sched_kind kind, unsigned no, const char *id, char *buf,
 {
 	if (kind == SCHED_MAIN)
 		snprintf(buf, size, "%s", id);
+	else if (kind == SCHED_EXEC)
+		snprintf(buf, size, "exec-%u", no);
 	else
 		snprintf(buf, size, "%u:%s", no, id);
 }
@@ -1049,12 +1132,43 @@ sched_add(struct sched *s, struct workflow *wf, enum sched_kind kind)
 	for (pp = &s->runs; *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = run;
-	log_info("run %u: workflow %s: %zu stage%s, %zu task%s", run->no,
-	    wf->name != NULL ? wf->name : wf->file, wf->nstages,
-	    wf->nstages == 1 ? "" : "s", wf->ntasks, wf->ntasks == 1 ? "" :
-	    "s");
+	if (kind != SCHED_EXEC)
+		log_info("run %u: workflow %s: %zu stage%s, %zu task%s",
+		    run->no, sched_wf_name(run), wf->nstages, wf->nstages ==
+		    1 ? "" : "s", wf->ntasks, wf->ntasks == 1 ? "" : "s");
 	sched_kick(s);
 	return run->no;
+}
+
+unsigned
+sched_exec(struct sched *s, const char *agent, char *const *argv,
+    size_t argc, unsigned timeout_ms, proto_done_fn fn, void *arg, int *err,
+    const char **why)
+{
+	const struct sched_agent	*a = sched_agent(s, agent);
+	struct wf_task			 t;
+	unsigned			 no;
+	size_t				 i;
+
+	/* Now or not at all: a busy agent is an answer, not a queue. */
+	if (a == NULL || a->status != STATUS_IDLE) {
+		*err = a != NULL && (a->status == STATUS_WORKING ||
+		    a->status == STATUS_WAITING) ? IPC_E_BUSY : IPC_E_NO_PEER;
+		*why = a == NULL ? "no such agent" : *err == IPC_E_BUSY ?
+		    "agent is busy" : "agent is not ready";
+		return 0;
+	}
+	memset(&t, 0, sizeof t);
+	snprintf(t.id, sizeof t.id, "exec");
+	t.agent = xstrdup(agent);
+	for (i = 0; i < argc; i++)
+		strlist_add(&t.argv, argv[i]);
+	t.timeout_s = (double)timeout_ms / 1000;
+	/* First in the queue: nothing routed in the meantime takes it. */
+	t.priority = WF_PRIORITY_MAX + 1;
+	no = sched_add(s, workflow_single(&t), SCHED_EXEC);
+	sched_wait(s, no, fn, arg);
+	return no;
 }
 
 bool
@@ -1073,7 +1187,7 @@ sched_task_name(const struct sched *s, unsigned no, const char *id,
 }
 
 int
-sched_wait(struct sched *s, unsigned no, sched_result_fn fn, void *arg)
+sched_wait(struct sched *s, unsigned no, proto_done_fn fn, void *arg)
 {
 	struct sched_run	*run = sched_run_of(s, no);
 	struct sched_waiter	*w;
@@ -1088,12 +1202,23 @@ sched_wait(struct sched *s, unsigned no, sched_result_fn fn, void *arg)
 	return 0;
 }
 
+/* An agent changed (idle again, gone, ...): the queue may move. */
+static void
+sched_agent_cb(void *arg, const struct hub_change *ch)
+{
+	(void)ch;
+	sched_kick(arg);
+}
+
 struct sched *
-sched_new(struct supervisor *sup, const char *report, int report_fd)
+sched_new(struct supervisor *sup, const struct sched_port *port,
+    const char *report, int report_fd)
 {
 	struct sched	*s = xcalloc(1, sizeof *s);
 
 	s->sup = sup;
+	s->port = *port;
+	hub_subscribe(sup->hub, HUB_AGENT, sched_agent_cb, s);
 	s->report = report != NULL ? xstrdup(report) : NULL;
 	s->report_fd = report_fd;
 	snprintf(s->dir, sizeof s->dir, "%s/tasks", sup->rundir);
@@ -1181,16 +1306,14 @@ sched_finish(struct sched *s, int signo)
 				continue;
 			evtimer_del(t->retry_ev);
 			if (t->st == ST_RUNNING || t->st == ST_RETRY) {
-				st_set(t, ST_CANCELLED);
 				sched_cancel_reason(t);
-				sched_event(s, EV_TASK_CANCELLED, t);
+				sched_step(t, TE_CANCEL);
 			} else {
-				st_set(t, ST_SKIPPED);
 				snprintf(t->reason, sizeof t->reason, "the "
 				    "workflow was interrupted by %s",
 				    s->interrupted[0] ? s->interrupted :
 				    "a shutdown");
-				sched_event(s, EV_TASK_SKIPPED, t);
+				sched_step(t, TE_SKIP);
 			}
 		}
 		sched_run_done(run);
@@ -1215,20 +1338,33 @@ sched_approve(struct sched *s, const char *task, bool yes, const char **why)
 		*why = "no such task";
 		return -1;
 	}
+	/* Beforehand: it will run (or is denied) as soon as it is ready. */
+	if (t->st == ST_PENDING && t->t->requires_approval && !t->approved) {
+		if (yes) {
+			t->approved = true;
+			log_info("task %s: approved beforehand", t->key);
+		} else {
+			snprintf(t->reason, sizeof t->reason, "denied");
+			sched_step(t, TE_DENY);
+			log_info("task %s: denied", t->key);
+		}
+		sched_kick(s);
+		return 0;
+	}
 	if (t->st != ST_WAITING) {
 		*why = "the task is not waiting for approval";
 		return -1;
 	}
 	if (yes) {
 		t->approved = true;
-		t->st = ST_PENDING;
+		t->start_ns = clock_now_ns();
 		log_info("task %s: approved", t->key);
-	} else {
-		st_set(t, ST_FAILED);
-		snprintf(t->reason, sizeof t->reason, "denied");
-		sched_event(s, EV_TASK_DENIED, t);
-		log_info("task %s: denied", t->key);
+		/* Running first: if it cannot be sent, its answer comes now. */
+		sched_step(t, TE_APPROVE);
 	}
+	if (s->port.release(s->port.ctx, t->agent, yes, "denied") != 0)
+		log_warnx("task %s: its agent %s held nothing", t->key,
+		    t->agent);
 	sched_kick(s);
 	return 0;
 }
@@ -1237,7 +1373,6 @@ int
 sched_cancel(struct sched *s, const char *task, const char **why)
 {
 	struct stask	*t;
-	struct agent	*a;
 
 	if ((t = sched_find_key(s, task)) == NULL) {
 		*why = "no such task";
@@ -1247,22 +1382,24 @@ sched_cancel(struct sched *s, const char *task, const char **why)
 		*why = "the task is over";
 		return -1;
 	}
-	if (t->st == ST_RUNNING) {
+	if (t->st == ST_RUNNING || t->st == ST_WAITING) {
 		if (t->cancelled) {
 			*why = "the task is being cancelled";
 			return -1;
 		}
-		/* Stopped by its actor; sched_done sees the flag. */
+		/* Answered by its actor or the door; sched_done sees the flag. */
 		t->cancelled = true;
-		if ((a = agent_find(s->sup, t->agent)) != NULL)
-			agent_kill_task(a);
 		log_info("task %s: cancelling on %s", t->key, t->agent);
+		if (t->st == ST_WAITING)
+			s->port.release(s->port.ctx, t->agent, false,
+			    "cancelled");
+		else
+			s->port.kill(s->port.ctx, t->agent);
 		return 0;
 	}
 	evtimer_del(t->retry_ev);
-	st_set(t, ST_CANCELLED);
 	sched_cancel_reason(t);
-	sched_event(s, EV_TASK_CANCELLED, t);
+	sched_step(t, TE_CANCEL);
 	log_info("task %s: cancelled", t->key);
 	sched_kick(s);
 	return 0;

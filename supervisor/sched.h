@@ -22,31 +22,58 @@
 
 #include <msgpack.h>
 
+#include "ipc/agent_config.h"
+#include "ipc/proto.h"
+#include "supervisor/door.h"
+#include "supervisor/fsm.h"
+
 struct sched;
 struct supervisor;
 struct workflow;
+
+/* What the scheduler sees of an agent. */
+struct sched_agent {
+	const struct agent_config	*ac;
+	enum agent_status		 status;
+	double				 load;	/* recent work (load.h) */
+	const char			*last_exit;
+};
+
+/*
+ * Everything the scheduler does to agents goes through this: the real
+ * one (ports.c) reaches them through the door, a test's is its own.
+ */
+struct sched_port {
+	void	*ctx;
+	/* The agents now, in configuration order; *v lasts until the next call. */
+	size_t	(*agents)(void *ctx, const struct sched_agent **v);
+	/* door_run on the agent named: 0, DOOR_HELD, or IPC_E_* with *why. */
+	int	(*run)(void *ctx, const char *agent, const struct door_cmd *cmd,
+		    proto_done_fn done, void *arg, const char **why);
+	/* door_release: 0, or -1 when the agent holds nothing. */
+	int	(*release)(void *ctx, const char *agent, bool yes,
+		    const char *why);
+	/* Stop the task the agent runs (its answer follows as usual). */
+	void	(*kill)(void *ctx, const char *agent);
+	/* The -w run is over and so is every other: time to stop. */
+	void	(*over)(void *ctx);
+};
 
 enum sched_kind {
 	SCHED_MAIN = 0,		/* -w: summary table, report, then exit once
 				   the other runs are over too */
 	SCHED_WORKFLOW,		/* orch-ctl workflow run */
 	SCHED_SUBMIT,		/* orch-ctl submit */
+	SCHED_EXEC,		/* orch-ctl exec: one command, on one agent, now */
 };
-
-/*
- * Told when a run is over: err IPC_OK and body a msgpack map {run,
- * workflow, exit, duration_ns, tasks: [...]} with each task's output, or
- * an error (the supervisor stopped first).
- */
-typedef void	(*sched_result_fn)(void *arg, int err, const char *msg,
-		    const void *body, size_t len);
 
 /*
  * report: where the -w run's JSON report goes (NULL, and report_fd -1:
  * none); report_fd is that file, opened for writing before anything ran,
  * and is closed by sched_free.
  */
-struct sched	*sched_new(struct supervisor *sup, const char *report,
+struct sched	*sched_new(struct supervisor *sup,
+		    const struct sched_port *port, const char *report,
 		    int report_fd);
 /* Answers every waiter with IPC_E_SHUTDOWN first. */
 void		 sched_free(struct sched *s);
@@ -59,9 +86,23 @@ unsigned	 sched_add(struct sched *s, struct workflow *wf,
 /* The name users see for task id of run no ("id" or "no:id"). */
 void		 sched_task_name(const struct sched *s, unsigned no,
 		    const char *id, char *buf, size_t size);
-/* Call fn when run no is over. 0, or -1 when there is no such run. */
-int		 sched_wait(struct sched *s, unsigned no, sched_result_fn fn,
+/*
+ * Call fn when run no is over: err IPC_OK and body a msgpack map {run,
+ * workflow, exit, duration_ns, tasks: [...]} with each task's output, or
+ * an error (the supervisor stopped first). 0, or -1 when there is no such
+ * run.
+ */
+int		 sched_wait(struct sched *s, unsigned no, proto_done_fn fn,
 		    void *arg);
+
+/*
+ * orch-ctl exec: argv on agent now (its task is exec-RUN), or an IPC_E_*
+ * code with *why when the agent cannot take it now. fn gets the run's
+ * result (sched_wait). Returns the run number, or 0.
+ */
+unsigned	 sched_exec(struct sched *s, const char *agent,
+		    char *const *argv, size_t argc, unsigned timeout_ms,
+		    proto_done_fn fn, void *arg, int *err, const char **why);
 
 /* Something changed (an agent became idle, ...): look again, soon. */
 void		 sched_kick(struct sched *s);
@@ -69,7 +110,10 @@ void		 sched_kick(struct sched *s);
 /* The tasks and their states, as a msgpack map {tasks: [...]}. */
 void		 sched_pack(const struct sched *s, msgpack_packer *pk);
 
-/* orch-ctl approve / deny. 0, or -1 with *why. */
+/*
+ * orch-ctl approve / deny: of a task held for approval, or beforehand of
+ * one that will need it. 0, or -1 with *why.
+ */
 int		 sched_approve(struct sched *s, const char *task, bool yes,
 		    const char **why);
 

@@ -13,24 +13,11 @@
 
 #include <msgpack.h>
 
-#include "supervisor/agent.h"
+#include "supervisor/fsm.h"
 #include "supervisor/sched.h"
 #include "supervisor/workflow.h"
 
 struct event;
-
-enum st_state {
-	ST_PENDING = 0,
-	ST_WAITING,		/* for approval */
-	ST_RUNNING,
-	ST_RETRY,		/* backing off before another attempt */
-	ST_OK,
-	ST_FAILED,
-	ST_SKIPPED,
-	ST_CANCELLED,		/* orch-ctl cancel, or the -w run interrupted */
-};
-
-extern const char *const st_names[];
 
 /* Finished runs kept for orch-ctl tasks (the -w run is always kept). */
 #define SCHED_KEEP_RUNS		256
@@ -43,7 +30,7 @@ extern const char *const st_names[];
 #define SCHED_PROGRESS_MS	100
 
 struct sched_waiter {
-	sched_result_fn		 fn;
+	proto_done_fn		 fn;
 	void			*arg;
 	struct sched_waiter	*next;
 };
@@ -71,7 +58,7 @@ struct stask {
 	struct stask	**deps;		/* t->depends, resolved */
 	uint64_t	 seq;		/* submission order */
 	char		 key[WF_ID_MAX + 16];	/* the name users see */
-	enum st_state	 st;
+	enum task_state	 st;		/* written by sched_step only */
 	unsigned	 attempts;
 	bool		 approved;
 	bool		 cancelled;	/* while running: no retry */
@@ -91,6 +78,7 @@ struct stask {
 
 struct sched {
 	struct supervisor	*sup;
+	struct sched_port	 port;		/* the agents, through the door */
 	struct sched_run	*runs;		/* oldest first */
 	unsigned		 next_no;
 	uint64_t		 next_seq;
@@ -111,7 +99,6 @@ struct sched_buf {
 	size_t	 cap;
 };
 
-bool	st_over(enum st_state st);
 /* Did t's last attempt exit by itself (not killed, not unrun)? */
 bool	sched_has_exit(const struct stask *t);
 void	sched_append(struct sched_buf *b, const char *p, size_t n);

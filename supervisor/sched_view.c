@@ -91,7 +91,7 @@ sched_report(struct sched_run *run, int code, int fd, const char *path)
 		t = &run->tasks[i];
 		o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:o, s:o, s:b}",
 		    "task", t->key, "stage", run->wf->stages[t->t->stage].name,
-		    "agent", t->agent, "status", st_names[t->st], "attempts",
+		    "agent", t->agent, "status", fsm_task_state_name(t->st), "attempts",
 		    (int)t->attempts, "duration_s", (double)t->dur_ns / 1e9,
 		    "exit", sched_has_exit(t) ? json_integer(t->exit_code) :
 		    json_null(), "signal", t->signal > 0 ?
@@ -175,13 +175,13 @@ static void
 sched_progress_draw(struct sched *s)
 {
 	struct sched_run	*run;
-	struct agent		*a;
+	const struct sched_agent *a;
 	struct winsize		 ws;
 	char			 line[512];
 	size_t			 total = 0, ok = 0, failed = 0, running = 0;
 	size_t			 allowed = 0, waiting = 0;
 	size_t			 len, cols;
-	size_t			 i;
+	size_t			 i, j, nagents;
 	uint64_t		 t0 = 0;
 	int			 n;
 
@@ -196,7 +196,7 @@ sched_progress_draw(struct sched *s)
 			if (run->tasks[i].st == ST_FAILED &&
 			    run->tasks[i].t->continue_on_error)
 				allowed++;
-			else if (st_over(run->tasks[i].st) &&
+			else if (fsm_task_over(run->tasks[i].st) &&
 			    run->tasks[i].st != ST_OK)
 				failed++;
 			running += run->tasks[i].st == ST_RUNNING;
@@ -218,16 +218,16 @@ sched_progress_draw(struct sched *s)
 	if (len < sizeof line)
 		len += (size_t)snprintf(line + len, sizeof line - len,
 		    "] %.1fs ", (double)(clock_now_ns() - t0) / 1e9);
-	for (a = s->sup->agents; a != NULL && len < sizeof line;
-	    a = a->next) {
+	nagents = s->port.agents(s->port.ctx, &a);
+	for (j = 0; j < nagents && len < sizeof line; j++) {
 		const char	*what = "idle";
 
-		if (a->status != STATUS_IDLE && a->status != STATUS_WORKING)
-			what = agent_status_name(a->status);
-		else if (a->status == STATUS_WORKING)
-			what = sched_running_on(s, a->ac.id);
+		if (a[j].status != STATUS_IDLE && a[j].status != STATUS_WORKING)
+			what = fsm_agent_status_name(a[j].status);
+		else if (a[j].status == STATUS_WORKING)
+			what = sched_running_on(s, a[j].ac->id);
 		len += (size_t)snprintf(line + len, sizeof line - len,
-		    " %s:%s", a->ac.id, what);
+		    " %s:%s", a[j].ac->id, what);
 	}
 	cols = 80;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)

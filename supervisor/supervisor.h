@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ipc/proto.h"
+
 #define SUPERVISOR_GRACE_DEFAULT_MS	5000
 /* An actor that does not answer a ping this soon is hung: killed. */
 #define SUPERVISOR_HEARTBEAT_DEFAULT_MS	4000
@@ -17,6 +19,9 @@
 
 struct agent;
 struct control;
+struct door;
+struct envelope;
+struct hub;
 struct region;
 struct relay;
 struct logpipe;
@@ -34,8 +39,10 @@ struct supervisor {
 	bool			 json;
 	int			 verbose;
 
+	struct hub		*hub;		/* every change is announced here */
 	struct agent		*agents;
 	uint64_t		 next_task;
+	struct door		*door;		/* every command goes through it */
 	struct control		*control;
 	struct region		*region;	/* event bus and memory bank */
 	struct serve		*serve;
@@ -53,14 +60,16 @@ struct supervisor {
 	bool			 forced;
 	int			 signal;	/* the first that stopped us */
 	struct event		*stop_ev;
-};
 
-/* Begin an orderly shutdown (or force it, the second time). */
-void	supervisor_shutdown(struct supervisor *sup, const char *why);
-/* Called when an agent's actor is gone, to finish a shutdown. */
-void	supervisor_check_done(struct supervisor *sup);
-/* Publish an event from the supervisor (source: the agent it is about). */
-void	supervisor_publish(struct supervisor *sup, const char *type,
-	    const char *agent, const void *payload, size_t len);
+	/*
+	 * What only the top (main.c) does, asked for by the modules below
+	 * it: stop the supervisor (orch-ctl shutdown, the -w run over);
+	 * send a broadcast an agent asked for (msg.c).
+	 */
+	void			(*stop)(struct supervisor *, const char *why);
+	void			(*broadcast)(struct supervisor *,
+				    const char *from, const struct envelope *,
+				    proto_done_fn, void *);
+};
 
 #endif

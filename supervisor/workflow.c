@@ -482,6 +482,7 @@ workflow_free(struct workflow *wf)
 		free(wf->tasks[i].prompt);
 		strlist_clear(&wf->tasks[i].requires);
 		strlist_clear(&wf->tasks[i].depends);
+		strlist_clear(&wf->tasks[i].argv);
 	}
 	for (i = 0; i < wf->nstages; i++) {
 		free(wf->stages[i].name);

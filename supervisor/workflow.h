@@ -26,6 +26,7 @@ struct wf_task {
 	struct strlist	 requires;	/* capabilities */
 	char		*command;	/* shell runner */
 	char		*prompt;	/* agent runners */
+	struct strlist	 argv;		/* orch-ctl exec: run as is, no shell */
 	int		 priority;	/* higher first; default 0 */
 	double		 timeout_s;	/* 0: none */
 	unsigned	 retry_max;

@@ -32,7 +32,8 @@ wait_until 10 sh -c "$TM capture-pane -p -t t | grep -v '^\$' | tail -n 1 | grep
     fail "no progress line: $(pane)"
 last | grep -q " w[123]:hold-a " || last | grep -q " w[123]:hold-a\$" || fail "hold-a not shown: $(last)"
 last | grep -q " w[123]:hold-b" || fail "hold-b not shown: $(last)"
-last | grep -q " w[123]:idle" || fail "the idle agent not shown: $(last)"
+# The gate holds the third agent: it waits with its task for the approval.
+last | grep -q " w[123]:waiting" || fail "the waiting agent not shown: $(last)"
 # It stays the last line while the elapsed time moves on.
 a=$(last | sed 's/.*\] \([0-9.]*\)s.*/\1/')
 wait_until 10 sh -c "[ \"\$($TM capture-pane -p -t t | grep -v '^\$' | tail -n 1 | sed 's/.*\] \([0-9.]*\)s.*/\1/')\" != '$a' ]" ||

@@ -17,111 +17,191 @@
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
-#include "supervisor/agent.h"
+#include "supervisor/hub.h"
+#include "supervisor/load.h"
 #include "supervisor/sched.h"
 #include "supervisor/supervisor.h"
 #include "supervisor/workflow.h"
 
+/* An agent as the fake port keeps it. */
+struct fake_agent {
+	struct agent_config	 ac;
+	enum agent_status	 status;
+	struct load		 load;
+	char			 last_exit[256];
+	unsigned		 ntasks;
+	bool			 held;		/* a task held for approval */
+	char			 held_task[128];
+	char			 held_cmd[512];
+	proto_done_fn		 held_done;
+	void			*held_arg;
+};
+
 /* What the fake agent layer was asked: one exec at a time per agent. */
 struct fake_exec {
-	struct agent	*agent;
-	char		 task[128];
-	char		 cmd[512];
-	msg_done_fn	 done;
-	void		*arg;
+	struct fake_agent	*agent;
+	char			 task[128];
+	char			 cmd[512];
+	proto_done_fn		 done;
+	void			*arg;
 };
 
 static struct fake_exec	 execs[64];
 static size_t		 nexecs;
-static int		 exec_fails;	/* the next agent_exec calls that fail */
+static int		 exec_fails;	/* the next runs that fail */
 static int		 shutdowns;
+static int		 kills;
 
-int
-agent_exec(struct agent *a, char *const *argv, size_t argc,
-    unsigned timeout_ms, const struct agent_task_ctx *ctx, msg_done_fn done,
-    void *arg, const char **why)
+struct fixture {
+	struct supervisor	 sup;
+	struct fake_agent	 agents[4];
+	size_t			 nagents;
+	struct sched_agent	 views[4];
+	struct sched		*s;
+	/* Every task step announced on the hub: "NAME FROM>TO BUS". */
+	char			 steps[64][160];
+	size_t			 nsteps;
+};
+
+static struct fixture	 fx;
+
+static struct fake_agent *
+fake_find(const char *id)
 {
-	const char		*log = ctx->name;
+	size_t	i;
+
+	for (i = 0; i < fx.nagents; i++)
+		if (strcmp(fx.agents[i].ac.id, id) == 0)
+			return &fx.agents[i];
+	return NULL;
+}
+
+static size_t
+fake_agents(void *ctx, const struct sched_agent **v)
+{
+	size_t	i;
+
+	(void)ctx;
+	for (i = 0; i < fx.nagents; i++) {
+		fx.views[i].ac = &fx.agents[i].ac;
+		fx.views[i].status = fx.agents[i].status;
+		fx.views[i].load = load_now(&fx.agents[i].load, clock_now_ns());
+		fx.views[i].last_exit = fx.agents[i].last_exit;
+	}
+	*v = fx.views;
+	return fx.nagents;
+}
+
+static void
+fake_exec(struct fake_agent *a, const char *task, const char *cmd,
+    proto_done_fn done, void *arg)
+{
 	struct fake_exec	*x = &execs[nexecs++];
 
-	(void)timeout_ms;
-	if (a->status != STATUS_IDLE) {
-		nexecs--;
+	x->agent = a;
+	snprintf(x->task, sizeof x->task, "%s", task);
+	snprintf(x->cmd, sizeof x->cmd, "%s", cmd);
+	x->done = done;
+	x->arg = arg;
+	a->status = STATUS_WORKING;
+	a->ntasks++;
+}
+
+static int
+fake_run(void *ctx, const char *agent, const struct door_cmd *cmd,
+    proto_done_fn done, void *arg, const char **why)
+{
+	struct fake_agent	*a = fake_find(agent);
+
+	(void)ctx;
+	if (a == NULL || a->status != STATUS_IDLE) {
 		*why = "agent is busy";
 		return IPC_E_BUSY;
 	}
 	if (exec_fails > 0) {
 		/* A request that cannot be sent (a frame over the limit). */
 		exec_fails--;
-		nexecs--;
 		*why = "message too large";
 		return IPC_E_TOO_BIG;
 	}
-	x->agent = a;
-	snprintf(x->task, sizeof x->task, "%s", log);
-	snprintf(x->cmd, sizeof x->cmd, "%s", argv[argc - 1]);
-	x->done = done;
-	x->arg = arg;
-	a->status = STATUS_WORKING;
-	a->ntasks++;
+	if (cmd->approval) {
+		/* The door holds it; the fake runs it once released. */
+		a->held = true;
+		snprintf(a->held_task, sizeof a->held_task, "%s",
+		    cmd->ctx->name);
+		snprintf(a->held_cmd, sizeof a->held_cmd, "%s",
+		    cmd->argv[cmd->argc - 1]);
+		a->held_done = done;
+		a->held_arg = arg;
+		a->status = STATUS_WAITING;
+		return DOOR_HELD;
+	}
+	fake_exec(a, cmd->ctx->name, cmd->argv[cmd->argc - 1], done, arg);
 	return 0;
 }
 
-static int	kills;
-
-void
-agent_kill_task(struct agent *a)
+static int
+fake_release(void *ctx, const char *agent, bool yes, const char *why)
 {
-	(void)a;
+	struct fake_agent	*a = fake_find(agent);
+
+	(void)ctx;
+	if (a == NULL || !a->held)
+		return -1;
+	a->held = false;
+	if (yes) {
+		fake_exec(a, a->held_task, a->held_cmd, a->held_done,
+		    a->held_arg);
+		return 0;
+	}
+	a->status = STATUS_IDLE;
+	a->held_done(a->held_arg, IPC_E_DENIED, why, NULL, 0);
+	return 0;
+}
+
+static void
+fake_kill(void *ctx, const char *agent)
+{
+	(void)ctx;
+	(void)agent;
 	kills++;
 }
 
-struct agent *
-agent_find(struct supervisor *sup, const char *id)
+static void
+fake_over(void *ctx)
 {
-	struct agent	*a;
-
-	for (a = sup->agents; a != NULL; a = a->next)
-		if (strcmp(a->ac.id, id) == 0)
-			return a;
-	return NULL;
-}
-
-const char *
-agent_status_name(enum agent_status st)
-{
-	static const char *const names[] = { "initializing", "idle",
-	    "working", "waiting", "error", "terminated" };
-
-	return names[st];
-}
-
-void
-supervisor_publish(struct supervisor *sup, const char *type,
-    const char *agent, const void *payload, size_t len)
-{
-	(void)sup;
-	(void)type;
-	(void)agent;
-	(void)payload;
-	(void)len;
-}
-
-void
-supervisor_shutdown(struct supervisor *sup, const char *why)
-{
-	(void)sup;
-	(void)why;
+	(void)ctx;
 	shutdowns++;
 }
 
-struct fixture {
-	struct supervisor	 sup;
-	struct agent		 agents[4];
-	struct sched		*s;
-};
+static const struct sched_port	fake_port = { NULL, fake_agents, fake_run,
+				    fake_release, fake_kill, fake_over };
 
-static struct fixture	 fx;
+static void
+steps_cb(void *arg, const struct hub_change *ch)
+{
+	(void)arg;
+	if (fx.nsteps < sizeof fx.steps / sizeof fx.steps[0])
+		snprintf(fx.steps[fx.nsteps++], sizeof fx.steps[0],
+		    "%s %s>%s %s", ch->name, ch->from, ch->to, ch->bus);
+}
+
+/* Was this step announced ("NAME FROM>TO BUS")? */
+static bool
+stepped(const char *want)
+{
+	size_t	i;
+
+	for (i = 0; i < fx.nsteps; i++)
+		if (strcmp(fx.steps[i], want) == 0)
+			return true;
+	return false;
+}
+
+#define assert_stepped(want) do {					\
+	if (!stepped(want))						\
+		fail_msg("no step '%s' (%zu announced)", want, fx.nsteps); \
+} while (0)
 
 static void
 setup(const char *const *ids, const char *const *caps, size_t n)
@@ -134,21 +214,22 @@ setup(const char *const *ids, const char *const *caps, size_t n)
 	kills = 0;
 	fx.sup.base = event_base_new();
 	fx.sup.instance = "unit";
+	fx.sup.hub = hub_new();
+	hub_subscribe(fx.sup.hub, HUB_TASK, steps_cb, NULL);
 	snprintf(fx.sup.rundir, sizeof fx.sup.rundir, "/tmp/orch-test-sched-%d",
 	    (int)getpid());
 	mkdir(fx.sup.rundir, 0700);
 	for (i = 0; i < n; i++) {
-		struct agent	*a = &fx.agents[i];
+		struct fake_agent	*a = &fx.agents[i];
 
-		a->sup = &fx.sup;
+		agent_config_defaults(&a->ac);
 		snprintf(a->ac.id, sizeof a->ac.id, "%s", ids[i]);
 		if (caps != NULL && caps[i] != NULL)
 			strlist_add(&a->ac.caps, caps[i]);
 		a->status = STATUS_IDLE;
-		a->next = i + 1 < n ? &fx.agents[i + 1] : NULL;
 	}
-	fx.sup.agents = n > 0 ? &fx.agents[0] : NULL;
-	fx.s = sched_new(&fx.sup, NULL, -1);
+	fx.nagents = n;
+	fx.s = sched_new(&fx.sup, &fake_port, NULL, -1);
 	fx.sup.sched = fx.s;
 }
 
@@ -159,7 +240,8 @@ teardown(void)
 
 	sched_free(fx.s);
 	for (i = 0; i < 4; i++)
-		strlist_clear(&fx.agents[i].ac.caps);
+		agent_config_clear(&fx.agents[i].ac);
+	hub_free(fx.sup.hub);
 	event_base_free(fx.sup.base);
 	rmdir(fx.sup.rundir);
 }
@@ -179,15 +261,14 @@ add(const char *yaml, enum sched_kind kind)
 {
 	struct workflow	*wf;
 	struct config	 base;
-	struct agent	*a;
 	char		*cause = NULL;
 	size_t		 n = 0;
 
 	/* Checked against the running agents, as orch-ctl workflow run is. */
 	memset(&base, 0, sizeof base);
 	base.agents = xcalloc(4, sizeof *base.agents);
-	for (a = fx.sup.agents; a != NULL; a = a->next)
-		agent_config_copy(&base.agents[n++], &a->ac);
+	for (n = 0; n < fx.nagents; n++)
+		agent_config_copy(&base.agents[n], &fx.agents[n].ac);
 	base.nagents = n;
 	wf = workflow_load_string("w.yaml", yaml, &base, WF_BASE_RUNNING,
 	    &cause);
@@ -413,33 +494,177 @@ test_dispatch_fails(void **state)
 	teardown();
 }
 
-/* Approval by name; a denied task fails; unknown names are refused. */
+/*
+ * Approval at the door: a task that needs it is routed, then held (its
+ * agent waits) until approved (it runs) or denied (it fails). One not yet
+ * routed can be approved or denied beforehand. Unknown names are refused.
+ */
 static void
 test_approve(void **state)
 {
-	static const char *const	ids[] = { "w1" };
+	static const char *const	ids[] = { "w1", "w2" };
 	const char			*why = NULL;
 
 	(void)state;
-	setup(ids, NULL, 1);
+	setup(ids, NULL, 2);
 	add("stages:\n  - name: s\n    parallel: true\n    tasks:\n"
 	    "      - {id: yes, command: x, requiresApproval: true}\n"
-	    "      - {id: no, command: y, requiresApproval: true}\n",
+	    "      - {id: no, command: y, requiresApproval: true}\n"
+	    "      - {id: early, command: z, requiresApproval: true}\n"
+	    "      - {id: never, command: q, requiresApproval: true}\n",
 	    SCHED_WORKFLOW);
 	settle();
 	assert_int_equal(nexecs, 0);
 	assert_status("1:yes", "waiting");
+	assert_status("1:no", "waiting");
+	assert_int_equal(fx.agents[0].status, STATUS_WAITING);
+	assert_int_equal(fx.agents[1].status, STATUS_WAITING);
+	/* No agent left for these two: they wait to be routed. */
+	assert_status("1:early", "pending");
 	assert_int_equal(sched_approve(fx.s, "yes", true, &why), -1);
 	assert_string_equal(why, "no such task");
+	assert_int_equal(sched_approve(fx.s, "1:early", true, &why), 0);
+	assert_int_equal(sched_approve(fx.s, "1:never", false, &why), 0);
+	assert_status("1:never", "failed");
 	assert_int_equal(sched_approve(fx.s, "1:yes", true, &why), 0);
+	assert_status("1:yes", "running");
 	assert_int_equal(sched_approve(fx.s, "1:no", false, &why), 0);
+	assert_status("1:no", "failed");
 	assert_int_equal(sched_approve(fx.s, "1:no", true, &why), -1);
 	assert_string_equal(why, "the task is not waiting for approval");
 	settle();
-	assert_int_equal(nexecs, 1);
+	/* yes runs on w1; early, approved beforehand, runs on w2 at once. */
+	assert_int_equal(nexecs, 2);
 	assert_string_equal(execs[0].task, "1:yes");
+	assert_string_equal(execs[1].task, "1:early");
+	assert_status("1:early", "running");
 	finish(0, 0, "");
-	assert_status("1:no", "failed");
+	finish(1, 0, "");
+	assert_stepped("1:yes pending>waiting task.waiting_approval");
+	assert_stepped("1:yes waiting>running task.started");
+	assert_stepped("1:no waiting>failed task.denied");
+	assert_stepped("1:never pending>failed task.denied");
+	assert_stepped("1:early pending>running task.started");
+	teardown();
+}
+
+/* Held, then cancelled: the door lets go, its agent is idle again. */
+static void
+test_cancel_held(void **state)
+{
+	static const char *const	ids[] = { "w1" };
+	const char			*why = NULL;
+	char				 buf[64];
+
+	(void)state;
+	setup(ids, NULL, 1);
+	add("stages:\n  - {name: s, tasks: [{id: g, command: x, "
+	    "requiresApproval: true}]}\n", SCHED_WORKFLOW);
+	settle();
+	assert_status("1:g", "waiting");
+	assert_int_equal(sched_cancel(fx.s, "1:g", &why), 0);
+	assert_status("1:g", "cancelled");
+	assert_string_equal(field_of("1:g", "reason", buf, sizeof buf),
+	    "cancelled");
+	assert_int_equal(fx.agents[0].status, STATUS_IDLE);
+	assert_stepped("1:g waiting>cancelled task.cancelled");
+	teardown();
+}
+
+/*
+ * Every outcome is announced on the hub with the task's name, its run
+ * and workflow: ok, failed, timed out, retrying, skipped, cancelled.
+ */
+static void
+test_outcomes(void **state)
+{
+	static const char *const	ids[] = { "w1", "w2", "w3", "w4" };
+	msgpack_sbuffer			sb;
+	msgpack_packer			pk;
+	const char			*why = NULL;
+
+	(void)state;
+	setup(ids, NULL, 4);
+	add("name: every\nstages:\n  - name: s\n    parallel: true\n"
+	    "    tasks:\n"
+	    "      - {id: good, command: a}\n"
+	    "      - {id: bad, command: b}\n"
+	    "      - {id: slow, command: c, timeout: 1}\n"
+	    "      - {id: flaky, command: d, retry: {max: 1, backoff: 0}}\n"
+	    "      - {id: queued, command: e}\n"
+	    "      - {id: after, command: f, dependsOn: [bad]}\n",
+	    SCHED_WORKFLOW);
+	settle();
+	assert_int_equal(nexecs, 4);
+	assert_int_equal(sched_cancel(fx.s, "1:queued", &why), 0);
+	finish(0, 0, "fine\n");
+	finish(1, 3, "");
+	/* The actor's answer for a task past its timeout. */
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	body_pack_kv_i64(&pk, "exit", -1);
+	body_pack_kv_i64(&pk, "signal", 15);
+	body_pack_kv_bool(&pk, "timed_out", true);
+	execs[2].agent->status = STATUS_IDLE;
+	execs[2].done(execs[2].arg, IPC_OK, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	finish(3, 1, "");
+	settle();
+	assert_stepped("1:good running>ok task.completed");
+	assert_stepped("1:bad running>failed task.failed");
+	assert_stepped("1:slow running>failed task.failed");
+	assert_stepped("1:flaky running>retrying task.retrying");
+	assert_stepped("1:flaky retrying>pending task.pending");
+	assert_stepped("1:queued pending>cancelled task.cancelled");
+	assert_stepped("1:after pending>skipped task.skipped");
+	assert_status("1:slow", "failed");
+	teardown();
+}
+
+/* The payload of a step names the task, its run and its workflow. */
+static const char	*payload_want;
+static bool		 payload_seen;
+
+static void
+payload_cb(void *arg, const struct hub_change *ch)
+{
+	msgpack_unpacked	up;
+	char			task[64], wf[64];
+	uint64_t		run = 0;
+
+	(void)arg;
+	if (strcmp(ch->bus, "task.completed") != 0)
+		return;
+	msgpack_unpacked_init(&up);
+	assert_int_equal(msgpack_unpack_next(&up, ch->body, ch->len, NULL),
+	    MSGPACK_UNPACK_SUCCESS);
+	assert_int_equal(body_str(&up.data, "task", task, sizeof task), 0);
+	assert_int_equal(body_str(&up.data, "workflow", wf, sizeof wf), 0);
+	assert_int_equal(body_u64(&up.data, "run", &run), 0);
+	assert_string_equal(task, payload_want);
+	assert_string_equal(wf, "named");
+	assert_int_equal(run, 1);
+	assert_string_equal(ch->source, "w1");
+	payload_seen = true;
+	msgpack_unpacked_destroy(&up);
+}
+
+static void
+test_payload(void **state)
+{
+	static const char *const	ids[] = { "w1" };
+
+	(void)state;
+	setup(ids, NULL, 1);
+	hub_subscribe(fx.sup.hub, HUB_TASK, payload_cb, NULL);
+	payload_want = "1:t";
+	payload_seen = false;
+	add("name: named\nstages:\n  - {name: s, tasks: [{id: t, command: "
+	    "x}]}\n", SCHED_WORKFLOW);
+	settle();
+	finish(0, 0, "");
+	assert_true(payload_seen);
 	teardown();
 }
 
@@ -626,6 +851,9 @@ main(void)
 		cmocka_unit_test(test_retry_elsewhere),
 		cmocka_unit_test(test_dispatch_fails),
 		cmocka_unit_test(test_approve),
+		cmocka_unit_test(test_cancel_held),
+		cmocka_unit_test(test_outcomes),
+		cmocka_unit_test(test_payload),
 		cmocka_unit_test(test_unroutable),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_interrupt),

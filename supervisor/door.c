@@ -1,0 +1,181 @@
+#include "supervisor/door.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/strlist.h"
+#include "common/xmalloc.h"
+#include "supervisor/agent.h"
+#include "supervisor/hub.h"
+#include "supervisor/supervisor.h"
+
+/* A command held for a person's answer, with copies of all it names. */
+struct door_held {
+	struct agent		*agent;
+	struct strlist		 argv;
+	unsigned		 timeout_ms;
+	struct agent_task_ctx	 ctx;
+	char			*strs[3];	/* ctx's strings, owned */
+	proto_done_fn		 done;
+	void			*arg;
+	struct door_held	*next;
+};
+
+struct door {
+	struct supervisor	*sup;
+	struct door_held	*held;
+};
+
+static struct door_held **
+door_find(struct door *d, const struct agent *a)
+{
+	struct door_held	**pp;
+
+	for (pp = &d->held; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->agent == a)
+			return pp;
+	return NULL;
+}
+
+static void
+door_held_free(struct door_held *h)
+{
+	size_t	i;
+
+	strlist_clear(&h->argv);
+	for (i = 0; i < sizeof h->strs / sizeof h->strs[0]; i++)
+		free(h->strs[i]);
+	free(h);
+}
+
+/* Take h off the list and answer it with err (its agent no longer waits). */
+static void
+door_answer(struct door *d, struct door_held **pp, int err, const char *why)
+{
+	struct door_held	*h = *pp;
+
+	*pp = h->next;
+	h->done(h->arg, err, why, NULL, 0);
+	door_held_free(h);
+	(void)d;
+}
+
+/* An agent whose actor ended cannot run what it held. */
+static void
+door_agent_cb(void *arg, const struct hub_change *ch)
+{
+	struct door		*d = arg;
+	struct door_held	**pp;
+	const struct agent	*a = ch->subject;
+
+	if (a->status == STATUS_WAITING || (pp = door_find(d, a)) == NULL)
+		return;
+	door_answer(d, pp, IPC_E_PEER_GONE, "the agent's actor ended while "
+	    "its task waited for approval");
+}
+
+struct door *
+door_new(struct supervisor *sup)
+{
+	struct door	*d = xcalloc(1, sizeof *d);
+
+	d->sup = sup;
+	hub_subscribe(sup->hub, HUB_AGENT, door_agent_cb, d);
+	return d;
+}
+
+void
+door_free(struct door *d)
+{
+	if (d == NULL)
+		return;
+	while (d->held != NULL)
+		door_answer(d, &d->held, IPC_E_SHUTDOWN, "the supervisor is "
+		    "shutting down");
+	free(d);
+}
+
+static char *
+door_dup(struct door_held *h, size_t i, const char *s)
+{
+	return h->strs[i] = s != NULL ? xstrdup(s) : NULL;
+}
+
+static void
+door_hold(struct door *d, struct agent *a, const struct door_cmd *cmd,
+    proto_done_fn done, void *arg)
+{
+	struct door_held	*h = xcalloc(1, sizeof *h);
+	size_t			 i;
+
+	h->agent = a;
+	for (i = 0; i < cmd->argc; i++)
+		strlist_add(&h->argv, cmd->argv[i]);
+	strlist_add(&h->argv, "");	/* room for the NULL */
+	free(h->argv.v[h->argv.n - 1]);
+	h->argv.v[h->argv.n - 1] = NULL;
+	h->timeout_ms = cmd->timeout_ms;
+	if (cmd->ctx != NULL) {
+		h->ctx = *cmd->ctx;
+		h->ctx.name = door_dup(h, 0, cmd->ctx->name);
+		h->ctx.display = door_dup(h, 1, cmd->ctx->display);
+		h->ctx.stdin_path = door_dup(h, 2, cmd->ctx->stdin_path);
+	}
+	h->done = done;
+	h->arg = arg;
+	h->next = d->held;
+	d->held = h;
+}
+
+int
+door_run(struct door *d, struct agent *a, const struct door_cmd *cmd,
+    proto_done_fn done, void *arg, const char **why)
+{
+	if (d->sup->stopping) {
+		*why = "the supervisor is shutting down";
+		return IPC_E_SHUTDOWN;
+	}
+	if (a->status != STATUS_IDLE || a->link == NULL) {
+		*why = a->status == STATUS_WORKING || a->status ==
+		    STATUS_WAITING ? "agent is busy" : "agent is not ready";
+		return a->status == STATUS_WORKING || a->status ==
+		    STATUS_WAITING ? IPC_E_BUSY : IPC_E_NO_PEER;
+	}
+	if (cmd->approval) {
+		door_hold(d, a, cmd, done, arg);
+		agent_step(a, AE_HOLD, NULL);
+		return DOOR_HELD;
+	}
+	return agent_exec(a, cmd->argv, cmd->argc, cmd->timeout_ms, cmd->ctx,
+	    done, arg, why);
+}
+
+int
+door_release(struct door *d, struct agent *a, bool yes, const char *why)
+{
+	struct door_held	**pp = door_find(d, a), *h;
+	const char		*err = NULL;
+	int			 rc;
+
+	if (pp == NULL)
+		return -1;
+	/* Off the list first: the agent's steps below are announced. */
+	h = *pp;
+	*pp = h->next;
+	if (!yes) {
+		agent_step(a, AE_DONE, NULL);
+		h->done(h->arg, IPC_E_DENIED, why, NULL, 0);
+		door_held_free(h);
+		return 0;
+	}
+	rc = agent_exec(a, h->argv.v, h->argv.n - 1, h->timeout_ms,
+	    h->ctx.name != NULL ? &h->ctx : NULL, h->done, h->arg, &err);
+	if (rc != 0) {
+		agent_step(a, AE_DONE, NULL);
+		h->done(h->arg, rc, err, NULL, 0);
+	}
+	door_held_free(h);
+	return 0;
+}

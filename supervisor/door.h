@@ -1,0 +1,57 @@
+/*
+ * The one door for every command that runs in an agent's session: workflow
+ * tasks, orch-ctl submit and exec (tasks of the scheduler, which is the
+ * door's only caller), and later MCP calls and typed message delivery.
+ * Whatever decides whether a command may run (the permission check, the
+ * safety gate, a person's approval, the audit log) happens here, once, for
+ * all of them.
+ *
+ * A command that needs a person's approval is held: its agent waits (its
+ * status says so) until door_release says yes (it runs) or no (its
+ * answer is IPC_E_DENIED). A held command whose agent's actor ends is
+ * answered IPC_E_PEER_GONE.
+ */
+#ifndef ORCH_SUPERVISOR_DOOR_H
+#define ORCH_SUPERVISOR_DOOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ipc/proto.h"
+#include "supervisor/task_ctx.h"
+
+struct agent;
+struct supervisor;
+struct door;
+
+struct door_cmd {
+	char *const			*argv;
+	size_t				 argc;
+	unsigned			 timeout_ms;	/* 0: none */
+	const struct agent_task_ctx	*ctx;
+	bool				 approval;	/* a person says yes first */
+};
+
+/* door_run's answer when the command is held for approval. */
+#define DOOR_HELD	1
+
+struct door	*door_new(struct supervisor *sup);
+/* Answers every held command with IPC_E_SHUTDOWN. */
+void		 door_free(struct door *d);
+
+/*
+ * Run cmd on a (which must be idle). 0: sent; DOOR_HELD: held for
+ * approval; else an IPC_E_* code with *why, and done does not run. done
+ * gets the task's result once it is over.
+ */
+int		 door_run(struct door *d, struct agent *a,
+		    const struct door_cmd *cmd, proto_done_fn done,
+		    void *arg, const char **why);
+/*
+ * A person's answer to a's held command: yes runs it, no answers it
+ * IPC_E_DENIED with why. 0, or -1 when a holds nothing.
+ */
+int		 door_release(struct door *d, struct agent *a, bool yes,
+		    const char *why);
+
+#endif
