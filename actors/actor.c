@@ -25,6 +25,7 @@
 #include <event2/event.h>
 
 #include "actors/actor.h"
+#include "actors/childwatch.h"
 #include "actors/session.h"
 #include "actors/task.h"
 #include "common/log.h"
@@ -86,7 +87,7 @@ actor_check_done(struct actor *a)
 {
 	if (!a->stopping)
 		return;
-	if (a->session != NULL && session_pid(a->session) != 0)
+	if (a->session != NULL && session_alive(a->session))
 		return;
 	if (task_running(a->task))
 		return;
@@ -178,7 +179,7 @@ actor_task_output_cb(struct task *t, const char *data, size_t len, void *arg)
 	(void)t;
 	tasklog_write(a->tasklog, data, len);
 	if (a->session != NULL)
-		session_print(a->session, data, len);
+		session_show(a->session, data, len);
 }
 
 static void
@@ -200,7 +201,7 @@ actor_task_done_cb(struct task *t, const struct task_result *r, void *arg)
 	    r->signal ? r->signal : r->exit_code,
 	    (unsigned long long)(r->duration_ns / 1000000));
 	if (a->session != NULL)
-		session_print(a->session, line, strlen(line));
+		session_show(a->session, line, strlen(line));
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -283,7 +284,7 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		if (body_str(&env->body, "stdin", stdin_path,
 		    sizeof stdin_path) == 0)
 			spec.stdin_path = stdin_path;
-		spec.shell_pid = a->session != NULL ? session_pid(a->session) :
+		spec.shell_pid = a->session != NULL ? session_leader(a->session) :
 		    0;
 		a->task = task_start(a->base, &spec, &cbs, a, &cause);
 		free((char **)spec.env);
@@ -303,17 +304,17 @@ actor_task_run(struct actor *a, const struct envelope *env)
 
 		/* Named as everywhere else; the command as its user wrote it. */
 		snprintf(line, sizeof line, "\n[orch] task %s: ", a->task_name);
-		session_print(a->session, line, strlen(line));
+		session_show(a->session, line, strlen(line));
 		if (display[0] != '\0')
-			session_print(a->session, display, strlen(display));
+			session_show(a->session, display, strlen(display));
 		else
 			for (i = 0; i < n; i++) {
-				session_print(a->session, i ? " " : "", i ? 1 :
+				session_show(a->session, i ? " " : "", i ? 1 :
 				    0);
-				session_print(a->session, argv[i],
+				session_show(a->session, argv[i],
 				    strlen(argv[i]));
 			}
-		session_print(a->session, "\n", 1);
+		session_show(a->session, "\n", 1);
 
 		msgpack_sbuffer_init(&sb);
 		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -410,10 +411,11 @@ actor_init(struct actor *a, const struct envelope *env)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2);
 	body_pack_kv_i64(&pk, "pid", getpid());
-	body_pack_kv_i64(&pk, "session", session_pid(a->session));
+	body_pack_kv_i64(&pk, "session", session_leader(a->session));
 	peer_reply(a->link, env, IPC_OK, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
-	log_info("ready: session shell pid %ld", (long)session_pid(a->session));
+	log_info("ready: session shell pid %ld",
+	    (long)session_leader(a->session));
 	return;
 fail:
 	log_warnx("cannot start: %s", cause);
@@ -519,8 +521,7 @@ actor_sigchld_cb(evutil_socket_t sig, short events, void *arg)
 	(void)sig;
 	(void)events;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (a->session != NULL && session_reap(a->session, pid,
-		    status))
+		if (childwatch_reaped(pid, status))
 			continue;
 		if (a->task != NULL)
 			task_reap(a->task, pid, status);

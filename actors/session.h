@@ -1,11 +1,11 @@
 /*
  * An agent's terminal session (DESIGN §8): one interface, one backend per
- * kind of terminal. The pty backend is built in; the actor owns the
- * terminal, keeps its scrollback and streams it to attach clients.
- *
- * The session's shell runs as the leader of its own session and process
- * group on the terminal, so signals and hang-ups reach everything an
- * attached person started there.
+ * kind of terminal, chosen by the agent's session.backend. The actor
+ * speaks only to this interface; what it keeps for every backend (the
+ * scrollback fed by the session's output, the size, the callbacks) lives
+ * here (session.c), what differs is a backend's table of operations:
+ * session_pty.c for a pseudo-terminal of the actor's own; a tmux session
+ * on its own server or an iTerm2 session fit the same table.
  */
 #ifndef ORCH_ACTORS_SESSION_H
 #define ORCH_ACTORS_SESSION_H
@@ -20,20 +20,59 @@ struct event_base;
 struct session;
 
 struct session_cbs {
-	/* Bytes the terminal printed (already in the scrollback). */
+	/* Bytes the session printed (already in the scrollback). */
 	void	(*output_cb)(const char *data, size_t len, void *arg);
-	/* The shell ended with wait status `status`. */
+	/* The session ended (its shell exited with wait status `status`). */
 	void	(*exit_cb)(int status, void *arg);
 };
 
 /*
- * Start the session for agent ac: env (NULL-terminated "K=V" list) is added
- * to the environment after the agent's own. NULL with *cause on failure
- * (shell not executable, cwd missing, no pty).
+ * A backend. Every operation gets the session; the backend keeps its own
+ * state with session_set_impl. Optional ones may be NULL.
+ */
+struct session_ops {
+	const char	*name;
+	/* Start it for ac with environment env. 0, or -1 with *cause. */
+	int	(*open)(struct session *s, const struct agent_config *ac,
+		    char *const *env, char **cause);
+	/* Input, as if typed. 0, or -1 (gone, or too much waiting). */
+	int	(*write)(struct session *s, const void *data, size_t len);
+	/*
+	 * Text for whoever watches (a task's output), shown as a program's
+	 * output would be and coming back through session_output. 0 or -1.
+	 */
+	int	(*show)(struct session *s, const void *data, size_t len);
+	int	(*resize)(struct session *s, unsigned rows, unsigned cols);
+	/* The end of what it shows; NULL: the scrollback session.c keeps. */
+	size_t	(*tail)(const struct session *s, size_t n, char *out);
+	/* Is it still there (not ended)? */
+	bool	(*alive)(const struct session *s);
+	/* Ask what runs in it to end (a hang-up); kill: end it now. */
+	void	(*hangup)(struct session *s);
+	void	(*kill)(struct session *s);
+	/* Stop watching it and free the backend's state (it was killed). */
+	void	(*close)(struct session *s);
+};
+
+extern const struct session_ops session_pty_ops;
+
+/*
+ * Start the session for agent ac with its backend: env (NULL-terminated
+ * "K=V" list) is added to the environment after the agent's own. NULL
+ * with *cause on failure (shell not executable, cwd missing, no pty, a
+ * backend not built in).
  */
 struct session	*session_open(struct event_base *base,
 		    const struct agent_config *ac, char *const *env,
 		    const struct session_cbs *cbs, void *arg, char **cause);
+/* The same with the backend given. */
+struct session	*session_open_with(const struct session_ops *ops,
+		    struct event_base *base, const struct agent_config *ac,
+		    char *const *env, const struct session_cbs *cbs, void *arg,
+		    char **cause);
+/* End it (whatever still runs there is killed) and free it. */
+void		 session_close(struct session *s);
+
 /*
  * The environment of the session and of its tasks: ours, then the agent's
  * env, then extra (later names replace earlier ones). Free the array only:
@@ -41,34 +80,36 @@ struct session	*session_open(struct event_base *base,
  */
 char		**session_environ(const struct agent_config *ac,
 		    char *const *extra);
-/* Stop watching and kill whatever is still in the session. */
-void		 session_close(struct session *s);
 
-/* Input, as if typed. 0 or -1 (the session is gone). */
 int		 session_write(struct session *s, const void *data, size_t len);
-/*
- * Show text on the terminal (task output): it reaches the scrollback and
- * every attached client as if a program had printed it. 0, or -1 when the
- * terminal is gone or 4 MiB are already waiting to be shown.
- */
-int		 session_print(struct session *s, const void *data, size_t len);
+int		 session_show(struct session *s, const void *data, size_t len);
+/* 0, or -1 for a size out of 1-10000 or one the backend refuses. */
 int		 session_resize(struct session *s, unsigned rows, unsigned cols);
 void		 session_size(const struct session *s, unsigned *rows,
 		    unsigned *cols);
-
-/* The shell's pid (also its session and process group id), 0 once reaped. */
-pid_t		 session_pid(const struct session *s);
-/* Offer a reaped child; true if it was the shell (exit_cb has run). */
-bool		 session_reap(struct session *s, pid_t pid, int status);
-/* SIGHUP (then SIGCONT) to everything in the session. */
-void		 session_hangup(struct session *s);
-/* SIGKILL to everything in the session. */
-void		 session_kill(struct session *s);
-/* Anything still running in the session? */
 bool		 session_alive(const struct session *s);
-
-/* The last n bytes of scrollback into out; returns the count. */
+void		 session_hangup(struct session *s);
+void		 session_kill(struct session *s);
+/* The last n bytes it showed into out; returns the count. */
 size_t		 session_tail(const struct session *s, size_t n, char *out);
 size_t		 session_scrollback_len(const struct session *s);
+/*
+ * The process group leading what the session runs when that is a child
+ * of ours (the pty backend's shell), so that what a dead actor leaves can
+ * be killed and a task's sweep spares it; 0 when the backend's processes
+ * are not ours (a tmux server, iTerm2).
+ */
+pid_t		 session_leader(const struct session *s);
+
+/* For backends. */
+struct event_base *session_base(const struct session *s);
+void		*session_impl(const struct session *s);
+void		 session_set_impl(struct session *s, void *impl);
+void		 session_set_leader(struct session *s, pid_t pgid);
+/* What the session printed: kept in the scrollback, then output_cb. */
+void		 session_output(struct session *s, const char *data,
+		    size_t len);
+/* It ended: exit_cb (once). */
+void		 session_ended(struct session *s, int status);
 
 #endif

@@ -1,3 +1,7 @@
+/*
+ * The pty backend, through the session interface: a real shell on a real
+ * pseudo-terminal.
+ */
 #include "tests/unit/unit.h"
 
 #include <sys/wait.h>
@@ -7,6 +11,7 @@
 
 #include <event2/event.h>
 
+#include "actors/childwatch.h"
 #include "actors/session.h"
 
 struct run {
@@ -47,17 +52,18 @@ exit_cb(int status, void *arg)
 	event_base_loopbreak(r->base);
 }
 
+/* The actor's reaper: each exit to whoever started that child. */
 static void
 chld_cb(evutil_socket_t sig, short events, void *arg)
 {
-	struct run	*r = arg;
 	int		 status;
 	pid_t		 pid;
 
+	(void)arg;
 	(void)sig;
 	(void)events;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		session_reap(r->s, pid, status);
+		childwatch_reaped(pid, status);
 }
 
 /* Run the loop until want appears in the output (10 s at most). */
@@ -102,7 +108,7 @@ test_session(void **state)
 	r.s = session_open(r.base, &ac, extra, &cbs, &r, &cause);
 	if (r.s == NULL)
 		fail_msg("session_open: %s", cause);
-	assert_true(session_pid(r.s) > 0);
+	assert_true(session_leader(r.s) > 0);
 	await(&r, "pty$ ");
 
 	/* Typed input runs in the shell, with the agent's env and cwd. */
@@ -116,7 +122,7 @@ test_session(void **state)
 	await(&r, "33 101");
 	assert_int_equal(session_resize(r.s, 0, 10), -1);
 	/* Printed text comes out like program output, \n as \r\n. */
-	assert_int_equal(session_print(r.s, "printed\n", 8), 0);
+	assert_int_equal(session_show(r.s, "printed\n", 8), 0);
 	await(&r, "printed\r\n");
 	/* The scrollback holds the end of it all. */
 	assert_true(session_scrollback_len(r.s) > 0);
@@ -129,7 +135,7 @@ test_session(void **state)
 	memset(big, 'x', 200000);
 	memcpy(big + 199990, "big-end\n", 8);
 	r.xs = 0;
-	assert_int_equal(session_print(r.s, big, 199998), 0);
+	assert_int_equal(session_show(r.s, big, 199998), 0);
 	free(big);
 	await(&r, "big-end\r\n");
 	assert_int_equal(r.xs, 199990);
@@ -140,7 +146,8 @@ test_session(void **state)
 	event_base_dispatch(r.base);
 	assert_true(r.exited);
 	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 3);
-	assert_int_equal(session_pid(r.s), 0);
+	assert_int_equal(session_leader(r.s), 0);
+	assert_false(session_alive(r.s));
 	assert_int_equal(session_write(r.s, "x", 1), -1);
 	session_close(r.s);
 	event_free(chld);

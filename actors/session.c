@@ -1,0 +1,236 @@
+#include "actors/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actors/scrollback.h"
+#include "common/xmalloc.h"
+
+#define SESSION_ROWS_DEFAULT	24
+#define SESSION_COLS_DEFAULT	80
+#define SESSION_SIZE_MAX	10000
+
+/* The backend of each session.backend; NULL: not built in. */
+static const struct session_ops *const session_backends[SESSION_BACKEND_COUNT] = {
+	[SESSION_PTY] = &session_pty_ops,
+};
+
+struct session {
+	const struct session_ops *ops;
+	void			*impl;
+	struct event_base	*base;
+	struct scrollback	 sb;
+	unsigned		 rows, cols;
+	pid_t			 leader;
+	bool			 ended;
+	struct session_cbs	 cbs;
+	void			*arg;
+};
+
+struct session *
+session_open(struct event_base *base, const struct agent_config *ac,
+    char *const *env, const struct session_cbs *cbs, void *arg, char **cause)
+{
+	const struct session_ops	*ops = NULL;
+
+	if ((unsigned)ac->backend < SESSION_BACKEND_COUNT)
+		ops = session_backends[ac->backend];
+	if (ops == NULL) {
+		set_cause(cause, "session backend '%s' is not built in",
+		    session_backend_name(ac->backend));
+		return NULL;
+	}
+	return session_open_with(ops, base, ac, env, cbs, arg, cause);
+}
+
+struct session *
+session_open_with(const struct session_ops *ops, struct event_base *base,
+    const struct agent_config *ac, char *const *env,
+    const struct session_cbs *cbs, void *arg, char **cause)
+{
+	struct session	*s = xcalloc(1, sizeof *s);
+
+	s->ops = ops;
+	s->base = base;
+	s->rows = SESSION_ROWS_DEFAULT;
+	s->cols = SESSION_COLS_DEFAULT;
+	if (cbs != NULL)
+		s->cbs = *cbs;
+	s->arg = arg;
+	scrollback_init(&s->sb, ac->scrollback ? ac->scrollback :
+	    SCROLLBACK_DEFAULT);
+	if (ops->open(s, ac, env, cause) != 0) {
+		session_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+session_close(struct session *s)
+{
+	if (s == NULL)
+		return;
+	if (s->impl != NULL) {
+		s->ops->kill(s);
+		s->ops->close(s);
+	}
+	scrollback_free(&s->sb);
+	free(s);
+}
+
+char **
+session_environ(const struct agent_config *ac, char *const *extra)
+{
+	extern char	**environ;
+	char		**env;
+	size_t		  n = 0, i, j, k, nx = 0;
+
+	while (environ[n] != NULL)
+		n++;
+	while (extra != NULL && extra[nx] != NULL)
+		nx++;
+	env = xcalloc(n + ac->env.n + nx + 2, sizeof *env);
+	k = 0;
+	for (i = 0; i < n; i++)
+		env[k++] = environ[i];
+	for (j = 0; j < ac->env.n + nx; j++) {
+		char	*kv = j < ac->env.n ? ac->env.v[j] :
+			    extra[j - ac->env.n];
+		size_t	 klen = strcspn(kv, "=");
+
+		/* Later definitions replace earlier ones of the same name. */
+		for (i = 0; i < k; i++)
+			if (strncmp(env[i], kv, klen) == 0 &&
+			    env[i][klen] == '=')
+				break;
+		env[i == k ? k++ : i] = kv;
+	}
+	if (getenv("TERM") == NULL)
+		env[k++] = (char *)"TERM=xterm-256color";
+	env[k] = NULL;
+	return env;
+}
+
+int
+session_write(struct session *s, const void *data, size_t len)
+{
+	if (s->impl == NULL || !s->ops->alive(s))
+		return -1;
+	return s->ops->write(s, data, len);
+}
+
+int
+session_show(struct session *s, const void *data, size_t len)
+{
+	if (s->impl == NULL)
+		return -1;
+	if (s->ops->show == NULL) {
+		session_output(s, data, len);
+		return 0;
+	}
+	return s->ops->show(s, data, len);
+}
+
+int
+session_resize(struct session *s, unsigned rows, unsigned cols)
+{
+	if (rows == 0 || cols == 0 || rows > SESSION_SIZE_MAX ||
+	    cols > SESSION_SIZE_MAX || s->impl == NULL)
+		return -1;
+	if (s->ops->resize != NULL && s->ops->resize(s, rows, cols) != 0)
+		return -1;
+	s->rows = rows;
+	s->cols = cols;
+	return 0;
+}
+
+void
+session_size(const struct session *s, unsigned *rows, unsigned *cols)
+{
+	*rows = s->rows;
+	*cols = s->cols;
+}
+
+bool
+session_alive(const struct session *s)
+{
+	return s->impl != NULL && !s->ended && s->ops->alive(s);
+}
+
+void
+session_hangup(struct session *s)
+{
+	if (s->impl != NULL)
+		s->ops->hangup(s);
+}
+
+void
+session_kill(struct session *s)
+{
+	if (s->impl != NULL)
+		s->ops->kill(s);
+}
+
+size_t
+session_tail(const struct session *s, size_t n, char *out)
+{
+	if (s->ops->tail != NULL && s->impl != NULL)
+		return s->ops->tail(s, n, out);
+	return scrollback_tail(&s->sb, n, out);
+}
+
+size_t
+session_scrollback_len(const struct session *s)
+{
+	return scrollback_len(&s->sb);
+}
+
+pid_t
+session_leader(const struct session *s)
+{
+	return s->ended ? 0 : s->leader;
+}
+
+struct event_base *
+session_base(const struct session *s)
+{
+	return s->base;
+}
+
+void *
+session_impl(const struct session *s)
+{
+	return s->impl;
+}
+
+void
+session_set_impl(struct session *s, void *impl)
+{
+	s->impl = impl;
+}
+
+void
+session_set_leader(struct session *s, pid_t pgid)
+{
+	s->leader = pgid;
+}
+
+void
+session_output(struct session *s, const char *data, size_t len)
+{
+	scrollback_append(&s->sb, data, len);
+	if (s->cbs.output_cb != NULL)
+		s->cbs.output_cb(data, len, s->arg);
+}
+
+void
+session_ended(struct session *s, int status)
+{
+	if (s->ended)
+		return;
+	s->ended = true;
+	if (s->cbs.exit_cb != NULL)
+		s->cbs.exit_cb(status, s->arg);
+}
