@@ -41,7 +41,7 @@ IPC_SRC    = ipc/agent_config.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envel
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/relay.c
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_wire.c \
              supervisor/restart.c supervisor/workflow.c \
-             supervisor/workflow_check.c supervisor/runner.c \
+             supervisor/workflow_check.c supervisor/runner.c supervisor/runner_claude.c \
              supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c \
              supervisor/load.c supervisor/gc.c supervisor/fsm.c supervisor/hub.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c \
@@ -175,7 +175,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_c
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_watch.o control.o control_task.o door.o msg.o ports.o sched.o sched_view.o)
+SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_watch.o control.o control_task.o door.o msg.o ports.o sched.o sched_decide.o sched_io.o sched_result.o sched_view.o)
 $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
@@ -215,6 +215,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 # The scheduler is tested against a fake port onto its agents (a struct
 # sched_port of the test's own), so it links the scheduler alone.
 $(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o \
+    $(BUILD)/obj/supervisor/sched_decide.o $(BUILD)/obj/supervisor/sched_io.o $(BUILD)/obj/supervisor/sched_result.o \
     $(BUILD)/obj/supervisor/sched_view.o
 
 # Fuzzers are built with clang's libFuzzer plus ASan/UBSan straight from the

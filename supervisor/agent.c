@@ -1,7 +1,4 @@
 #include "supervisor/agent.h"
-#include "common/clock.h"
-#include "shm/events.h"
-#include "shm/region.h"
 
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -17,13 +14,16 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/log.h"
-#include "common/tasklog.h"
 #include "common/proc.h"
+#include "common/tasklog.h"
 #include "common/xmalloc.h"
-#include "ipc/proto.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
+#include "ipc/proto.h"
+#include "shm/events.h"
+#include "shm/region.h"
 #include "supervisor/hub.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"

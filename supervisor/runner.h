@@ -25,8 +25,8 @@ int	runner_prompt_argv(const struct agent_config *ac, const char *prompt,
 	    struct strlist *argv);
 
 /*
- * Where the claude binary is: $ORCH_CLAUDE, else the first "claude" on
- * PATH. false when there is none.
+ * runner_claude.c: where the claude binary is: $ORCH_CLAUDE, else the
+ * first "claude" on PATH. false when there is none.
  */
 bool	runner_claude_path(char *path, size_t size);
 
@@ -37,5 +37,17 @@ bool	runner_claude_path(char *path, size_t size);
  */
 int	runner_claude_result(const char *out, bool *is_error, char **text,
 	    double *cost_usd, char **session);
+
+/* What a prompt's Claude Code output means for its task. */
+struct runner_outcome {
+	bool	 ok;		/* it worked */
+	char	*text;		/* its output (malloc'd), or NULL: none */
+	double	 cost_usd;
+	char	 session[128];	/* "-" when it did not say */
+	char	 reason[256];	/* why not ok */
+};
+
+/* runner_claude.c: the outcome of out (NUL-terminated; NULL: no output). */
+void	runner_claude_outcome(const char *out, struct runner_outcome *o);
 
 #endif

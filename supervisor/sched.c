@@ -1,6 +1,4 @@
 #include "supervisor/sched.h"
-#include "common/clock.h"
-#include "shm/events.h"
 #include "supervisor/sched_int.h"
 
 #include <sys/stat.h>
@@ -15,15 +13,13 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/log.h"
-#include "common/tasklog.h"
 #include "common/xmalloc.h"
-#include "ipc/proto.h"
 #include "ipc/body.h"
-#include "ipc/peer.h"
-#include "shm/region.h"
+#include "ipc/proto.h"
+#include "shm/events.h"
 #include "supervisor/hub.h"
-#include "supervisor/load.h"
 #include "supervisor/runner.h"
 #include "supervisor/supervisor.h"
 #include "supervisor/workflow.h"
@@ -36,14 +32,8 @@ st_blocks(const struct stask *t)
 	    (t->st == ST_FAILED && !t->t->continue_on_error);
 }
 
-static bool
-st_terminal(const struct stask *t)
-{
-	return fsm_task_over(t->st);
-}
-
 /* A task of the same run, by its workflow id (tasks[i] is wf->tasks[i]). */
-static struct stask *
+struct stask *
 sched_find(struct sched_run *run, const char *id)
 {
 	struct wf_task	*wt = workflow_task(run->wf, id);
@@ -51,24 +41,8 @@ sched_find(struct sched_run *run, const char *id)
 	return wt != NULL ? &run->tasks[wt - run->wf->tasks] : NULL;
 }
 
-/* Where a task's ORCH_INPUT file goes (made only for tasks with deps). */
-static int
-sched_input_path(const struct stask *t, char *path, size_t size)
-{
-	return (size_t)snprintf(path, size, "%s/%u-%s.input", t->run->s->dir,
-	    t->run->no, t->t->id) < size ? 0 : -1;
-}
-
-/* Where a command too large for an argument goes (see sched_dispatch). */
-static int
-sched_script_path(const struct stask *t, char *path, size_t size)
-{
-	return (size_t)snprintf(path, size, "%s/%u-%s.sh", t->run->s->dir,
-	    t->run->no, t->t->id) < size ? 0 : -1;
-}
-
 /* A task by the name users see. */
-static struct stask *
+struct stask *
 sched_find_key(struct sched *s, const char *key)
 {
 	struct sched_run	*run;
@@ -166,7 +140,7 @@ sched_announce(struct stask *t, enum task_event ev, enum task_state from)
  * The only writer of a task's state: the step ev if fsm.c allows it,
  * announced. 0, or -1 (nothing changed) when it does not.
  */
-static int
+int
 sched_step(struct stask *t, enum task_event ev)
 {
 	enum task_state	from = t->st;
@@ -184,208 +158,7 @@ sched_step(struct stask *t, enum task_event ev)
 	return 0;
 }
 
-void
-sched_append(struct sched_buf *b, const char *p, size_t n)
-{
-	/* Doubling: outputs of megabytes arrive in many small pieces. */
-	if (b->len + n + 1 > b->cap) {
-		b->cap = b->cap ? b->cap : 64;
-		while (b->cap < b->len + n + 1)
-			b->cap *= 2;
-		b->buf = xreallocarray(b->buf, b->cap, 1);
-	}
-	memcpy(b->buf + b->len, p, n);
-	b->len += n;
-	b->buf[b->len] = '\0';
-}
-
-/* t's output is buf (len bytes and a NUL, malloc'd; it takes it). */
-static void
-sched_set_output(struct stask *t, char *buf, size_t len, bool cut)
-{
-	free(t->output);
-	t->output = buf;
-	t->output_len = len;
-	t->output_cut = cut;
-}
-
-static void
-sched_task_output(const struct stask *t, struct sched_buf *out)
-{
-	size_t	len;
-
-	if (t->output == NULL)
-		return;
-	len = t->output_len;
-	/* Without the final newline, so it fits inside a command line. */
-	while (len > 0 && t->output[len - 1] == '\n')
-		len--;
-	sched_append(out, t->output, len);
-}
-
-/* Output of a task or of a whole stage, for {{ }} (checked when loaded). */
-static void
-sched_output_of(struct sched_run *run, const char *ref, struct sched_buf *out)
-{
-	char	 name[WF_REF_MAX];
-	size_t	 i;
-	bool	 first = true;
-
-	switch (workflow_ref_parse(ref, name, sizeof name)) {
-	case WF_REF_TASK:
-		if (sched_find(run, name) != NULL)
-			sched_task_output(sched_find(run, name), out);
-		break;
-	case WF_REF_STAGE:
-		for (i = 0; i < run->n; i++)
-			if (strcmp(run->wf->stages[run->tasks[i].t->stage].name,
-			    name) == 0) {
-				/* One line per task of the stage. */
-				if (!first)
-					sched_append(out, "\n", 1);
-				first = false;
-				sched_task_output(&run->tasks[i], out);
-			}
-		break;
-	}
-}
-
-/* The command with every {{ tasks.ID.output }} / {{ stages.N.output }}. */
-static char *
-sched_substitute(struct sched_run *run, const char *cmd)
-{
-	struct sched_buf	 out = { NULL, 0, 0 };
-	const char		*p = cmd, *next, *open;
-	char			 ref[WF_REF_MAX];
-
-	sched_append(&out, "", 0);
-	while ((next = workflow_ref_next(p, &open, ref, sizeof ref)) != NULL) {
-		sched_append(&out, p, (size_t)(open - p));
-		sched_output_of(run, ref, &out);
-		p = next;
-	}
-	sched_append(&out, p, strlen(p));
-	return out.buf;
-}
-
-/* Write what the task's dependencies printed to its ORCH_INPUT file. */
-static int
-sched_input(struct stask *t, char *path, size_t size)
-{
-	struct sched_buf	 in = { NULL, 0, 0 };
-	struct stask		*d;
-	FILE			*f;
-	size_t			 i;
-
-	/* Nothing to read: no file to make (1,000 creations cost ~20 ms). */
-	if (t->t->depends.n == 0) {
-		snprintf(path, size, "/dev/null");
-		return 0;
-	}
-	if (sched_input_path(t, path, size) != 0)
-		return -1;
-	for (i = 0; i < t->t->depends.n; i++)
-		if ((d = t->deps[i])->output != NULL)
-			sched_append(&in, d->output, d->output_len);
-	if ((f = fopen(path, "we")) == NULL) {
-		free(in.buf);
-		return -1;
-	}
-	if (in.len > 0)
-		fwrite(in.buf, 1, in.len, f);
-	fclose(f);
-	free(in.buf);
-	return 0;
-}
-
-static void
-sched_store(struct sched *s, const struct stask *t)
-{
-	char		key[BANK_KEY_MAX + 1];
-	size_t		len;
-	uint64_t	max;
-	int		rc;
-
-	if (s->sup->region == NULL)
-		return;
-	snprintf(key, sizeof key, "task/%s/result", t->key);
-	len = t->output != NULL ? t->output_len : 0;
-	max = s->sup->region->bank.value_max;
-	if (len > max)
-		log_warnx("task %s: the bank keeps the first %zu bytes of its "
-		    "%zu of output under %s", t->key, (size_t)max, len, key);
-	rc = bank_write(&s->sup->region->bank, key, t->output != NULL ?
-	    t->output : "", len > max ? (size_t)max : len, "orch",
-	    BANK_SHARED, BANK_ANY, NULL);
-	if (rc != 0)
-		log_warnx("task %s: cannot keep its result in the bank: %s",
-		    t->key, bank_strerror(rc));
-}
-
-/* What a dependent may be handed of a task's output. */
-#define SCHED_OUTPUT_MAX	(16u << 20)
-
-struct sched_capped {
-	struct sched_buf	 b;
-	bool			 cut;
-};
-
-static ssize_t
-sched_capped_write(void *cookie, const char *p, size_t n)
-{
-	struct sched_capped	*c = cookie;
-	size_t			 room = SCHED_OUTPUT_MAX - c->b.len;
-
-	if (n > room)
-		c->cut = true;
-	if (room > 0)
-		sched_append(&c->b, p, n < room ? n : room);
-	return (ssize_t)n;
-}
-
-/*
- * The actor's answer carries only the last IPC_TASK_TAIL_MAX bytes; when the
- * output filled them, the whole of it (up to SCHED_OUTPUT_MAX) comes from
- * the task's log, for the dependents, the bank and the claude runner.
- */
-static void
-sched_full_output(struct sched *s, struct stask *t)
-{
-	static const cookie_io_functions_t	 io = { NULL,
-						    sched_capped_write, NULL,
-						    NULL };
-	struct sched_capped			 c = { { NULL, 0, 0 }, false };
-	char					 path[PATH_MAX], *cause = NULL;
-	char					 name[WF_ID_MAX + 48];
-	FILE					*f;
-	int					 rc;
-
-	if (t->output == NULL || t->output_len < IPC_TASK_TAIL_MAX)
-		return;
-	snprintf(name, sizeof name, "%s@%u", t->key, t->attempts);
-	if (tasklog_path(s->sup->instance, name, false, path, sizeof path,
-	    &cause) != 0 || (f = fopencookie(&c, "w", io)) == NULL) {
-		free(cause);
-		return;
-	}
-	rc = tasklog_read(path, f, &cause);
-	fclose(f);
-	if (rc != 0 || c.b.buf == NULL) {
-		log_warnx("task %s: only the end of its output is passed on: "
-		    "%s", t->key, cause != NULL ? cause : "empty log");
-		free(cause);
-		free(c.b.buf);
-		return;
-	}
-	if (c.cut)
-		log_warnx("task %s: its first %u MiB of output are passed on "
-		    "(all of it: orch-ctl logs %s)", t->key,
-		    SCHED_OUTPUT_MAX >> 20, t->key);
-	sched_set_output(t, c.b.buf, c.b.len, c.cut);
-}
-
-/* The agent named, as the port shows it, or NULL. */
-static const struct sched_agent *
+const struct sched_agent *
 sched_agent(struct sched *s, const char *id)
 {
 	const struct sched_agent	*v;
@@ -397,49 +170,6 @@ sched_agent(struct sched *s, const char *id)
 	return NULL;
 }
 
-/*
- * A prompt run by Claude Code: the final result event says whether it
- * worked, and its text is the task's output (what a pipeline passes on).
- */
-static bool
-sched_claude(struct sched *s, struct stask *t, bool *ok)
-{
-	const struct sched_agent	*a = sched_agent(s, t->agent);
-	char				*text, *session;
-	double				 cost;
-	bool				 is_error;
-
-	if (a == NULL || a->ac->runner != RUNNER_CLAUDE)
-		return false;
-	if (t->output == NULL || runner_claude_result(t->output, &is_error,
-	    &text, &cost, &session) != 0) {
-		*ok = false;
-		snprintf(t->reason, sizeof t->reason, "claude gave no result "
-		    "event");
-		return true;
-	}
-	log_info("task %s: claude %s, $%.4f, session %s", t->key, is_error ?
-	    "reported an error" : "succeeded", cost, session != NULL ? session :
-	    "-");
-	*ok = *ok && !is_error;
-	if (is_error)
-		snprintf(t->reason, sizeof t->reason, "claude: %.200s", text);
-	sched_set_output(t, text, strlen(text), false);
-	free(session);
-	return true;
-}
-
-/* Length of the first line of a task's output, at most 72 bytes. */
-static int
-sched_first_line(const struct stask *t)
-{
-	size_t	n;
-
-	if (t->output == NULL)
-		return 0;
-	n = strcspn(t->output, "\n");
-	return (int)(n > 72 ? 72 : n);
-}
 
 static void
 sched_retry_cb(evutil_socket_t fd, short events, void *arg)
@@ -453,59 +183,11 @@ sched_retry_cb(evutil_socket_t fd, short events, void *arg)
 }
 
 static void
-sched_cancel_reason(struct stask *t)
-{
-	struct sched	*s = t->run->s;
-
-	if (s->interrupted[0] != '\0')
-		snprintf(t->reason, sizeof t->reason, "interrupted by %s",
-		    s->interrupted);
-	else
-		snprintf(t->reason, sizeof t->reason, "cancelled");
-}
-
-/*
- * The door answered a task it held for approval: a person said no, it was
- * cancelled, or its agent went away (it waits for another, and for a new
- * approval there).
- */
-static void
-sched_held_done(struct stask *t, int err, const char *errmsg)
-{
-	struct sched	*s = t->run->s;
-
-	t->attempts--;
-	if (t->cancelled) {
-		sched_cancel_reason(t);
-		sched_step(t, TE_CANCEL);
-		log_info("task %s: cancelled", t->key);
-	} else if (err == IPC_E_DENIED) {
-		snprintf(t->reason, sizeof t->reason, "denied");
-		sched_step(t, TE_DENY);
-		log_info("task %s: denied", t->key);
-	} else {
-		snprintf(t->reason, sizeof t->reason, "%s", errmsg != NULL ?
-		    errmsg : proto_strerror(err));
-		log_warnx("task %s: %s", t->key, t->reason);
-		t->agent[0] = '\0';
-		sched_step(t, TE_AGAIN);
-		t->reason[0] = '\0';
-	}
-	sched_kick(s);
-}
-
-static void
 sched_done(void *arg, int err, const char *errmsg, const void *body,
     size_t len)
 {
 	struct stask		*t = arg;
 	struct sched		*s = t->run->s;
-	msgpack_unpacked	 up;
-	const char		*tail;
-	char			*out;
-	int64_t			 code = -1, sig = 0;
-	uint64_t		 dur = 0;
-	size_t			 tlen = 0;
 	double			 backoff;
 	struct timeval		 tv;
 	bool			 ok;
@@ -518,39 +200,14 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 	/* An answer after the run was marked over (an interrupted -w run). */
 	if (t->st != ST_RUNNING)
 		return;
-	t->dur_ns = clock_now_ns() - t->start_ns;
-	msgpack_unpacked_init(&up);
-	if (err == IPC_OK && msgpack_unpack_next(&up, body, len, NULL) ==
-	    MSGPACK_UNPACK_SUCCESS) {
-		body_i64(&up.data, "exit", &code);
-		body_i64(&up.data, "signal", &sig);
-		body_u64(&up.data, "duration_ns", &dur);
-		body_bool(&up.data, "timed_out", &t->timed_out);
-		if ((tail = body_bytes(&up.data, "tail", &tlen)) != NULL) {
-			out = xmalloc(tlen + 1);
-			memcpy(out, tail, tlen);
-			out[tlen] = '\0';
-			sched_set_output(t, out, tlen, false);
-			if (tlen >= IPC_TASK_TAIL_MAX)
-				sched_full_output(s, t);
-		}
-		t->dur_ns = dur;
-	}
-	msgpack_unpacked_destroy(&up);
-	t->exit_code = (int)code;
-	t->signal = (int)sig;
-	ok = err == IPC_OK && code == 0 && !t->timed_out;
-	/* For Claude Code, the result event decides (and is the output). */
-	t->reason[0] = '\0';
-	if (err == IPC_OK && t->t->prompt != NULL)
-		sched_claude(s, t, &ok);
-	sched_store(s, t);
+	ok = sched_result_take(t, err, body, len);
 	if (ok) {
 		t->reason[0] = '\0';
 		sched_step(t, TE_OK);
 		log_info("task %s: ok on %s (%.2f s)%s%.*s", t->key, t->agent,
-		    (double)t->dur_ns / 1e9, sched_first_line(t) > 0 ? ": " : "",
-		    sched_first_line(t), t->output != NULL ? t->output : "");
+		    (double)t->dur_ns / 1e9, sched_result_first_line(t) > 0 ?
+		    ": " : "", sched_result_first_line(t), t->output != NULL ?
+		    t->output : "");
 	} else {
 		if (t->reason[0] != '\0' && err == IPC_OK && !t->timed_out) {
 			/* set by the runner's result */
@@ -559,12 +216,12 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 		else if (t->timed_out)
 			snprintf(t->reason, sizeof t->reason, "timed out after "
 			    "%g s", t->t->timeout_s);
-		else if (sig != 0)
+		else if (t->signal != 0)
 			snprintf(t->reason, sizeof t->reason, "killed by signal "
-			    "%d", (int)sig);
+			    "%d", t->signal);
 		else
 			snprintf(t->reason, sizeof t->reason, "exited %d",
-			    (int)code);
+			    t->exit_code);
 		/* A crashed actor: the next attempt goes elsewhere if it can. */
 		if (err == IPC_E_PEER_GONE)
 			snprintf(t->avoid, sizeof t->avoid, "%s", t->agent);
@@ -669,38 +326,6 @@ sched_unroutable(struct stask *t)
 	sched_fail_now(t);
 }
 
-/* Write script to t's script file (path). 0, or -1 with errno. */
-static int
-sched_script_file(const struct stask *t, const char *script, char *path,
-    size_t size)
-{
-	size_t	len = strlen(script), off = 0;
-	ssize_t	n;
-	int	fd, err;
-
-	if (sched_script_path(t, path, size) != 0) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	unlink(path);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) == -1)
-		return -1;
-	while (off < len) {
-		if ((n = write(fd, script + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			err = errno;
-			close(fd);
-			unlink(path);
-			errno = err;
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	return close(fd);
-}
-
 
 static void
 sched_dispatch(struct stask *t, const struct sched_agent *a)
@@ -708,77 +333,16 @@ sched_dispatch(struct stask *t, const struct sched_agent *a)
 	struct strlist	 argv = { NULL, 0 };
 	struct agent_task_ctx ctx = { NULL, NULL, 0, NULL };
 	struct door_cmd	 dc;
-	char		*cmd, *script, input[PATH_MAX + 96];
 	char		 path[PATH_MAX + 96];
 	const char	*why = NULL;
 	int		 rc;
 
-	if (sched_input(t, input, sizeof input) != 0) {
-		snprintf(t->reason, sizeof t->reason, "cannot write its "
-		    "ORCH_INPUT file: %s", strerror(errno));
+	if (sched_io_command(t, a->ac, &argv, path, sizeof path,
+	    &ctx.stdin_path) != 0) {
 		sched_fail_now(t);
 		return;
 	}
-	if (t->t->argv.n > 0) {
-		/* orch-ctl exec: as given, no shell. */
-		for (size_t i = 0; i < t->t->argv.n; i++)
-			strlist_add(&argv, t->t->argv.v[i]);
-		cmd = NULL;
-	} else if (t->t->command != NULL) {
-		cmd = sched_substitute(t->run, t->t->command);
-		xasprintf(&script, "ORCH_INPUT='%s'; ORCH_TASK_ID='%s'; export "
-		    "ORCH_INPUT ORCH_TASK_ID\n%s", input, t->key, cmd);
-		strlist_add(&argv, "/bin/sh");
-		/*
-		 * Large (outputs pasted in): a file, not an argument (the
-		 * kernel takes 128 KiB at most) nor the task.run frame.
-		 */
-		if (strlen(script) > SCHED_SCRIPT_INLINE_MAX) {
-			if (sched_script_file(t, script, path,
-			    sizeof path) != 0) {
-				snprintf(t->reason, sizeof t->reason, "cannot "
-				    "write its command to a file: %s",
-				    strerror(errno));
-				free(script);
-				free(cmd);
-				strlist_clear(&argv);
-				sched_fail_now(t);
-				return;
-			}
-			strlist_add(&argv, path);
-		} else {
-			strlist_add(&argv, "-c");
-			strlist_add(&argv, script);
-		}
-		free(script);
-	} else {
-		/* A prompt: an argument vector, nothing for a shell to parse. */
-		cmd = sched_substitute(t->run, t->t->prompt);
-		/*
-		 * Large, for Claude Code: on its standard input, from a file
-		 * (an argument holds 128 KiB at most).
-		 */
-		if (strlen(cmd) > SCHED_SCRIPT_INLINE_MAX &&
-		    a->ac->runner == RUNNER_CLAUDE) {
-			if (sched_script_file(t, cmd, path, sizeof path) != 0) {
-				snprintf(t->reason, sizeof t->reason, "cannot "
-				    "write its prompt to a file: %s",
-				    strerror(errno));
-				free(cmd);
-				strlist_clear(&argv);
-				sched_fail_now(t);
-				return;
-			}
-			ctx.stdin_path = path;
-			runner_prompt_argv(a->ac, NULL, &argv);
-		} else
-			runner_prompt_argv(a->ac, cmd, &argv);
-	}
-	free(cmd);
 	memset(&dc, 0, sizeof dc);
-	strlist_add(&argv, "");		/* room for the NULL */
-	free(argv.v[argv.n - 1]);
-	argv.v[argv.n - 1] = NULL;
 	t->attempts++;
 	t->start_ns = clock_now_ns();
 	snprintf(t->agent, sizeof t->agent, "%s", a->ac->id);
@@ -827,65 +391,6 @@ sched_cmp(const void *pa, const void *pb)
 	if (a->t->priority != b->t->priority)
 		return a->t->priority > b->t->priority ? -1 : 1;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-bool
-sched_has_exit(const struct stask *t)
-{
-	return t->attempts > 0 && t->st != ST_RUNNING && t->signal == 0 &&
-	    t->exit_code >= 0;
-}
-
-void
-sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
-{
-	msgpack_pack_map(pk, output ? 13 : 11);
-	body_pack_kv_str(pk, "task", t->key);
-	/* A failure that continueOnError lets its dependents run past. */
-	body_pack_kv_bool(pk, "allowed", t->st == ST_FAILED &&
-	    t->t->continue_on_error);
-	body_pack_kv_str(pk, "stage", t->run->wf->stages[t->t->stage].name);
-	body_pack_kv_str(pk, "status", fsm_task_state_name(t->st));
-	body_pack_kv_str(pk, "agent", t->agent);
-	body_pack_kv_u64(pk, "attempts", t->attempts);
-	body_pack_kv_u64(pk, "duration_ns", t->dur_ns);
-	/* No exit status (not run, running, killed): nil, not a number. */
-	body_pack_str(pk, "exit");
-	if (sched_has_exit(t))
-		msgpack_pack_int64(pk, t->exit_code);
-	else
-		msgpack_pack_nil(pk);
-	body_pack_str(pk, "signal");
-	if (t->signal > 0)
-		msgpack_pack_int64(pk, t->signal);
-	else
-		msgpack_pack_nil(pk);
-	body_pack_kv_bool(pk, "timed_out", t->timed_out);
-	body_pack_kv_str(pk, "reason", t->reason);
-	/* Every row the same keys: no output is an empty one. */
-	if (output) {
-		body_pack_kv_bin(pk, "output", t->output != NULL ? t->output :
-		    "", t->output != NULL ? t->output_len : 0);
-		body_pack_kv_bool(pk, "truncated", t->output_cut);
-	}
-}
-
-/* {run, workflow, exit, duration_ns, tasks: [...]}, outputs included. */
-static void
-sched_pack_result(msgpack_packer *pk, const struct sched_run *run)
-{
-	size_t	i;
-
-	msgpack_pack_map(pk, 5);
-	body_pack_kv_u64(pk, "run", run->no);
-	body_pack_kv_str(pk, "workflow", run->wf->name != NULL ?
-	    run->wf->name : run->wf->file);
-	body_pack_kv_i64(pk, "exit", run->status);
-	body_pack_kv_u64(pk, "duration_ns", run->dur_ns);
-	body_pack_str(pk, "tasks");
-	msgpack_pack_array(pk, run->n);
-	for (i = 0; i < run->n; i++)
-		sched_pack_task(pk, &run->tasks[i], true);
 }
 
 /* The -w run is over: stop, once work others sent is over too. */
@@ -943,22 +448,7 @@ sched_answer(struct sched_run *run, int err, const char *msg,
 	}
 }
 
-static void
-sched_input_unlink(struct sched_run *run)
-{
-	char	path[PATH_MAX + 96];
-	size_t	i;
-
-	for (i = 0; i < run->n; i++) {
-		if (run->tasks[i].t->depends.n > 0 &&
-		    sched_input_path(&run->tasks[i], path, sizeof path) == 0)
-			unlink(path);
-		if (sched_script_path(&run->tasks[i], path, sizeof path) == 0)
-			unlink(path);
-	}
-}
-
-static void
+void
 sched_run_done(struct sched_run *run)
 {
 	struct sched	*s = run->s;
@@ -1034,7 +524,7 @@ sched_ready(struct sched_run *run, struct stask **ready, size_t *nready)
 		if (t->st != ST_PENDING)
 			continue;
 		for (j = 0; j < t->t->depends.n; j++)
-			if (!st_terminal(t->deps[j]))
+			if (!fsm_task_over(t->deps[j]->st))
 				break;
 		if (j < t->t->depends.n)
 			continue;
@@ -1263,146 +753,6 @@ sched_free(struct sched *s)
 		close(s->report_fd);
 	free(s->report);
 	free(s);
-}
-
-void
-sched_interrupt(struct sched *s, const char *why)
-{
-	struct sched_run	*run;
-	size_t			 i;
-
-	if (s->main_over || s->interrupted[0] != '\0')
-		return;
-	for (run = s->runs; run != NULL && run->kind != SCHED_MAIN;
-	    run = run->next)
-		;
-	if (run == NULL)
-		return;
-	snprintf(s->interrupted, sizeof s->interrupted, "%s", why);
-	/* Their actors are being stopped: what comes back is no failure. */
-	for (i = 0; i < run->n; i++)
-		if (run->tasks[i].st == ST_RUNNING)
-			run->tasks[i].cancelled = true;
-}
-
-int
-sched_finish(struct sched *s, int signo)
-{
-	struct sched_run	*run;
-	struct stask		*t;
-	size_t			 i;
-	int			 code;
-
-	for (run = s->runs; run != NULL && run->kind != SCHED_MAIN;
-	    run = run->next)
-		;
-	if (run == NULL)
-		return -1;
-	if (!run->over) {
-		/* Interrupted: what was under way is cancelled, the rest skipped. */
-		for (i = 0; i < run->n; i++) {
-			t = &run->tasks[i];
-			if (st_terminal(t))
-				continue;
-			evtimer_del(t->retry_ev);
-			if (t->st == ST_RUNNING || t->st == ST_RETRY) {
-				sched_cancel_reason(t);
-				sched_step(t, TE_CANCEL);
-			} else {
-				snprintf(t->reason, sizeof t->reason, "the "
-				    "workflow was interrupted by %s",
-				    s->interrupted[0] ? s->interrupted :
-				    "a shutdown");
-				sched_step(t, TE_SKIP);
-			}
-		}
-		sched_run_done(run);
-	}
-	sched_summary(run);
-	code = run->status;
-	/* Interrupted: as a shell reports a command killed by the signal. */
-	if (s->interrupted[0] != '\0')
-		code = signo > 0 ? 128 + signo : 1;
-	if (s->report_fd != -1 && sched_report(run, code, s->report_fd,
-	    s->report) != 0 && code == 0)
-		code = 1;
-	return code;
-}
-
-int
-sched_approve(struct sched *s, const char *task, bool yes, const char **why)
-{
-	struct stask	*t;
-
-	if ((t = sched_find_key(s, task)) == NULL) {
-		*why = "no such task";
-		return -1;
-	}
-	/* Beforehand: it will run (or is denied) as soon as it is ready. */
-	if (t->st == ST_PENDING && t->t->requires_approval && !t->approved) {
-		if (yes) {
-			t->approved = true;
-			log_info("task %s: approved beforehand", t->key);
-		} else {
-			snprintf(t->reason, sizeof t->reason, "denied");
-			sched_step(t, TE_DENY);
-			log_info("task %s: denied", t->key);
-		}
-		sched_kick(s);
-		return 0;
-	}
-	if (t->st != ST_WAITING) {
-		*why = "the task is not waiting for approval";
-		return -1;
-	}
-	if (yes) {
-		t->approved = true;
-		t->start_ns = clock_now_ns();
-		log_info("task %s: approved", t->key);
-		/* Running first: if it cannot be sent, its answer comes now. */
-		sched_step(t, TE_APPROVE);
-	}
-	if (s->port.release(s->port.ctx, t->agent, yes, "denied") != 0)
-		log_warnx("task %s: its agent %s held nothing", t->key,
-		    t->agent);
-	sched_kick(s);
-	return 0;
-}
-
-int
-sched_cancel(struct sched *s, const char *task, const char **why)
-{
-	struct stask	*t;
-
-	if ((t = sched_find_key(s, task)) == NULL) {
-		*why = "no such task";
-		return -1;
-	}
-	if (st_terminal(t)) {
-		*why = "the task is over";
-		return -1;
-	}
-	if (t->st == ST_RUNNING || t->st == ST_WAITING) {
-		if (t->cancelled) {
-			*why = "the task is being cancelled";
-			return -1;
-		}
-		/* Answered by its actor or the door; sched_done sees the flag. */
-		t->cancelled = true;
-		log_info("task %s: cancelling on %s", t->key, t->agent);
-		if (t->st == ST_WAITING)
-			s->port.release(s->port.ctx, t->agent, false,
-			    "cancelled");
-		else
-			s->port.kill(s->port.ctx, t->agent);
-		return 0;
-	}
-	evtimer_del(t->retry_ev);
-	sched_cancel_reason(t);
-	sched_step(t, TE_CANCEL);
-	log_info("task %s: cancelled", t->key);
-	sched_kick(s);
-	return 0;
 }
 
 void

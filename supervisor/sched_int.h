@@ -13,6 +13,7 @@
 
 #include <msgpack.h>
 
+#include "common/strlist.h"
 #include "supervisor/fsm.h"
 #include "supervisor/sched.h"
 #include "supervisor/workflow.h"
@@ -106,7 +107,49 @@ void	sched_append(struct sched_buf *b, const char *p, size_t n);
 void	sched_pack_task(msgpack_packer *pk, const struct stask *t,
 	    bool output);
 
-/* sched_view.c */
+/*
+ * The only writer of a task's state: the step ev if fsm.c allows it,
+ * announced on the hub. 0, or -1 (nothing changed) when it does not.
+ */
+int	sched_step(struct stask *t, enum task_event ev);
+/* A task by the name users see, or NULL. */
+struct stask *sched_find_key(struct sched *s, const char *key);
+/* Run is over: its status, files, waiters told. */
+void	sched_run_done(struct sched_run *run);
+/* A task of run by its workflow id, or NULL. */
+struct stask *sched_find(struct sched_run *run, const char *id);
+/* The agent named, as the port shows it, or NULL. */
+const struct sched_agent *sched_agent(struct sched *s, const char *id);
+
+/* sched_decide.c */
+/* "cancelled", or what interrupted the -w run. */
+void	sched_cancel_reason(struct stask *t);
+/* The door answered a task it held: denied, cancelled, or its agent gone. */
+void	sched_held_done(struct stask *t, int err, const char *errmsg);
+
+/* sched_io.c: pipeline I/O */
+int	sched_io_command(struct stask *t, const struct agent_config *ac,
+	    struct strlist *argv, char *path, size_t size,
+	    const char **stdin_path);
+/* t's output is buf (len bytes and a NUL, malloc'd; it takes it). */
+void	sched_set_output(struct stask *t, char *buf, size_t len, bool cut);
+/* The whole of t's output from its log, when the answer had only the end. */
+void	sched_full_output(struct sched *s, struct stask *t);
+/* Remove run's ORCH_INPUT and script files. */
+void	sched_input_unlink(struct sched_run *run);
+
+/* sched_result.c: results and report */
+/*
+ * The actor's answer to t's attempt (err, body) taken into t: exit,
+ * signal, output (a Claude Code prompt's result event decides), kept in
+ * the bank. Whether the attempt succeeded.
+ */
+bool	sched_result_take(struct stask *t, int err, const void *body,
+	    size_t len);
+/* Length of the first line of t's output, at most 72 bytes. */
+int	sched_result_first_line(const struct stask *t);
+/* {run, workflow, exit, duration_ns, tasks: [...]}, outputs included. */
+void	sched_pack_result(msgpack_packer *pk, const struct sched_run *run);
 /* The JSON report of run on fd (opened by the caller). 0, or -1. */
 int	sched_report(struct sched_run *run, int code, int fd,
 	    const char *path);

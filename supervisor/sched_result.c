@@ -1,0 +1,326 @@
+/*
+ * The scheduler's results: an attempt's answer taken into its task (a
+ * Claude Code prompt's outcome from runner_claude.c), kept in the memory
+ * bank, packed for orch-ctl and waiters, and the -w run's summary table
+ * and JSON report.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/utf8.h"
+#include "common/xmalloc.h"
+#include "ipc/body.h"
+#include "ipc/proto.h"
+#include "shm/region.h"
+#include "supervisor/runner.h"
+#include "supervisor/sched_int.h"
+#include "supervisor/supervisor.h"
+#include "supervisor/tasktable.h"
+
+static void
+sched_store(struct sched *s, const struct stask *t)
+{
+	char		key[BANK_KEY_MAX + 1];
+	size_t		len;
+	uint64_t	max;
+	int		rc;
+
+	if (s->sup->region == NULL)
+		return;
+	snprintf(key, sizeof key, "task/%s/result", t->key);
+	len = t->output != NULL ? t->output_len : 0;
+	max = s->sup->region->bank.value_max;
+	if (len > max)
+		log_warnx("task %s: the bank keeps the first %zu bytes of its "
+		    "%zu of output under %s", t->key, (size_t)max, len, key);
+	rc = bank_write(&s->sup->region->bank, key, t->output != NULL ?
+	    t->output : "", len > max ? (size_t)max : len, "orch",
+	    BANK_SHARED, BANK_ANY, NULL);
+	if (rc != 0)
+		log_warnx("task %s: cannot keep its result in the bank: %s",
+		    t->key, bank_strerror(rc));
+}
+
+
+
+/*
+ * A prompt run by Claude Code: the final result event says whether it
+ * worked, and its text is the task's output (what a pipeline passes on).
+ */
+static void
+sched_claude(struct sched *s, struct stask *t, bool *ok)
+{
+	const struct sched_agent	*a = sched_agent(s, t->agent);
+	struct runner_outcome		 o;
+
+	if (a == NULL || a->ac->runner != RUNNER_CLAUDE)
+		return;
+	runner_claude_outcome(t->output, &o);
+	if (o.text == NULL) {
+		*ok = false;
+		snprintf(t->reason, sizeof t->reason, "%s", o.reason);
+		return;
+	}
+	log_info("task %s: claude %s, $%.4f, session %s", t->key, o.ok ?
+	    "succeeded" : "reported an error", o.cost_usd, o.session);
+	*ok = *ok && o.ok;
+	if (!o.ok)
+		snprintf(t->reason, sizeof t->reason, "%s", o.reason);
+	sched_set_output(t, o.text, strlen(o.text), false);
+}
+
+
+int
+sched_result_first_line(const struct stask *t)
+{
+	size_t	n;
+
+	if (t->output == NULL)
+		return 0;
+	n = strcspn(t->output, "\n");
+	return (int)(n > 72 ? 72 : n);
+}
+
+
+bool
+sched_has_exit(const struct stask *t)
+{
+	return t->attempts > 0 && t->st != ST_RUNNING && t->signal == 0 &&
+	    t->exit_code >= 0;
+}
+
+
+void
+sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
+{
+	msgpack_pack_map(pk, output ? 13 : 11);
+	body_pack_kv_str(pk, "task", t->key);
+	/* A failure that continueOnError lets its dependents run past. */
+	body_pack_kv_bool(pk, "allowed", t->st == ST_FAILED &&
+	    t->t->continue_on_error);
+	body_pack_kv_str(pk, "stage", t->run->wf->stages[t->t->stage].name);
+	body_pack_kv_str(pk, "status", fsm_task_state_name(t->st));
+	body_pack_kv_str(pk, "agent", t->agent);
+	body_pack_kv_u64(pk, "attempts", t->attempts);
+	body_pack_kv_u64(pk, "duration_ns", t->dur_ns);
+	/* No exit status (not run, running, killed): nil, not a number. */
+	body_pack_str(pk, "exit");
+	if (sched_has_exit(t))
+		msgpack_pack_int64(pk, t->exit_code);
+	else
+		msgpack_pack_nil(pk);
+	body_pack_str(pk, "signal");
+	if (t->signal > 0)
+		msgpack_pack_int64(pk, t->signal);
+	else
+		msgpack_pack_nil(pk);
+	body_pack_kv_bool(pk, "timed_out", t->timed_out);
+	body_pack_kv_str(pk, "reason", t->reason);
+	/* Every row the same keys: no output is an empty one. */
+	if (output) {
+		body_pack_kv_bin(pk, "output", t->output != NULL ? t->output :
+		    "", t->output != NULL ? t->output_len : 0);
+		body_pack_kv_bool(pk, "truncated", t->output_cut);
+	}
+}
+
+
+void
+sched_pack_result(msgpack_packer *pk, const struct sched_run *run)
+{
+	size_t	i;
+
+	msgpack_pack_map(pk, 5);
+	body_pack_kv_u64(pk, "run", run->no);
+	body_pack_kv_str(pk, "workflow", run->wf->name != NULL ?
+	    run->wf->name : run->wf->file);
+	body_pack_kv_i64(pk, "exit", run->status);
+	body_pack_kv_u64(pk, "duration_ns", run->dur_ns);
+	body_pack_str(pk, "tasks");
+	msgpack_pack_array(pk, run->n);
+	for (i = 0; i < run->n; i++)
+		sched_pack_task(pk, &run->tasks[i], true);
+}
+
+bool
+sched_result_take(struct stask *t, int err, const void *body, size_t len)
+{
+	struct sched		*s = t->run->s;
+	msgpack_unpacked	 up;
+	const char		*tail;
+	char			*out;
+	int64_t			 code = -1, sig = 0;
+	uint64_t		 dur = 0;
+	size_t			 tlen = 0;
+	bool			 ok;
+
+	t->dur_ns = clock_now_ns() - t->start_ns;
+	msgpack_unpacked_init(&up);
+	if (err == IPC_OK && msgpack_unpack_next(&up, body, len, NULL) ==
+	    MSGPACK_UNPACK_SUCCESS) {
+		body_i64(&up.data, "exit", &code);
+		body_i64(&up.data, "signal", &sig);
+		body_u64(&up.data, "duration_ns", &dur);
+		body_bool(&up.data, "timed_out", &t->timed_out);
+		if ((tail = body_bytes(&up.data, "tail", &tlen)) != NULL) {
+			out = xmalloc(tlen + 1);
+			memcpy(out, tail, tlen);
+			out[tlen] = '\0';
+			sched_set_output(t, out, tlen, false);
+			if (tlen >= IPC_TASK_TAIL_MAX)
+				sched_full_output(s, t);
+		}
+		t->dur_ns = dur;
+	}
+	msgpack_unpacked_destroy(&up);
+	t->exit_code = (int)code;
+	t->signal = (int)sig;
+	ok = err == IPC_OK && code == 0 && !t->timed_out;
+	/* For Claude Code, the result event decides (and is the output). */
+	t->reason[0] = '\0';
+	if (err == IPC_OK && t->t->prompt != NULL)
+		sched_claude(s, t, &ok);
+	sched_store(s, t);
+	return ok;
+}
+
+/*
+ * Output as a JSON string whatever its bytes: NULs kept (\u0000), bytes
+ * that are not UTF-8 each become U+FFFD, so no output is dropped or cut.
+ */
+static json_t *
+sched_json_text(const char *p, size_t len)
+{
+	struct sched_buf	 b = { NULL, 0, 0 };
+	json_t			*j;
+	uint32_t		 cp;
+	size_t			 i, n, run;
+
+	sched_append(&b, "", 0);
+	for (i = 0; i < len; i += run) {
+		/* A run of valid UTF-8 in one piece, then what is not. */
+		for (run = 0; i + run < len && (n = utf8_seq(p + i + run,
+		    len - i - run, &cp)) > 0; run += n)
+			;
+		sched_append(&b, p + i, run);
+		if (i + run < len) {
+			sched_append(&b, "\xef\xbf\xbd", 3);
+			run++;
+		}
+	}
+	j = json_stringn(b.buf, b.len);
+	free(b.buf);
+	return j != NULL ? j : json_string("");
+}
+
+/* The JSON report of run on fd (opened by the caller). 0, or -1. */
+static int
+sched_write_all(int fd, const char *text)
+{
+	size_t	len = strlen(text), off = 0;
+	ssize_t	n;
+
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return write(fd, "\n", 1) == 1 ? 0 : -1;
+}
+
+int
+sched_report(struct sched_run *run, int code, int fd, const char *path)
+{
+	json_t		*root, *arr, *o;
+	char		*text = NULL;
+	struct stask	*t;
+	struct stat	 sb;
+	size_t		 i;
+	int		 rc;
+
+	root = json_object();
+	arr = json_array();
+	json_object_set_new(root, "workflow", json_string(run->wf->name !=
+	    NULL ? run->wf->name : run->wf->file));
+	json_object_set_new(root, "exit", json_integer(code));
+	json_object_set_new(root, "duration_s", json_real((double)run->dur_ns /
+	    1e9));
+	for (i = 0; i < run->n; i++) {
+		t = &run->tasks[i];
+		o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:o, s:o, s:b}",
+		    "task", t->key, "stage", run->wf->stages[t->t->stage].name,
+		    "agent", t->agent, "status", fsm_task_state_name(t->st), "attempts",
+		    (int)t->attempts, "duration_s", (double)t->dur_ns / 1e9,
+		    "exit", sched_has_exit(t) ? json_integer(t->exit_code) :
+		    json_null(), "signal", t->signal > 0 ?
+		    json_integer(t->signal) : json_null(), "timed_out",
+		    t->timed_out);
+		if (o == NULL)
+			continue;
+		if (t->reason[0] != '\0')
+			json_object_set_new(o, "reason", json_string(t->reason));
+		json_object_set_new(o, "output", sched_json_text(t->output !=
+		    NULL ? t->output : "", t->output != NULL ? t->output_len :
+		    0));
+		json_object_set_new(o, "truncated", json_boolean(t->output_cut));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "tasks", arr);
+	/* An earlier, longer report must not leave its end behind. */
+	rc = 0;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0))
+		rc = -1;
+	/* In one piece: jansson writes to an fd a few bytes at a time. */
+	if (rc == 0 && ((text = json_dumps(root, JSON_INDENT(2) |
+	    JSON_SORT_KEYS)) == NULL || sched_write_all(fd, text) != 0))
+		rc = -1;
+	free(text);
+	if (rc != 0)
+		log_warnx("cannot write the report %s: %s", path,
+		    strerror(errno));
+	json_decref(root);
+	return rc;
+}
+
+void
+sched_summary(struct sched_run *run)
+{
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	msgpack_unpacked	 up;
+	size_t			 i, ok = 0;
+
+	for (i = 0; i < run->n; i++)
+		ok += run->tasks[i].st == ST_OK;
+	/* The rows only: the table shows no output (megabytes, maybe). */
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, run->n);
+	for (i = 0; i < run->n; i++)
+		sched_pack_task(&pk, &run->tasks[i], false);
+	msgpack_unpacked_init(&up);
+	if (msgpack_unpack_next(&up, sb.data, sb.size, NULL) ==
+	    MSGPACK_UNPACK_SUCCESS) {
+		putchar('\n');
+		tasktable_print(stdout, &up.data);
+	}
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&sb);
+	printf("%zu of %zu tasks succeeded in %.2f s\n", ok, run->n,
+	    (double)run->dur_ns / 1e9);
+	fflush(stdout);
+}
+
