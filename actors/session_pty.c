@@ -26,14 +26,14 @@
 #include "common/proc.h"
 #include "common/xmalloc.h"
 
-#define PTY_READ_CHUNK		65536
-#define PTY_ROWS_DEFAULT	24
-#define PTY_COLS_DEFAULT	80
+#define SESSION_PTY_READ_CHUNK		65536
+#define SESSION_PTY_ROWS_DEFAULT	24
+#define SESSION_PTY_COLS_DEFAULT	80
 /* Input nobody has read yet beyond this is dropped, not buffered. */
-#define PTY_INPUT_MAX		(1u << 20)
-#define PTY_SHOW_MAX		(4u << 20)
+#define SESSION_PTY_INPUT_MAX		(1u << 20)
+#define SESSION_PTY_SHOW_MAX		(4u << 20)
 
-struct pty {
+struct session_pty {
 	struct session		*s;
 	int			 master;
 	int			 slave;		/* kept open for showing text */
@@ -47,10 +47,10 @@ struct pty {
 };
 
 static void
-pty_read_cb(evutil_socket_t fd, short events, void *arg)
+session_pty_read_cb(evutil_socket_t fd, short events, void *arg)
 {
-	struct pty	*p = arg;
-	char		 buf[PTY_READ_CHUNK];
+	struct session_pty	*p = arg;
+	char		 buf[SESSION_PTY_READ_CHUNK];
 	ssize_t		 n;
 
 	(void)events;
@@ -65,9 +65,9 @@ pty_read_cb(evutil_socket_t fd, short events, void *arg)
 }
 
 static void
-pty_write_cb(evutil_socket_t fd, short events, void *arg)
+session_pty_write_cb(evutil_socket_t fd, short events, void *arg)
 {
-	struct pty	*p = arg;
+	struct session_pty	*p = arg;
 
 	(void)events;
 	if (evbuffer_write(p->input, fd) == -1 && errno != EAGAIN &&
@@ -77,7 +77,7 @@ pty_write_cb(evutil_socket_t fd, short events, void *arg)
 		event_add(p->write_ev, NULL);
 }
 
-struct pty_child {
+struct session_pty_child {
 	const char		*slave;
 	const char		*shell;
 	char			*argv[4];	/* the shell and its flags */
@@ -96,32 +96,33 @@ struct pty_child {
 static const struct {
 	const char	*name;
 	const char	*flags[2];
-} pty_norc[] = {
+} session_pty_norc[] = {
 	{ "bash", { "--norc", "--noprofile" } },
 	{ "zsh", { "-f", NULL } },
 	{ "fish", { "--no-config", NULL } },
 };
 
 static void
-pty_argv(struct pty_child *c, bool rc)
+session_pty_argv(struct session_pty_child *c, bool rc)
 {
 	const char	*base = strrchr(c->shell, '/');
 	size_t		 i, k, n = 0;
 
 	base = base != NULL ? base + 1 : c->shell;
 	c->argv[n++] = (char *)base;
-	for (i = 0; !rc && i < sizeof pty_norc / sizeof pty_norc[0];
-	    i++)
-		if (strcmp(base, pty_norc[i].name) == 0)
-			for (k = 0; k < 2 && pty_norc[i].flags[k] != NULL;
-			    k++)
-				c->argv[n++] = (char *)pty_norc[i].flags[k];
+	for (i = 0; !rc && i < sizeof session_pty_norc /
+	    sizeof session_pty_norc[0]; i++)
+		if (strcmp(base, session_pty_norc[i].name) == 0)
+			for (k = 0; k < 2 &&
+			    session_pty_norc[i].flags[k] != NULL; k++)
+				c->argv[n++] =
+				    (char *)session_pty_norc[i].flags[k];
 	c->argv[n] = NULL;
 }
 
 /* Without rc files, a POSIX shell reads none either: no $ENV. */
 static void
-pty_drop_env(char **env)
+session_pty_drop_env(char **env)
 {
 	size_t	i, k;
 
@@ -132,7 +133,7 @@ pty_drop_env(char **env)
 }
 
 static const char *
-pty_shell(const struct agent_config *ac)
+session_pty_shell(const struct agent_config *ac)
 {
 	const char	*sh;
 
@@ -146,9 +147,9 @@ pty_shell(const struct agent_config *ac)
 
 /* In a proc_spawn child: system calls only, then exec. */
 static void
-pty_child(int report, void *arg)
+session_pty_child(int report, void *arg)
 {
-	struct pty_child	*c = arg;
+	struct session_pty_child	*c = arg;
 	int			 fd;
 
 	if (setsid() == -1)
@@ -179,29 +180,29 @@ pty_child(int report, void *arg)
 
 /* The shell was reaped: what it printed last is read before its end. */
 static void
-pty_reaped(pid_t pid, int status, void *arg)
+session_pty_reaped(pid_t pid, int status, void *arg)
 {
-	struct pty	*p = arg;
+	struct session_pty	*p = arg;
 
 	(void)pid;
 	p->pid = 0;
 	if (p->read_ev != NULL)
-		pty_read_cb(p->master, EV_READ, p);
+		session_pty_read_cb(p->master, EV_READ, p);
 	session_ended(p->s, status);
 }
 
-static void	pty_close(struct session *);
-static void	pty_show_cb(evutil_socket_t, short, void *);
+static void	session_pty_close(struct session *);
+static void	session_pty_show_cb(evutil_socket_t, short, void *);
 
 static int
-pty_open(struct session *s, const struct agent_config *ac,
+session_pty_open(struct session *s, const struct agent_config *ac,
     char *const *extra_env, char **cause)
 {
 	struct event_base	*base = session_base(s);
-	struct pty		*p;
+	struct session_pty		*p;
 	struct winsize		 ws;
-	struct pty_child	 child;
-	const char		*shell = pty_shell(ac);
+	struct session_pty_child	 child;
+	const char		*shell = session_pty_shell(ac);
 	char			 slave[128], **env;
 	pid_t			 pid;
 
@@ -220,50 +221,51 @@ pty_open(struct session *s, const struct agent_config *ac,
 		goto fail;
 	}
 	memset(&ws, 0, sizeof ws);
-	ws.ws_row = PTY_ROWS_DEFAULT;
-	ws.ws_col = PTY_COLS_DEFAULT;
+	ws.ws_row = SESSION_PTY_ROWS_DEFAULT;
+	ws.ws_col = SESSION_PTY_COLS_DEFAULT;
 	ioctl(p->master, TIOCSWINSZ, &ws);
 
 	child.slave = slave;
 	child.shell = shell;
 	child.cwd = ac->cwd;
 	child.env = env = session_environ(ac, extra_env);
-	pty_argv(&child, ac->rc);
+	session_pty_argv(&child, ac->rc);
 	if (!ac->rc)
-		pty_drop_env(env);
+		session_pty_drop_env(env);
 	snprintf(child.cwd_what, sizeof child.cwd_what, "session cwd %s",
 	    ac->cwd != NULL ? ac->cwd : "");
 	snprintf(child.shell_what, sizeof child.shell_what, "session shell %s",
 	    shell);
-	pid = proc_spawn(pty_child, &child, cause);
+	pid = proc_spawn(session_pty_child, &child, cause);
 	free(env);
 	if (pid < 0)
 		goto fail;
 	p->pid = p->sid = pid;
-	childwatch_add(pid, pty_reaped, p);
+	childwatch_add(pid, session_pty_reaped, p);
 	session_set_leader(s, pid);
 
 	/* Our own handle on the slave, for showing task output on it. */
 	p->slave = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	evutil_make_socket_nonblocking(p->master);
 	p->read_ev = event_new(base, p->master, EV_READ | EV_PERSIST,
-	    pty_read_cb, p);
-	p->write_ev = event_new(base, p->master, EV_WRITE, pty_write_cb, p);
+	    session_pty_read_cb, p);
+	p->write_ev = event_new(base, p->master, EV_WRITE,
+	    session_pty_write_cb, p);
 	if (p->slave != -1)
-		p->show_ev = event_new(base, p->slave, EV_WRITE, pty_show_cb,
-		    p);
+		p->show_ev = event_new(base, p->slave, EV_WRITE,
+		    session_pty_show_cb, p);
 	event_add(p->read_ev, NULL);
 	return 0;
 fail:
-	pty_close(s);
+	session_pty_close(s);
 	session_set_impl(s, NULL);
 	return -1;
 }
 
 static void
-pty_close(struct session *s)
+session_pty_close(struct session *s)
 {
-	struct pty	*p = session_impl(s);
+	struct session_pty	*p = session_impl(s);
 
 	if (p == NULL)
 		return;
@@ -285,14 +287,14 @@ pty_close(struct session *s)
 }
 
 static int
-pty_write(struct session *s, const void *data, size_t len)
+session_pty_write(struct session *s, const void *data, size_t len)
 {
-	struct pty	*p = session_impl(s);
+	struct session_pty	*p = session_impl(s);
 
-	if (evbuffer_get_length(p->input) + len > PTY_INPUT_MAX)
+	if (evbuffer_get_length(p->input) + len > SESSION_PTY_INPUT_MAX)
 		return -1;
 	evbuffer_add(p->input, data, len);
-	pty_write_cb(p->master, EV_WRITE, p);
+	session_pty_write_cb(p->master, EV_WRITE, p);
 	return 0;
 }
 
@@ -303,9 +305,9 @@ pty_write(struct session *s, const void *data, size_t len)
  * loop, so what does not fit waits for the slave to become writable.
  */
 static void
-pty_show_cb(evutil_socket_t fd, short events, void *arg)
+session_pty_show_cb(evutil_socket_t fd, short events, void *arg)
 {
-	struct pty	*p = arg;
+	struct session_pty	*p = arg;
 
 	(void)events;
 	if (evbuffer_write(p->show, fd) == -1 && errno != EAGAIN &&
@@ -316,25 +318,25 @@ pty_show_cb(evutil_socket_t fd, short events, void *arg)
 }
 
 static int
-pty_show(struct session *s, const void *data, size_t len)
+session_pty_show(struct session *s, const void *data, size_t len)
 {
-	struct pty	*p = session_impl(s);
+	struct session_pty	*p = session_impl(s);
 
 	if (p->slave == -1)
 		return -1;
 	/* A terminal nobody drains gets the rest in the task's own log. */
-	if (evbuffer_get_length(p->show) + len > PTY_SHOW_MAX)
+	if (evbuffer_get_length(p->show) + len > SESSION_PTY_SHOW_MAX)
 		return -1;
 	evbuffer_add(p->show, data, len);
 	if (!event_pending(p->show_ev, EV_WRITE, NULL))
-		pty_show_cb(p->slave, EV_WRITE, p);
+		session_pty_show_cb(p->slave, EV_WRITE, p);
 	return 0;
 }
 
 static int
-pty_resize(struct session *s, unsigned rows, unsigned cols)
+session_pty_resize(struct session *s, unsigned rows, unsigned cols)
 {
-	struct pty	*p = session_impl(s);
+	struct session_pty	*p = session_impl(s);
 	struct winsize	 ws;
 
 	memset(&ws, 0, sizeof ws);
@@ -345,17 +347,17 @@ pty_resize(struct session *s, unsigned rows, unsigned cols)
 }
 
 static bool
-pty_alive(const struct session *s)
+session_pty_alive(const struct session *s)
 {
-	const struct pty	*p = session_impl(s);
+	const struct session_pty	*p = session_impl(s);
 
 	return p->pid > 0;
 }
 
 static void
-pty_hangup(struct session *s)
+session_pty_hangup(struct session *s)
 {
-	struct pty	*p = session_impl(s);
+	struct session_pty	*p = session_impl(s);
 
 	if (p->sid <= 0)
 		return;
@@ -364,9 +366,9 @@ pty_hangup(struct session *s)
 }
 
 static void
-pty_kill(struct session *s)
+session_pty_kill(struct session *s)
 {
-	struct pty	*p = session_impl(s);
+	struct session_pty	*p = session_impl(s);
 
 	if (p->sid > 0)
 		proc_kill_session(p->sid, SIGKILL);
@@ -374,13 +376,13 @@ pty_kill(struct session *s)
 
 const struct session_ops session_pty_ops = {
 	.name = "pty",
-	.open = pty_open,
-	.write = pty_write,
-	.show = pty_show,
-	.resize = pty_resize,
+	.open = session_pty_open,
+	.write = session_pty_write,
+	.show = session_pty_show,
+	.resize = session_pty_resize,
 	.tail = NULL,
-	.alive = pty_alive,
-	.hangup = pty_hangup,
-	.kill = pty_kill,
-	.close = pty_close,
+	.alive = session_pty_alive,
+	.hangup = session_pty_hangup,
+	.kill = session_pty_kill,
+	.close = session_pty_close,
 };

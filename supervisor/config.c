@@ -51,7 +51,7 @@ config_id_valid(const char *s)
 }
 
 static int
-agent_id_cb(struct schema *c, const char *path, const struct yamlnode *n,
+agent_id_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct agent_config	*ac = arg;
@@ -68,7 +68,7 @@ agent_id_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-agent_type_cb(struct schema *c, const char *path, const struct yamlnode *n,
+agent_type_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct agent_config	*ac = arg;
@@ -82,14 +82,14 @@ agent_type_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-agent_caps_cb(struct schema *c, const char *path, const struct yamlnode *n,
+agent_caps_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return schema_strlist(c, path, n, &((struct agent_config *)arg)->caps);
 }
 
 static int
-runner_argv_cb(struct schema *c, const char *path, const struct yamlnode *n,
+runner_argv_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct agent_config	*ac = arg;
@@ -109,11 +109,11 @@ runner_argv_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static const struct schema_key runner_keys[] = {
-	{ "argv", runner_argv_cb },
+	{ "argv", runner_argv_key },
 };
 
 static int
-agent_runner_cb(struct schema *c, const char *path, const struct yamlnode *n,
+agent_runner_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct agent_config	*ac = arg;
@@ -136,7 +136,7 @@ agent_runner_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-session_backend_cb(struct schema *c, const char *path,
+session_backend_key(struct schema *c, const char *path,
     const struct yamlnode *n, void *arg)
 {
 	struct agent_config	*ac = arg;
@@ -153,7 +153,7 @@ session_backend_cb(struct schema *c, const char *path,
 }
 
 static int
-session_shell_cb(struct schema *c, const char *path, const struct yamlnode *n,
+session_shell_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct agent_config	*ac = arg;
@@ -167,7 +167,7 @@ session_shell_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-session_cwd_cb(struct schema *c, const char *path, const struct yamlnode *n,
+session_cwd_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct agent_config	*ac = arg;
@@ -184,7 +184,7 @@ session_cwd_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-session_env_cb(struct schema *c, const char *path, const struct yamlnode *n,
+session_env_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct agent_config	*ac = arg;
@@ -216,7 +216,7 @@ session_env_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-session_scrollback_cb(struct schema *c, const char *path,
+session_scrollback_key(struct schema *c, const char *path,
     const struct yamlnode *n, void *arg)
 {
 	struct agent_config	*ac = arg;
@@ -241,30 +241,30 @@ session_scrollback_cb(struct schema *c, const char *path,
 }
 
 static int
-session_rc_cb(struct schema *c, const char *path, const struct yamlnode *n,
+session_rc_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return schema_bool(c, path, n, &((struct agent_config *)arg)->rc);
 }
 
 static const struct schema_key session_keys[] = {
-	{ "backend", session_backend_cb },
-	{ "shell", session_shell_cb },
-	{ "cwd", session_cwd_cb },
-	{ "env", session_env_cb },
-	{ "scrollback", session_scrollback_cb },
-	{ "rc", session_rc_cb },
+	{ "backend", session_backend_key },
+	{ "shell", session_shell_key },
+	{ "cwd", session_cwd_key },
+	{ "env", session_env_key },
+	{ "scrollback", session_scrollback_key },
+	{ "rc", session_rc_key },
 };
 
 static int
-agent_session_cb(struct schema *c, const char *path, const struct yamlnode *n,
+agent_session_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return schema_walk(c, path, n, session_keys, NITEMS(session_keys), arg);
 }
 
 static int
-agent_tier_cb(struct schema *c, const char *path, const struct yamlnode *n,
+agent_tier_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	unsigned long	v;
@@ -276,7 +276,7 @@ agent_tier_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-agent_perms_cb(struct schema *c, const char *path, const struct yamlnode *n,
+agent_perms_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct agent_config	*ac = arg;
@@ -297,7 +297,7 @@ agent_perms_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-restart_policy_cb(struct schema *c, const char *path,
+restart_policy_key(struct schema *c, const char *path,
     const struct yamlnode *n, void *arg)
 {
 	const char *const	 names[] = {
@@ -315,7 +315,7 @@ restart_policy_cb(struct schema *c, const char *path,
 }
 
 static int
-restart_max_cb(struct schema *c, const char *path, const struct yamlnode *n,
+restart_max_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	unsigned long	v;
@@ -327,7 +327,7 @@ restart_max_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-restart_within_cb(struct schema *c, const char *path,
+restart_within_key(struct schema *c, const char *path,
     const struct yamlnode *n, void *arg)
 {
 	unsigned long	v;
@@ -339,24 +339,24 @@ restart_within_cb(struct schema *c, const char *path,
 }
 
 static const struct schema_key restart_keys[] = {
-	{ "policy", restart_policy_cb },
-	{ "max", restart_max_cb },
-	{ "within", restart_within_cb },
+	{ "policy", restart_policy_key },
+	{ "max", restart_max_key },
+	{ "within", restart_within_key },
 };
 
 static int
-agent_restart_cb(struct schema *c, const char *path, const struct yamlnode *n,
+agent_restart_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	/* "restart: transient" is short for {policy: transient}. */
 	if (n->type == YAMLNODE_SCALAR)
-		return restart_policy_cb(c, path, n, arg);
+		return restart_policy_key(c, path, n, arg);
 	return schema_walk(c, path, n, restart_keys, NITEMS(restart_keys),
 	    arg);
 }
 
 static int
-agent_inbox_cb(struct schema *c, const char *path, const struct yamlnode *n,
+agent_inbox_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	unsigned long	v;
@@ -368,7 +368,7 @@ agent_inbox_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-agent_deliver_cb(struct schema *c, const char *path, const struct yamlnode *n,
+agent_deliver_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	static const char *const names[] = { "inbox", "type" };
@@ -381,7 +381,7 @@ agent_deliver_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-agent_runner_args_cb(struct schema *c, const char *path,
+agent_runner_args_key(struct schema *c, const char *path,
     const struct yamlnode *n, void *arg)
 {
 	struct agent_config	*ac = arg;
@@ -400,17 +400,17 @@ agent_runner_args_cb(struct schema *c, const char *path,
 }
 
 static const struct schema_key agent_keys[] = {
-	{ "id", agent_id_cb },
-	{ "type", agent_type_cb },
-	{ "capabilities", agent_caps_cb },
-	{ "runner", agent_runner_cb },
-	{ "runner_args", agent_runner_args_cb },
-	{ "session", agent_session_cb },
-	{ "tier", agent_tier_cb },
-	{ "permissions", agent_perms_cb },
-	{ "restart", agent_restart_cb },
-	{ "inbox", agent_inbox_cb },
-	{ "deliver", agent_deliver_cb },
+	{ "id", agent_id_key },
+	{ "type", agent_type_key },
+	{ "capabilities", agent_caps_key },
+	{ "runner", agent_runner_key },
+	{ "runner_args", agent_runner_args_key },
+	{ "session", agent_session_key },
+	{ "tier", agent_tier_key },
+	{ "permissions", agent_perms_key },
+	{ "restart", agent_restart_key },
+	{ "inbox", agent_inbox_key },
+	{ "deliver", agent_deliver_key },
 };
 
 /* Session keys, put straight under the agent by mistake. */
@@ -438,7 +438,7 @@ config_agent(struct schema *c, const char *path, const struct yamlnode *n,
 /* Top level ---------------------------------------------------------------- */
 
 static int
-config_name_cb(struct schema *c, const char *path, const struct yamlnode *n,
+config_name_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct config	*cfg = arg;
@@ -452,7 +452,7 @@ config_name_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-config_agents_cb(struct schema *c, const char *path, const struct yamlnode *n,
+config_agents_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct config	*cfg = arg;
@@ -486,10 +486,10 @@ config_agents_cb(struct schema *c, const char *path, const struct yamlnode *n,
 
 /* Keys without a parser belong to workflows and are read there. */
 static const struct schema_key config_keys[] = {
-	{ "name", config_name_cb },
+	{ "name", config_name_key },
 	{ "version", NULL },
 	{ "description", NULL },
-	{ "agents", config_agents_cb },
+	{ "agents", config_agents_key },
 	{ "stages", NULL },
 };
 

@@ -21,12 +21,12 @@
 #include "supervisor/sched.h"
 #include "supervisor/supervisor.h"
 
-#define CTL_ARGV_MAX	4096
+#define CONTROL_ARGV_MAX	4096
 
-struct ctl_reply *
-ctl_reply_new(struct ctl_client *c, const struct envelope *env)
+struct control_reply *
+control_reply_new(struct control_client *c, const struct envelope *env)
 {
-	struct ctl_reply	*r = xcalloc(1, sizeof *r);
+	struct control_reply	*r = xcalloc(1, sizeof *r);
 
 	r->client = c;
 	envelope_answer_to(&r->req, env);
@@ -36,13 +36,13 @@ ctl_reply_new(struct ctl_client *c, const struct envelope *env)
 }
 
 void
-ctl_reply_drop(struct ctl_reply *r)
+control_reply_drop(struct control_reply *r)
 {
-	struct ctl_client	*c = r->client;
+	struct control_client	*c = r->client;
 
 	r->client = NULL;
 	if (c != NULL) {
-		struct ctl_reply	**pp;
+		struct control_reply	**pp;
 
 		for (pp = &c->replies; *pp != NULL; pp = &(*pp)->next)
 			if (*pp == r) {
@@ -54,12 +54,12 @@ ctl_reply_drop(struct ctl_reply *r)
 }
 
 void
-ctl_reply_send(struct ctl_reply *r, int err, const char *msg,
+control_reply_send(struct control_reply *r, int err, const char *msg,
     const void *body, size_t len)
 {
 	if (r->client != NULL)
 		peer_reply(r->client->peer, &r->req, err, msg, body, len);
-	ctl_reply_drop(r);
+	control_reply_drop(r);
 }
 
 /*
@@ -67,7 +67,7 @@ ctl_reply_send(struct ctl_reply *r, int err, const char *msg,
  * (a line each) longer than that loses whole lines, and says so.
  */
 static void
-ctl_error_fit(char *msg)
+control_error_fit(char *msg)
 {
 	static const char	 more[] = "\n(more errors not shown)";
 	char			*nl;
@@ -80,7 +80,7 @@ ctl_error_fit(char *msg)
 }
 
 void
-ctl_error(struct ctl_client *c, const struct envelope *env, int err,
+control_error(struct control_client *c, const struct envelope *env, int err,
     const char *fmt, ...)
 {
 	va_list	 ap;
@@ -89,29 +89,31 @@ ctl_error(struct ctl_client *c, const struct envelope *env, int err,
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
-	ctl_error_fit(msg);
+	control_error_fit(msg);
 	peer_reply(c->peer, env, err, msg, NULL, 0);
 	free(msg);
 }
 
 /* The agent named by the request's "id", or an error answer and NULL. */
 static struct agent *
-ctl_agent(struct ctl_client *c, const struct envelope *env, const char *key)
+control_agent(struct control_client *c, const struct envelope *env,
+    const char *key)
 {
 	struct agent	*a;
 	char		 id[AGENT_ID_MAX + 1];
 
 	if (body_str(&env->body, key, id, sizeof id) != 0) {
-		ctl_error(c, env, IPC_E_INVAL, "%s needs an agent id", env->op);
+		control_error(c, env, IPC_E_INVAL, "%s needs an agent id",
+		    env->op);
 		return NULL;
 	}
 	if ((a = agent_find(c->ctl->sup, id)) == NULL)
-		ctl_error(c, env, IPC_E_NO_PEER, "no agent '%s'", id);
+		control_error(c, env, IPC_E_NO_PEER, "no agent '%s'", id);
 	return a;
 }
 
 static void
-ctl_status(struct ctl_client *c, const struct envelope *env)
+control_status(struct control_client *c, const struct envelope *env)
 {
 	struct supervisor	*sup = c->ctl->sup;
 	struct agent		*a;
@@ -135,13 +137,13 @@ ctl_status(struct ctl_client *c, const struct envelope *env)
 }
 
 static void
-ctl_inspect(struct ctl_client *c, const struct envelope *env)
+control_inspect(struct control_client *c, const struct envelope *env)
 {
 	struct agent	*a;
 	msgpack_sbuffer	 sb;
 	msgpack_packer	 pk;
 
-	if ((a = ctl_agent(c, env, "id")) == NULL)
+	if ((a = control_agent(c, env, "id")) == NULL)
 		return;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -151,65 +153,65 @@ ctl_inspect(struct ctl_client *c, const struct envelope *env)
 }
 
 static void
-ctl_deploy(struct ctl_client *c, const struct envelope *env)
+control_deploy(struct control_client *c, const struct envelope *env)
 {
 	struct agent_config	 ac;
-	struct ctl_reply	*r;
+	struct control_reply	*r;
 	const char		*why = NULL;
 	char			*cause = NULL;
 	int			 err;
 
 	if (config_agent_from_msgpack(body_get(&env->body, "agent"), &ac,
 	    &cause) != 0) {
-		ctl_error(c, env, IPC_E_INVAL, "%s", cause);
+		control_error(c, env, IPC_E_INVAL, "%s", cause);
 		free(cause);
 		return;
 	}
-	r = ctl_reply_new(c, env);
-	if ((err = agent_deploy(c->ctl->sup, &ac, ctl_msg_done, r,
+	r = control_reply_new(c, env);
+	if ((err = agent_deploy(c->ctl->sup, &ac, control_msg_done, r,
 	    &why)) != 0) {
-		ctl_reply_drop(r);
-		ctl_error(c, env, err, "agent '%s' %s", ac.id, why);
+		control_reply_drop(r);
+		control_error(c, env, err, "agent '%s' %s", ac.id, why);
 	}
 	agent_config_clear(&ac);
 }
 
 /* terminate and restart: the agent named, and what it answers. */
 static void
-ctl_agent_op(struct ctl_client *c, const struct envelope *env,
+control_agent_op(struct control_client *c, const struct envelope *env,
     int (*op)(struct agent *, proto_done_fn, void *, const char **))
 {
-	struct ctl_reply	*r;
+	struct control_reply	*r;
 	struct agent		*a;
 	const char		*why = NULL;
 	int			 err;
 
-	if ((a = ctl_agent(c, env, "id")) == NULL)
+	if ((a = control_agent(c, env, "id")) == NULL)
 		return;
-	r = ctl_reply_new(c, env);
-	if ((err = op(a, ctl_msg_done, r, &why)) != 0) {
-		ctl_reply_drop(r);
-		ctl_error(c, env, err, "agent '%s' %s", a->ac.id, why);
+	r = control_reply_new(c, env);
+	if ((err = op(a, control_msg_done, r, &why)) != 0) {
+		control_reply_drop(r);
+		control_error(c, env, err, "agent '%s' %s", a->ac.id, why);
 	}
 }
 
 static void
-ctl_terminate(struct ctl_client *c, const struct envelope *env)
+control_terminate(struct control_client *c, const struct envelope *env)
 {
-	ctl_agent_op(c, env, agent_terminate);
+	control_agent_op(c, env, agent_terminate);
 }
 
 static void
-ctl_restart(struct ctl_client *c, const struct envelope *env)
+control_restart(struct control_client *c, const struct envelope *env)
 {
-	ctl_agent_op(c, env, agent_restart);
+	control_agent_op(c, env, agent_restart);
 }
 
 void
-ctl_msg_done(void *arg, int err, const char *msg, const void *body,
+control_msg_done(void *arg, int err, const char *msg, const void *body,
     size_t len)
 {
-	ctl_reply_send(arg, err, msg, body, len);
+	control_reply_send(arg, err, msg, body, len);
 }
 
 /*
@@ -217,7 +219,7 @@ ctl_msg_done(void *arg, int err, const char *msg, const void *body,
  * did: {exit, signal, timed_out, duration_ns, status, reason, tail}.
  */
 static void
-ctl_exec_done(void *arg, int err, const char *msg, const void *body,
+control_exec_done(void *arg, int err, const char *msg, const void *body,
     size_t len)
 {
 	static const char *const	 keys[] = { "exit", "signal",
@@ -234,8 +236,8 @@ ctl_exec_done(void *arg, int err, const char *msg, const void *body,
 	    MSGPACK_UNPACK_SUCCESS || (tasks = body_get(&up.data, "tasks")) ==
 	    NULL || tasks->type != MSGPACK_OBJECT_ARRAY ||
 	    tasks->via.array.size != 1) {
-		ctl_reply_send(arg, err != IPC_OK ? err : IPC_E_INTERNAL, msg,
-		    NULL, 0);
+		control_reply_send(arg, err != IPC_OK ? err : IPC_E_INTERNAL,
+		    msg, NULL, 0);
 		msgpack_unpacked_destroy(&up);
 		return;
 	}
@@ -257,17 +259,17 @@ ctl_exec_done(void *arg, int err, const char *msg, const void *body,
 		msgpack_pack_object(&pk, *out);
 	else
 		msgpack_pack_bin(&pk, 0);
-	ctl_reply_send(arg, IPC_OK, NULL, sb.data, sb.size);
+	control_reply_send(arg, IPC_OK, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 	msgpack_unpacked_destroy(&up);
 }
 
 static void
-ctl_exec(struct ctl_client *c, const struct envelope *env)
+control_exec(struct control_client *c, const struct envelope *env)
 {
 	struct supervisor	*sup = c->ctl->sup;
 	const msgpack_object	*argv_o;
-	struct ctl_reply	*r;
+	struct control_reply	*r;
 	struct agent		*a;
 	const char		*why = NULL;
 	char			**argv;
@@ -275,19 +277,19 @@ ctl_exec(struct ctl_client *c, const struct envelope *env)
 	uint32_t		 i, n;
 	int			 err = 0;
 
-	if ((a = ctl_agent(c, env, "agent")) == NULL)
+	if ((a = control_agent(c, env, "agent")) == NULL)
 		return;
 	argv_o = body_get(&env->body, "argv");
 	body_u64(&env->body, "timeout_ms", &timeout);
 	if (argv_o == NULL || argv_o->type != MSGPACK_OBJECT_ARRAY ||
 	    argv_o->via.array.size == 0 || argv_o->via.array.size >
-	    CTL_ARGV_MAX || timeout > UINT32_MAX) {
-		ctl_error(c, env, IPC_E_INVAL, "task.exec needs a command");
+	    CONTROL_ARGV_MAX || timeout > UINT32_MAX) {
+		control_error(c, env, IPC_E_INVAL, "task.exec needs a command");
 		return;
 	}
 	if (sup->stopping || !sched_open(sup->sched)) {
-		ctl_error(c, env, IPC_E_SHUTDOWN, "the supervisor is shutting "
-		    "down");
+		control_error(c, env, IPC_E_SHUTDOWN, "the supervisor is "
+		    "shutting down");
 		return;
 	}
 	n = argv_o->via.array.size;
@@ -301,13 +303,14 @@ ctl_exec(struct ctl_client *c, const struct envelope *env)
 		argv[i] = xstrndup(o->via.str.ptr, o->via.str.size);
 	}
 	if (i < n)
-		ctl_error(c, env, IPC_E_INVAL, "argv items must be strings");
+		control_error(c, env, IPC_E_INVAL, "argv items must be "
+		    "strings");
 	else {
-		r = ctl_reply_new(c, env);
+		r = control_reply_new(c, env);
 		if (sched_exec(sup->sched, a->ac.id, argv, n,
-		    (unsigned)timeout, ctl_exec_done, r, &err, &why) == 0) {
-			ctl_reply_drop(r);
-			ctl_error(c, env, err, "%s", why);
+		    (unsigned)timeout, control_exec_done, r, &err, &why) == 0) {
+			control_reply_drop(r);
+			control_error(c, env, err, "%s", why);
 		}
 	}
 	for (i = 0; i < n; i++)
@@ -316,7 +319,7 @@ ctl_exec(struct ctl_client *c, const struct envelope *env)
 }
 
 static void
-ctl_shutdown(struct ctl_client *c, const struct envelope *env)
+control_shutdown(struct control_client *c, const struct envelope *env)
 {
 	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
 	peer_flush(c->peer);
@@ -324,50 +327,50 @@ ctl_shutdown(struct ctl_client *c, const struct envelope *env)
 }
 
 static void
-ctl_msg_send(struct ctl_client *c, const struct envelope *env)
+control_msg_send(struct control_client *c, const struct envelope *env)
 {
-	msg_send(c->ctl->sup, env, ctl_msg_done, ctl_reply_new(c, env));
+	msg_send(c->ctl->sup, env, control_msg_done, control_reply_new(c, env));
 }
 
 static void
-ctl_broadcast(struct ctl_client *c, const struct envelope *env)
+control_broadcast(struct control_client *c, const struct envelope *env)
 {
-	msg_broadcast(c->ctl->sup, "operator", env, ctl_msg_done,
-	    ctl_reply_new(c, env));
+	msg_broadcast(c->ctl->sup, "operator", env, control_msg_done,
+	    control_reply_new(c, env));
 }
 
 static void
-ctl_ping(struct ctl_client *c, const struct envelope *env)
+control_ping(struct control_client *c, const struct envelope *env)
 {
 	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
 }
 
 static const struct {
 	const char	*op;
-	ctl_fn		 fn;
-} ctl_ops[] = {
-	{ IPC_OP_PING, ctl_ping },
-	{ IPC_OP_STATUS, ctl_status },
-	{ IPC_OP_AGENT_INSPECT, ctl_inspect },
-	{ IPC_OP_AGENT_DEPLOY, ctl_deploy },
-	{ IPC_OP_AGENT_TERMINATE, ctl_terminate },
-	{ IPC_OP_AGENT_RESTART, ctl_restart },
-	{ IPC_OP_TASK_EXEC, ctl_exec },
-	{ IPC_OP_SHUTDOWN, ctl_shutdown },
-	{ IPC_OP_MSG_SEND, ctl_msg_send },
-	{ IPC_OP_BROADCAST, ctl_broadcast },
-	{ IPC_OP_TASK_APPROVE, ctl_approve },
-	{ IPC_OP_TASKS, ctl_tasks },
-	{ IPC_OP_TASK_DENY, ctl_deny },
-	{ IPC_OP_TASK_CANCEL, ctl_cancel },
-	{ IPC_OP_TASK_SUBMIT, ctl_submit },
-	{ IPC_OP_WORKFLOW_RUN, ctl_workflow_run },
+	control_fn		 fn;
+} control_ops[] = {
+	{ IPC_OP_PING, control_ping },
+	{ IPC_OP_STATUS, control_status },
+	{ IPC_OP_AGENT_INSPECT, control_inspect },
+	{ IPC_OP_AGENT_DEPLOY, control_deploy },
+	{ IPC_OP_AGENT_TERMINATE, control_terminate },
+	{ IPC_OP_AGENT_RESTART, control_restart },
+	{ IPC_OP_TASK_EXEC, control_exec },
+	{ IPC_OP_SHUTDOWN, control_shutdown },
+	{ IPC_OP_MSG_SEND, control_msg_send },
+	{ IPC_OP_BROADCAST, control_broadcast },
+	{ IPC_OP_TASK_APPROVE, control_approve },
+	{ IPC_OP_TASKS, control_tasks },
+	{ IPC_OP_TASK_DENY, control_deny },
+	{ IPC_OP_TASK_CANCEL, control_cancel },
+	{ IPC_OP_TASK_SUBMIT, control_submit },
+	{ IPC_OP_WORKFLOW_RUN, control_workflow_run },
 };
 
 static void
-ctl_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
+control_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 {
-	struct ctl_client	*c = arg;
+	struct control_client	*c = arg;
 	size_t			 i;
 
 	static const struct serve_caller	 operator_ = { NULL, true, true };
@@ -383,23 +386,23 @@ ctl_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 		return;
 	if (c->ctl->sup->serve == NULL && (strncmp(env->op, "mem.", 4) == 0 ||
 	    strncmp(env->op, "events.", 7) == 0)) {
-		ctl_error(c, env, IPC_E_NO_PEER, "this instance has no shared "
-		    "memory (see the supervisor's log)");
+		control_error(c, env, IPC_E_NO_PEER, "this instance has no "
+		    "shared memory (see the supervisor's log)");
 		return;
 	}
-	for (i = 0; i < sizeof ctl_ops / sizeof ctl_ops[0]; i++)
-		if (strcmp(env->op, ctl_ops[i].op) == 0) {
-			ctl_ops[i].fn(c, env);
+	for (i = 0; i < sizeof control_ops / sizeof control_ops[0]; i++)
+		if (strcmp(env->op, control_ops[i].op) == 0) {
+			control_ops[i].fn(c, env);
 			return;
 		}
 	peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
 }
 
 static void
-ctl_client_free(struct ctl_client *c)
+control_client_free(struct control_client *c)
 {
-	struct ctl_client	**pp;
-	struct ctl_reply	 *r;
+	struct control_client	**pp;
+	struct control_reply	 *r;
 
 	/* Answers still owed go nowhere now. */
 	for (r = c->replies; r != NULL; r = r->next)
@@ -416,21 +419,21 @@ ctl_client_free(struct ctl_client *c)
 }
 
 static void
-ctl_closed_cb(struct peer *p, int err, const char *why, void *arg)
+control_closed_cb(struct peer *p, int err, const char *why, void *arg)
 {
 	(void)p;
 	if (err != IPC_E_PEER_GONE)
 		log_warnx("control client dropped: %s", why);
-	ctl_client_free(arg);
+	control_client_free(arg);
 }
 
 static void
-ctl_accept_cb(int fd, void *arg)
+control_accept_cb(int fd, void *arg)
 {
-	static const struct peer_cbs	 cbs = { ctl_dispatch_cb,
-					    ctl_closed_cb };
+	static const struct peer_cbs	 cbs = { control_dispatch_cb,
+					    control_closed_cb };
 	struct control			*ctl = arg;
-	struct ctl_client		*c, *idlest = NULL;
+	struct control_client		*c, *idlest = NULL;
 	struct ipc_limits		 lim = IPC_LIMITS_DEFAULT;
 	uint64_t			 idle, most = 0;
 	size_t				 n = 0;
@@ -456,7 +459,7 @@ ctl_accept_cb(int fd, void *arg)
 		}
 		log_warnx("control socket: %zu clients: closing the one idle "
 		    "for %.1f s", n, (double)most / 1e9);
-		ctl_client_free(idlest);
+		control_client_free(idlest);
 	}
 	/* A client may be anyone's process of ours: bounded like one. */
 	lim.max_queued = IPC_CLIENT_QUEUED;
@@ -475,7 +478,7 @@ ctl_accept_cb(int fd, void *arg)
 }
 
 static void
-ctl_refuse_cb(const char *why, void *arg)
+control_refuse_cb(const char *why, void *arg)
 {
 	(void)arg;
 	log_warnx("control socket: %s", why);
@@ -487,16 +490,16 @@ control_new(struct supervisor *sup, const char *path, char **cause)
 	struct control	*ctl = xcalloc(1, sizeof *ctl);
 	struct rlimit	 rl;
 
-	/* Half the descriptors we may open, at most CTL_CLIENTS_MAX. */
-	ctl->max_clients = CTL_CLIENTS_MAX;
+	/* Half the descriptors we may open, at most CONTROL_CLIENTS_MAX. */
+	ctl->max_clients = CONTROL_CLIENTS_MAX;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur / 2 < ctl->max_clients)
 		ctl->max_clients = rl.rlim_cur / 2 > 4 ? (size_t)rl.rlim_cur /
 		    2 : 4;
 
 	ctl->sup = sup;
-	ctl->listener = sock_listener_new(sup->base, path, ctl_accept_cb,
-	    ctl_refuse_cb, ctl, cause);
+	ctl->listener = sock_listener_new(sup->base, path, control_accept_cb,
+	    control_refuse_cb, ctl, cause);
 	if (ctl->listener == NULL) {
 		free(ctl);
 		return NULL;
@@ -511,7 +514,7 @@ control_free(struct control *ctl)
 		return;
 	sock_listener_free(ctl->listener);
 	while (ctl->clients != NULL)
-		ctl_client_free(ctl->clients);
+		control_client_free(ctl->clients);
 	free(ctl);
 }
 

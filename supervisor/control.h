@@ -4,7 +4,7 @@
  * the supervisor down. Operations are dispatched from one table.
  *
  * An answer that comes later (a task result, an agent becoming ready) is
- * held as a ctl_reply; if the client hangs up meanwhile the reply is
+ * held as a control_reply; if the client hangs up meanwhile the reply is
  * dropped quietly when it is sent.
  */
 #ifndef ORCH_SUPERVISOR_CONTROL_H
@@ -14,7 +14,7 @@
 
 struct supervisor;
 struct control;
-struct ctl_reply;
+struct control_reply;
 
 struct control	*control_new(struct supervisor *sup, const char *path,
 		    char **cause);
@@ -23,7 +23,7 @@ void		 control_free(struct control *c);
 void		 control_stop_listening(struct control *c);
 
 /* Answer and free r. body: a packed msgpack value or NULL. */
-void		 ctl_reply_send(struct ctl_reply *r, int err, const char *msg,
-		    const void *body, size_t len);
+void		 control_reply_send(struct control_reply *r, int err,
+		    const char *msg, const void *body, size_t len);
 
 #endif

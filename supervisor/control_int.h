@@ -10,51 +10,55 @@
 
 #include "ipc/envelope.h"
 
-struct ctl_client;
+struct control_client;
 
-struct ctl_reply {
-	struct ctl_client	*client;	/* NULL once it hung up */
+struct control_reply {
+	struct control_client	*client;	/* NULL once it hung up */
 	struct envelope		 req;		/* id, from, to */
-	struct ctl_reply	*next;
+	struct control_reply	*next;
 };
 
-struct ctl_client {
+struct control_client {
 	struct control		*ctl;
 	struct peer		*peer;
-	struct ctl_reply	*replies;	/* answers still owed */
-	struct ctl_client	*next;
+	struct control_reply	*replies;	/* answers still owed */
+	struct control_client	*next;
 };
 
 /* Control connections at most (less under a low RLIMIT_NOFILE). */
-#define CTL_CLIENTS_MAX		256
+#define CONTROL_CLIENTS_MAX		256
 
 struct control {
 	struct supervisor	*sup;
 	struct sock_listener	*listener;
-	struct ctl_client	*clients;
+	struct control_client	*clients;
 	size_t			 max_clients;
 };
 
-typedef void (*ctl_fn)(struct ctl_client *, const struct envelope *);
+typedef void (*control_fn)(struct control_client *, const struct envelope *);
 
-/* An answer to env that comes later: send it with ctl_reply_send. */
-struct ctl_reply *ctl_reply_new(struct ctl_client *c,
+/* An answer to env that comes later: send it with control_reply_send. */
+struct control_reply *control_reply_new(struct control_client *c,
 		    const struct envelope *env);
 /* Never answered after all (the handler answered an error itself). */
-void		 ctl_reply_drop(struct ctl_reply *r);
-/* ctl_reply_send as a proto_done_fn / proto_done_fn (arg: the reply). */
-void		 ctl_msg_done(void *arg, int err, const char *msg,
+void		 control_reply_drop(struct control_reply *r);
+/* control_reply_send as a proto_done_fn / proto_done_fn (arg: the reply). */
+void		 control_msg_done(void *arg, int err, const char *msg,
 		    const void *body, size_t len);
-void		 ctl_error(struct ctl_client *c, const struct envelope *env,
-		    int err, const char *fmt, ...)
+void		 control_error(struct control_client *c,
+		    const struct envelope *env, int err, const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));
 
 /* control_task.c */
-void	ctl_tasks(struct ctl_client *c, const struct envelope *env);
-void	ctl_approve(struct ctl_client *c, const struct envelope *env);
-void	ctl_deny(struct ctl_client *c, const struct envelope *env);
-void	ctl_cancel(struct ctl_client *c, const struct envelope *env);
-void	ctl_submit(struct ctl_client *c, const struct envelope *env);
-void	ctl_workflow_run(struct ctl_client *c, const struct envelope *env);
+void	control_tasks(struct control_client *c, const struct envelope *env);
+void	control_approve(struct control_client *c,
+	    const struct envelope *env);
+void	control_deny(struct control_client *c, const struct envelope *env);
+void	control_cancel(struct control_client *c,
+	    const struct envelope *env);
+void	control_submit(struct control_client *c,
+	    const struct envelope *env);
+void	control_workflow_run(struct control_client *c,
+	    const struct envelope *env);
 
 #endif

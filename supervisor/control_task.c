@@ -1,7 +1,8 @@
 /*
  * Control operations on tasks: list them, approve or deny one that waits,
- * cancel one, submit a command as a task, run a workflow file. Work is queued with the
- * scheduler; an answer that waits for the end is a ctl_reply.
+ * cancel one, submit a command as a task, run a workflow file. Work is
+ * queued with the scheduler; an answer that waits for the end is a
+ * control_reply.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -19,11 +20,11 @@
 #include "supervisor/workflow.h"
 
 /* A week, as in workflows. */
-#define CTL_TIMEOUT_MAX_MS	(7ull * 24 * 3600 * 1000)
-#define CTL_RETRY_MAX		100
+#define CONTROL_TIMEOUT_MAX_MS	(7ull * 24 * 3600 * 1000)
+#define CONTROL_RETRY_MAX		100
 
 static void
-ctl_reply_packed(struct ctl_client *c, const struct envelope *env,
+control_reply_packed(struct control_client *c, const struct envelope *env,
     msgpack_sbuffer *sb)
 {
 	peer_reply(c->peer, env, IPC_OK, NULL, sb->data, sb->size);
@@ -31,7 +32,7 @@ ctl_reply_packed(struct ctl_client *c, const struct envelope *env,
 }
 
 void
-ctl_tasks(struct ctl_client *c, const struct envelope *env)
+control_tasks(struct control_client *c, const struct envelope *env)
 {
 	msgpack_sbuffer	sb;
 	msgpack_packer	pk;
@@ -39,18 +40,18 @@ ctl_tasks(struct ctl_client *c, const struct envelope *env)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	sched_pack(c->ctl->sup->sched, &pk);
-	ctl_reply_packed(c, env, &sb);
+	control_reply_packed(c, env, &sb);
 }
 
-enum ctl_decision {
-	CTL_APPROVE,
-	CTL_DENY,
-	CTL_CANCEL,
+enum control_decision {
+	CONTROL_APPROVE,
+	CONTROL_DENY,
+	CONTROL_CANCEL,
 };
 
 static void
-ctl_decide(struct ctl_client *c, const struct envelope *env,
-    enum ctl_decision d)
+control_decide(struct control_client *c, const struct envelope *env,
+    enum control_decision d)
 {
 	struct sched	*s = c->ctl->sup->sched;
 	const char	*why = NULL;
@@ -58,40 +59,41 @@ ctl_decide(struct ctl_client *c, const struct envelope *env,
 	int		 rc;
 
 	if (body_str(&env->body, "task", task, sizeof task) != 0) {
-		ctl_error(c, env, IPC_E_INVAL, "%s needs a task id", env->op);
+		control_error(c, env, IPC_E_INVAL, "%s needs a task id",
+		    env->op);
 		return;
 	}
-	rc = d == CTL_CANCEL ? sched_cancel(s, task, &why) :
-	    sched_approve(s, task, d == CTL_APPROVE, &why);
+	rc = d == CONTROL_CANCEL ? sched_cancel(s, task, &why) :
+	    sched_approve(s, task, d == CONTROL_APPROVE, &why);
 	if (rc != 0) {
-		ctl_error(c, env, IPC_E_NOENT, "%s: %s", task, why);
+		control_error(c, env, IPC_E_NOENT, "%s: %s", task, why);
 		return;
 	}
 	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
 }
 
 void
-ctl_approve(struct ctl_client *c, const struct envelope *env)
+control_approve(struct control_client *c, const struct envelope *env)
 {
-	ctl_decide(c, env, CTL_APPROVE);
+	control_decide(c, env, CONTROL_APPROVE);
 }
 
 void
-ctl_deny(struct ctl_client *c, const struct envelope *env)
+control_deny(struct control_client *c, const struct envelope *env)
 {
-	ctl_decide(c, env, CTL_DENY);
+	control_decide(c, env, CONTROL_DENY);
 }
 
 void
-ctl_cancel(struct ctl_client *c, const struct envelope *env)
+control_cancel(struct control_client *c, const struct envelope *env)
 {
-	ctl_decide(c, env, CTL_CANCEL);
+	control_decide(c, env, CONTROL_CANCEL);
 }
 
 /* Queue run no; answer {run, ...} now, or its result once it is over. */
 static void
-ctl_queued(struct ctl_client *c, const struct envelope *env, unsigned no,
-    const char *key, const char *val, uint64_t ntasks)
+control_queued(struct control_client *c, const struct envelope *env,
+    unsigned no, const char *key, const char *val, uint64_t ntasks)
 {
 	msgpack_sbuffer	sb;
 	msgpack_packer	pk;
@@ -99,8 +101,8 @@ ctl_queued(struct ctl_client *c, const struct envelope *env, unsigned no,
 
 	body_bool(&env->body, "wait", &wait);
 	if (wait) {
-		sched_wait(c->ctl->sup->sched, no, ctl_msg_done,
-		    ctl_reply_new(c, env));
+		sched_wait(c->ctl->sup->sched, no, control_msg_done,
+		    control_reply_new(c, env));
 		return;
 	}
 	msgpack_sbuffer_init(&sb);
@@ -110,12 +112,12 @@ ctl_queued(struct ctl_client *c, const struct envelope *env, unsigned no,
 	body_pack_kv_str(&pk, key, val);
 	if (ntasks > 0)
 		body_pack_kv_u64(&pk, "tasks", ntasks);
-	ctl_reply_packed(c, env, &sb);
+	control_reply_packed(c, env, &sb);
 }
 
 /* Some agent whose capabilities cover all of req, or NULL. */
 static struct agent *
-ctl_capable(struct supervisor *sup, const struct strlist *req)
+control_capable(struct supervisor *sup, const struct strlist *req)
 {
 	struct agent	*a;
 	size_t		 i;
@@ -132,7 +134,7 @@ ctl_capable(struct supervisor *sup, const struct strlist *req)
 
 /* The submitted task from the request, or -1 after answering an error. */
 static int
-ctl_submit_task(struct ctl_client *c, const struct envelope *env,
+control_submit_task(struct control_client *c, const struct envelope *env,
     struct wf_task *t)
 {
 	const msgpack_object	*req, *o;
@@ -146,21 +148,21 @@ ctl_submit_task(struct ctl_client *c, const struct envelope *env,
 	memset(t, 0, sizeof *t);
 	if ((cmd = body_bytes(&env->body, "command", &len)) == NULL ||
 	    len == 0 || memchr(cmd, '\0', len) != NULL) {
-		ctl_error(c, env, IPC_E_INVAL, "submit needs a command");
+		control_error(c, env, IPC_E_INVAL, "submit needs a command");
 		return -1;
 	}
 	if (body_get(&env->body, "id") == NULL)
 		snprintf(t->id, sizeof t->id, "task");
 	else if (body_str(&env->body, "id", t->id, sizeof t->id) != 0 ||
 	    !workflow_id_valid(t->id)) {
-		ctl_error(c, env, IPC_E_INVAL, "the task id must be 1-%d of "
-		    "A-Z a-z 0-9 _ . -", WF_ID_MAX);
+		control_error(c, env, IPC_E_INVAL, "the task id must be 1-%d "
+		    "of A-Z a-z 0-9 _ . -", WF_ID_MAX);
 		return -1;
 	}
 	if (body_get(&env->body, "agent") != NULL) {
 		if (body_str(&env->body, "agent", agent, sizeof agent) != 0 ||
 		    agent_find(c->ctl->sup, agent) == NULL) {
-			ctl_error(c, env, IPC_E_NO_PEER, "no agent '%s'",
+			control_error(c, env, IPC_E_NO_PEER, "no agent '%s'",
 			    agent);
 			return -1;
 		}
@@ -178,8 +180,8 @@ ctl_submit_task(struct ctl_client *c, const struct envelope *env,
 			strlist_add(&t->requires, cap);
 			free(cap);
 		}
-		if (ctl_capable(c->ctl->sup, &t->requires) == NULL) {
-			ctl_error(c, env, IPC_E_NOENT, "no agent has every "
+		if (control_capable(c->ctl->sup, &t->requires) == NULL) {
+			control_error(c, env, IPC_E_NOENT, "no agent has every "
 			    "capability asked for");
 			goto fail;
 		}
@@ -189,12 +191,12 @@ ctl_submit_task(struct ctl_client *c, const struct envelope *env,
 	    pri > WF_PRIORITY_MAX)) ||
 	    (body_get(&env->body, "timeout_ms") != NULL && (body_u64(&env->body,
 	    "timeout_ms", &timeout) != 0 || timeout == 0 ||
-	    timeout > CTL_TIMEOUT_MAX_MS)) ||
+	    timeout > CONTROL_TIMEOUT_MAX_MS)) ||
 	    (body_get(&env->body, "retry") != NULL && (body_u64(&env->body,
-	    "retry", &retry) != 0 || retry > CTL_RETRY_MAX))) {
-		ctl_error(c, env, IPC_E_INVAL, "priority must be a whole "
+	    "retry", &retry) != 0 || retry > CONTROL_RETRY_MAX))) {
+		control_error(c, env, IPC_E_INVAL, "priority must be a whole "
 		    "number within +-%d, timeout_ms from 1 to a week, retry at "
-		    "most %d", WF_PRIORITY_MAX, CTL_RETRY_MAX);
+		    "most %d", WF_PRIORITY_MAX, CONTROL_RETRY_MAX);
 		goto fail;
 	}
 	body_bool(&env->body, "approval", &t->requires_approval);
@@ -205,7 +207,7 @@ ctl_submit_task(struct ctl_client *c, const struct envelope *env,
 	t->retry_backoff_s = 1;
 	return 0;
 bad_requires:
-	ctl_error(c, env, IPC_E_INVAL, "requires is a list of capabilities "
+	control_error(c, env, IPC_E_INVAL, "requires is a list of capabilities "
 	    "(and not with agent)");
 fail:
 	free(t->agent);
@@ -214,7 +216,7 @@ fail:
 }
 
 void
-ctl_submit(struct ctl_client *c, const struct envelope *env)
+control_submit(struct control_client *c, const struct envelope *env)
 {
 	struct supervisor	*sup = c->ctl->sup;
 	struct wf_task		 t;
@@ -222,19 +224,20 @@ ctl_submit(struct ctl_client *c, const struct envelope *env)
 	char			 id[WF_ID_MAX + 1], key[WF_ID_MAX + 16];
 
 	if (sup->stopping || !sched_open(sup->sched)) {
-		ctl_error(c, env, IPC_E_SHUTDOWN, "the supervisor is stopping");
+		control_error(c, env, IPC_E_SHUTDOWN, "the supervisor is "
+		    "stopping");
 		return;
 	}
-	if (ctl_submit_task(c, env, &t) != 0)
+	if (control_submit_task(c, env, &t) != 0)
 		return;
 	snprintf(id, sizeof id, "%s", t.id);
 	no = sched_add(sup->sched, workflow_single(&t), SCHED_SUBMIT);
 	sched_task_name(sup->sched, no, id, key, sizeof key);
-	ctl_queued(c, env, no, "task", key, 0);
+	control_queued(c, env, no, "task", key, 0);
 }
 
 void
-ctl_workflow_run(struct ctl_client *c, const struct envelope *env)
+control_workflow_run(struct control_client *c, const struct envelope *env)
 {
 	struct supervisor	*sup = c->ctl->sup;
 	struct workflow		*wf;
@@ -246,7 +249,8 @@ ctl_workflow_run(struct ctl_client *c, const struct envelope *env)
 	unsigned		 no;
 
 	if (sup->stopping || !sched_open(sup->sched)) {
-		ctl_error(c, env, IPC_E_SHUTDOWN, "the supervisor is stopping");
+		control_error(c, env, IPC_E_SHUTDOWN, "the supervisor is "
+		    "stopping");
 		return;
 	}
 	/*
@@ -257,8 +261,8 @@ ctl_workflow_run(struct ctl_client *c, const struct envelope *env)
 	    (text = body_bytes(&env->body, "text", &len)) == NULL ||
 	    (body_get(&env->body, "dir") != NULL && (body_str(&env->body,
 	    "dir", dir, sizeof dir) != 0 || dir[0] != '/'))) {
-		ctl_error(c, env, IPC_E_INVAL, "workflow.run needs the file's "
-		    "name and text (and its directory, absolute)");
+		control_error(c, env, IPC_E_INVAL, "workflow.run needs the "
+		    "file's name and text (and its directory, absolute)");
 		return;
 	}
 	running = agent_configs(sup);
@@ -266,7 +270,7 @@ ctl_workflow_run(struct ctl_client *c, const struct envelope *env)
 	    NULL ? dir : NULL, running, WF_BASE_RUNNING, &cause);
 	config_free(running);
 	if (wf == NULL) {
-		ctl_error(c, env, IPC_E_INVAL, "%s", cause);
+		control_error(c, env, IPC_E_INVAL, "%s", cause);
 		free(cause);
 		return;
 	}
@@ -280,5 +284,5 @@ ctl_workflow_run(struct ctl_client *c, const struct envelope *env)
 		}
 	i = wf->ntasks;
 	no = sched_add(sup->sched, wf, SCHED_WORKFLOW);
-	ctl_queued(c, env, no, "workflow", name, i);
+	control_queued(c, env, no, "workflow", name, i);
 }

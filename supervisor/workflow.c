@@ -52,7 +52,7 @@ workflow_id_valid(const char *s)
 }
 
 static int
-task_id_cb(struct schema *c, const char *path, const struct yamlnode *n,
+task_id_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct wf_task	*t = ((struct wf_parse *)arg)->task;
@@ -69,7 +69,7 @@ task_id_cb(struct schema *c, const char *path, const struct yamlnode *n,
 
 #define TASK_STR_CB(field)						\
 static int								\
-task_##field##_cb(struct schema *c, const char *path,			\
+task_##field##_key(struct schema *c, const char *path,			\
     const struct yamlnode *n, void *arg)				\
 {									\
 	struct wf_task	*t = ((struct wf_parse *)arg)->task;		\
@@ -83,7 +83,7 @@ TASK_STR_CB(command)
 TASK_STR_CB(prompt)
 
 static int
-task_requires_cb(struct schema *c, const char *path, const struct yamlnode *n,
+task_requires_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return schema_strlist(c, path, n,
@@ -91,7 +91,7 @@ task_requires_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-task_depends_cb(struct schema *c, const char *path, const struct yamlnode *n,
+task_depends_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return schema_strlist(c, path, n,
@@ -99,7 +99,7 @@ task_depends_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-task_timeout_cb(struct schema *c, const char *path, const struct yamlnode *n,
+task_timeout_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	double	v;
@@ -126,7 +126,7 @@ workflow_priority_name(const char *s)
 }
 
 static int
-task_priority_cb(struct schema *c, const char *path, const struct yamlnode *n,
+task_priority_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct wf_task		*t = ((struct wf_parse *)arg)->task;
@@ -150,7 +150,7 @@ task_bool(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-task_continue_cb(struct schema *c, const char *path, const struct yamlnode *n,
+task_continue_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return task_bool(c, path, n,
@@ -158,7 +158,7 @@ task_continue_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-task_approval_cb(struct schema *c, const char *path, const struct yamlnode *n,
+task_approval_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return task_bool(c, path, n,
@@ -166,7 +166,7 @@ task_approval_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-retry_max_cb(struct schema *c, const char *path, const struct yamlnode *n,
+retry_max_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	unsigned long	v;
@@ -178,7 +178,7 @@ retry_max_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-retry_backoff_cb(struct schema *c, const char *path, const struct yamlnode *n,
+retry_backoff_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return schema_number(c, path, n, 0, WF_SECONDS_MAX,
@@ -186,24 +186,24 @@ retry_backoff_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static const struct schema_key retry_keys[] = {
-	{ "max", retry_max_cb },
-	{ "backoff", retry_backoff_cb },
+	{ "max", retry_max_key },
+	{ "backoff", retry_backoff_key },
 };
 
 static int
-task_retry_cb(struct schema *c, const char *path, const struct yamlnode *n,
+task_retry_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return schema_walk(c, path, n, retry_keys, NITEMS(retry_keys), arg);
 }
 
 static const struct schema_key payload_keys[] = {
-	{ "command", task_command_cb },
-	{ "prompt", task_prompt_cb },
+	{ "command", task_command_key },
+	{ "prompt", task_prompt_key },
 };
 
 static int
-task_payload_cb(struct schema *c, const char *path, const struct yamlnode *n,
+task_payload_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return schema_walk(c, path, n, payload_keys, NITEMS(payload_keys), arg);
@@ -211,30 +211,30 @@ task_payload_cb(struct schema *c, const char *path, const struct yamlnode *n,
 
 /* The seed's names and the short ones are both accepted. */
 static const struct schema_key task_keys[] = {
-	{ "id", task_id_cb },
-	{ "name", task_id_cb },
-	{ "type", task_type_cb },
+	{ "id", task_id_key },
+	{ "name", task_id_key },
+	{ "type", task_type_key },
 	{ "description", NULL },
-	{ "agent", task_agent_cb },
-	{ "requires", task_requires_cb },
-	{ "requirements", task_requires_cb },
-	{ "command", task_command_cb },
-	{ "prompt", task_prompt_cb },
-	{ "payload", task_payload_cb },
-	{ "priority", task_priority_cb },
-	{ "timeout", task_timeout_cb },
-	{ "retry", task_retry_cb },
-	{ "retryPolicy", task_retry_cb },
-	{ "continueOnError", task_continue_cb },
-	{ "requiresApproval", task_approval_cb },
-	{ "dependsOn", task_depends_cb },
-	{ "dependencies", task_depends_cb },
+	{ "agent", task_agent_key },
+	{ "requires", task_requires_key },
+	{ "requirements", task_requires_key },
+	{ "command", task_command_key },
+	{ "prompt", task_prompt_key },
+	{ "payload", task_payload_key },
+	{ "priority", task_priority_key },
+	{ "timeout", task_timeout_key },
+	{ "retry", task_retry_key },
+	{ "retryPolicy", task_retry_key },
+	{ "continueOnError", task_continue_key },
+	{ "requiresApproval", task_approval_key },
+	{ "dependsOn", task_depends_key },
+	{ "dependencies", task_depends_key },
 };
 
 /* Stage keys --------------------------------------------------------------- */
 
 static int
-stage_name_cb(struct schema *c, const char *path, const struct yamlnode *n,
+stage_name_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct wf_stage	*st = ((struct wf_parse *)arg)->stage;
@@ -244,14 +244,14 @@ stage_name_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-stage_parallel_cb(struct schema *c, const char *path, const struct yamlnode *n,
+stage_parallel_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return schema_bool(c, path, n, &((struct wf_parse *)arg)->stage->parallel);
 }
 
 static int
-stage_depends_cb(struct schema *c, const char *path, const struct yamlnode *n,
+stage_depends_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	return schema_strlist(c, path, n,
@@ -259,7 +259,7 @@ stage_depends_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static int
-stage_tasks_cb(struct schema *c, const char *path, const struct yamlnode *n,
+stage_tasks_key(struct schema *c, const char *path, const struct yamlnode *n,
     void *arg)
 {
 	struct wf_parse	*p = arg;
@@ -296,11 +296,11 @@ stage_tasks_cb(struct schema *c, const char *path, const struct yamlnode *n,
 }
 
 static const struct schema_key stage_keys[] = {
-	{ "name", stage_name_cb },
+	{ "name", stage_name_key },
 	{ "description", NULL },
-	{ "parallel", stage_parallel_cb },
-	{ "dependsOn", stage_depends_cb },
-	{ "tasks", stage_tasks_cb },
+	{ "parallel", stage_parallel_key },
+	{ "dependsOn", stage_depends_key },
+	{ "tasks", stage_tasks_key },
 };
 
 static int
