@@ -38,6 +38,33 @@ runner_claude_path(char *path, size_t size)
 }
 
 
+/*
+ * A result event's text: its "result"; an error without one (a run that
+ * reached --max-turns) says why in "errors", else its subtype does.
+ */
+static char *
+runner_claude_text(json_t *j)
+{
+	json_t		*v = json_object_get(j, "result"), *e;
+	char		*text = NULL, *next;
+	size_t		 i;
+
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	json_array_foreach(json_object_get(j, "errors"), i, e) {
+		if (!json_is_string(e))
+			continue;
+		xasprintf(&next, "%s%s%s", text != NULL ? text : "",
+		    text != NULL ? "; " : "", json_string_value(e));
+		free(text);
+		text = next;
+	}
+	if (text != NULL)
+		return text;
+	v = json_object_get(j, "subtype");
+	return xstrdup(json_is_string(v) ? json_string_value(v) : "");
+}
+
 int
 runner_claude_result(const char *out, bool *is_error, char **text,
     double *cost_usd, char **session)
@@ -68,9 +95,7 @@ runner_claude_result(const char *out, bool *is_error, char **text,
 			    json_is_string(json_object_get(j, "subtype")) &&
 			    strcmp(json_string_value(json_object_get(j,
 			    "subtype")), "success") != 0);
-			v = json_object_get(j, "result");
-			*text = xstrdup(json_is_string(v) ?
-			    json_string_value(v) : "");
+			*text = runner_claude_text(j);
 			v = json_object_get(j, "total_cost_usd");
 			*cost_usd = json_is_number(v) ? json_number_value(v) : 0;
 			v = json_object_get(j, "session_id");
