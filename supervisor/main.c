@@ -251,7 +251,14 @@ supervisor_sigchld_cb(evutil_socket_t sig, short events, void *arg)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		if ((a = agent_find_pid(sup, pid)) != NULL)
 			agent_exited(a, status);
-	supervisor_check_done(sup);
+}
+
+/* An agent changed: its actor's exit may be the last one a stop waits for. */
+static void
+supervisor_done_cb(void *arg, const struct hub_change *ch)
+{
+	(void)ch;
+	supervisor_check_done(arg);
 }
 
 static void
@@ -441,6 +448,7 @@ main(int argc, char **argv)
 	sup.hub = hub_new();
 	hub_subscribe(sup.hub, HUB_ALL, supervisor_bus_cb, &sup);
 	hub_subscribe(sup.hub, HUB_AGENT, supervisor_log_cb, &sup);
+	hub_subscribe(sup.hub, HUB_AGENT, supervisor_done_cb, &sup);
 	sup.door = door_new(&sup);
 	if (supervisor_region(&sup, &cause) != 0) {
 		/*

@@ -27,8 +27,9 @@ struct event;
  * Claude Code prompt that long is given on its standard input.
  */
 #define SCHED_SCRIPT_INLINE_MAX	(64 * 1024)
-/* The progress line is drawn this often (not per event: 1,000s a second). */
+/* The progress line is drawn this often, and at a change no more often. */
 #define SCHED_PROGRESS_MS	100
+#define SCHED_PROGRESS_MIN_MS	20
 
 struct sched_waiter {
 	proto_done_fn		 fn;
@@ -85,6 +86,8 @@ struct sched {
 	uint64_t		 next_seq;
 	struct event		*pump;
 	struct event		*progress;	/* NULL: no live view */
+	uint64_t		 drawn_ns;	/* when it was last drawn */
+	bool			 view_subscribed;	/* to the hub */
 	char			*report;
 	int			 report_fd;	/* opened (and checked) early */
 	char			 dir[PATH_MAX + 16];	/* ORCH_INPUT files */

@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "supervisor/hub.h"
 #include "supervisor/sched_int.h"
 #include "supervisor/supervisor.h"
 
@@ -102,9 +103,31 @@ sched_progress_draw(struct sched *s)
 static void
 sched_progress_cb(evutil_socket_t fd, short events, void *arg)
 {
+	struct sched	*s = arg;
+
 	(void)fd;
 	(void)events;
-	sched_progress_draw(arg);
+	s->drawn_ns = clock_now_ns();
+	sched_progress_draw(s);
+}
+
+/*
+ * A change of a task or an agent shows at once, not at the next tick; a
+ * burst of them (1,000s a second) is drawn at most once every
+ * SCHED_PROGRESS_MIN_MS.
+ */
+static void
+sched_progress_change_cb(void *arg, const struct hub_change *ch)
+{
+	struct sched	*s = arg;
+	uint64_t	 now = clock_now_ns();
+
+	(void)ch;
+	if (s->progress == NULL || now - s->drawn_ns <
+	    SCHED_PROGRESS_MIN_MS * 1000000ull)
+		return;
+	s->drawn_ns = now;
+	sched_progress_draw(s);
 }
 
 bool
@@ -122,6 +145,10 @@ sched_progress(struct sched *s, bool on)
 		s->progress = event_new(s->sup->base, -1, EV_PERSIST,
 		    sched_progress_cb, s);
 		event_add(s->progress, &tv);
+		if (!s->view_subscribed)
+			hub_subscribe(s->sup->hub, HUB_AGENT | HUB_TASK,
+			    sched_progress_change_cb, s);
+		s->view_subscribed = true;
 		sched_progress_draw(s);
 	} else if (!on && s->progress != NULL) {
 		event_free(s->progress);
