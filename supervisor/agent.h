@@ -69,6 +69,7 @@ struct agent {
 	unsigned		 ntasks;	/* records ever made */
 	struct load		 load;		/* recent work, for routing */
 	struct task_record	*current;
+	struct task_record	 held;		/* waits for approval (door.c) */
 
 	struct agent_wait	 on_ready;	/* deploy / restart waiting */
 	struct agent_wait	 on_exit;	/* terminate waiting */
@@ -125,6 +126,14 @@ void		 agent_free(struct agent *a);
 int		 agent_exec(struct agent *a, char *const *argv, size_t argc,
 		    unsigned timeout_ms, const struct agent_task_ctx *ctx,
 		    proto_done_fn done, void *arg, const char **why);
+
+/*
+ * The door holds a task for a's approval: a waits with it (status
+ * waiting, the task shown as its current one) until agent_exec runs it or
+ * the door lets go (agent_step AE_DONE).
+ */
+void		 agent_hold(struct agent *a, const struct agent_task_ctx *ctx,
+		    char *const *argv, size_t argc);
 
 /*
  * Ask the actor to stop the task now running (SIGTERM, SIGKILL after a

@@ -27,18 +27,18 @@ struct agent_exec {
 	void			*arg;
 };
 
-static struct task_record *
-agent_record(struct agent *a, uint64_t id, const char *name,
-    const char *display, char *const *argv, size_t argc)
+/* r describes task name: its command as written (NULL: argv joined). */
+static void
+agent_task_fill(struct task_record *r, uint64_t id, const char *status,
+    const char *name, const char *display, char *const *argv, size_t argc)
 {
-	struct task_record	*r = &a->tasks[a->ntasks++ % AGENT_HISTORY_MAX];
-	size_t			 i, off = 0;
-	char			 joined[AGENT_CMD_MAX];
+	size_t	i, off = 0;
+	char	joined[AGENT_CMD_MAX];
 
 	memset(r, 0, sizeof *r);
 	r->id = id;
-	r->status = "running";
-	snprintf(r->name, sizeof r->name, "%s", name);
+	r->status = status;
+	snprintf(r->name, sizeof r->name, "%s", name != NULL ? name : "");
 	if (display == NULL) {
 		for (i = 0; i < argc && off < sizeof joined; i++)
 			off += (size_t)snprintf(joined + off, sizeof joined -
@@ -47,7 +47,28 @@ agent_record(struct agent *a, uint64_t id, const char *name,
 	}
 	/* One line, whatever it holds: newlines and controls escaped. */
 	log_escape(r->cmd, sizeof r->cmd, display, strlen(display));
+}
+
+static struct task_record *
+agent_record(struct agent *a, uint64_t id, const char *name,
+    const char *display, char *const *argv, size_t argc)
+{
+	struct task_record	*r = &a->tasks[a->ntasks++ % AGENT_HISTORY_MAX];
+
+	agent_task_fill(r, id, "running", name, display, argv, argc);
 	return r;
+}
+
+void
+agent_hold(struct agent *a, const struct agent_task_ctx *ctx,
+    char *const *argv, size_t argc)
+{
+	char	why[AGENT_TASK_NAME_MAX + 32];
+
+	agent_task_fill(&a->held, 0, "waiting", ctx != NULL ? ctx->name : "",
+	    ctx != NULL ? ctx->display : NULL, argv, argc);
+	snprintf(why, sizeof why, "task %s waits for approval", a->held.name);
+	agent_step(a, AE_HOLD, why);
 }
 
 static void
@@ -224,6 +245,10 @@ agent_log_path(const struct supervisor *sup, const char *name, char *buf,
 void
 agent_pack_row(msgpack_packer *pk, const struct agent *a, bool detail)
 {
+	/* What it runs, or what waits with it for a person. */
+	const struct task_record	*now = a->current != NULL ? a->current :
+					    a->status == STATUS_WAITING ?
+					    &a->held : NULL;
 	const struct task_record	*r;
 	unsigned			 i, n;
 
@@ -237,10 +262,8 @@ agent_pack_row(msgpack_packer *pk, const struct agent *a, bool detail)
 	msgpack_pack_array(pk, a->ac.caps.n);
 	for (i = 0; i < a->ac.caps.n; i++)
 		body_pack_str(pk, a->ac.caps.v[i]);
-	body_pack_kv_str(pk, "task", a->current != NULL ? a->current->name :
-	    "");
-	body_pack_kv_str(pk, "command", a->current != NULL ?
-	    a->current->cmd : "");
+	body_pack_kv_str(pk, "task", now != NULL ? now->name : "");
+	body_pack_kv_str(pk, "command", now != NULL ? now->cmd : "");
 	body_pack_kv_i64(pk, "session", a->session);
 	body_pack_kv_str(pk, "restart", restart_kind_name(a->ac.restart.kind));
 	if (!detail)

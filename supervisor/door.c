@@ -145,7 +145,7 @@ door_run(struct door *d, struct agent *a, const struct door_cmd *cmd,
 	}
 	if (cmd->approval) {
 		door_hold(d, a, cmd, done, arg);
-		agent_step(a, AE_HOLD, NULL);
+		agent_hold(a, cmd->ctx, cmd->argv, cmd->argc);
 		return DOOR_HELD;
 	}
 	return agent_exec(a, cmd->argv, cmd->argc, cmd->timeout_ms, cmd->ctx,

@@ -52,6 +52,8 @@ has task.waiting_approval held
 has task.waiting_approval no
 # Held for approval: the agent waits with its task, and says so.
 wait_status 10 a1 waiting || fail "a1 is $(status_of a1)"
+"$CTL" -L "$INST" status | grep -q "^a1 .* waiting .*$run:held echo never" ||
+    fail "the held task not shown: $("$CTL" -L "$INST" status)"
 grep '"type":"agent.waiting"' "$T/ev.json" | grep -q '"source":"a1"' ||
     fail "no agent.waiting: $(grep agent.waiting "$T/ev.json")"
 "$CTL" -L "$INST" cancel "$run:held" >/dev/null || fail "cancel held"

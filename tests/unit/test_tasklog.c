@@ -93,7 +93,7 @@ test_keep_older(void **state)
 	struct tasklog	*l;
 	struct dirent	*e;
 	DIR		*d;
-	char		 path[128], *cause = NULL, *back;
+	char		 path[512], *cause = NULL, *back;
 	size_t		 len;
 	int		 kept = 0;
 
