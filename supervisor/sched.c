@@ -273,11 +273,11 @@ sched_fits(const struct stask *t, const struct sched_agent *a)
  * *hopeless: every agent that fits is in error or terminated, so waiting
  * would be for ever.
  */
-static const struct sched_agent *
-sched_route(struct sched *s, struct stask *t, bool *hopeless)
+static struct sched_agent *
+sched_route(struct sched_agent *v, size_t n, struct stask *t, bool *hopeless)
 {
-	const struct sched_agent	*v, *a, *best = NULL, *fallback = NULL;
-	size_t				 i, n = s->port.agents(s->port.ctx, &v);
+	struct sched_agent	*a, *best = NULL, *fallback = NULL;
+	size_t			 i;
 
 	*hopeless = true;
 	for (i = 0; i < n; i++) {
@@ -538,8 +538,9 @@ sched_pump_cb(evutil_socket_t fd, short events, void *arg)
 	struct sched		*s = arg;
 	struct sched_run	*run, *next;
 	struct stask		**ready;
-	const struct sched_agent *a;
-	size_t			 i, nready = 0, active = 0;
+	const struct sched_agent *pv = NULL;
+	struct sched_agent	*v, *a;
+	size_t			 i, n, nready = 0, active = 0;
 	bool			 over = false, hopeless;
 
 	(void)fd;
@@ -556,12 +557,22 @@ sched_pump_cb(evutil_socket_t fd, short events, void *arg)
 		if (run->left > 0)
 			sched_ready(run, ready, &nready);
 	qsort(ready, nready, sizeof *ready, sched_cmp);
+	/*
+	 * The agents as they are now, once per pass: an agent given a task
+	 * (or found busy) is taken for the rest of it.
+	 */
+	n = nready > 0 ? s->port.agents(s->port.ctx, &pv) : 0;
+	v = xcalloc(n + 1, sizeof *v);
+	if (n > 0)
+		memcpy(v, pv, n * sizeof *v);
 	for (i = 0; i < nready; i++) {
-		if ((a = sched_route(s, ready[i], &hopeless)) != NULL)
+		if ((a = sched_route(v, n, ready[i], &hopeless)) != NULL) {
 			sched_dispatch(ready[i], a);
-		else if (hopeless)
+			a->status = STATUS_WORKING;
+		} else if (hopeless)
 			sched_unroutable(ready[i]);
 	}
+	free(v);
 	free(ready);
 
 	/* Runs over now (a failed dispatch can end one too). */
