@@ -507,7 +507,7 @@ ctl_broadcast_cmd(struct ctl *c, int argc, char **argv)
 
 static const char usage_decide[] =
 "  approve TASK... | deny TASK...   let a task that waits for approval run,\n"
-"                                   or fail it\n";
+"                                   or fail it (also before it is ready)\n";
 
 int
 ctl_number(const char *s, const char *what, uint64_t *out)
