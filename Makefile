@@ -37,7 +37,7 @@ TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 
 COMMON_SRC = common/clock.c common/log.c common/xmalloc.c common/rundir.c common/proc.c \
              common/strlist.c common/tasklog.c common/proctree.c common/utf8.c
-IPC_SRC    = ipc/agent_config.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
+IPC_SRC    = ipc/agent_config.c ipc/perm.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/relay.c
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_wire.c \
              supervisor/restart.c supervisor/workflow.c \

@@ -35,6 +35,7 @@
 #include "common/rundir.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
+#include "ipc/perm.h"
 #include "ipc/sock.h"
 #include "shm/region.h"
 #include "shm/serve.h"
@@ -388,11 +389,10 @@ actor_init(struct actor *a, const struct envelope *env)
 			    path : "/usr/bin:/bin");
 		}
 	}
-	/* No permissions configured: the agent may read and share data. */
-	a->can_read = a->ac.perms.n == 0 || strlist_has(&a->ac.perms,
-	    "data:read");
-	a->can_share = a->ac.perms.n == 0 || strlist_has(&a->ac.perms,
-	    "data:share");
+	/* Its list, or its tier's ([] is none). */
+	a->perms = perm_effective(&a->ac);
+	a->can_read = (a->perms & PERM_BIT(PERM_DATA_READ)) != 0;
+	a->can_share = (a->perms & PERM_BIT(PERM_DATA_SHARE)) != 0;
 	if (body_str(&env->body, "shm", shm, sizeof shm) == 0 && shm[0] != '\0') {
 		a->region = xcalloc(1, sizeof *a->region);
 		if (region_attach(a->region, shm, &cause) != 0 ||

@@ -54,6 +54,7 @@ struct actor {
 
 	struct region		*region;	/* bus and bank, or NULL */
 	struct serve		*serve;
+	unsigned		 perms;		/* perm_effective */
 	bool			 can_read;	/* data:read */
 	bool			 can_share;	/* data:share */
 

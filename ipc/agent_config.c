@@ -142,7 +142,8 @@ agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
 	size_t	i, nsess = 3 + (ac->shell != NULL) + (ac->cwd != NULL) +
 		    (ac->env.n > 0);
 
-	msgpack_pack_map(pk, 11);
+	/* No permissions key: its tier's (an empty list is none). */
+	msgpack_pack_map(pk, 10 + ac->perms_given);
 	body_pack_kv_str(pk, "id", ac->id);
 	body_pack_kv_str(pk, "type", agent_type_name(ac->type));
 	body_pack_str(pk, "capabilities");
@@ -176,8 +177,10 @@ agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
 		}
 	}
 	body_pack_kv_u64(pk, "tier", ac->tier);
-	body_pack_str(pk, "permissions");
-	agent_config_pack_list(pk, &ac->perms);
+	if (ac->perms_given) {
+		body_pack_str(pk, "permissions");
+		agent_config_pack_list(pk, &ac->perms);
+	}
 	body_pack_str(pk, "runner_args");
 	agent_config_pack_list(pk, &ac->runner_args);
 	body_pack_kv_u64(pk, "inbox", ac->inbox);
@@ -435,6 +438,7 @@ agent_config_tier_key(const msgpack_object *o, struct agent_config *ac)
 static int
 agent_config_perms_key(const msgpack_object *o, struct agent_config *ac)
 {
+	ac->perms_given = true;
 	return agent_config_list(o, &ac->perms);
 }
 

@@ -78,6 +78,7 @@ struct agent_config {
 	bool			 deliver_type;	/* also type messages in */
 	unsigned		 tier;		/* 1-3 */
 	struct strlist		 perms;
+	bool			 perms_given;	/* perms is its list ([]: none) */
 	struct restart_policy	 restart;
 };
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/xmalloc.h"
+#include "ipc/perm.h"
 #include "supervisor/restart.h"
 #include "supervisor/schema.h"
 
@@ -26,11 +27,6 @@ const char config_default_yaml[] =
     "    type: worker\n"
     "    capabilities: [shell]\n";
 
-/* The seed's permission names (DESIGN §9). */
-static const char *const permission_names[] = {
-	"session:read", "session:write", "session:create", "session:delete",
-	"data:share", "data:read", "command:execute", "agent:coordinate",
-};
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
 
@@ -284,11 +280,13 @@ agent_perms_key(struct schema *c, const char *path, const struct yamlnode *n,
 
 	if (schema_strlist(c, path, n, &ac->perms) != 0)
 		return -1;
+	/* Given, even empty: an empty list is no permission at all. */
+	ac->perms_given = true;
 	for (i = 0; i < ac->perms.n; i++) {
-		for (j = 0; j < NITEMS(permission_names); j++)
-			if (strcmp(ac->perms.v[i], permission_names[j]) == 0)
+		for (j = 0; j < PERM_COUNT; j++)
+			if (strcmp(ac->perms.v[i], perm_names[j]) == 0)
 				break;
-		if (j == NITEMS(permission_names))
+		if (j == PERM_COUNT)
 			return schema_err(c, n->type == YAMLNODE_SEQ ?
 			    n->items[i] : n, path, "unknown permission '%s'",
 			    ac->perms.v[i]);

@@ -21,6 +21,7 @@
 #include "common/proctree.h"
 #include "common/rundir.h"
 #include "common/xmalloc.h"
+#include "ipc/perm.h"
 #include "ipc/relay.h"
 #include "supervisor/agent.h"
 #include "supervisor/config.h"
@@ -275,6 +276,21 @@ supervisor_gc_say(const char *msg, void *arg)
 	log_info("%s", msg);
 }
 
+/* With --check -v: what each agent may do. */
+static void
+supervisor_print_perms(const struct config *cfg)
+{
+	char	buf[256];
+	size_t	i;
+
+	for (i = 0; i < cfg->nagents; i++) {
+		perm_format(perm_effective(&cfg->agents[i]), buf, sizeof buf);
+		printf("  %s: tier %u, %s: %s\n", cfg->agents[i].id,
+		    cfg->agents[i].tier, cfg->agents[i].perms_given ?
+		    "its permissions" : "the tier's permissions", buf);
+	}
+}
+
 static struct config *
 supervisor_config(const char *file, char **cause)
 {
@@ -401,6 +417,8 @@ main(int argc, char **argv)
 		    "valid\n", wf->file, wf->nstages, wf->nstages == 1 ? "" :
 		    "s", wf->ntasks, wf->ntasks == 1 ? "" : "s",
 		    wf->agents->nagents, wf->agents->nagents == 1 ? "" : "s");
+		if (sup.verbose)
+			supervisor_print_perms(wf->agents);
 		workflow_free(wf);
 		config_free(cfg);
 		return 0;
@@ -408,6 +426,8 @@ main(int argc, char **argv)
 	if (check) {
 		printf("%s: %zu agent%s, configuration is valid\n", cfg->file,
 		    cfg->nagents, cfg->nagents == 1 ? "" : "s");
+		if (sup.verbose)
+			supervisor_print_perms(cfg);
 		config_free(cfg);
 		return 0;
 	}

@@ -29,6 +29,7 @@ full(struct agent_config *ac)
 	ac->deliver_type = true;
 	ac->tier = 3;
 	strlist_add(&ac->perms, "data:read");
+	ac->perms_given = true;
 	ac->restart.kind = RESTART_TRANSIENT;
 	ac->restart.max = 9;
 	ac->restart.within_s = 30;
@@ -84,6 +85,7 @@ test_roundtrip(void **state)
 	assert_int_equal(b.inbox, 7);
 	assert_true(b.deliver_type);
 	assert_int_equal(b.tier, 3);
+	assert_true(b.perms_given);
 	assert_string_equal(b.perms.v[0], "data:read");
 	assert_int_equal(b.restart.kind, RESTART_TRANSIENT);
 	assert_int_equal(b.restart.max, 9);
@@ -102,7 +104,20 @@ test_roundtrip(void **state)
 	assert_int_equal(unpack(&sb, &b), 0);
 	assert_int_equal(b.runner, RUNNER_CLAUDE);
 	assert_null(b.shell);
+	/* No list: its tier's, not "none". */
+	assert_false(b.perms_given);
 	assert_int_equal(b.scrollback, SCROLLBACK_DEFAULT);
+	agent_config_clear(&b);
+	msgpack_sbuffer_destroy(&sb);
+
+	/* An empty list stays an empty list: no permission at all. */
+	a.perms_given = true;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	agent_config_pack(&pk, &a);
+	assert_int_equal(unpack(&sb, &b), 0);
+	assert_true(b.perms_given);
+	assert_int_equal(b.perms.n, 0);
 	agent_config_clear(&b);
 	msgpack_sbuffer_destroy(&sb);
 }
