@@ -35,9 +35,9 @@ TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 
 # Modules -------------------------------------------------------------------
 
-COMMON_SRC = common/clock.c common/log.c common/xmalloc.c common/rundir.c common/proc.c \
+COMMON_SRC = common/audit.c common/clock.c common/log.c common/xmalloc.c common/rundir.c common/proc.c \
              common/strlist.c common/tasklog.c common/proctree.c common/utf8.c
-IPC_SRC    = ipc/agent_config.c ipc/perm.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
+IPC_SRC    = ipc/agent_config.c ipc/perm.c ipc/permtab.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/relay.c
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_wire.c \
              supervisor/restart.c supervisor/workflow.c \
@@ -180,7 +180,7 @@ $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/bin/orch-ctl: $(BUILD)/obj/tools/ctl.o $(BUILD)/obj/tools/ctl_mem.o $(BUILD)/obj/tools/ctl_msg.o $(BUILD)/obj/tools/ctl_task.o $(BUILD)/obj/tools/client.o $(LIB)
+$(BUILD)/bin/orch-ctl: $(BUILD)/obj/tools/ctl.o $(BUILD)/obj/tools/ctl_audit.o $(BUILD)/obj/tools/ctl_mem.o $(BUILD)/obj/tools/ctl_msg.o $(BUILD)/obj/tools/ctl_task.o $(BUILD)/obj/tools/client.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

@@ -28,6 +28,7 @@
 #include "actors/childwatch.h"
 #include "actors/session.h"
 #include "actors/task.h"
+#include "common/audit.h"
 #include "common/log.h"
 #include "common/proc.h"
 #include "common/proctree.h"
@@ -80,6 +81,7 @@ actor_finish(struct actor *a)
 	if (a->link != NULL)
 		peer_flush(a->link);
 	log_info("exiting (%d)", a->exit_code);
+	audit_close();
 	exit(a->exit_code);
 }
 
@@ -360,6 +362,15 @@ actor_init(struct actor *a, const struct envelope *env)
 		goto fail;
 	}
 	a->configured = true;
+	{
+		char	by[AGENT_ID_MAX + 8], *why_not = NULL;
+
+		snprintf(by, sizeof by, "actor %s", a->ac.id);
+		if (audit_open(a->instance, by, &why_not) != 0) {
+			log_warnx("no audit log: %s", why_not);
+			free(why_not);
+		}
+	}
 	xasprintf(&a->env[0], "ORCH_AGENT_ID=%s", a->ac.id);
 	xasprintf(&a->env[1], "ORCH_INSTANCE=%s", a->instance);
 	{

@@ -25,9 +25,18 @@ struct task;
 
 struct actor;
 
+/* Who an actor's client is, by its process's ancestry. */
+enum actor_who {
+	ACTOR_WHO_SELF = 0,	/* a process of this agent's session */
+	ACTOR_WHO_ORCH,		/* the supervisor, or another actor relaying */
+	ACTOR_WHO_OPERATOR,	/* none of the instance's processes */
+	ACTOR_WHO_OTHER,	/* another agent's process, or nobody's */
+};
+
 struct actor_client {
 	struct actor		*actor;
 	struct peer		*peer;
+	enum actor_who		 who;
 	bool			 attached;
 	bool			 readonly;
 	struct actor_client	*next;

@@ -16,10 +16,13 @@
 
 #include "actors/actor.h"
 #include "actors/session.h"
+#include "common/audit.h"
 #include "common/log.h"
+#include "common/proctree.h"
 #include "common/rundir.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
+#include "ipc/permtab.h"
 #include "ipc/sock.h"
 #include "shm/serve.h"
 
@@ -111,6 +114,110 @@ actor_client_tail(struct actor *a, struct actor_client *c,
 	free(buf);
 }
 
+/* How many parents are walked to find who a client is, at most. */
+#define ACTOR_ANCESTRY_MAX	256
+
+/* Is pid running the same program as we are (an orch-actor)? */
+static bool
+actor_same_program(pid_t pid)
+{
+	char	path[64], theirs[PATH_MAX], ours[PATH_MAX];
+	ssize_t	n, m;
+
+	snprintf(path, sizeof path, "/proc/%ld/exe", (long)pid);
+	if ((n = readlink(path, theirs, sizeof theirs - 1)) <= 0 ||
+	    (m = readlink("/proc/self/exe", ours, sizeof ours - 1)) <= 0)
+		return false;
+	return n == m && memcmp(theirs, ours, (size_t)n) == 0;
+}
+
+/*
+ * Who is at the other end of fd: this agent (a descendant of ours: its
+ * shell, a task, whatever they started), orch itself (the supervisor, or
+ * another actor relaying a message), the operator (none of the
+ * instance's processes), or someone else: another agent's process, which
+ * has its own actor to speak to, or one that belongs to nobody.
+ */
+static enum actor_who
+actor_identify(int fd)
+{
+	pid_t	chain[ACTOR_ANCESTRY_MAX], pid, self = getpid();
+	pid_t	sup = getppid();
+	uid_t	uid;
+	size_t	i, n;
+	char	*cause = NULL;
+
+	if (sock_peer_cred(fd, &uid, &pid, &cause) != 0) {
+		free(cause);
+		return ACTOR_WHO_OTHER;
+	}
+	if ((n = proctree_ancestors(pid, chain, ACTOR_ANCESTRY_MAX)) == 0)
+		return ACTOR_WHO_OTHER;
+	for (i = 0; i < n; i++) {
+		if (chain[i] == self)
+			return ACTOR_WHO_SELF;
+		if (chain[i] == sup)
+			return i == 0 || (i == 1 &&
+			    actor_same_program(chain[0])) ? ACTOR_WHO_ORCH :
+			    ACTOR_WHO_OTHER;
+	}
+	return ACTOR_WHO_OPERATOR;
+}
+
+static const char *const actor_who_names[] = {
+	[ACTOR_WHO_SELF] = "self",
+	[ACTOR_WHO_ORCH] = "orch",
+	[ACTOR_WHO_OPERATOR] = "operator",
+	[ACTOR_WHO_OTHER] = "nobody",
+};
+
+/*
+ * The one check before any handler: this agent's own processes may do
+ * what the permission table lets the agent do; orch and the operator
+ * anything; anyone else nothing. 0 to go on, or -1 after answering
+ * IPC_E_DENIED.
+ */
+static int
+actor_client_permit(struct actor_client *c, const struct envelope *env)
+{
+	struct actor			*a = c->actor;
+	const struct permtab_row	*row;
+	char				 why[320], res[IPC_NAME_MAX + 1] = "";
+	char				 who[AGENT_ID_MAX + 16];
+	enum perm			 need;
+
+	if (c->who == ACTOR_WHO_ORCH || c->who == ACTOR_WHO_OPERATOR)
+		return 0;
+	if (c->who == ACTOR_WHO_OTHER) {
+		snprintf(why, sizeof why, "only agent '%s' and the operator may "
+		    "use its socket: a process of another agent speaks to its "
+		    "own actor ($ORCH_SOCKET)", a->ac.id);
+		audit_write(actor_who_names[c->who], env->op, a->ac.id,
+		    "denied", "another agent's socket");
+		if (env->kind == IPC_KIND_REQ)
+			peer_reply(c->peer, env, IPC_E_DENIED, why, NULL, 0);
+		return -1;
+	}
+	row = permtab_find(env->op);
+	/* A message goes to its target: that is the resource. */
+	if (strcmp(env->op, IPC_OP_MSG_SEND) == 0)
+		snprintf(res, sizeof res, "%s", env->to);
+	need = permtab_check(env->op, a->ac.id, a->perms, res, why,
+	    sizeof why);
+	snprintf(who, sizeof who, "agent %s", a->ac.id);
+	if (need == PERM_NONE) {
+		if (row != NULL && row->self != PERM_NONE)
+			audit_write(who, env->op, res, "allowed",
+			    perm_name(row->self));
+		return 0;
+	}
+	audit_write(who, env->op, res, "denied", perm_name(need));
+	log_warnx("denied: %s", why);
+	if (env->kind == IPC_KIND_REQ)
+		peer_reply(c->peer, env, IPC_E_DENIED, why, NULL, 0);
+	return -1;
+}
+
 static void
 actor_client_dispatch_cb(struct peer *p, const struct envelope *env,
     void *arg)
@@ -121,10 +228,18 @@ actor_client_dispatch_cb(struct peer *p, const struct envelope *env,
 	uint64_t		 rows = 0, cols = 0;
 	size_t			 len;
 
+	if (actor_client_permit(c, env) != 0)
+		return;
 	if (a->serve != NULL) {
+		/* The operator (and orch) as the operator; else the agent. */
 		struct serve_caller	who = { a->ac.id, a->can_read,
 					    a->can_share };
 		char			why[256];
+
+		if (c->who != ACTOR_WHO_SELF) {
+			who.id = NULL;
+			who.can_read = who.can_share = true;
+		}
 
 		switch (serve_dispatch(a->serve, p, env, &who, why,
 		    sizeof why)) {
@@ -201,6 +316,7 @@ actor_accept_cb(int fd, void *arg)
 	lim.frame_ms = IPC_CLIENT_FRAME_MS;
 	c = xcalloc(1, sizeof *c);
 	c->actor = a;
+	c->who = actor_identify(fd);
 	c->peer = peer_new(a->base, fd, "client", &lim, &cbs, c);
 	if (c->peer == NULL) {
 		free(c);

@@ -280,3 +280,23 @@ proctree_other_children(const pid_t *except, size_t nexcept)
 	closedir(d);
 	return seen ? other : -1;
 }
+
+size_t
+proctree_ancestors(pid_t pid, pid_t *chain, size_t max)
+{
+	struct proctree_proc	 p;
+	char			 num[24];
+	size_t			 n = 0;
+
+	while (n < max && pid > 0) {
+		snprintf(num, sizeof num, "%ld", (long)pid);
+		if (proctree_stat(num, &p) != 0)
+			return 0;
+		chain[n++] = pid;
+		if (pid == 1)
+			break;
+		pid = p.ppid;
+	}
+	/* Cut short (a chain this long is not a real one): unknown. */
+	return n > 0 && (chain[n - 1] == 1 || pid == 0) ? n : 0;
+}

@@ -41,4 +41,12 @@ size_t	proctree_kill_all(pid_t root, const pid_t *keep, size_t nkeep,
  */
 int	proctree_other_children(const pid_t *except, size_t nexcept);
 
+/*
+ * pid and its parents, up to init: chain[0] is pid, the last is 1 (or a
+ * process whose parent is outside our pid namespace). Returns how many,
+ * or 0 when a link cannot be read (gone, or the chain is longer than
+ * max): whoever it is cannot be told.
+ */
+size_t	proctree_ancestors(pid_t pid, pid_t *chain, size_t max);
+
 #endif

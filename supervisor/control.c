@@ -10,10 +10,14 @@
 
 #include <event2/event.h>
 
+#include "common/audit.h"
 #include "common/log.h"
+#include "common/proctree.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
+#include "ipc/perm.h"
+#include "ipc/permtab.h"
 #include "ipc/sock.h"
 #include "shm/serve.h"
 #include "supervisor/agent.h"
@@ -367,22 +371,86 @@ static const struct {
 	{ IPC_OP_WORKFLOW_RUN, control_workflow_run },
 };
 
+/* "operator", "agent a1", or "nobody" (for messages and the audit log). */
+static void
+control_who_name(const struct control_client *c, char *buf, size_t size)
+{
+	if (c->who == CONTROL_AGENT)
+		snprintf(buf, size, "agent %s", c->agent);
+	else
+		snprintf(buf, size, "%s", c->who == CONTROL_OPERATOR ?
+		    "operator" : "nobody");
+}
+
+/*
+ * The one check before any handler: what the permission table says this
+ * caller may do. 0 to go on, or -1 after answering IPC_E_DENIED. Every
+ * decision about an operation that needs a permission is audited.
+ */
+static int
+control_permit(struct control_client *c, const struct envelope *env,
+    struct serve_caller *as)
+{
+	const struct permtab_row	*row = permtab_find(env->op);
+	struct agent			*a;
+	perm_set			 perms = 0;
+	enum perm			 need;
+	char				 res[AGENT_ID_MAX + 1] = "", who[96];
+	char				 why[256];
+
+	control_who_name(c, who, sizeof who);
+	if (row != NULL && row->key != NULL)
+		body_str(&env->body, row->key, res, sizeof res);
+	if (c->who == CONTROL_OPERATOR) {
+		if (row == NULL || row->self != PERM_NONE || row->other !=
+		    PERM_NONE)
+			audit_write(who, env->op, res, "allowed", "operator");
+		return 0;
+	}
+	if (c->who == CONTROL_NOBODY) {
+		snprintf(why, sizeof why, "a process of this instance that "
+		    "belongs to no agent may not %s", env->op);
+		need = PERM_OPERATOR;
+	} else {
+		if ((a = agent_find(c->ctl->sup, c->agent)) != NULL)
+			perms = perm_effective(&a->ac);
+		need = permtab_check(env->op, c->agent, perms, res, why,
+		    sizeof why);
+		as->id = c->agent;
+		as->can_read = (perms & PERM_BIT(PERM_DATA_READ)) != 0;
+		as->can_share = (perms & PERM_BIT(PERM_DATA_SHARE)) != 0;
+	}
+	if (need == PERM_NONE) {
+		if (row != NULL && (row->self != PERM_NONE || (res[0] != '\0' &&
+		    row->other != PERM_NONE)))
+			audit_write(who, env->op, res, "allowed", perm_name(
+			    res[0] != '\0' && strcmp(res, c->agent) != 0 ?
+			    row->other : row->self));
+		return 0;
+	}
+	audit_write(who, env->op, res, "denied", perm_name(need));
+	log_warnx("control socket: denied: %s", why);
+	control_error(c, env, IPC_E_DENIED, "%s", why);
+	return -1;
+}
+
 static void
 control_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 {
 	struct control_client	*c = arg;
 	size_t			 i;
-
-	static const struct serve_caller	 operator_ = { NULL, true, true };
-	char					 why[256];
+	struct serve_caller	 as = { NULL, true, true };
+	char			 why[256];
 
 	if (env->kind != IPC_KIND_REQ) {
 		if (env->ack)
 			peer_ack(p, env, IPC_E_UNKNOWN_OP, env->op);
 		return;
 	}
+	if (control_permit(c, env, &as) != 0)
+		return;
 	if (c->ctl->sup->serve != NULL && serve_dispatch(c->ctl->sup->serve, p,
-	    env, &operator_, why, sizeof why) != SERVE_NOT_MINE)
+	    env, &as, why, sizeof why) != SERVE_NOT_MINE)
 		return;
 	if (c->ctl->sup->serve == NULL && (strncmp(env->op, "mem.", 4) == 0 ||
 	    strncmp(env->op, "events.", 7) == 0)) {
@@ -427,6 +495,45 @@ control_closed_cb(struct peer *p, int err, const char *why, void *arg)
 	control_client_free(arg);
 }
 
+/* How many parents are walked to find who a caller is, at most. */
+#define CONTROL_ANCESTRY_MAX	256
+
+/*
+ * Who is at the other end of fd: a process descended from an agent's
+ * actor (its shell, a task, whatever they started, double-forked or not:
+ * actors are subreapers) is that agent, whatever socket it dialed and
+ * whatever its environment says; one of ours but no agent's (what a dead
+ * actor left), or one whose ancestry cannot be read, is nobody; anything
+ * else of our uid is the operator.
+ */
+static void
+control_identify(struct control *ctl, int fd, struct control_client *c)
+{
+	pid_t		 chain[CONTROL_ANCESTRY_MAX], pid, self = getpid();
+	uid_t		 uid;
+	struct agent	*a;
+	size_t		 i, n;
+	char		*cause = NULL;
+
+	c->who = CONTROL_NOBODY;
+	if (sock_peer_cred(fd, &uid, &pid, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	if ((n = proctree_ancestors(pid, chain, CONTROL_ANCESTRY_MAX)) == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if ((a = agent_find_pid(ctl->sup, chain[i])) != NULL) {
+			c->who = CONTROL_AGENT;
+			snprintf(c->agent, sizeof c->agent, "%s", a->ac.id);
+			return;
+		}
+		if (chain[i] == self)
+			return;
+	}
+	c->who = CONTROL_OPERATOR;
+}
+
 static void
 control_accept_cb(int fd, void *arg)
 {
@@ -468,6 +575,7 @@ control_accept_cb(int fd, void *arg)
 	lim.idle_ms = IPC_CLIENT_IDLE_MS;
 	c = xcalloc(1, sizeof *c);
 	c->ctl = ctl;
+	control_identify(ctl, fd, c);
 	if ((c->peer = peer_new(ctl->sup->base, fd, "control client", &lim,
 	    &cbs, c)) == NULL) {
 		free(c);

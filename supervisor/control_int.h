@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "ipc/agent_config.h"
 #include "ipc/envelope.h"
 
 struct control_client;
@@ -18,9 +19,18 @@ struct control_reply {
 	struct control_reply	*next;
 };
 
+/* Who a client is: told by its process's ancestry, not by what it says. */
+enum control_who {
+	CONTROL_OPERATOR = 0,	/* none of ours: may do everything */
+	CONTROL_AGENT,		/* descends from agent's actor */
+	CONTROL_NOBODY,		/* ours but no agent's, or cannot be told */
+};
+
 struct control_client {
 	struct control		*ctl;
 	struct peer		*peer;
+	enum control_who	 who;
+	char			 agent[AGENT_ID_MAX + 1];	/* CONTROL_AGENT */
 	struct control_reply	*replies;	/* answers still owed */
 	struct control_client	*next;
 };

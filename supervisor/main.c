@@ -17,6 +17,7 @@
 
 #include <event2/event.h>
 
+#include "common/audit.h"
 #include "common/log.h"
 #include "common/proctree.h"
 #include "common/rundir.h"
@@ -446,6 +447,8 @@ main(int argc, char **argv)
 		goto fail;
 	/* We hold the lock: whatever sockets are here, their owner is dead. */
 	rundir_clean(sup.rundir);
+	if (audit_open(sup.instance, "supervisor", &cause) != 0)
+		goto fail;
 	/* And what dead instances of ours left elsewhere goes too. */
 	gc_stale(sup.instance, supervisor_gc_say, NULL);
 
@@ -549,6 +552,7 @@ main(int argc, char **argv)
 	event_free(ev_hup);
 	event_base_free(sup.base);
 	rundir_remove(sup.rundir);
+	audit_close();
 	close(lockfd);
 	/* After a -w run the summary table is the last thing shown. */
 	log_msg(code >= 0 ? LOGL_DEBUG : LOGL_INFO, 0, __func__, "stopped");

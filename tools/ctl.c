@@ -406,6 +406,13 @@ ctl_logs(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+static int
+ctl_audit_cmd(struct ctl *c, int argc, char **argv)
+{
+	return ctl_audit(c->client.instance != NULL ? c->client.instance :
+	    rundir_instance(NULL), argc, argv);
+}
+
 static void
 ctl_gc_say(const char *msg, void *arg)
 {
@@ -602,6 +609,9 @@ static const struct {
 "  logs TASK [--attempt N]         a task's full output, every attempt\n"
 "                                   (also after the run; exec tasks are\n"
 "                                   exec-N)\n" },
+	{ "audit", ctl_audit_cmd, CTL_OFFLINE, false,
+"  audit [--follow] [--json]        every decision on who may do what\n"
+"                                   (also after the supervisor stopped)\n" },
 	{ "gc", ctl_gc, CTL_OFFLINE, false,
 "  gc                               remove what dead instances left (run\n"
 "                                   directories, shared memory)\n" },

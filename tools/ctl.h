@@ -11,6 +11,8 @@
 #define CTL_FOREVER_MS		(7u * 24 * 3600 * 1000)
 
 int	ctl_mem(struct client *c, int argc, char **argv);
+/* ctl_audit.c: the instance's audit log, from the state directory. */
+int	ctl_audit(const char *instance, int argc, char **argv);
 int	ctl_events(struct client *c, int argc, char **argv);
 int	ctl_events_publish(struct client *c, int argc, char **argv);
 int	ctl_send(struct client *c, int argc, char **argv);

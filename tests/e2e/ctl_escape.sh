@@ -4,7 +4,14 @@
 # (clipboard), OSC 0 (title), CSI 2J and C1 controls never come out raw.
 . "$(dirname "$0")/lib.bash"
 
-start_sup
+# worker-1 sends a message: it needs agent:coordinate besides its tier's.
+cat >"$T/orch.yaml" <<'YAML'
+agents:
+  - id: worker-1
+    permissions: [agent:coordinate, data:share, data:read, command:execute]
+  - id: worker-2
+YAML
+start_sup -c "$T/orch.yaml"
 for a in worker-1 worker-2; do wait_status 10 $a idle; done
 ESC=$(printf '\033')
 osc52="${ESC}]52;c;cHduZWQ=$(printf '\a')"

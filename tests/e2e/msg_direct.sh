@@ -11,6 +11,7 @@ agents:
   - id: sender
     type: worker
     capabilities: [shell]
+    permissions: [agent:coordinate, command:execute]
   - id: receiver
     type: specialist
     capabilities: [review]
@@ -22,6 +23,7 @@ agents:
   - id: sink
     type: primary
     capabilities: [plan, review]
+    permissions: [agent:coordinate, command:execute]
   - id: typist
     session: {shell: /bin/sh, env: {PS1: "typist$ "}}
     deliver: type
