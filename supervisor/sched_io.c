@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/shquote.h"
 #include "common/tasklog.h"
 #include "common/xmalloc.h"
 #include "ipc/proto.h"
@@ -117,25 +118,51 @@ sched_output_of(struct sched_run *run, const char *ref, struct sched_buf *out)
 	}
 }
 
-
-/* The command with every {{ tasks.ID.output }} / {{ stages.N.output }}. */
+/*
+ * The command with every {{ tasks.ID.output }} / {{ stages.N.output }}.
+ * Into a shell command a value goes as data: escaped for where it stands
+ * (outside quotes, in '...', in "..."), so the shell reads back exactly
+ * its bytes and nothing in it runs. A prompt gets it as it is. NULL
+ * (with t's reason) for a reference where no quoting is safe: in `...`.
+ */
 static char *
-sched_substitute(struct sched_run *run, const char *cmd)
+sched_substitute(struct stask *t, const char *cmd, bool shell)
 {
-	struct sched_buf	 out = { NULL, 0, 0 };
+	struct sched_run	*run = t->run;
+	struct sched_buf	 out = { NULL, 0, 0 }, val;
+	struct shquote		 q;
 	const char		*p = cmd, *next, *open;
-	char			 ref[WF_REF_MAX];
+	char			 ref[WF_REF_MAX], *esc;
+	size_t			 elen;
 
+	shquote_init(&q);
 	sched_append(&out, "", 0);
 	while ((next = workflow_ref_next(p, &open, ref, sizeof ref)) != NULL) {
 		sched_append(&out, p, (size_t)(open - p));
-		sched_output_of(run, ref, &out);
+		shquote_scan(&q, p, (size_t)(open - p));
+		if (shell && !shquote_safe(&q)) {
+			snprintf(t->reason, sizeof t->reason, "{{ %.64s }} is "
+			    "inside `...`, where no value can be quoted safely: "
+			    "use $( ) instead", ref);
+			free(out.buf);
+			return NULL;
+		}
+		val.buf = NULL;
+		val.len = val.cap = 0;
+		sched_append(&val, "", 0);
+		sched_output_of(run, ref, &val);
+		if (shell) {
+			esc = shquote_value(q.ctx, val.buf, val.len, &elen);
+			sched_append(&out, esc, elen);
+			free(esc);
+		} else
+			sched_append(&out, val.buf, val.len);
+		free(val.buf);
 		p = next;
 	}
 	sched_append(&out, p, strlen(p));
 	return out.buf;
 }
-
 
 /* Write what the task's dependencies printed to its ORCH_INPUT file. */
 static int
@@ -298,7 +325,8 @@ sched_io_command(struct stask *t, const struct agent_config *ac,
 			strlist_add(argv, t->t->argv.v[i]);
 		cmd = NULL;
 	} else if (t->t->command != NULL) {
-		cmd = sched_substitute(t->run, t->t->command);
+		if ((cmd = sched_substitute(t, t->t->command, true)) == NULL)
+			return -1;
 		xasprintf(&script, "ORCH_INPUT='%s'; ORCH_TASK_ID='%s'; export "
 		    "ORCH_INPUT ORCH_TASK_ID\n%s", input, t->key, cmd);
 		strlist_add(argv, "/bin/sh");
@@ -325,7 +353,7 @@ sched_io_command(struct stask *t, const struct agent_config *ac,
 		free(script);
 	} else {
 		/* A prompt: an argument vector, nothing for a shell to parse. */
-		cmd = sched_substitute(t->run, t->t->prompt);
+		cmd = sched_substitute(t, t->t->prompt, false);
 		/*
 		 * Large, for Claude Code: on its standard input, from a file
 		 * (an argument holds 128 KiB at most).

@@ -832,7 +832,8 @@ test_runs(void **state)
 	assert_false(sched_open(fx.s));
 	finish(1, 0, "alpha\n");
 	assert_string_equal(execs[2].task, "2:b");
-	assert_non_null(strstr(execs[2].cmd, "echo alpha"));
+	/* A value in a shell command is data: quoted for where it stands. */
+	assert_non_null(strstr(execs[2].cmd, "echo 'alpha'"));
 	assert_int_equal(results, 0);
 	finish(2, 0, "");
 	assert_int_equal(results, 1);
