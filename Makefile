@@ -35,7 +35,7 @@ TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 
 # Modules -------------------------------------------------------------------
 
-COMMON_SRC = common/audit.c common/clock.c common/log.c common/shquote.c common/xmalloc.c common/rundir.c common/proc.c \
+COMMON_SRC = common/audit.c common/clock.c common/gate.c common/log.c common/shquote.c common/xmalloc.c common/rundir.c common/proc.c \
              common/strlist.c common/tasklog.c common/proctree.c common/utf8.c
 IPC_SRC    = ipc/agent_config.c ipc/perm.c ipc/permtab.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/relay.c

@@ -13,6 +13,7 @@
 #include "actors/inbox.h"
 #include "actors/session.h"
 #include "common/log.h"
+#include "common/shquote.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/relay.h"
@@ -128,20 +129,33 @@ actor_msg_wake_reader(struct actor *a)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/*
+ * A message typed into the session is text, not a command: it goes in as
+ * the no-op `: '[from SENDER] text'`, quoted so that no shell (sh, bash,
+ * dash, zsh, ksh) runs any of it, on one line (control characters and DEL,
+ * which the terminal would act on, become spaces).
+ */
 static void
 actor_msg_type(struct actor *a, const char *from, const char *text,
     size_t len)
 {
-	char	*line;
-	size_t	 i, n;
+	char	*raw, *esc, *line;
+	size_t	 i, n, elen;
 
 	n = strlen(from) + len + 16;
-	line = xmalloc(n);
-	i = (size_t)snprintf(line, n, "[from %s] ", from);
-	for (; len > 0 && i + 2 < n; text++, len--)
-		line[i++] = (unsigned char)*text < 0x20 ? ' ' : *text;
-	line[i++] = '\r';
-	session_write(a->session, line, i);
+	raw = xmalloc(n);
+	i = (size_t)snprintf(raw, n, "[from %s] ", from);
+	for (; len > 0 && i + 1 < n; text++, len--)
+		raw[i++] = (unsigned char)*text < 0x20 || *text == 0x7f ? ' ' :
+		    *text;
+	esc = shquote_value(SHQUOTE_BARE, raw, i, &elen);
+	free(raw);
+	line = xmalloc(elen + 4);
+	memcpy(line, ": ", 2);
+	memcpy(line + 2, esc, elen);
+	line[elen + 2] = '\r';
+	session_write(a->session, line, elen + 3);
+	free(esc);
 	free(line);
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/audit.h"
+#include "common/gate.h"
 #include "common/log.h"
 #include "common/strlist.h"
 #include "common/xmalloc.h"
@@ -26,7 +28,38 @@ struct door_held {
 struct door {
 	struct supervisor	*sup;
 	struct door_held	*held;
+	char			 why[320];	/* the gate's last reason */
 };
+
+/* Tier 2's words that need approval (the seed's require_approval). */
+static const char *const door_approve_words[] = { "rm", "sudo" };
+
+/*
+ * The command gate: tier 1 runs; tier 3 holds everything; tier 2 holds a
+ * command that invokes a word needing approval, or that the gate cannot
+ * read. GATE_RUN, or GATE_HOLD with d->why.
+ */
+static enum gate_verdict
+door_gate(struct door *d, const struct agent *a, const struct door_cmd *cmd)
+{
+	static const struct gate_rules	 rules = { door_approve_words,
+					    sizeof door_approve_words /
+					    sizeof door_approve_words[0] };
+	char				 why[256];
+
+	if (a->ac.tier < 2)
+		return GATE_RUN;
+	if (a->ac.tier >= 3) {
+		snprintf(d->why, sizeof d->why, "tier 3: every command "
+		    "needs approval");
+		return GATE_HOLD;
+	}
+	if (gate_argv(cmd->argv, cmd->argc, &rules, why, sizeof why) ==
+	    GATE_RUN)
+		return GATE_RUN;
+	snprintf(d->why, sizeof d->why, "tier 2: %s", why);
+	return GATE_HOLD;
+}
 
 static struct door_held **
 door_find(struct door *d, const struct agent *a)
@@ -133,6 +166,10 @@ int
 door_run(struct door *d, struct agent *a, const struct door_cmd *cmd,
     proto_done_fn done, void *arg, const char **why)
 {
+	enum gate_verdict	 gated;
+	const char		*name, *what;
+	char			 who[AGENT_ID_MAX + 16];
+
 	if (d->sup->stopping) {
 		*why = "the supervisor is shutting down";
 		return IPC_E_SHUTDOWN;
@@ -143,11 +180,26 @@ door_run(struct door *d, struct agent *a, const struct door_cmd *cmd,
 		return a->status == STATUS_WORKING || a->status ==
 		    STATUS_WAITING ? IPC_E_BUSY : IPC_E_NO_PEER;
 	}
+	snprintf(who, sizeof who, "agent %s", a->ac.id);
+	name = cmd->ctx != NULL && cmd->ctx->name != NULL ? cmd->ctx->name :
+	    "";
+	what = cmd->ctx != NULL && cmd->ctx->display != NULL ?
+	    cmd->ctx->display : cmd->argc > 0 ? cmd->argv[cmd->argc - 1] : "";
 	if (cmd->approval) {
+		snprintf(d->why, sizeof d->why, "the task requires approval");
+		gated = GATE_HOLD;
+	} else
+		gated = door_gate(d, a, cmd);
+	if (gated == GATE_HOLD) {
+		/* Written before it waits: the person decides next. */
+		audit_write(who, what, name, "held", d->why);
 		door_hold(d, a, cmd, done, arg);
 		agent_hold(a, cmd->ctx, cmd->argv, cmd->argc);
+		*why = d->why;
 		return DOOR_HELD;
 	}
+	if (a->ac.tier >= 2)
+		audit_write(who, what, name, "allowed", "the command gate");
 	return agent_exec(a, cmd->argv, cmd->argc, cmd->timeout_ms, cmd->ctx,
 	    done, arg, why);
 }
@@ -164,6 +216,14 @@ door_release(struct door *d, struct agent *a, bool yes, const char *why)
 	/* Off the list first: the agent's steps below are announced. */
 	h = *pp;
 	*pp = h->next;
+	{
+		char	who[AGENT_ID_MAX + 16];
+
+		snprintf(who, sizeof who, "agent %s", a->ac.id);
+		audit_write(who, h->ctx.display != NULL ? h->ctx.display : "",
+		    h->ctx.name != NULL ? h->ctx.name : "", yes ? "approved" :
+		    "refused", why != NULL && !yes ? why : "a person");
+	}
 	if (!yes) {
 		agent_step(a, AE_DONE, NULL);
 		h->done(h->arg, IPC_E_DENIED, why, NULL, 0);

@@ -41,8 +41,10 @@ void		 door_free(struct door *d);
 
 /*
  * Run cmd on a (which must be idle). 0: sent; DOOR_HELD: held for
- * approval; else an IPC_E_* code with *why, and done does not run. done
- * gets the task's result once it is over.
+ * approval (the task asks for it, or the command gate of a's tier holds
+ * it), *why saying why; else an IPC_E_* code with *why, and done does not
+ * run. done gets the task's result once it is over. Every gate decision
+ * is audited.
  */
 int		 door_run(struct door *d, struct agent *a,
 		    const struct door_cmd *cmd, proto_done_fn done,

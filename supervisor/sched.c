@@ -358,10 +358,14 @@ sched_dispatch(struct stask *t, const struct sched_agent *a)
 	    sched_done, t, &why);
 	if (rc == DOOR_HELD) {
 		t->start_ns = 0;
+		/* Why it waits, as orch-ctl tasks shows it. */
+		snprintf(t->reason, sizeof t->reason, "%s", why != NULL ? why :
+		    "");
 		sched_step(t, TE_HOLD);
 		log_info("task %s waits for approval: run 'orch-ctl -L %s "
-		    "approve %s' (or deny); agent %s waits with it", t->key,
-		    t->run->s->sup->instance, t->key, a->ac->id);
+		    "approve %s' (or deny); agent %s waits with it (%s)",
+		    t->key, t->run->s->sup->instance, t->key, a->ac->id,
+		    why != NULL ? why : "");
 	} else if (rc == IPC_E_BUSY || rc == IPC_E_NO_PEER) {
 		/* Taken meanwhile: again once it is idle (that kicks us). */
 		t->attempts--;

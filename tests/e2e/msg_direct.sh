@@ -31,11 +31,23 @@ YAML
 start_sup -c "$T/orch.yaml"
 for a in sender receiver tiny sink typist; do wait_status 10 $a idle; done
 
-# deliver: type -- the message is also typed into the session.
+# deliver: type -- the message is also typed into the session, as text:
+# the no-op ": '[from sender] ...'", which runs nothing of it.
 "$CTL" -L "$INST" exec sender -- orch-ctl send typist "echo delivered-by-typing" ||
     fail "send to typist"
-typed() { "$ATT" -L "$INST" -i typist | grep -q '^typist\$ \[from sender\] echo delivered-by-typing'; }
+typed() { "$ATT" -L "$INST" -i typist | grep -q "^typist\$ : '\[from sender\] echo delivered-by-typing'"; }
 wait_until 10 typed || fail "not typed: $("$ATT" -L "$INST" -i typist)"
+# Hostile text: a command after ;, a substitution, a quote, a newline and
+# a DEL (the terminal's erase) do nothing. Done when the shell has
+# prompted again after the last of them.
+for m in "hi; touch $T/PWNED" "\$(touch $T/PWNED)" "it's'; touch $T/PWNED; '" \
+    "$(printf 'line\ntouch %s/PWNED' "$T")" "$(printf "x'\177\177; touch %s/PWNED" "$T")"; do
+	"$CTL" -L "$INST" exec sender -- orch-ctl send typist "$m" >/dev/null || fail "send $m"
+done
+"$CTL" -L "$INST" exec sender -- orch-ctl send typist "last one" >/dev/null || fail "send last"
+prompted() { "$ATT" -L "$INST" -i typist | grep -A1 "\[from sender\] last one'" | tail -n 1 | grep -q '^typist\$'; }
+wait_until 10 prompted || fail "typist did not prompt again: $("$ATT" -L "$INST" -i typist)"
+[ -e "$T/PWNED" ] && fail "a typed message ran: $("$ATT" -L "$INST" -i typist)"
 
 # 10,000 messages with acks, sent from inside sender's session.
 out=$("$CTL" -L "$INST" exec sender -- orch-ctl send receiver msg --count 10000) ||

@@ -8,7 +8,7 @@
 
 cat >"$T/orch.yaml" <<'YAML'
 agents:
-  - {id: locked, tier: 3, permissions: []}
+  - {id: locked, permissions: []}
   - {id: reader, permissions: [data:read]}
   - {id: boss, permissions: [agent:coordinate, session:create, session:delete, session:read, command:execute, data:share, data:read]}
   - {id: plain}
@@ -37,7 +37,7 @@ allowed() {
 	out=$(as "$agent" "$@") || fail "$agent may not $*: $out"
 }
 
-# The reproductions: a tier-3 agent with no permissions stops nothing,
+# The reproductions: an agent with no permissions stops nothing,
 # restarts nobody, runs nothing elsewhere, reads no other screen.
 denied locked "operator only" shutdown
 "$CTL" -L "$INST" status >/dev/null || fail "the supervisor stopped"
