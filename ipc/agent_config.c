@@ -106,6 +106,7 @@ agent_config_clear(struct agent_config *ac)
 	strlist_clear(&ac->runner_args);
 	strlist_clear(&ac->env);
 	strlist_clear(&ac->perms);
+	strlist_clear(&ac->approve);
 	free(ac->shell);
 	free(ac->cwd);
 	memset(ac, 0, sizeof *ac);
@@ -120,6 +121,7 @@ agent_config_copy(struct agent_config *dst, const struct agent_config *src)
 	strlist_copy(&dst->runner_args, &src->runner_args);
 	strlist_copy(&dst->env, &src->env);
 	strlist_copy(&dst->perms, &src->perms);
+	strlist_copy(&dst->approve, &src->approve);
 	dst->shell = src->shell != NULL ? xstrdup(src->shell) : NULL;
 	dst->cwd = src->cwd != NULL ? xstrdup(src->cwd) : NULL;
 }
@@ -143,7 +145,7 @@ agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
 		    (ac->env.n > 0);
 
 	/* No permissions key: its tier's (an empty list is none). */
-	msgpack_pack_map(pk, 10 + ac->perms_given);
+	msgpack_pack_map(pk, 10 + ac->perms_given + ac->approve_given);
 	body_pack_kv_str(pk, "id", ac->id);
 	body_pack_kv_str(pk, "type", agent_type_name(ac->type));
 	body_pack_str(pk, "capabilities");
@@ -180,6 +182,10 @@ agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
 	if (ac->perms_given) {
 		body_pack_str(pk, "permissions");
 		agent_config_pack_list(pk, &ac->perms);
+	}
+	if (ac->approve_given) {
+		body_pack_str(pk, "require_approval");
+		agent_config_pack_list(pk, &ac->approve);
 	}
 	body_pack_str(pk, "runner_args");
 	agent_config_pack_list(pk, &ac->runner_args);
@@ -443,6 +449,13 @@ agent_config_perms_key(const msgpack_object *o, struct agent_config *ac)
 }
 
 static int
+agent_config_approve_key(const msgpack_object *o, struct agent_config *ac)
+{
+	ac->approve_given = true;
+	return agent_config_list(o, &ac->approve);
+}
+
+static int
 agent_config_runner_args_key(const msgpack_object *o, struct agent_config *ac)
 {
 	return agent_config_list(o, &ac->runner_args);
@@ -526,6 +539,7 @@ static const struct agent_config_key agent_config_keys[] = {
 	{ "session", agent_config_session_key },
 	{ "tier", agent_config_tier_key },
 	{ "permissions", agent_config_perms_key },
+	{ "require_approval", agent_config_approve_key },
 	{ "runner_args", agent_config_runner_args_key },
 	{ "inbox", agent_config_inbox_key },
 	{ "deliver", agent_config_deliver_key },

@@ -79,6 +79,8 @@ struct agent_config {
 	unsigned		 tier;		/* 1-3 */
 	struct strlist		 perms;
 	bool			 perms_given;	/* perms is its list ([]: none) */
+	struct strlist		 approve;	/* tier 2: words needing approval */
+	bool			 approve_given;	/* else rm, sudo */
 	struct restart_policy	 restart;
 };
 

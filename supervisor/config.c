@@ -294,6 +294,33 @@ agent_perms_key(struct schema *c, const char *path, const struct yamlnode *n,
 	return 0;
 }
 
+/* Words of a require_approval list: command names, as the gate sees them. */
+static int
+config_approve_list(struct schema *c, const char *path,
+    const struct yamlnode *n, struct strlist *l)
+{
+	size_t	i;
+
+	if (schema_strlist(c, path, n, l) != 0)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		if (l->v[i][0] == '\0' || strpbrk(l->v[i], " \t/=") != NULL)
+			return schema_err(c, n->type == YAMLNODE_SEQ ?
+			    n->items[i] : n, path, "'%s' is not a command name",
+			    l->v[i]);
+	return 0;
+}
+
+static int
+agent_approve_key(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	struct agent_config	*ac = arg;
+
+	ac->approve_given = true;
+	return config_approve_list(c, path, n, &ac->approve);
+}
+
 static int
 restart_policy_key(struct schema *c, const char *path,
     const struct yamlnode *n, void *arg)
@@ -406,6 +433,7 @@ static const struct schema_key agent_keys[] = {
 	{ "session", agent_session_key },
 	{ "tier", agent_tier_key },
 	{ "permissions", agent_perms_key },
+	{ "require_approval", agent_approve_key },
 	{ "restart", agent_restart_key },
 	{ "inbox", agent_inbox_key },
 	{ "deliver", agent_deliver_key },
@@ -482,12 +510,23 @@ config_agents_key(struct schema *c, const char *path, const struct yamlnode *n,
 	return failed;
 }
 
+static int
+config_approve_key(struct schema *c, const char *path,
+    const struct yamlnode *n, void *arg)
+{
+	struct config	*cfg = arg;
+
+	cfg->approve_given = true;
+	return config_approve_list(c, path, n, &cfg->approve);
+}
+
 /* Keys without a parser belong to workflows and are read there. */
 static const struct schema_key config_keys[] = {
 	{ "name", config_name_key },
 	{ "version", NULL },
 	{ "description", NULL },
 	{ "agents", config_agents_key },
+	{ "require_approval", config_approve_key },
 	{ "stages", NULL },
 };
 
@@ -502,6 +541,12 @@ config_from_schema(struct schema *c, bool need_agents)
 	if (schema_walk(c, "", doc->root, config_keys, NITEMS(config_keys),
 	    cfg) != 0)
 		goto fail;
+	/* The file's list, for every agent without its own. */
+	for (size_t i = 0; cfg->approve_given && i < cfg->nagents; i++)
+		if (!cfg->agents[i].approve_given) {
+			strlist_copy(&cfg->agents[i].approve, &cfg->approve);
+			cfg->agents[i].approve_given = true;
+		}
 	if (cfg->nagents == 0 && need_agents) {
 		schema_err(c, doc->root, "agents", "at least one agent is "
 		    "needed");
@@ -584,6 +629,7 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nagents; i++)
 		agent_config_clear(&cfg->agents[i]);
 	free(cfg->agents);
+	strlist_clear(&cfg->approve);
 	free(cfg->name);
 	free(cfg->file);
 	free(cfg);

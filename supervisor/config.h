@@ -23,6 +23,8 @@ struct schema;
 struct config {
 	char			*file;
 	char			*name;
+	struct strlist		 approve;	/* require_approval for all */
+	bool			 approve_given;
 	struct agent_config	*agents;
 	size_t			 nagents;
 };

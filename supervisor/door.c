@@ -31,7 +31,7 @@ struct door {
 	char			 why[320];	/* the gate's last reason */
 };
 
-/* Tier 2's words that need approval (the seed's require_approval). */
+/* Tier 2's words that need approval, unless require_approval says. */
 static const char *const door_approve_words[] = { "rm", "sudo" };
 
 /*
@@ -42,10 +42,15 @@ static const char *const door_approve_words[] = { "rm", "sudo" };
 static enum gate_verdict
 door_gate(struct door *d, const struct agent *a, const struct door_cmd *cmd)
 {
-	static const struct gate_rules	 rules = { door_approve_words,
-					    sizeof door_approve_words /
-					    sizeof door_approve_words[0] };
-	char				 why[256];
+	struct gate_rules	 rules = { door_approve_words,
+				    sizeof door_approve_words /
+				    sizeof door_approve_words[0] };
+	char			 why[256];
+
+	if (a->ac.approve_given) {
+		rules.words = (const char *const *)a->ac.approve.v;
+		rules.n = a->ac.approve.n;
+	}
 
 	if (a->ac.tier < 2)
 		return GATE_RUN;

@@ -12,9 +12,10 @@ agents:
   - {id: t1, tier: 1}
   - {id: t2, tier: 2}
   - {id: t3, tier: 3}
+  - {id: t2own, tier: 2, require_approval: [touch]}
 YAML
 start_sup -c "$T/orch.yaml"
-for a in t1 t2 t3; do wait_status 10 $a idle; done
+for a in t1 t2 t3 t2own; do wait_status 10 $a idle; done
 
 n=0
 for form in "rm -v $T/v" "/bin/rm $T/v" "r''m $T/v" "sh -c 'rm $T/v'" \
@@ -68,6 +69,15 @@ run=$("$CTL" -L "$INST" workflow run "$T/wf.yaml" | sed -n 's/^run \([0-9]*\).*/
 wait_until 10 sh -c "'$CTL' -L '$INST' tasks | grep -q '^$run:first .* waiting .*tier 3'" || fail "tier 3 not held"
 "$CTL" -L "$INST" deny "$run:first" >/dev/null || fail "deny tier 3"
 wait_until 10 sh -c "'$CTL' -L '$INST' tasks | grep -q '^$run:second .* skipped'" || fail "dependent not skipped: $("$CTL" -L "$INST" tasks)"
+# An agent's own list replaces rm and sudo.
+touch "$T/own"
+"$CTL" -L "$INST" submit --agent t2own --wait -- "rm $T/own" >/dev/null || fail "own list: rm"
+[ -e "$T/own" ] && fail "own list: rm did not run"
+name=$("$CTL" -L "$INST" submit --agent t2own -- "touch $T/made") || fail "submit touch"
+wait_until 10 sh -c "'$CTL' -L '$INST' tasks | grep -q '^$name .* waiting .*.touch. needs approval'" ||
+    fail "own list: touch not held: $("$CTL" -L "$INST" tasks | grep "$name")"
+[ -e "$T/made" ] && fail "own list: touch ran unapproved"
+"$CTL" -L "$INST" deny "$name" >/dev/null || fail "deny touch"
 # Tier 1 runs rm without asking.
 touch "$T/x"
 "$CTL" -L "$INST" submit --agent t1 --wait -- "rm $T/x" >/dev/null || fail "tier 1 rm"

@@ -157,6 +157,9 @@ test_errors(void **state)
 	    "to 3");
 	refuse("agents:\n  - id: a\n    permissions: [root]\n",
 	    "c.yaml:3:19: agents[0].permissions: unknown permission 'root'");
+	refuse("agents:\n  - id: a\n    require_approval: [/bin/rm]\n",
+	    "c.yaml:3:24: agents[0].require_approval: '/bin/rm' is not a "
+	    "command name");
 	refuse("agents:\n  - id: a\n    restart: {policy: sometimes}\n",
 	    "c.yaml:3:23: agents[0].restart.policy: 'sometimes' is not one "
 	    "of: permanent, transient, temporary");
@@ -171,6 +174,33 @@ test_errors(void **state)
 	    "line 3)");
 	refuse("agents: [\n", "c.yaml:2:1: did not find expected node content "
 	    "while parsing a flow node");
+}
+
+/* require_approval: an agent's own list, else the file's, else none. */
+static void
+test_approve(void **state)
+{
+	struct config	*cfg;
+	char		*cause = NULL;
+
+	(void)state;
+	cfg = config_load_string("c.yaml", "require_approval: [rm, git]\n"
+	    "agents:\n  - {id: a}\n  - {id: b, require_approval: [dd]}\n"
+	    "  - {id: c, require_approval: []}\n", NULL, &cause);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	assert_true(cfg->agents[0].approve_given);
+	assert_int_equal(cfg->agents[0].approve.n, 2);
+	assert_string_equal(cfg->agents[0].approve.v[1], "git");
+	assert_int_equal(cfg->agents[1].approve.n, 1);
+	assert_string_equal(cfg->agents[1].approve.v[0], "dd");
+	assert_true(cfg->agents[2].approve_given);
+	assert_int_equal(cfg->agents[2].approve.n, 0);
+	config_free(cfg);
+	cfg = config_load_string("c.yaml", "agents:\n  - {id: a}\n", NULL,
+	    &cause);
+	assert_false(cfg->agents[0].approve_given);
+	config_free(cfg);
 }
 
 static void
@@ -229,6 +259,7 @@ main(void)
 		cmocka_unit_test(test_default),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_approve),
 		cmocka_unit_test(test_msgpack),
 	};
 
