@@ -55,7 +55,8 @@ BINS       = $(BUILD)/bin/orch-ipc-demo $(BUILD)/bin/orch-actor \
              $(BUILD)/bin/orch-supervisor $(BUILD)/bin/orch-ctl \
              $(BUILD)/bin/orch-attach
 BENCHES    = $(BUILD)/bench/bench_ipc $(BUILD)/bench/bench_spawn \
-             $(BUILD)/bench/bench_shm $(BUILD)/bench/bench_msg
+             $(BUILD)/bench/bench_shm $(BUILD)/bench/bench_msg \
+             $(BUILD)/bench/bench_gate
 # The benchmarks' peers (ZeroMQ, nng); nothing else links them.
 BENCH_LIBS = $(shell pkg-config --libs libzmq 2>/dev/null) -lnng
 
@@ -122,6 +123,8 @@ bench: deps
 	@$(BUILD)/bench/bench_spawn $(BUILD)/bin
 	@echo
 	@$(BUILD)/bench/bench_shm
+	@echo
+	@$(BUILD)/bench/bench_gate
 	@echo
 	@$(BUILD)/bench/bench_msg $(BUILD)/bin
 	@echo
@@ -193,6 +196,10 @@ $(BUILD)/bench/bench_ipc: $(BUILD)/obj/tools/bench/bench_ipc.o $(BUILD)/obj/tool
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/bench/bench_spawn: $(BUILD)/obj/tools/bench/bench_spawn.o $(BUILD)/obj/tools/bench/hist.o $(BUILD)/obj/tools/client.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/bench/bench_gate: $(BUILD)/obj/tools/bench/bench_gate.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
