@@ -35,7 +35,7 @@ struct gate_cmd {
 };
 
 static enum gate_verdict gate_text(struct gate *, const char *, size_t);
-static enum gate_verdict gate_words(struct gate *, struct gate_word *,
+static enum gate_verdict gate_command(struct gate *, struct gate_word *,
 		    size_t);
 
 static enum gate_verdict
@@ -391,7 +391,7 @@ gate_finish(struct gate *g, struct gate_cmd *c)
 	enum gate_verdict	v = GATE_RUN;
 
 	if (c->n > 0)
-		v = gate_words(g, c->w, c->n);
+		v = gate_command(g, c->w, c->n);
 	gate_cmd_clear(c);
 	return v;
 }
@@ -520,12 +520,6 @@ gate_text(struct gate *g, const char *s, size_t len)
 	gate_cmd_clear(&c);
 	g->depth--;
 	return v;
-}
-
-static enum gate_verdict
-gate_words(struct gate *g, struct gate_word *w, size_t n)
-{
-	return gate_command(g, w, n);
 }
 
 enum gate_verdict

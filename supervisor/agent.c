@@ -34,12 +34,6 @@ agent_status_name(enum agent_status st)
 	return fsm_agent_status_name(st);
 }
 
-bool
-agent_alive(const struct agent *a)
-{
-	return a->status != STATUS_ERROR && a->status != STATUS_TERMINATED;
-}
-
 /* The payload of an agent's events: its status, pid, restarts, why. */
 static void
 agent_pack_event(msgpack_sbuffer *sb, const struct agent *a, const char *why)

@@ -146,8 +146,6 @@ int		 agent_log_path(const struct supervisor *sup, const char *name,
 		    char *buf, size_t size);
 
 const char	*agent_status_name(enum agent_status st);
-/* The agent's status can run a task (now or once idle): not error, gone. */
-bool		 agent_alive(const struct agent *a);
 /* Pack the status row: id, type, status, pid, restarts, task, caps. */
 void		 agent_pack_row(msgpack_packer *pk, const struct agent *a,
 		    bool detail);

@@ -90,14 +90,13 @@ door_held_free(struct door_held *h)
 
 /* Take h off the list and answer it with err (its agent no longer waits). */
 static void
-door_answer(struct door *d, struct door_held **pp, int err, const char *why)
+door_answer(struct door_held **pp, int err, const char *why)
 {
 	struct door_held	*h = *pp;
 
 	*pp = h->next;
 	h->done(h->arg, err, why, NULL, 0);
 	door_held_free(h);
-	(void)d;
 }
 
 /* An agent whose actor ended cannot run what it held. */
@@ -110,7 +109,7 @@ door_agent_cb(void *arg, const struct hub_change *ch)
 
 	if (a->status == STATUS_WAITING || (pp = door_find(d, a)) == NULL)
 		return;
-	door_answer(d, pp, IPC_E_PEER_GONE, "the agent's actor ended while "
+	door_answer(pp, IPC_E_PEER_GONE, "the agent's actor ended while "
 	    "its task waited for approval");
 }
 
@@ -130,7 +129,7 @@ door_free(struct door *d)
 	if (d == NULL)
 		return;
 	while (d->held != NULL)
-		door_answer(d, &d->held, IPC_E_SHUTDOWN, "the supervisor is "
+		door_answer(&d->held, IPC_E_SHUTDOWN, "the supervisor is "
 		    "shutting down");
 	free(d);
 }
@@ -167,13 +166,24 @@ door_hold(struct door *d, struct agent *a, const struct door_cmd *cmd,
 	d->held = h;
 }
 
+/* A gate decision about a's command, in the audit log. */
+static void
+door_audit(const struct agent *a, const struct agent_task_ctx *ctx,
+    char *const *argv, size_t argc, const char *decision, const char *rule)
+{
+	char	who[AGENT_ID_MAX + 16];
+
+	snprintf(who, sizeof who, "agent %s", a->ac.id);
+	audit_write(who, ctx != NULL && ctx->display != NULL ? ctx->display :
+	    argc > 0 ? argv[argc - 1] : "", ctx != NULL && ctx->name != NULL ?
+	    ctx->name : "", decision, rule);
+}
+
 int
 door_run(struct door *d, struct agent *a, const struct door_cmd *cmd,
     proto_done_fn done, void *arg, const char **why)
 {
 	enum gate_verdict	 gated;
-	const char		*name, *what;
-	char			 who[AGENT_ID_MAX + 16];
 
 	if (d->sup->stopping) {
 		*why = "the supervisor is shutting down";
@@ -185,11 +195,6 @@ door_run(struct door *d, struct agent *a, const struct door_cmd *cmd,
 		return a->status == STATUS_WORKING || a->status ==
 		    STATUS_WAITING ? IPC_E_BUSY : IPC_E_NO_PEER;
 	}
-	snprintf(who, sizeof who, "agent %s", a->ac.id);
-	name = cmd->ctx != NULL && cmd->ctx->name != NULL ? cmd->ctx->name :
-	    "";
-	what = cmd->ctx != NULL && cmd->ctx->display != NULL ?
-	    cmd->ctx->display : cmd->argc > 0 ? cmd->argv[cmd->argc - 1] : "";
 	if (cmd->approval) {
 		snprintf(d->why, sizeof d->why, "the task requires approval");
 		gated = GATE_HOLD;
@@ -197,14 +202,15 @@ door_run(struct door *d, struct agent *a, const struct door_cmd *cmd,
 		gated = door_gate(d, a, cmd);
 	if (gated == GATE_HOLD) {
 		/* Written before it waits: the person decides next. */
-		audit_write(who, what, name, "held", d->why);
+		door_audit(a, cmd->ctx, cmd->argv, cmd->argc, "held", d->why);
 		door_hold(d, a, cmd, done, arg);
 		agent_hold(a, cmd->ctx, cmd->argv, cmd->argc);
 		*why = d->why;
 		return DOOR_HELD;
 	}
 	if (a->ac.tier >= 2)
-		audit_write(who, what, name, "allowed", "the command gate");
+		door_audit(a, cmd->ctx, cmd->argv, cmd->argc, "allowed",
+		    "the command gate");
 	return agent_exec(a, cmd->argv, cmd->argc, cmd->timeout_ms, cmd->ctx,
 	    done, arg, why);
 }
@@ -221,14 +227,8 @@ door_release(struct door *d, struct agent *a, bool yes, const char *why)
 	/* Off the list first: the agent's steps below are announced. */
 	h = *pp;
 	*pp = h->next;
-	{
-		char	who[AGENT_ID_MAX + 16];
-
-		snprintf(who, sizeof who, "agent %s", a->ac.id);
-		audit_write(who, h->ctx.display != NULL ? h->ctx.display : "",
-		    h->ctx.name != NULL ? h->ctx.name : "", yes ? "approved" :
-		    "refused", why != NULL && !yes ? why : "a person");
-	}
+	door_audit(a, &h->ctx, h->argv.v, h->argv.n - 1, yes ? "approved" :
+	    "refused", why != NULL && !yes ? why : "a person");
 	if (!yes) {
 		agent_step(a, AE_DONE, NULL);
 		h->done(h->arg, IPC_E_DENIED, why, NULL, 0);

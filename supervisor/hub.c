@@ -13,7 +13,6 @@ struct hub_sub {
 struct hub {
 	struct hub_sub	*subs;
 	size_t		 n;
-	unsigned long	 count;
 };
 
 struct hub *
@@ -48,15 +47,8 @@ hub_announce(struct hub *h, const struct hub_change *ch)
 
 	if (h == NULL)
 		return;
-	h->count++;
 	/* An observer may subscribe another: h->n is read each time. */
 	for (i = 0; i < h->n; i++)
 		if (h->subs[i].mask & ch->kind)
 			h->subs[i].fn(h->subs[i].arg, ch);
-}
-
-unsigned long
-hub_count(const struct hub *h)
-{
-	return h->count;
 }

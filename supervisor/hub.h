@@ -42,7 +42,5 @@ void		 hub_free(struct hub *h);
 void		 hub_subscribe(struct hub *h, unsigned mask, hub_fn fn,
 		    void *arg);
 void		 hub_announce(struct hub *h, const struct hub_change *ch);
-/* Changes announced so far, of every kind. */
-unsigned long	 hub_count(const struct hub *h);
 
 #endif
