@@ -543,9 +543,15 @@ bank_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * who made the change is the event's source; the entry's owner and access
+ * ride along so that whoever relays the bus can hold back the events of
+ * keys its reader may not read (bank_event_may_read).
+ */
 static void
 bank_publish(struct bank *b, const char *key, uint64_t version,
-    const char *who, bool deleted)
+    const char *who, const char *owner, enum bank_access access,
+    bool deleted)
 {
 	msgpack_sbuffer	sb;
 	msgpack_packer	pk;
@@ -554,10 +560,12 @@ bank_publish(struct bank *b, const char *key, uint64_t version,
 		return;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
+	msgpack_pack_map(&pk, 5);
 	body_pack_kv_str(&pk, "key", key);
 	body_pack_kv_u64(&pk, "version", version);
 	body_pack_kv_str(&pk, "op", deleted ? "delete" : "write");
+	body_pack_kv_str(&pk, "owner", owner);
+	body_pack_kv_str(&pk, "access", bank_access_name(access));
 	/* The bus is best effort; the bank's state is the truth. */
 	ring_publish(b->bus, EV_DATA_SHARED, who, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
@@ -588,6 +596,8 @@ bank_write(struct bank *b, const char *key, const void *value, size_t len,
 	struct bank_entry	*e;
 	const void		*data = value;
 	char			*z = NULL, old_owner[BANK_OWNER_MAX + 1];
+	const char		*now_owner = owner;
+	enum bank_access	 now_access = access;
 	size_t			 klen, olen, stored = len, old_raw = 0;
 	uint64_t		 ver, now, flags, old_flags = 0, ref;
 	uint32_t		 idx, prev;
@@ -670,6 +680,8 @@ bank_write(struct bank *b, const char *key, const void *value, size_t len,
 		    FLAGS_OWNER(old_flags), access, stored != len) :
 		    FLAGS(klen, FLAGS_OWNER(old_flags),
 		    FLAGS_ACCESS(old_flags), stored != len);
+		now_owner = old_owner;
+		now_access = (enum bank_access)FLAGS_ACCESS(flags);
 		bank_odd(&e->seq);
 		atomic_store_explicit(&e->value, atomic_load_explicit(
 		    &in->new_block, RELAXED), RELAXED);
@@ -714,7 +726,7 @@ bank_write(struct bank *b, const char *key, const void *value, size_t len,
 	lock_release(&bk->lock);
 	if (version != NULL)
 		*version = ver;
-	bank_publish(b, key, ver, owner, false);
+	bank_publish(b, key, ver, owner, now_owner, now_access, false);
 	free(z);
 	return 0;
 abandon:
@@ -727,7 +739,7 @@ out:
 }
 
 int
-bank_delete(struct bank *b, const char *key, uint64_t expect)
+bank_delete(struct bank *b, const char *key, uint64_t expect, const char *who)
 {
 	struct bank_bucket	*bk;
 	struct bank_intent	*in;
@@ -735,6 +747,7 @@ bank_delete(struct bank *b, const char *key, uint64_t expect)
 	size_t			 klen = key != NULL ? strlen(key) : 0, olen;
 	uint64_t		 ver;
 	uint32_t		 idx, prev;
+	uint64_t		 flags;
 	char			 owner[BANK_OWNER_MAX + 1];
 	int			 rc;
 
@@ -754,7 +767,8 @@ bank_delete(struct bank *b, const char *key, uint64_t expect)
 		lock_release(&bk->lock);
 		return -BANK_ECONFLICT;
 	}
-	olen = FLAGS_OWNER_LEN(atomic_load_explicit(&e->flags, RELAXED));
+	flags = atomic_load_explicit(&e->flags, RELAXED);
+	olen = FLAGS_OWNER_LEN(flags);
 	shmcopy_out(owner, e->owner, olen);
 	owner[olen] = '\0';
 
@@ -785,6 +799,7 @@ bank_delete(struct bank *b, const char *key, uint64_t expect)
 	}
 	bank_intent_clear(in);
 	lock_release(&bk->lock);
-	bank_publish(b, key, ver, owner, true);
+	bank_publish(b, key, ver, who != NULL ? who : owner, owner,
+	    (enum bank_access)FLAGS_ACCESS(flags), true);
 	return 0;
 }

@@ -11,7 +11,9 @@
  * the configured maximum are refused.
  *
  * With an event bus attached, every write and delete publishes a
- * "data.shared" event with the key and version.
+ * "data.shared" event from whoever made it, with the key, version, owner
+ * and access: whoever relays the bus to an agent holds back the events of
+ * keys that agent may not read (bank_event_may_read).
  */
 #ifndef ORCH_SHM_BANK_H
 #define ORCH_SHM_BANK_H
@@ -177,8 +179,12 @@ int	bank_write(struct bank *b, const char *key, const void *value,
 int	bank_read(struct bank *b, const char *key, void **value,
 	    struct bank_meta *meta);
 
-/* Delete key (expect as for bank_write). 0 or a negative bank_error. */
-int	bank_delete(struct bank *b, const char *key, uint64_t expect);
+/*
+ * Delete key (expect as for bank_write) on behalf of who (NULL: its
+ * owner), the source of the event. 0 or a negative bank_error.
+ */
+int	bank_delete(struct bank *b, const char *key, uint64_t expect,
+	    const char *who);
 
 /*
  * Call fn for each key matching pattern (fnmatch; NULL: all) or, when
@@ -204,6 +210,14 @@ bool	bank_may_read(const char *caller, bool can_read, bool can_share,
 	    const char *owner, enum bank_access a);
 bool	bank_may_write(const char *caller, bool can_share, const char *owner,
 	    enum bank_access a);
+/*
+ * May that caller see a data.shared event with this payload (its key's
+ * name)? As bank_may_read for the entry the event names; a payload that
+ * does not say whose entry it is, is held back from everyone but the
+ * operator.
+ */
+bool	bank_event_may_read(const void *payload, size_t len,
+	    const char *caller, bool can_read, bool can_share);
 
 /*
  * Test-only fault hook: called at each stage of a write or delete while

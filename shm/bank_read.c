@@ -294,6 +294,28 @@ bank_stats(struct bank *b, struct bank_stats *st)
 
 /* Subscriptions ------------------------------------------------------------ */
 
+bool
+bank_event_may_read(const void *payload, size_t len, const char *caller,
+    bool can_read, bool can_share)
+{
+	msgpack_unpacked	 up;
+	char			 owner[BANK_OWNER_MAX + 1], access[16];
+	int			 acc = -1;
+
+	if (caller == NULL)
+		return true;
+	msgpack_unpacked_init(&up);
+	/* Whatever cannot be read as one of ours is held back. */
+	if (payload != NULL && msgpack_unpack_next(&up, payload, len, NULL) ==
+	    MSGPACK_UNPACK_SUCCESS && body_str(&up.data, "owner", owner,
+	    sizeof owner) == 0 && body_str(&up.data, "access", access,
+	    sizeof access) == 0)
+		acc = bank_access_parse(access);
+	msgpack_unpacked_destroy(&up);
+	return acc >= 0 && bank_may_read(caller, can_read, can_share, owner,
+	    (enum bank_access)acc);
+}
+
 void
 bank_subscribe(struct bank_sub *s, struct bank *b, const char *pattern)
 {

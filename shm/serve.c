@@ -8,6 +8,7 @@
 
 #include "common/xmalloc.h"
 #include "ipc/body.h"
+#include "shm/events.h"
 #include "shm/ring_notify.h"
 
 #define SERVE_MAX_EVENTS	1024
@@ -23,6 +24,8 @@ struct serve_wait {
 	uint64_t		 since;
 	unsigned		 max;
 	char			 pattern[RING_TYPE_MAX + 1];
+	struct serve_caller	 who;		/* who.id points at id */
+	char			 id[BANK_OWNER_MAX + 1];
 	struct event		*timer;
 	struct serve_wait	*next;
 };
@@ -272,7 +275,8 @@ serve_mem_rm(struct serve *sv, struct peer *p, const struct envelope *env,
 		    "not be removed by this agent", key, m.owner);
 	if (expect != BANK_ANY && expect != m.version)
 		return serve_error(p, env, IPC_E_CONFLICT, "version conflict");
-	rc = bank_delete(&sv->rg->bank, key, m.version);
+	rc = bank_delete(&sv->rg->bank, key, m.version, who->id != NULL ?
+	    who->id : SERVE_OPERATOR);
 	if (rc != 0)
 		return serve_error(p, env, serve_bank_code(rc),
 		    bank_strerror(rc));
@@ -283,12 +287,14 @@ serve_mem_rm(struct serve *sv, struct peer *p, const struct envelope *env,
 /* events.* ------------------------------------------------------------------ */
 
 /*
- * Read up to max events from since. Packs them into sv->sb (an answer
- * body) unless there are none and the caller may wait: then 0.
+ * Read up to max events from since that the caller may see (a change to
+ * a key it may not read is not announced to it). Packs them into sv->sb
+ * (an answer body) unless there are none and the caller may wait: then 0.
  */
 static int
-serve_events_collect(struct serve *sv, uint64_t since, const char *pattern,
-    unsigned max, bool may_wait, bool *stalled)
+serve_events_collect(struct serve *sv, const struct serve_caller *who,
+    uint64_t since, const char *pattern, unsigned max, bool may_wait,
+    bool *stalled)
 {
 	struct ring		*r = &sv->rg->ring;
 	struct ring_sub		 s;
@@ -304,6 +310,10 @@ serve_events_collect(struct serve *sv, uint64_t since, const char *pattern,
 	msgpack_sbuffer_init(&items);
 	msgpack_packer_init(&ipk, &items, msgpack_sbuffer_write);
 	while (n < max && ring_read(&s, sv->ev) == 1) {
+		if (who->id != NULL && strcmp(sv->ev->type, EV_DATA_SHARED) ==
+		    0 && !bank_event_may_read(sv->ev->payload, sv->ev->len,
+		    who->id, who->can_read, who->can_share))
+			continue;
 		msgpack_pack_map(&ipk, 6);
 		body_pack_kv_u64(&ipk, "seq", sv->ev->seq);
 		body_pack_kv_u64(&ipk, "ts_ns", sv->ev->ts_ns);
@@ -354,8 +364,8 @@ serve_wait_timeout_cb(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
-	serve_events_collect(w->sv, w->since, w->pattern, w->max, false,
-	    &stalled);
+	serve_events_collect(w->sv, &w->who, w->since, w->pattern, w->max,
+	    false, &stalled);
 	peer_reply(w->peer, &w->req, IPC_OK, NULL, w->sv->sb.data,
 	    w->sv->sb.size);
 	serve_wait_free(w);
@@ -374,8 +384,8 @@ serve_notify_cb(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	for (w = sv->waits; w != NULL; w = next) {
 		next = w->next;
-		if (serve_events_collect(sv, w->since, w->pattern, w->max,
-		    true, &stalled) == 0) {
+		if (serve_events_collect(sv, &w->who, w->since, w->pattern,
+		    w->max, true, &stalled) == 0) {
 			any_stalled |= stalled;
 			continue;
 		}
@@ -402,7 +412,6 @@ serve_events_read(struct serve *sv, struct peer *p, const struct envelope *env,
 	bool			 stalled;
 	size_t			 n;
 
-	(void)who;
 	(void)why;
 	(void)whysize;
 	body_u64(&env->body, "since", &since);
@@ -418,7 +427,7 @@ serve_events_read(struct serve *sv, struct peer *p, const struct envelope *env,
 	if (since == RING_FROM_NOW)
 		since = ring_tail(&sv->rg->ring);
 	mark = ring_notify_mark(sv->notify);
-	if (serve_events_collect(sv, since, pattern, (unsigned)max,
+	if (serve_events_collect(sv, who, since, pattern, (unsigned)max,
 	    wait_ms > 0, &stalled) == 1) {
 		peer_reply(p, env, IPC_OK, NULL, sv->sb.data, sv->sb.size);
 		return SERVE_DONE;
@@ -436,6 +445,11 @@ serve_events_read(struct serve *sv, struct peer *p, const struct envelope *env,
 	w->since = since;
 	w->max = (unsigned)max;
 	snprintf(w->pattern, sizeof w->pattern, "%s", pattern);
+	w->who = *who;
+	if (who->id != NULL) {
+		snprintf(w->id, sizeof w->id, "%s", who->id);
+		w->who.id = w->id;
+	}
 	w->timer = evtimer_new(sv->base, serve_wait_timeout_cb, w);
 	tv.tv_sec = (time_t)(wait_ms / 1000);
 	tv.tv_usec = (suseconds_t)(wait_ms % 1000 * 1000);
@@ -444,6 +458,19 @@ serve_events_read(struct serve *sv, struct peer *p, const struct envelope *env,
 	sv->waits = w;
 	ring_notify_arm(sv->notify, mark, stalled);
 	return SERVE_DONE;
+}
+
+/* The bus's own families: what they say, only orch may say. */
+static bool
+serve_reserved(const char *type)
+{
+	static const char *const	 ours[] = { "agent.", "task.", "data." };
+	size_t				 i;
+
+	for (i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		if (strncmp(type, ours[i], strlen(ours[i])) == 0)
+			return true;
+	return false;
 }
 
 static enum serve_result
@@ -456,11 +483,15 @@ serve_events_publish(struct serve *sv, struct peer *p,
 	size_t		 len = 0;
 	int		 rc;
 
-	(void)why;
-	(void)whysize;
 	if (body_str(&env->body, "type", type, sizeof type) != 0)
 		return serve_error(p, env, IPC_E_INVAL, "events.publish needs a "
 		    "type of 1-31 bytes");
+	if (who->id != NULL && serve_reserved(type)) {
+		snprintf(why, whysize, "'%s' is orch's own event type: agents "
+		    "may not publish agent.*, task.* or data.* events", type);
+		peer_reply(p, env, IPC_E_DENIED, why, NULL, 0);
+		return SERVE_DENIED;
+	}
 	if (body_get(&env->body, "target") != NULL && body_str(&env->body,
 	    "target", target, sizeof target) != 0)
 		return serve_error(p, env, IPC_E_INVAL, "target too long");

@@ -3,8 +3,10 @@
 # agent.ready is on the bus, a kill -9 shows as agent.restarted, an agent
 # writes a shared key from its session and another agent reads it and sees
 # the change with mem watch, a private key is denied to the other agent
-# (and the denial logged), the operator sees everything, and the shared
-# memory is gone after shutdown.
+# (and the denial logged) and never named to it in events or a watch, a
+# change is announced as its maker's, agents cannot forge orch's events,
+# the operator sees everything, and the shared memory is gone after
+# shutdown.
 . "$(dirname "$0")/lib.bash"
 
 start_sup
@@ -40,8 +42,34 @@ out=$("$CTL" -L "$INST" exec worker-2 -- orch-ctl mem get shared/answer) || fail
 [ "$out" = 42 ] || fail "shared value: $out"
 
 # Private: the owner reads it, another agent is denied, the operator is not.
+# Its name is not announced to another agent: worker-2's watch sees the
+# shared key written after it, never the private one.
+"$CTL" -L "$INST" exec worker-2 -- orch-ctl mem watch 'notes/*' --count 1 >"$T/watch2.out" 2>&1 &
+watcher=$!
+watching() { "$ATT" -L "$INST" -i worker-2 | grep -q "watching notes/\* from event"; }
+wait_until 10 watching || fail "watch did not start: $("$ATT" -L "$INST" -i worker-2)"
+"$CTL" -L "$INST" mem watch 'notes/*' --count 3 >"$T/watchop.out" 2>&1 &
+opwatch=$!
 "$CTL" -L "$INST" exec worker-1 -- orch-ctl mem put notes/mine secret --access private >/dev/null ||
     fail "private put"
+"$CTL" -L "$INST" exec worker-1 -- orch-ctl mem put notes/open hello >/dev/null || fail "shared put"
+wait_exit $watcher 10 || fail "watch of notes/* did not see the shared key"
+[ "$(grep -v '^watching' "$T/watch2.out")" = "notes/open 1 write by worker-1" ] ||
+    fail "another agent's watch: $(cat "$T/watch2.out")"
+# A change is announced as its maker's: the operator's delete of
+# worker-1's key is the operator's.
+"$CTL" -L "$INST" mem rm notes/open || fail "operator rm"
+wait_exit $opwatch 10 || fail "operator's watch"
+[ "$(grep -v '^watching' "$T/watchop.out")" = "notes/mine 1 write by worker-1
+notes/open 1 write by worker-1
+notes/open 1 delete by operator" ] || fail "operator's watch: $(cat "$T/watchop.out")"
+"$CTL" -L "$INST" exec worker-2 -- orch-ctl events --type data.shared >"$T/ev2.out" || fail "events"
+grep -q "notes/mine" "$T/ev2.out" && fail "private key named to another agent: $(cat "$T/ev2.out")"
+grep -q "notes/open" "$T/ev2.out" || fail "shared key not in events: $(cat "$T/ev2.out")"
+# Nor may an agent forge orch's own events.
+"$CTL" -L "$INST" exec worker-2 -- orch-ctl events publish task.completed >"$T/forge.out" 2>&1 &&
+    fail "an agent published task.completed"
+grep -q "orch's own event type" "$T/forge.out" || fail "forge: $(cat "$T/forge.out")"
 [ "$("$CTL" -L "$INST" exec worker-1 -- orch-ctl mem get notes/mine)" = secret ] || fail "owner read"
 "$CTL" -L "$INST" exec worker-2 -- orch-ctl mem get notes/mine >"$T/denied.out" 2>&1 &&
     fail "private key readable by another agent"

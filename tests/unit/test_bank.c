@@ -158,9 +158,9 @@ test_operations(void **state)
 	    5, NULL), -BANK_ENOENT);
 
 	/* Delete. */
-	assert_int_equal(bank_delete(b, "a", 3), -BANK_ECONFLICT);
-	assert_int_equal(bank_delete(b, "a", 4), 0);
-	assert_int_equal(bank_delete(b, "a", BANK_ANY), -BANK_ENOENT);
+	assert_int_equal(bank_delete(b, "a", 3, NULL), -BANK_ECONFLICT);
+	assert_int_equal(bank_delete(b, "a", 4, NULL), 0);
+	assert_int_equal(bank_delete(b, "a", BANK_ANY, NULL), -BANK_ENOENT);
 	assert_int_equal(bank_read(b, "a", NULL, &m), -BANK_ENOENT);
 
 	/* Bad input. */
@@ -250,7 +250,7 @@ test_full(void **state)
 	bank_stats(&f->b, &st);
 	assert_int_equal(st.entries, 8);
 	assert_int_equal(st.arena_used, 8 * 64);
-	assert_int_equal(bank_delete(&f->b, "k0", BANK_ANY), 0);
+	assert_int_equal(bank_delete(&f->b, "k0", BANK_ANY, NULL), 0);
 	assert_int_equal(bank_write(&f->b, "k8", "v", 1, "o", BANK_PUBLIC,
 	    BANK_ANY, NULL), 0);
 
@@ -309,7 +309,7 @@ test_list_and_events(void **state)
 	bank_write(&f->b, "task/2/result", "ok", 2, "w2", BANK_SHARED,
 	    BANK_ANY, NULL);
 	bank_write(&f->b, "note", "hi", 2, "w1", BANK_PUBLIC, BANK_ANY, NULL);
-	bank_delete(&f->b, "task/1/result", BANK_ANY);
+	bank_delete(&f->b, "task/1/result", BANK_ANY, NULL);
 
 	memset(&l, 0, sizeof l);
 	assert_int_equal(bank_list(&f->b, NULL, "task/", list_cb, &l), 1);
@@ -385,7 +385,7 @@ test_churn(void **state)
 		x = x * 1103515245 + 12345;
 		snprintf(k, sizeof k, "churn/%u", (x >> 8) % 2000);
 		if ((x >> 4) % 3 == 0)
-			rc = bank_delete(&f->b, k, BANK_ANY);
+			rc = bank_delete(&f->b, k, BANK_ANY, NULL);
 		else
 			rc = bank_write(&f->b, k, val, (x >> 12) % 4000 + 1,
 			    "o", BANK_PUBLIC, BANK_ANY, NULL);
@@ -395,7 +395,7 @@ test_churn(void **state)
 	}
 	for (i = 0; i < 2000; i++) {
 		snprintf(k, sizeof k, "churn/%u", (unsigned)i);
-		bank_delete(&f->b, k, BANK_ANY);
+		bank_delete(&f->b, k, BANK_ANY, NULL);
 	}
 	bank_stats(&f->b, &st);
 	print_message("churn: %llu ops, arena carved %llu KiB at most\n",
@@ -431,7 +431,7 @@ kill_at(struct fixture *f, enum bank_fault stage, const char *key, bool del)
 	if (pid == 0) {
 		bank_fault_hook = die_hook;
 		if (del)
-			bank_delete(&f->b, key, BANK_ANY);
+			bank_delete(&f->b, key, BANK_ANY, NULL);
 		else
 			bank_write(&f->b, key, "NEWVALUE", 8, "dead",
 			    BANK_PUBLIC, BANK_ANY, NULL);
@@ -492,12 +492,12 @@ test_owner_dies(void **state)
 	    BANK_ANY, NULL), 0);
 
 	/* Nothing leaked: remove everything, the arena is empty. */
-	bank_delete(&f->b, "k", BANK_ANY);
-	bank_delete(&f->b, "gone", BANK_ANY);
-	bank_delete(&f->b, "other-in-any-bucket", BANK_ANY);
+	bank_delete(&f->b, "k", BANK_ANY, NULL);
+	bank_delete(&f->b, "gone", BANK_ANY, NULL);
+	bank_delete(&f->b, "other-in-any-bucket", BANK_ANY, NULL);
 	for (i = 0; i < sizeof istages / sizeof istages[0]; i++) {
 		snprintf(key, sizeof key, "ins%zu", i);
-		assert_int_equal(bank_delete(&f->b, key, BANK_ANY), 0);
+		assert_int_equal(bank_delete(&f->b, key, BANK_ANY, NULL), 0);
 	}
 	bank_stats(&f->b, &st);
 	assert_int_equal(st.entries, 0);

@@ -217,7 +217,7 @@ exercise(struct region *r, uint64_t *x, unsigned rounds)
 			assert_true(m.len <= sizeof val);
 		free(v);
 		if (rnd(x) % 4 == 0)
-			bank_delete(&r->bank, key, BANK_ANY);
+			bank_delete(&r->bank, key, BANK_ANY, NULL);
 		if (rnd(x) % 16 == 0)
 			bank_list(&r->bank, "k*", NULL, NULL, NULL);
 		ring_publish(&r->ring, "t.x", "s", "", val, rnd(x) % 64);

@@ -282,6 +282,149 @@ test_events(void **state)
 	}
 }
 
+/* The types and keys of the data.shared events in an events.read answer. */
+static void
+event_keys(const msgpack_object *res, char *out, size_t size)
+{
+	const msgpack_object	*evs = body_get(res, "events");
+	msgpack_unpacked	 up;
+	const char		*pl;
+	char			 key[64], op[16], src[64];
+	size_t			 i, len, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; evs != NULL && i < evs->via.array.size; i++) {
+		pl = body_bytes(&evs->via.array.ptr[i], "payload", &len);
+		body_str(&evs->via.array.ptr[i], "source", src, sizeof src);
+		msgpack_unpacked_init(&up);
+		assert_int_equal(msgpack_unpack_next(&up, pl, len, NULL),
+		    MSGPACK_UNPACK_SUCCESS);
+		body_str(&up.data, "key", key, sizeof key);
+		body_str(&up.data, "op", op, sizeof op);
+		used += (size_t)snprintf(out + used, size - used, "%s%s %s by %s",
+		    used ? ", " : "", key, op, src);
+		msgpack_unpacked_destroy(&up);
+	}
+}
+
+/*
+ * A change is announced from whoever made it, and only to those who may
+ * read the key: a private key's name never reaches another agent, in a
+ * read or in a parked one. Agents may not forge orch's own events.
+ */
+static void
+test_events_bank_visibility(void **state)
+{
+	struct rig		*r = *state;
+	const char		*kv_priv[] = { "key", "alice/secret", "value",
+				    "x", "access", "private", NULL };
+	const char		*kv_shared[] = { "key", "plan", "value", "y",
+				    NULL };
+	const char		*kv_rm[] = { "key", "plan", NULL };
+	char			 seen[512];
+
+	r->who = (struct serve_caller){ "alice", true, true };
+	ask(r, IPC_OP_MEM_PUT, kv_priv, 0);
+	assert_int_equal(r->err, IPC_OK);
+	ask(r, IPC_OP_MEM_PUT, kv_shared, 0);
+	assert_int_equal(r->err, IPC_OK);
+	r->who = (struct serve_caller){ NULL, true, true };
+	ask(r, IPC_OP_MEM_RM, kv_rm, 0);
+	assert_int_equal(r->err, IPC_OK);
+
+	{
+		msgpack_sbuffer	sb;
+		msgpack_packer	pk;
+		struct timeval	tv = { 10, 0 };
+		const char	*as[] = { "bob", "alice", NULL };
+		const char	*want[] = {
+			"plan write by alice, plan delete by operator",
+			"alice/secret write by alice, plan write by alice, "
+			    "plan delete by operator",
+			"alice/secret write by alice, plan write by alice, "
+			    "plan delete by operator",
+		};
+		int		i;
+
+		for (i = 0; i < 3; i++) {
+			r->who = (struct serve_caller){ as[i], true, true };
+			msgpack_sbuffer_init(&sb);
+			msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+			msgpack_pack_map(&pk, 2);
+			body_pack_kv_u64(&pk, "since", 0);
+			body_pack_kv_str(&pk, "type", "data.shared");
+			r->answered = false;
+			peer_request(r->client, IPC_OP_EVENTS_READ, sb.data,
+			    sb.size, 10000, answer_cb, r);
+			msgpack_sbuffer_destroy(&sb);
+			event_base_loopexit(r->base, &tv);
+			while (!r->answered)
+				event_base_loop(r->base, EVLOOP_ONCE);
+			msgpack_unpacked_destroy(&r->up);
+			msgpack_unpacked_init(&r->up);
+			msgpack_unpack_next(&r->up, r->body.data, r->body.size,
+			    NULL);
+			event_keys(&r->up.data, seen, sizeof seen);
+			assert_string_equal(seen, want[i]);
+		}
+	}
+
+	/* Parked: alice's private write does not wake bob; the shared one does. */
+	r->who = (struct serve_caller){ "bob", true, true };
+	{
+		msgpack_sbuffer	sb;
+		msgpack_packer	pk;
+		struct timeval	tv = { 10, 0 };
+		int		i;
+
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		msgpack_pack_map(&pk, 2);
+		body_pack_kv_str(&pk, "type", "data.shared");
+		body_pack_kv_u64(&pk, "wait_ms", 5000);
+		r->answered = false;
+		peer_request(r->client, IPC_OP_EVENTS_READ, sb.data, sb.size,
+		    10000, answer_cb, r);
+		msgpack_sbuffer_destroy(&sb);
+		for (i = 0; i < 100; i++)
+			event_base_loop(r->base, EVLOOP_NONBLOCK);
+		assert_int_equal(bank_write(&r->rg.bank, "alice/second", "z",
+		    1, "alice", BANK_PRIVATE, BANK_ANY, NULL), 0);
+		for (i = 0; i < 100; i++)
+			event_base_loop(r->base, EVLOOP_NONBLOCK);
+		assert_false(r->answered);
+		assert_int_equal(bank_write(&r->rg.bank, "open", "z", 1,
+		    "alice", BANK_PUBLIC, BANK_ANY, NULL), 0);
+		event_base_loopexit(r->base, &tv);
+		while (!r->answered)
+			event_base_loop(r->base, EVLOOP_ONCE);
+		msgpack_unpacked_destroy(&r->up);
+		msgpack_unpacked_init(&r->up);
+		msgpack_unpack_next(&r->up, r->body.data, r->body.size, NULL);
+		event_keys(&r->up.data, seen, sizeof seen);
+		assert_string_equal(seen, "open write by alice");
+	}
+
+	/* Forged orch events: refused to agents, the operator's own. */
+	{
+		const char	*forged[] = { "task.completed", "agent.ready",
+				    "data.shared" };
+		const char	*kv[] = { "type", NULL, NULL };
+		size_t		 i;
+
+		for (i = 0; i < 3; i++) {
+			kv[1] = forged[i];
+			r->who = (struct serve_caller){ "bob", true, true };
+			ask(r, IPC_OP_EVENTS_PUBLISH, kv, 0);
+			assert_int_equal(r->err, IPC_E_DENIED);
+			assert_non_null(strstr(r->errmsg, "orch's own event"));
+			r->who = (struct serve_caller){ NULL, true, true };
+			ask(r, IPC_OP_EVENTS_PUBLISH, kv, 0);
+			assert_int_equal(r->err, IPC_OK);
+		}
+	}
+}
+
 static void
 quiet_cb(evutil_socket_t fd, short events, void *arg)
 {
@@ -339,6 +482,8 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(test_mem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_bank_visibility,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_follower_leaves,
 		    setup, teardown),
 	};
