@@ -75,6 +75,7 @@ actor_finish(struct actor *a)
 	}
 	actor_clients_free(a);
 	actor_msg_free(a);
+	free(a->roster);
 	serve_free(a->serve);
 	if (a->region != NULL)
 		region_detach(a->region);
@@ -462,6 +463,38 @@ actor_task_kill(struct actor *a, const struct envelope *env)
 	}
 }
 
+/*
+ * Who the running actors are: a process that dials our socket from
+ * another agent's session is told apart by its actor's pid.
+ */
+static void
+actor_roster(struct actor *a, const struct envelope *env)
+{
+	const msgpack_object	*list = body_get(&env->body, "agents");
+	struct actor_known	*k;
+	uint64_t		 pid, perms;
+	uint32_t		 i, n;
+
+	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	n = list->via.array.size < IPC_ROSTER_MAX ? list->via.array.size :
+	    IPC_ROSTER_MAX;
+	free(a->roster);
+	a->roster = xcalloc(n ? n : 1, sizeof *a->roster);
+	a->nroster = 0;
+	for (i = 0; i < n; i++) {
+		k = &a->roster[a->nroster];
+		if (body_str(&list->via.array.ptr[i], "id", k->id,
+		    sizeof k->id) != 0 || body_u64(&list->via.array.ptr[i],
+		    "pid", &pid) != 0 || pid == 0 || pid > INT32_MAX ||
+		    body_u64(&list->via.array.ptr[i], "perms", &perms) != 0)
+			continue;
+		k->pid = (pid_t)pid;
+		k->perms = (unsigned)perms;
+		a->nroster++;
+	}
+}
+
 /* The supervisor's heartbeat: an answer says this loop still turns. */
 static void
 actor_ping(struct actor *a, const struct envelope *env)
@@ -481,6 +514,7 @@ static const struct {
 	{ IPC_OP_ACTOR_STOP, IPC_KIND_NTF, false, actor_link_stop },
 	{ IPC_OP_TASK_KILL, IPC_KIND_NTF, true, actor_task_kill },
 	{ IPC_OP_PING, IPC_KIND_REQ, false, actor_ping },
+	{ IPC_OP_ACTOR_ROSTER, IPC_KIND_NTF, false, actor_roster },
 };
 
 static void

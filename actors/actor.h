@@ -30,13 +30,22 @@ enum actor_who {
 	ACTOR_WHO_SELF = 0,	/* a process of this agent's session */
 	ACTOR_WHO_ORCH,		/* the supervisor, or another actor relaying */
 	ACTOR_WHO_OPERATOR,	/* none of the instance's processes */
-	ACTOR_WHO_OTHER,	/* another agent's process, or nobody's */
+	ACTOR_WHO_AGENT,	/* another agent's process (on the roster) */
+	ACTOR_WHO_OTHER,	/* a process that belongs to nobody */
+};
+
+/* A running actor, as the supervisor's roster names it. */
+struct actor_known {
+	pid_t		 pid;
+	unsigned	 perms;
+	char		 id[AGENT_ID_MAX + 1];
 };
 
 struct actor_client {
 	struct actor		*actor;
 	struct peer		*peer;
 	enum actor_who		 who;
+	struct actor_known	 agent;		/* ACTOR_WHO_AGENT: which */
 	bool			 attached;
 	bool			 readonly;
 	struct actor_client	*next;
@@ -66,6 +75,9 @@ struct actor {
 	unsigned		 perms;		/* perm_effective */
 	bool			 can_read;	/* data:read */
 	bool			 can_share;	/* data:share */
+
+	struct actor_known	*roster;	/* the other actors */
+	size_t			 nroster;
 
 	struct inbox		 inbox;
 	struct relay		*relay;		/* to other agents */

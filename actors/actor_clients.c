@@ -134,17 +134,18 @@ actor_same_program(pid_t pid)
 /*
  * Who is at the other end of fd: this agent (a descendant of ours: its
  * shell, a task, whatever they started), orch itself (the supervisor, or
- * another actor relaying a message), the operator (none of the
- * instance's processes), or someone else: another agent's process, which
- * has its own actor to speak to, or one that belongs to nobody.
+ * another actor relaying a message), another agent (a descendant of an
+ * actor on the supervisor's roster: which one, and what it may do, go in
+ * *k), the operator (none of the instance's processes), or nobody (one of
+ * ours whose actor is gone, or whose ancestry cannot be read).
  */
 static enum actor_who
-actor_identify(int fd)
+actor_identify(struct actor *a, int fd, struct actor_known *k)
 {
 	pid_t	chain[ACTOR_ANCESTRY_MAX], pid, self = getpid();
 	pid_t	sup = getppid();
 	uid_t	uid;
-	size_t	i, n;
+	size_t	i, j, n;
 	char	*cause = NULL;
 
 	if (sock_peer_cred(fd, &uid, &pid, &cause) != 0) {
@@ -156,64 +157,110 @@ actor_identify(int fd)
 	for (i = 0; i < n; i++) {
 		if (chain[i] == self)
 			return ACTOR_WHO_SELF;
-		if (chain[i] == sup)
-			return i == 0 || (i == 1 &&
-			    actor_same_program(chain[0])) ? ACTOR_WHO_ORCH :
-			    ACTOR_WHO_OTHER;
+		if (chain[i] != sup)
+			continue;
+		if (i == 0 || (i == 1 && actor_same_program(chain[0])))
+			return ACTOR_WHO_ORCH;
+		for (j = 0; j < a->nroster; j++)
+			if (a->roster[j].pid == chain[i - 1]) {
+				*k = a->roster[j];
+				return ACTOR_WHO_AGENT;
+			}
+		return ACTOR_WHO_OTHER;
 	}
 	return ACTOR_WHO_OPERATOR;
 }
 
-static const char *const actor_who_names[] = {
-	[ACTOR_WHO_SELF] = "self",
-	[ACTOR_WHO_ORCH] = "orch",
-	[ACTOR_WHO_OPERATOR] = "operator",
-	[ACTOR_WHO_OTHER] = "nobody",
-};
+/*
+ * What another agent may ask of this actor's socket: to see its session
+ * and, with session:write, type into it. Anything else it asks its own
+ * actor, which speaks for it.
+ */
+static bool
+actor_session_op(const char *op)
+{
+	static const char *const	 ops[] = { IPC_OP_PING,
+					    IPC_OP_ATTACH_OPEN,
+					    IPC_OP_ATTACH_INPUT,
+					    IPC_OP_ATTACH_RESIZE,
+					    IPC_OP_SESSION_TAIL };
+	size_t				 i;
+
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (strcmp(op, ops[i]) == 0)
+			return true;
+	return false;
+}
 
 /*
  * The one check before any handler: this agent's own processes may do
- * what the permission table lets the agent do; orch and the operator
- * anything; anyone else nothing. 0 to go on, or -1 after answering
- * IPC_E_DENIED.
+ * what the permission table lets the agent do; another agent's may see
+ * (session:read) and type into (session:write) this session; orch and
+ * the operator anything; nobody nothing. 0 to go on, or -1 after
+ * answering IPC_E_DENIED. Requests are audited, keystrokes are not.
  */
 static int
 actor_client_permit(struct actor_client *c, const struct envelope *env)
 {
 	struct actor			*a = c->actor;
-	const struct permtab_row	*row;
+	const struct permtab_row	*row = permtab_find(env->op);
+	const char			*op = env->op, *caller = a->ac.id;
 	char				 why[320], res[IPC_NAME_MAX + 1] = "";
 	char				 who[AGENT_ID_MAX + 16];
+	unsigned			 perms = a->perms;
+	bool				 ro = false, req;
 	enum perm			 need;
 
-	if (c->who == ACTOR_WHO_ORCH || c->who == ACTOR_WHO_OPERATOR)
+	req = env->kind == IPC_KIND_REQ;
+	if (c->who == ACTOR_WHO_ORCH)
 		return 0;
+	if (c->who == ACTOR_WHO_OPERATOR) {
+		if (req && row != NULL && (row->self != PERM_NONE ||
+		    row->other != PERM_NONE))
+			audit_write("operator", op, a->ac.id, "allowed",
+			    "operator");
+		return 0;
+	}
 	if (c->who == ACTOR_WHO_OTHER) {
-		snprintf(why, sizeof why, "only agent '%s' and the operator may "
-		    "use its socket: a process of another agent speaks to its "
-		    "own actor ($ORCH_SOCKET)", a->ac.id);
-		audit_write(actor_who_names[c->who], env->op, a->ac.id,
-		    "denied", "another agent's socket");
-		if (env->kind == IPC_KIND_REQ)
+		snprintf(why, sizeof why, "only agent '%s', the other agents "
+		    "and the operator may use its socket: this process "
+		    "belongs to no running agent", a->ac.id);
+		audit_write("nobody", op, a->ac.id, "denied", "operator only");
+		if (req)
 			peer_reply(c->peer, env, IPC_E_DENIED, why, NULL, 0);
 		return -1;
 	}
-	row = permtab_find(env->op);
-	/* A message goes to its target: that is the resource. */
-	if (strcmp(env->op, IPC_OP_MSG_SEND) == 0)
+	if (c->who == ACTOR_WHO_AGENT) {
+		caller = c->agent.id;
+		perms = c->agent.perms;
+		snprintf(res, sizeof res, "%s", a->ac.id);
+		/* To attach read-write is to type. */
+		if (strcmp(op, IPC_OP_ATTACH_OPEN) == 0 && (body_bool(
+		    &env->body, "readonly", &ro) != 0 || !ro))
+			op = IPC_OP_ATTACH_INPUT;
+	} else if (strcmp(op, IPC_OP_MSG_SEND) == 0)
+		/* A message goes to its target: that is the resource. */
 		snprintf(res, sizeof res, "%s", env->to);
-	need = permtab_check(env->op, a->ac.id, a->perms, res, why,
-	    sizeof why);
-	snprintf(who, sizeof who, "agent %s", a->ac.id);
+	snprintf(who, sizeof who, "agent %s", caller);
+	if (c->who == ACTOR_WHO_AGENT && !actor_session_op(op)) {
+		snprintf(why, sizeof why, "agent '%s' may not %s on agent "
+		    "'%s''s socket: it asks its own actor ($ORCH_SOCKET)",
+		    caller, op, a->ac.id);
+		need = PERM_OPERATOR;
+	} else
+		need = permtab_check(op, caller, perms, res, why, sizeof why);
 	if (need == PERM_NONE) {
-		if (row != NULL && row->self != PERM_NONE)
-			audit_write(who, env->op, res, "allowed",
-			    perm_name(row->self));
+		row = permtab_find(op);
+		if (req && row != NULL && (res[0] != '\0' ? row->other :
+		    row->self) != PERM_NONE)
+			audit_write(who, op, res, "allowed", perm_name(
+			    res[0] != '\0' && strcmp(res, caller) != 0 ?
+			    row->other : row->self));
 		return 0;
 	}
-	audit_write(who, env->op, res, "denied", perm_name(need));
+	audit_write(who, op, res, "denied", perm_name(need));
 	log_warnx("denied: %s", why);
-	if (env->kind == IPC_KIND_REQ)
+	if (req)
 		peer_reply(c->peer, env, IPC_E_DENIED, why, NULL, 0);
 	return -1;
 }
@@ -236,9 +283,15 @@ actor_client_dispatch_cb(struct peer *p, const struct envelope *env,
 					    a->can_share };
 		char			why[256];
 
-		if (c->who != ACTOR_WHO_SELF) {
+		if (c->who == ACTOR_WHO_ORCH || c->who == ACTOR_WHO_OPERATOR) {
 			who.id = NULL;
 			who.can_read = who.can_share = true;
+		} else if (c->who == ACTOR_WHO_AGENT) {
+			who.id = c->agent.id;
+			who.can_read = (c->agent.perms &
+			    PERM_BIT(PERM_DATA_READ)) != 0;
+			who.can_share = (c->agent.perms &
+			    PERM_BIT(PERM_DATA_SHARE)) != 0;
 		}
 
 		switch (serve_dispatch(a->serve, p, env, &who, why,
@@ -316,7 +369,7 @@ actor_accept_cb(int fd, void *arg)
 	lim.frame_ms = IPC_CLIENT_FRAME_MS;
 	c = xcalloc(1, sizeof *c);
 	c->actor = a;
-	c->who = actor_identify(fd);
+	c->who = actor_identify(a, fd, &c->agent);
 	c->peer = peer_new(a->base, fd, "client", &lim, &cbs, c);
 	if (c->peer == NULL) {
 		free(c);

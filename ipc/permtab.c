@@ -21,7 +21,7 @@ const struct permtab_row permtab[] = {
 	{ IPC_OP_MEM_RM, ANYONE, ANYONE, NULL, false },
 	{ IPC_OP_EVENTS_READ, ANYONE, ANYONE, NULL, false },
 	{ IPC_OP_EVENTS_PUBLISH, PERM_DATA_SHARE, PERM_DATA_SHARE, NULL, false },
-	{ IPC_OP_INBOX_READ, ANYONE, PERM_SESSION_READ, "agent", false },
+	{ IPC_OP_INBOX_READ, ANYONE, OPERATOR, NULL, false },	/* it empties it */
 	/* Sessions. */
 	{ IPC_OP_AGENT_INSPECT, ANYONE, PERM_SESSION_READ, "id", false },
 	{ IPC_OP_SESSION_TAIL, ANYONE, PERM_SESSION_READ, "agent", false },

@@ -71,6 +71,12 @@ enum ipc_pri {
 #define IPC_OP_TASK_STARTED	"task.started"	/* ntf: {task, pgid} */
 #define IPC_OP_TASK_KILL	"task.kill"	/* ntf: {task}: stop that task
 						   (TERM, KILL after grace) */
+#define IPC_OP_ACTOR_ROSTER	"actor.roster"	/* ntf: {agents: [{id, pid,
+						   perms}]}: the running
+						   actors, for telling whose
+						   process dials this one */
+/* The most agents a roster names (the rest are nobody to its reader). */
+#define IPC_ROSTER_MAX		4096
 /* task.run's answer carries the last this many bytes of output ("tail"). */
 #define IPC_TASK_TAIL_MAX	4096
 /* A task stopped by its actor gets SIGTERM, then SIGKILL this much later. */

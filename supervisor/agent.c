@@ -20,6 +20,7 @@
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
+#include "ipc/perm.h"
 #include "ipc/proto.h"
 #include "shm/events.h"
 #include "shm/region.h"
@@ -165,6 +166,43 @@ agent_find_pid(struct supervisor *sup, pid_t pid)
 		if (a->pid == pid)
 			return a;
 	return NULL;
+}
+
+/*
+ * Tell every running actor who the others are (id, actor pid, effective
+ * permissions): when another agent's process dials an actor's socket to
+ * attach or read the screen, the actor knows whose it is and what it may
+ * do. Sent whenever an actor starts or ends.
+ */
+static void
+agent_roster_send(struct supervisor *sup)
+{
+	struct agent	*a;
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	size_t		 n = 0;
+
+	for (a = sup->agents; a != NULL; a = a->next)
+		n += a->pid > 0 && n < IPC_ROSTER_MAX;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	body_pack_str(&pk, "agents");
+	msgpack_pack_array(&pk, n);
+	for (a = sup->agents; a != NULL && n > 0; a = a->next) {
+		if (a->pid <= 0)
+			continue;
+		msgpack_pack_map(&pk, 3);
+		body_pack_kv_str(&pk, "id", a->ac.id);
+		body_pack_kv_u64(&pk, "pid", (uint64_t)a->pid);
+		body_pack_kv_u64(&pk, "perms", perm_effective(&a->ac));
+		n--;
+	}
+	for (a = sup->agents; a != NULL; a = a->next)
+		if (a->link != NULL)
+			peer_notify(a->link, IPC_OP_ACTOR_ROSTER, sb.data,
+			    sb.size);
+	msgpack_sbuffer_destroy(&sb);
 }
 
 void
@@ -399,6 +437,7 @@ agent_start(struct agent *a)
 	peer_request(a->link, IPC_OP_ACTOR_INIT, sb.data, sb.size,
 	    AGENT_READY_TIMEOUT_MS, agent_ready_cb, a);
 	msgpack_sbuffer_destroy(&sb);
+	agent_roster_send(sup);
 	log_debug("agent %s: actor pid %ld started", a->ac.id, (long)pid);
 	return;
 fail:
@@ -481,6 +520,7 @@ agent_exited(struct agent *a, int status)
 		peer_free(a->link);	/* fails the requests in flight */
 		a->link = NULL;
 	}
+	agent_roster_send(sup);
 	agent_tell(&a->on_exit, IPC_OK, NULL);
 
 	if (a->restart_on_exit && !a->sup->stopping) {

@@ -410,10 +410,16 @@ attach_inspect(const char *instance, const char *agent, bool json)
 	/* The scrollback lives in the actor; none if it is not running. */
 	msgpack_pack_map(&pk, 1);
 	body_pack_kv_u64(&pk, "bytes", ATTACH_TAIL_BYTES);
-	if (client_open(&ac, c.base, instance, agent, NULL, NULL, NULL) == 0 &&
-	    client_call(&ac, IPC_OP_SESSION_TAIL, sb.data, sb.size,
-	    ATTACH_TIMEOUT_MS, &tres) == IPC_OK)
-		tail = body_bytes(tres, "data", &tail_len);
+	if (client_open(&ac, c.base, instance, agent, NULL, NULL, NULL) == 0) {
+		int	trc = client_call(&ac, IPC_OP_SESSION_TAIL, sb.data,
+			    sb.size, ATTACH_TIMEOUT_MS, &tres);
+
+		if (trc == IPC_OK)
+			tail = body_bytes(tres, "data", &tail_len);
+		else if (trc == IPC_E_DENIED)
+			fprintf(stderr, "orch-attach: scrollback: %s\n",
+			    ac.errmsg);
+	}
 	if (json) {
 		json_t		*j = client_json(res);
 		msgpack_object	 o;
