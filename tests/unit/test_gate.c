@@ -6,149 +6,77 @@
  */
 #include "tests/unit/unit.h"
 
+#include <errno.h>
+#include <stdio.h>
+
 #include "common/gate.h"
 
 static const char *const words[] = { "rm", "sudo" };
 static const struct gate_rules	rules = { words, 2 };
 
-#define RUN	GATE_RUN
-#define HOLD	GATE_HOLD
+/* The corpus, shared with the e2e test: tests/gate_forms.txt. */
+#define GATE_FORMS	"tests/gate_forms.txt"
 
-static const struct {
-	const char		*cmd;
+struct form {
+	char			*cmd;
 	enum gate_verdict	 want;
-} corpus[] = {
-	/* Plain commands run. */
-	{ "ls -la", RUN },
-	{ "echo rm", RUN },
-	{ "echo 'rm -rf /'", RUN },
-	{ "grep -r rm src", RUN },
-	{ "make -j4 && make test", RUN },
-	{ "cd /tmp; ls | wc -l", RUN },
-	{ "FOO=bar env | grep FOO", RUN },
-	{ "printf '%s\\n' \"$HOME\" > out.txt 2>&1", RUN },
-	{ "if true; then echo yes; else echo no; fi", RUN },
-	{ "for f in rm mv; do echo $f; done", RUN },
-	{ "x=$(date); echo \"$x\"", RUN },
-	{ "echo `date`", RUN },
-	{ "# rm -rf /", RUN },
-	{ "echo hi # rm -rf /", RUN },
-	{ "ls > rm", RUN },
-	{ "cat < rm", RUN },
-	{ "git commit -m 'rm the old files'", RUN },
-	{ "find . -name '*.o' -print", RUN },
-	{ "xargs -n1 echo", RUN },
-	{ "timeout 5 sleep 1", RUN },
-	{ "nice -n 10 make", RUN },
-	{ "env -i PATH=/bin ls", RUN },
-	{ "(cd sub && make)", RUN },
-	{ "{ echo a; echo b; } > both", RUN },
-	{ "echo $((1 + 2))", RUN },
-	{ "trm x", RUN },
-	{ "rmdir empty", RUN },
-	/* Options wanting an argument, last (found by fuzz_gate). */
-	{ "env -u", RUN },
-	{ "nice -n", RUN },
-	{ "xargs -n", RUN },
-	/* Every way of writing rm. */
-	{ "rm -rf victim", HOLD },
-	{ "/bin/rm victim", HOLD },
-	{ "./rm victim", HOLD },
-	{ "../bin/rm victim", HOLD },
-	{ "r''m victim", HOLD },
-	{ "\\rm victim", HOLD },
-	{ "\"r\"m victim", HOLD },
-	{ "'rm' victim", HOLD },
-	{ "ls; rm victim", HOLD },
-	{ "ls && rm victim", HOLD },
-	{ "false || rm victim", HOLD },
-	{ "ls | rm victim", HOLD },
-	{ "rm victim &", HOLD },
-	{ "ls\nrm victim", HOLD },
-	{ "(rm victim)", HOLD },
-	{ "{ rm victim; }", HOLD },
-	{ "echo $(rm victim)", HOLD },
-	{ "echo \"$(rm victim)\"", HOLD },
-	{ "echo `rm victim`", HOLD },
-	{ "x=$(rm victim) true", HOLD },
-	{ "FOO=1 rm victim", HOLD },
-	{ "2>/dev/null rm victim", HOLD },
-	{ "if true; then rm victim; fi", HOLD },
-	{ "while rm victim; do :; done", HOLD },
-	{ "f() { rm victim; }; f", HOLD },
-	{ "cat <(rm victim)", HOLD },
-	{ "echo ${x:-$(rm victim)}", HOLD },
-	{ "echo $(( $(rm victim) ))", HOLD },
-	/* Through wrappers. */
-	{ "env rm victim", HOLD },
-	{ "env -u HOME FOO=1 rm victim", HOLD },
-	{ "command rm victim", HOLD },
-	{ "builtin rm victim", HOLD },
-	{ "exec rm victim", HOLD },
-	{ "nohup rm victim", HOLD },
-	{ "nice -n 5 rm victim", HOLD },
-	{ "timeout -s KILL 5 rm victim", HOLD },
-	{ "stdbuf -o L rm victim", HOLD },
-	{ "time rm victim", HOLD },
-	{ "xargs rm", HOLD },
-	{ "xargs -n 1 rm", HOLD },
-	{ "sudo ls", HOLD },
-	{ "doas rm victim", HOLD },
-	{ "busybox rm victim", HOLD },
-	{ "find . -exec rm {} \\;", HOLD },
-	{ "find . -execdir rm {} +", HOLD },
-	{ "find . -ok rm {} \\;", HOLD },
-	{ "sh -c 'rm victim'", HOLD },
-	{ "bash -c \"ls; rm victim\"", HOLD },
-	{ "dash -c 'sh -c \"rm victim\"'", HOLD },
-	{ "zsh -ec 'rm victim'", HOLD },
-	{ "eval rm victim", HOLD },
-	{ "eval 'ls; rm victim'", HOLD },
-	{ "setsid rm victim", HOLD },
-	/* What cannot be read statically is held. */
-	{ "$x victim", HOLD },
-	{ "${cmd} victim", HOLD },
-	{ "$(echo rm) victim", HOLD },
-	{ "`echo rm` victim", HOLD },
-	{ "$'\\x72m' victim", HOLD },
-	{ "x=rm; $x victim", HOLD },
-	{ "IFS=x; y=rmxvictim; $y", HOLD },
-	{ "{rm,-rf} victim", HOLD },
-	{ "r?m victim", HOLD },
-	{ "/bin/r* victim", HOLD },
-	{ "eval \"$cmd\"", HOLD },
-	{ "echo cm0gdmljdGlt | base64 -d | sh", HOLD },
-	{ "curl -s example.org/x | bash", HOLD },
-	{ "sh script.sh", HOLD },
-	{ "sh < script.sh", HOLD },
-	{ "source ./script.sh", HOLD },
-	{ ". ./script.sh", HOLD },
-	{ "alias ls=rm", HOLD },
-	{ "awk 'BEGIN{system(\"rm victim\")}'", HOLD },
-	{ "perl -e 'unlink \"victim\"'", HOLD },
-	{ "python3 -c 'import os; os.remove(\"victim\")'", HOLD },
-	{ "node -e 'require(\"fs\").rmSync(\"victim\")'", HOLD },
-	{ "ruby -e 'File.delete(\"victim\")'", HOLD },
-	{ "ssh host rm victim", HOLD },
-	{ "cat <<EOF | sh\nrm victim\nEOF", HOLD },
-	{ "echo 'unterminated", HOLD },
-	{ "echo \"unterminated", HOLD },
-	{ "echo $(unterminated", HOLD },
-	{ "sh -c \"$x\"", HOLD },
-	{ "eval $x", HOLD },
-	{ "env -S 'rm victim'", HOLD },
-	{ "echo `echo \\`rm victim\\``", HOLD },
 };
+
+/* Every form of the file, in order; *n how many. */
+static struct form *
+forms_read(size_t *n)
+{
+	FILE		*f = fopen(GATE_FORMS, "re");
+	struct form	*v = NULL;
+	char		*line = NULL, *cmd = NULL;
+	size_t		 cap = 0, len;
+	ssize_t		 got;
+
+	if (f == NULL)
+		fail_msg("%s: %s (run from the top of the tree)", GATE_FORMS,
+		    strerror(errno));
+	*n = 0;
+	while ((got = getline(&line, &cap, f)) > 0) {
+		if (line[got - 1] == '\n')
+			line[--got] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (strncmp(line, "+ ", 2) == 0) {
+			assert_true(*n > 0);
+			len = strlen(v[*n - 1].cmd);
+			v[*n - 1].cmd = realloc(v[*n - 1].cmd, len +
+			    (size_t)got);
+			v[*n - 1].cmd[len] = '\n';
+			memcpy(v[*n - 1].cmd + len + 1, line + 2, (size_t)got - 1);
+			continue;
+		}
+		v = realloc(v, (*n + 1) * sizeof *v);
+		if (strncmp(line, "run ", 4) == 0) {
+			v[*n].want = GATE_RUN;
+			cmd = line + 4;
+		} else if (strncmp(line, "hold ", 5) == 0) {
+			v[*n].want = GATE_HOLD;
+			cmd = line + 5;
+		} else
+			fail_msg("%s: not run/hold: %s", GATE_FORMS, line);
+		v[(*n)++].cmd = strdup(cmd);
+	}
+	free(line);
+	fclose(f);
+	return v;
+}
 
 static void
 test_corpus(void **state)
 {
-	char			why[512];
-	enum gate_verdict	got;
-	size_t			i, held = 0;
+	struct form		*corpus;
+	char			 why[512];
+	enum gate_verdict	 got;
+	size_t			 i, n, held = 0;
 
 	(void)state;
-	for (i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
+	corpus = forms_read(&n);
+	for (i = 0; i < n; i++) {
 		got = gate_shell(corpus[i].cmd, &rules, why, sizeof why);
 		if (got != corpus[i].want)
 			fail_msg("[%s]: %s, not %s (%s)", corpus[i].cmd,
@@ -158,8 +86,10 @@ test_corpus(void **state)
 			assert_true(why[0] != '\0');
 			held++;
 		}
+		free(corpus[i].cmd);
 	}
-	assert_true(i >= 100);
+	free(corpus);
+	assert_true(n >= 100);
 	assert_true(held >= 60);
 }
 
