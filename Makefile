@@ -16,7 +16,7 @@ OPT      ?= -O2
 
 DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
            libjansson-dev pkg-config tmux clang libclang-rt-14-dev \
-           libzmq3-dev libnng-dev
+           libzmq3-dev libnng-dev bubblewrap
 PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
 
 VERSION  = 0.1.0
@@ -46,7 +46,8 @@ SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c superv
              supervisor/load.c supervisor/gc.c supervisor/fsm.c supervisor/hub.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c shm/bank_read.c \
              shm/region.c shm/ring_notify.c shm/serve.c
-ACT_SRC    = actors/scrollback.c actors/childwatch.c actors/session.c actors/session_pty.c actors/task.c actors/inbox.c
+ACT_SRC    = actors/scrollback.c actors/childwatch.c actors/sandbox.c actors/session.c actors/session_pty.c \
+             actors/task.c actors/inbox.c
 LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC) $(ACT_SRC) $(SHM_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB        = $(BUILD)/liborch.a

@@ -26,6 +26,7 @@
 
 #include "actors/actor.h"
 #include "actors/childwatch.h"
+#include "actors/sandbox.h"
 #include "actors/session.h"
 #include "actors/task.h"
 #include "common/audit.h"
@@ -76,6 +77,7 @@ actor_finish(struct actor *a)
 	actor_clients_free(a);
 	actor_msg_free(a);
 	free(a->roster);
+	sandbox_free(a->sandbox);
 	serve_free(a->serve);
 	if (a->region != NULL)
 		region_detach(a->region);
@@ -290,6 +292,7 @@ actor_task_run(struct actor *a, const struct envelope *env)
 			spec.stdin_path = stdin_path;
 		spec.shell_pid = a->session != NULL ? session_leader(a->session) :
 		    0;
+		spec.wrap = a->sandbox;
 		a->task = task_start(a->base, &spec, &cbs, a, &cause);
 		free((char **)spec.env);
 		if (a->task != NULL && body_str(&env->body, "log", logpath,
@@ -411,11 +414,17 @@ actor_init(struct actor *a, const struct envelope *env)
 		    (a->serve = serve_new(a->base, a->region, &cause)) == NULL)
 			goto fail;
 	}
-	a->session = session_open(a->base, &a->ac, a->env, &cbs, a, &cause);
-	if (a->session == NULL)
-		goto fail;
+	/* The socket first: a sandbox binds it in. */
 	actor_msg_init(a);
 	if (actor_clients_listen(a, &cause) != 0)
+		goto fail;
+	if (a->ac.sandbox && ((a->sandbox = sandbox_prefix(a->instance,
+	    a->ac.id, &cause)) == NULL || sandbox_probe(a->sandbox,
+	    &cause) != 0))
+		goto fail;
+	a->session = session_open(a->base, &a->ac, a->env, a->sandbox, &cbs,
+	    a, &cause);
+	if (a->session == NULL)
 		goto fail;
 	free(want);
 

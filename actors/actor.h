@@ -76,6 +76,7 @@ struct actor {
 	bool			 can_read;	/* data:read */
 	bool			 can_share;	/* data:share */
 
+	char			**sandbox;	/* bwrap ... --, or NULL */
 	struct actor_known	*roster;	/* the other actors */
 	size_t			 nroster;
 
@@ -94,6 +95,8 @@ void	actor_msg_free(struct actor *a);
 bool	actor_msg_dispatch(struct actor *a, struct peer *p,
 	    const struct envelope *env);
 void	actor_msg_forget(struct actor *a, struct peer *p);
+void	actor_msg_relay(struct actor *a, struct peer *p,
+	    const struct envelope *env);
 
 /* actor_clients.c */
 int	actor_clients_listen(struct actor *a, char **cause);

@@ -172,24 +172,40 @@ actor_identify(struct actor *a, int fd, struct actor_known *k)
 }
 
 /*
- * What another agent may ask of this actor's socket: to see its session
- * and, with session:write, type into it. Anything else it asks its own
- * actor, which speaks for it.
+ * The operations this actor answers itself; the rest it relays to the
+ * supervisor for its own session, which decides them. Another agent may
+ * only see this session and, with session:write, type into it: anything
+ * else it asks its own actor, which speaks for it.
  */
-static bool
-actor_session_op(const char *op)
-{
-	static const char *const	 ops[] = { IPC_OP_PING,
-					    IPC_OP_ATTACH_OPEN,
-					    IPC_OP_ATTACH_INPUT,
-					    IPC_OP_ATTACH_RESIZE,
-					    IPC_OP_SESSION_TAIL };
-	size_t				 i;
+static const struct {
+	const char	*op;
+	bool		 others;	/* another agent may ask */
+} actor_ops[] = {
+	{ IPC_OP_PING, true },
+	{ IPC_OP_ATTACH_OPEN, true },
+	{ IPC_OP_ATTACH_INPUT, true },
+	{ IPC_OP_ATTACH_RESIZE, true },
+	{ IPC_OP_SESSION_TAIL, true },
+	{ IPC_OP_MEM_PUT, false },
+	{ IPC_OP_MEM_GET, false },
+	{ IPC_OP_MEM_LS, false },
+	{ IPC_OP_MEM_RM, false },
+	{ IPC_OP_EVENTS_READ, false },
+	{ IPC_OP_EVENTS_PUBLISH, false },
+	{ IPC_OP_MSG_SEND, false },
+	{ IPC_OP_INBOX_READ, false },
+};
 
-	for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
-		if (strcmp(op, ops[i]) == 0)
-			return true;
-	return false;
+/* 1: ours, others may ask; 0: ours, not theirs; -1: the supervisor's. */
+static int
+actor_op(const char *op)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof actor_ops / sizeof actor_ops[0]; i++)
+		if (strcmp(op, actor_ops[i].op) == 0)
+			return actor_ops[i].others;
+	return -1;
 }
 
 /*
@@ -242,7 +258,9 @@ actor_client_permit(struct actor_client *c, const struct envelope *env)
 		/* A message goes to its target: that is the resource. */
 		snprintf(res, sizeof res, "%s", env->to);
 	snprintf(who, sizeof who, "agent %s", caller);
-	if (c->who == ACTOR_WHO_AGENT && !actor_session_op(op)) {
+	if (c->who == ACTOR_WHO_SELF && actor_op(op) < 0)
+		return 0;	/* relayed: the supervisor decides */
+	if (c->who == ACTOR_WHO_AGENT && actor_op(op) != 1) {
 		snprintf(why, sizeof why, "agent '%s' may not %s on agent "
 		    "'%s''s socket: it asks its own actor ($ORCH_SOCKET)",
 		    caller, op, a->ac.id);
@@ -329,6 +347,8 @@ actor_client_dispatch_cb(struct peer *p, const struct envelope *env,
 		actor_client_tail(a, c, env);
 	else if (strcmp(env->op, IPC_OP_PING) == 0)
 		peer_reply(p, env, IPC_OK, NULL, NULL, 0);
+	else if (c->who == ACTOR_WHO_SELF)
+		actor_msg_relay(a, p, env);
 	else
 		peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
 }

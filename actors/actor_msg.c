@@ -1,7 +1,8 @@
 /*
  * Direct messages at the actor: the agent's inbox, messages it sends
- * (forwarded straight to the target's actor), inbox reads that may wait,
- * and broadcasts (handed to the supervisor, which knows every agent).
+ * (forwarded straight to the target's actor), inbox reads that may wait;
+ * and what only the supervisor answers (broadcasts: it knows every agent;
+ * its control operations), relayed up the link.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #define MSG_FORWARD_TIMEOUT_MS	10000
 #define MSG_WAIT_MAX_MS		600000
 #define MSG_READ_MAX		1000
+#define MSG_RELAY_TIMEOUT_MS	(7u * 24 * 3600 * 1000)
 
 /* A request we answer later: the client may hang up meanwhile. */
 struct actor_later {
@@ -262,7 +264,7 @@ actor_msg_read(struct actor *a, struct peer *p, const struct envelope *env)
 }
 
 static void
-actor_msg_broadcast_cb(struct peer *p, int err, const struct envelope *env,
+actor_msg_relay_cb(struct peer *p, int err, const struct envelope *env,
     void *arg)
 {
 	struct actor_later	*l = arg;
@@ -281,9 +283,13 @@ actor_msg_broadcast_cb(struct peer *p, int err, const struct envelope *env,
 	msgpack_sbuffer_destroy(&sb);
 }
 
-/* Only the supervisor knows every agent: a broadcast goes through it. */
-static void
-actor_msg_broadcast(struct actor *a, struct peer *p, const struct envelope *env)
+/*
+ * What the supervisor answers (a broadcast: only it knows every agent;
+ * status, tasks, exec, ...: its control operations) goes up the link,
+ * as this agent's: a session needs no socket but ours.
+ */
+void
+actor_msg_relay(struct actor *a, struct peer *p, const struct envelope *env)
 {
 	struct actor_later	*l;
 	struct envelope		 hdr;
@@ -301,11 +307,12 @@ actor_msg_broadcast(struct actor *a, struct peer *p, const struct envelope *env)
 	hdr.v = IPC_PROTO_VERSION;
 	hdr.kind = IPC_KIND_REQ;
 	hdr.pri = env->pri;
-	snprintf(hdr.op, sizeof hdr.op, "%s", IPC_OP_BROADCAST);
+	snprintf(hdr.op, sizeof hdr.op, "%s", env->op);
 	snprintf(hdr.from, sizeof hdr.from, "%s", a->ac.id);
 	l = actor_later_new(a, p, env);
+	/* The supervisor answers every request, when its work is done. */
 	if (peer_request_env(a->link, &hdr, sb.data, sb.size,
-	    MSG_FORWARD_TIMEOUT_MS * 2, actor_msg_broadcast_cb, l) < 0)
+	    MSG_RELAY_TIMEOUT_MS, actor_msg_relay_cb, l) < 0)
 		actor_later_reply(l, IPC_E_SHUTDOWN, "no supervisor", NULL, 0);
 	msgpack_sbuffer_destroy(&sb);
 }
@@ -319,8 +326,6 @@ actor_msg_dispatch(struct actor *a, struct peer *p, const struct envelope *env)
 		actor_msg_send(a, p, env);
 	else if (strcmp(env->op, IPC_OP_INBOX_READ) == 0)
 		actor_msg_read(a, p, env);
-	else if (strcmp(env->op, IPC_OP_BROADCAST) == 0)
-		actor_msg_broadcast(a, p, env);
 	else
 		return false;
 	return true;

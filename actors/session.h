@@ -32,9 +32,12 @@ struct session_cbs {
  */
 struct session_ops {
 	const char	*name;
-	/* Start it for ac with environment env. 0, or -1 with *cause. */
+	/*
+	 * Start it for ac with environment env, its shell run by the command
+	 * wrap (NULL: none; sandbox.h). 0, or -1 with *cause.
+	 */
 	int	(*open)(struct session *s, const struct agent_config *ac,
-		    char *const *env, char **cause);
+		    char *const *env, char *const *wrap, char **cause);
 	/* Input, as if typed. 0, or -1 (gone, or too much waiting). */
 	int	(*write)(struct session *s, const void *data, size_t len);
 	/*
@@ -58,18 +61,20 @@ extern const struct session_ops session_pty_ops;
 
 /*
  * Start the session for agent ac with its backend: env (NULL-terminated
- * "K=V" list) is added to the environment after the agent's own. NULL
- * with *cause on failure (shell not executable, cwd missing, no pty, a
- * backend not built in).
+ * "K=V" list) is added to the environment after the agent's own; wrap
+ * (NULL-terminated, or NULL) is the command its shell runs under (the
+ * sandbox's). NULL with *cause on failure (shell not executable, cwd
+ * missing, no pty, a backend not built in).
  */
 struct session	*session_open(struct event_base *base,
 		    const struct agent_config *ac, char *const *env,
-		    const struct session_cbs *cbs, void *arg, char **cause);
+		    char *const *wrap, const struct session_cbs *cbs, void *arg,
+		    char **cause);
 /* The same with the backend given. */
 struct session	*session_open_with(const struct session_ops *ops,
 		    struct event_base *base, const struct agent_config *ac,
-		    char *const *env, const struct session_cbs *cbs, void *arg,
-		    char **cause);
+		    char *const *env, char *const *wrap,
+		    const struct session_cbs *cbs, void *arg, char **cause);
 /* End it (whatever still runs there is killed) and free it. */
 void		 session_close(struct session *s);
 

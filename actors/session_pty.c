@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "actors/childwatch.h"
+#include "actors/sandbox.h"
 #include "common/proc.h"
 #include "common/xmalloc.h"
 
@@ -81,6 +82,7 @@ struct session_pty_child {
 	const char		*slave;
 	const char		*shell;
 	char			*argv[4];	/* the shell and its flags */
+	char			**wrapped;	/* wrap, then the shell's */
 	const char		*cwd;
 	char			**env;
 	char			 cwd_what[600];		/* messages, made */
@@ -174,7 +176,10 @@ session_pty_child(int report, void *arg)
 	proc_close_from(4);
 	if (c->cwd != NULL && chdir(c->cwd) == -1)
 		proc_exec_fail(report, c->cwd_what);
-	execve(c->shell, c->argv, c->env);
+	if (c->wrapped != NULL)
+		execve(c->wrapped[0], c->wrapped, c->env);
+	else
+		execve(c->shell, c->argv, c->env);
 	proc_exec_fail(report, c->shell_what);
 }
 
@@ -196,7 +201,7 @@ static void	session_pty_show_cb(evutil_socket_t, short, void *);
 
 static int
 session_pty_open(struct session *s, const struct agent_config *ac,
-    char *const *extra_env, char **cause)
+    char *const *extra_env, char *const *wrap, char **cause)
 {
 	struct event_base	*base = session_base(s);
 	struct session_pty		*p;
@@ -230,6 +235,15 @@ session_pty_open(struct session *s, const struct agent_config *ac,
 	child.cwd = ac->cwd;
 	child.env = env = session_environ(ac, extra_env);
 	session_pty_argv(&child, ac->rc);
+	/* Wrapped, the shell goes by its path: the wrapper runs it. */
+	child.wrapped = NULL;
+	if (wrap != NULL) {
+		char	*full[4] = { (char *)shell, child.argv[1],
+			    child.argv[1] != NULL ? child.argv[2] : NULL,
+			    NULL };
+
+		child.wrapped = sandbox_join(wrap, full);
+	}
 	if (!ac->rc)
 		session_pty_drop_env(env);
 	snprintf(child.cwd_what, sizeof child.cwd_what, "session cwd %s",
@@ -237,6 +251,7 @@ session_pty_open(struct session *s, const struct agent_config *ac,
 	snprintf(child.shell_what, sizeof child.shell_what, "session shell %s",
 	    shell);
 	pid = proc_spawn(session_pty_child, &child, cause);
+	free(child.wrapped);
 	free(env);
 	if (pid < 0)
 		goto fail;

@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "actors/sandbox.h"
 #include "common/clock.h"
 #include "common/proc.h"
 #include "common/proctree.h"
@@ -285,9 +286,13 @@ task_start(struct event_base *base, const struct task_spec *spec,
 	envp[n] = tag;
 	tagged = *spec;
 	tagged.env = envp;
+	if (spec->wrap != NULL)
+		tagged.argv = sandbox_join(spec->wrap, spec->argv);
 	child.spec = &tagged;
 	child.out = fds[1];
 	pid = proc_spawn(task_child, &child, cause);
+	if (spec->wrap != NULL)
+		free((char **)tagged.argv);
 	free(envp);
 	close(fds[1]);
 	if (pid == -1) {

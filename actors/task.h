@@ -36,6 +36,8 @@ struct task_spec {
 	pid_t		  shell_pid;	/* the session's shell: what it runs
 					   is not the task's (0: none) */
 	const char	 *stdin_path;	/* its standard input; NULL /dev/null */
+	char *const	 *wrap;		/* the command it runs under (the
+					   sandbox's), or NULL */
 };
 
 struct task_result {

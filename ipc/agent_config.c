@@ -141,7 +141,7 @@ agent_config_pack_list(msgpack_packer *pk, const struct strlist *l)
 void
 agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
 {
-	size_t	i, nsess = 3 + (ac->shell != NULL) + (ac->cwd != NULL) +
+	size_t	i, nsess = 4 + (ac->shell != NULL) + (ac->cwd != NULL) +
 		    (ac->env.n > 0);
 
 	/* No permissions key: its tier's (an empty list is none). */
@@ -162,6 +162,7 @@ agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
 	body_pack_kv_str(pk, "backend", session_backend_name(ac->backend));
 	body_pack_kv_u64(pk, "scrollback", ac->scrollback);
 	body_pack_kv_bool(pk, "rc", ac->rc);
+	body_pack_kv_bool(pk, "sandbox", ac->sandbox);
 	if (ac->shell != NULL)
 		body_pack_kv_str(pk, "shell", ac->shell);
 	if (ac->cwd != NULL)
@@ -372,6 +373,15 @@ agent_config_rc_key(const msgpack_object *o, struct agent_config *ac)
 }
 
 static int
+agent_config_sandbox_key(const msgpack_object *o, struct agent_config *ac)
+{
+	if (o->type != MSGPACK_OBJECT_BOOLEAN)
+		return -1;
+	ac->sandbox = o->via.boolean;
+	return 0;
+}
+
+static int
 agent_config_shell_key(const msgpack_object *o, struct agent_config *ac)
 {
 	free(ac->shell);
@@ -418,6 +428,7 @@ static const struct agent_config_key agent_config_session_keys[] = {
 	{ "backend", agent_config_backend_key },
 	{ "scrollback", agent_config_scrollback_key },
 	{ "rc", agent_config_rc_key },
+	{ "sandbox", agent_config_sandbox_key },
 	{ "shell", agent_config_shell_key },
 	{ "cwd", agent_config_cwd_key },
 	{ "env", agent_config_env_key },

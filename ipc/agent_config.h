@@ -74,6 +74,7 @@ struct agent_config {
 	struct strlist		 env;		/* "KEY=VALUE" */
 	size_t			 scrollback;	/* bytes */
 	bool			 rc;		/* the shell reads its rc files */
+	bool			 sandbox;	/* session and tasks in bwrap */
 	unsigned		 inbox;		/* messages the inbox holds */
 	bool			 deliver_type;	/* also type messages in */
 	unsigned		 tier;		/* 1-3 */

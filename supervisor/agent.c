@@ -272,6 +272,7 @@ agent_ready_cb(struct peer *p, int err, const struct envelope *env,
 		snprintf(a->last_exit, sizeof a->last_exit, "start failed: %s",
 		    env != NULL && env->errmsg[0] ? env->errmsg :
 		    proto_strerror(err));
+		a->start_failed = true;
 		if (a->pid > 0 && err == IPC_E_TIMEOUT)
 			kill(-a->pid, SIGKILL);
 		return;
@@ -294,34 +295,38 @@ agent_task_started(struct agent *a, const struct envelope *env)
 		a->task_pgid = (pid_t)pgid;
 }
 
-/* A broadcast an agent asked for: answered on its link, if still there. */
-struct agent_bcast {
+/* A request an actor relayed: answered on its link, if still there. */
+struct agent_relayed {
 	struct agent	*a;
 	struct peer	*link;
 	struct envelope	 req;
 };
 
 static void
-agent_bcast_done(void *arg, int err, const char *msg, const void *body,
+agent_relay_done(void *arg, int err, const char *msg, const void *body,
     size_t len)
 {
-	struct agent_bcast	*ab = arg;
+	struct agent_relayed	*ar = arg;
 
-	if (ab->a->link == ab->link && ab->link != NULL)
-		peer_reply(ab->link, &ab->req, err, msg, body, len);
-	free(ab);
+	if (ar->a->link == ar->link && ar->link != NULL)
+		peer_reply(ar->link, &ar->req, err, msg, body, len);
+	free(ar);
 }
 
+/*
+ * Whatever else an actor asks, it asks for a process of its session
+ * (orch-ctl there speaks to its actor only): answered as that agent's,
+ * by the link it came on, never by what the envelope claims.
+ */
 static void
-agent_broadcast(struct agent *a, const struct envelope *env)
+agent_relay(struct agent *a, const struct envelope *env)
 {
-	struct agent_bcast	*ab = xcalloc(1, sizeof *ab);
+	struct agent_relayed	*ar = xcalloc(1, sizeof *ar);
 
-	ab->a = a;
-	ab->link = a->link;
-	envelope_answer_to(&ab->req, env);
-	/* The link says who asks: an agent cannot speak for another. */
-	a->sup->broadcast(a->sup, a->ac.id, env, agent_bcast_done, ab);
+	ar->a = a;
+	ar->link = a->link;
+	envelope_answer_to(&ar->req, env);
+	a->sup->relayed(a->sup, a->ac.id, env, agent_relay_done, ar);
 }
 
 static void
@@ -331,9 +336,8 @@ agent_link_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 
 	if (strcmp(env->op, IPC_OP_TASK_STARTED) == 0)
 		agent_task_started(a, env);
-	else if (strcmp(env->op, IPC_OP_BROADCAST) == 0 &&
-	    env->kind == IPC_KIND_REQ && a->sup->broadcast != NULL)
-		agent_broadcast(a, env);
+	else if (env->kind == IPC_KIND_REQ && a->sup->relayed != NULL)
+		agent_relay(a, env);
 	else if (env->kind == IPC_KIND_REQ)
 		peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
 }
@@ -507,7 +511,10 @@ agent_exited(struct agent *a, int status)
 	struct supervisor	*sup = a->sup;
 
 	proc_exit_reason(status, reason, sizeof reason);
-	snprintf(a->last_exit, sizeof a->last_exit, "%s", reason);
+	/* Why it could not start says more than how it then exited. */
+	if (!a->start_failed)
+		snprintf(a->last_exit, sizeof a->last_exit, "%s", reason);
+	a->start_failed = false;
 	normal = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	/* Leave nothing behind: the session and task die with the actor. */
 	agent_kill(a);

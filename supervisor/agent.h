@@ -56,6 +56,7 @@ struct agent {
 
 	struct restart_history	 hist;
 	char			 last_exit[IPC_ERRMSG_MAX + 64];
+	bool			 start_failed;	/* last_exit says why */
 	bool			 stop_requested;
 	bool			 restart_on_exit;	/* manual restart */
 	struct event		*restart_ev;

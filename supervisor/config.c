@@ -243,6 +243,13 @@ session_rc_key(struct schema *c, const char *path, const struct yamlnode *n,
 	return schema_bool(c, path, n, &((struct agent_config *)arg)->rc);
 }
 
+static int
+session_sandbox_key(struct schema *c, const char *path,
+    const struct yamlnode *n, void *arg)
+{
+	return schema_bool(c, path, n, &((struct agent_config *)arg)->sandbox);
+}
+
 static const struct schema_key session_keys[] = {
 	{ "backend", session_backend_key },
 	{ "shell", session_shell_key },
@@ -250,6 +257,7 @@ static const struct schema_key session_keys[] = {
 	{ "env", session_env_key },
 	{ "scrollback", session_scrollback_key },
 	{ "rc", session_rc_key },
+	{ "sandbox", session_sandbox_key },
 };
 
 static int

@@ -57,13 +57,42 @@ control_reply_drop(struct control_reply *r)
 	free(r);
 }
 
+static void	control_client_free(struct control_client *c);
+
+/* A relayed request's client lives until its answer is given. */
+static void
+control_relayed_check(struct control_client *c)
+{
+	if (c != NULL && c->peer == NULL && !c->running && c->done == NULL &&
+	    c->replies == NULL)
+		control_client_free(c);
+}
+
+void
+control_answer(struct control_client *c, const struct envelope *env,
+    int err, const char *msg, const void *body, size_t len)
+{
+	proto_done_fn	done = c->done;
+
+	if (c->peer != NULL) {
+		peer_reply(c->peer, env, err, msg, body, len);
+		return;
+	}
+	c->done = NULL;
+	if (done != NULL)
+		done(c->done_arg, err, msg, body, len);
+}
+
 void
 control_reply_send(struct control_reply *r, int err, const char *msg,
     const void *body, size_t len)
 {
-	if (r->client != NULL)
-		peer_reply(r->client->peer, &r->req, err, msg, body, len);
+	struct control_client	*c = r->client;
+
+	if (c != NULL)
+		control_answer(c, &r->req, err, msg, body, len);
 	control_reply_drop(r);
+	control_relayed_check(c);
 }
 
 /*
@@ -94,7 +123,7 @@ control_error(struct control_client *c, const struct envelope *env, int err,
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
 	control_error_fit(msg);
-	peer_reply(c->peer, env, err, msg, NULL, 0);
+	control_answer(c, env, err, msg, NULL, 0);
 	free(msg);
 }
 
@@ -136,7 +165,7 @@ control_status(struct control_client *c, const struct envelope *env)
 	msgpack_pack_array(&pk, n);
 	for (a = sup->agents; a != NULL; a = a->next)
 		agent_pack_row(&pk, a, false);
-	peer_reply(c->peer, env, IPC_OK, NULL, sb.data, sb.size);
+	control_answer(c, env, IPC_OK, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }
 
@@ -152,7 +181,7 @@ control_inspect(struct control_client *c, const struct envelope *env)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	agent_pack_row(&pk, a, true);
-	peer_reply(c->peer, env, IPC_OK, NULL, sb.data, sb.size);
+	control_answer(c, env, IPC_OK, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }
 
@@ -325,28 +354,37 @@ control_exec(struct control_client *c, const struct envelope *env)
 static void
 control_shutdown(struct control_client *c, const struct envelope *env)
 {
-	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
-	peer_flush(c->peer);
+	control_answer(c, env, IPC_OK, NULL, NULL, 0);
+	if (c->peer != NULL)
+		peer_flush(c->peer);
 	c->ctl->sup->stop(c->ctl->sup, "asked by orch-ctl");
+}
+
+/* Who a message is from: the agent calling, never whom it claims. */
+static const char *
+control_sender(const struct control_client *c)
+{
+	return c->who == CONTROL_AGENT ? c->agent : MSG_OPERATOR;
 }
 
 static void
 control_msg_send(struct control_client *c, const struct envelope *env)
 {
-	msg_send(c->ctl->sup, env, control_msg_done, control_reply_new(c, env));
+	msg_send(c->ctl->sup, control_sender(c), env, control_msg_done,
+	    control_reply_new(c, env));
 }
 
 static void
 control_broadcast(struct control_client *c, const struct envelope *env)
 {
-	msg_broadcast(c->ctl->sup, "operator", env, control_msg_done,
+	msg_broadcast(c->ctl->sup, control_sender(c), env, control_msg_done,
 	    control_reply_new(c, env));
 }
 
 static void
 control_ping(struct control_client *c, const struct envelope *env)
 {
-	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
+	control_answer(c, env, IPC_OK, NULL, NULL, 0);
 }
 
 static const struct {
@@ -434,26 +472,23 @@ control_permit(struct control_client *c, const struct envelope *env,
 	return -1;
 }
 
+/* The permission table's word, then the handler's. */
 static void
-control_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
+control_run(struct control_client *c, const struct envelope *env)
 {
-	struct control_client	*c = arg;
-	size_t			 i;
 	struct serve_caller	 as = { NULL, true, true };
+	size_t			 i;
 	char			 why[256];
 
-	if (env->kind != IPC_KIND_REQ) {
-		if (env->ack)
-			peer_ack(p, env, IPC_E_UNKNOWN_OP, env->op);
-		return;
-	}
 	if (control_permit(c, env, &as) != 0)
 		return;
-	if (c->ctl->sup->serve != NULL && serve_dispatch(c->ctl->sup->serve, p,
-	    env, &as, why, sizeof why) != SERVE_NOT_MINE)
+	/* The bank and the bus: a relaying actor serves them itself. */
+	if (c->peer != NULL && c->ctl->sup->serve != NULL &&
+	    serve_dispatch(c->ctl->sup->serve, c->peer, env, &as, why,
+	    sizeof why) != SERVE_NOT_MINE)
 		return;
-	if (c->ctl->sup->serve == NULL && (strncmp(env->op, "mem.", 4) == 0 ||
-	    strncmp(env->op, "events.", 7) == 0)) {
+	if (strncmp(env->op, "mem.", 4) == 0 || strncmp(env->op, "events.",
+	    7) == 0) {
 		control_error(c, env, IPC_E_NO_PEER, "this instance has no "
 		    "shared memory (see the supervisor's log)");
 		return;
@@ -463,7 +498,38 @@ control_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 			control_ops[i].fn(c, env);
 			return;
 		}
-	peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
+	control_answer(c, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
+}
+
+static void
+control_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
+{
+	if (env->kind != IPC_KIND_REQ) {
+		if (env->ack)
+			peer_ack(p, env, IPC_E_UNKNOWN_OP, env->op);
+		return;
+	}
+	control_run(arg, env);
+}
+
+void
+control_relay(struct control *ctl, const char *agent,
+    const struct envelope *env, proto_done_fn done, void *arg)
+{
+	struct control_client	*c = xcalloc(1, sizeof *c);
+
+	c->ctl = ctl;
+	c->who = CONTROL_AGENT;
+	snprintf(c->agent, sizeof c->agent, "%s", agent);
+	c->done = done;
+	c->done_arg = arg;
+	c->next = ctl->clients;
+	ctl->clients = c;
+	/* Answered at once or later: freed after both, not in between. */
+	c->running = true;
+	control_run(c, env);
+	c->running = false;
+	control_relayed_check(c);
 }
 
 static void
@@ -475,14 +541,18 @@ control_client_free(struct control_client *c)
 	/* Answers still owed go nowhere now. */
 	for (r = c->replies; r != NULL; r = r->next)
 		r->client = NULL;
-	if (c->ctl->sup->serve != NULL)
+	if (c->done != NULL)
+		c->done(c->done_arg, IPC_E_SHUTDOWN, "the supervisor is "
+		    "stopping", NULL, 0);
+	if (c->ctl->sup->serve != NULL && c->peer != NULL)
 		serve_forget(c->ctl->sup->serve, c->peer);
 	for (pp = &c->ctl->clients; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
 			break;
 		}
-	peer_free(c->peer);
+	if (c->peer != NULL)
+		peer_free(c->peer);
 	free(c);
 }
 
@@ -551,6 +621,8 @@ control_accept_cb(int fd, void *arg)
 	 * cannot lock the operator out.
 	 */
 	for (c = ctl->clients; c != NULL; c = c->next) {
+		if (c->peer == NULL)
+			continue;	/* a relayed request, not a connection */
 		n++;
 		if ((idle = peer_idle_ns(c->peer)) > most) {
 			most = idle;

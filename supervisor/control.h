@@ -22,6 +22,17 @@ void		 control_free(struct control *c);
 /* Accept no more clients (shutting down); existing ones are still served. */
 void		 control_stop_listening(struct control *c);
 
+/*
+ * A request a process of agent's session made of its actor, which relays
+ * it (the sandbox shows a session no socket but its actor's): checked and
+ * run as that agent's, answered through done.
+ */
+#include "ipc/envelope.h"
+#include "ipc/proto.h"
+
+void		 control_relay(struct control *c, const char *agent,
+		    const struct envelope *env, proto_done_fn done, void *arg);
+
 /* Answer and free r. body: a packed msgpack value or NULL. */
 void		 control_reply_send(struct control_reply *r, int err,
 		    const char *msg, const void *body, size_t len);

@@ -6,10 +6,12 @@
 #ifndef ORCH_SUPERVISOR_CONTROL_INT_H
 #define ORCH_SUPERVISOR_CONTROL_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ipc/agent_config.h"
 #include "ipc/envelope.h"
+#include "ipc/proto.h"
 
 struct control_client;
 
@@ -26,9 +28,17 @@ enum control_who {
 	CONTROL_NOBODY,		/* ours but no agent's, or cannot be told */
 };
 
+/*
+ * A client: a connection to the control socket (peer), or one request an
+ * agent's actor relayed for a process of its session (peer NULL: the
+ * answer goes to done, then the client is freed).
+ */
 struct control_client {
 	struct control		*ctl;
 	struct peer		*peer;
+	proto_done_fn		 done;		/* relayed: its answer */
+	void			*done_arg;
+	bool			 running;	/* relayed: in its handler */
 	enum control_who	 who;
 	char			 agent[AGENT_ID_MAX + 1];	/* CONTROL_AGENT */
 	struct control_reply	*replies;	/* answers still owed */
@@ -54,6 +64,10 @@ struct control_reply *control_reply_new(struct control_client *c,
 void		 control_reply_drop(struct control_reply *r);
 /* control_reply_send as a proto_done_fn / proto_done_fn (arg: the reply). */
 void		 control_msg_done(void *arg, int err, const char *msg,
+		    const void *body, size_t len);
+/* Answer env (to the connection, or to a relayed request's done). */
+void		 control_answer(struct control_client *c,
+		    const struct envelope *env, int err, const char *msg,
 		    const void *body, size_t len);
 void		 control_error(struct control_client *c,
 		    const struct envelope *env, int err, const char *fmt, ...)

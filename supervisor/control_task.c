@@ -27,7 +27,7 @@ static void
 control_reply_packed(struct control_client *c, const struct envelope *env,
     msgpack_sbuffer *sb)
 {
-	peer_reply(c->peer, env, IPC_OK, NULL, sb->data, sb->size);
+	control_answer(c, env, IPC_OK, NULL, sb->data, sb->size);
 	msgpack_sbuffer_destroy(sb);
 }
 
@@ -69,7 +69,7 @@ control_decide(struct control_client *c, const struct envelope *env,
 		control_error(c, env, IPC_E_NOENT, "%s: %s", task, why);
 		return;
 	}
-	peer_reply(c->peer, env, IPC_OK, NULL, NULL, 0);
+	control_answer(c, env, IPC_OK, NULL, NULL, 0);
 }
 
 void

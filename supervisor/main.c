@@ -264,10 +264,15 @@ supervisor_done_cb(void *arg, const struct hub_change *ch)
 }
 
 static void
-supervisor_broadcast(struct supervisor *sup, const char *from,
+supervisor_relay(struct supervisor *sup, const char *agent,
     const struct envelope *env, proto_done_fn done, void *arg)
 {
-	msg_broadcast(sup, from, env, done, arg);
+	if (sup->control == NULL) {
+		done(arg, IPC_E_SHUTDOWN, "the supervisor is stopping", NULL,
+		    0);
+		return;
+	}
+	control_relay(sup->control, agent, env, done, arg);
 }
 
 static void
@@ -332,7 +337,7 @@ main(int argc, char **argv)
 	sup.actor_err = -1;
 	sup.grace_ms = SUPERVISOR_GRACE_DEFAULT_MS;
 	sup.stop = supervisor_shutdown;
-	sup.broadcast = supervisor_broadcast;
+	sup.relayed = supervisor_relay;
 	sup.heartbeat_ms = SUPERVISOR_HEARTBEAT_DEFAULT_MS;
 	while ((ch = getopt_long(argc, argv, "L:c:w:g:vh", longopts, NULL)) !=
 	    -1) {

@@ -12,7 +12,6 @@
 #include "supervisor/supervisor.h"
 
 #define MSG_TIMEOUT_MS	10000
-#define MSG_OPERATOR	"operator"
 
 struct msg_one {
 	proto_done_fn	 done;
@@ -40,8 +39,8 @@ msg_relay(struct supervisor *sup)
 }
 
 void
-msg_send(struct supervisor *sup, const struct envelope *env,
-    proto_done_fn done, void *arg)
+msg_send(struct supervisor *sup, const char *from,
+    const struct envelope *env, proto_done_fn done, void *arg)
 {
 	struct msg_one	*m = xcalloc(1, sizeof *m);
 	msgpack_sbuffer	 sb;
@@ -53,7 +52,7 @@ msg_send(struct supervisor *sup, const struct envelope *env,
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_object(&pk, env->body);
-	if (relay_send(msg_relay(sup), MSG_OPERATOR, env->to, IPC_OP_MSG_SEND,
+	if (relay_send(msg_relay(sup), from, env->to, IPC_OP_MSG_SEND,
 	    env->pri, sb.data, sb.size, MSG_TIMEOUT_MS, msg_one_cb, m,
 	    &cause) != 0) {
 		done(arg, IPC_E_NO_PEER, cause, NULL, 0);

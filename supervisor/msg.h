@@ -14,9 +14,16 @@
 
 struct supervisor;
 
-/* The operator's msg.send (env->to, env->pri, body {type, content}). */
-void	msg_send(struct supervisor *sup, const struct envelope *env,
-	    proto_done_fn done, void *arg);
+/* Who the operator's messages are from. */
+#define MSG_OPERATOR	"operator"
+
+/*
+ * A msg.send (env->to, env->pri, body {type, content}) asked of the
+ * supervisor, from the operator or an agent (as the caller is known, not
+ * as the envelope says).
+ */
+void	msg_send(struct supervisor *sup, const char *from,
+	    const struct envelope *env, proto_done_fn done, void *arg);
 
 /*
  * Send body {type, content} to every agent matching body's filter

@@ -64,11 +64,12 @@ struct supervisor {
 	/*
 	 * What only the top (main.c) does, asked for by the modules below
 	 * it: stop the supervisor (orch-ctl shutdown, the -w run over);
-	 * send a broadcast an agent asked for (msg.c).
+	 * answer a request an agent's actor relayed for its session
+	 * (control.c).
 	 */
 	void			(*stop)(struct supervisor *, const char *why);
-	void			(*broadcast)(struct supervisor *,
-				    const char *from, const struct envelope *,
+	void			(*relayed)(struct supervisor *,
+				    const char *agent, const struct envelope *,
 				    proto_done_fn, void *);
 };
 

@@ -25,6 +25,7 @@ full(struct agent_config *ac)
 	strlist_add(&ac->env, "B=x=y");
 	ac->scrollback = 4096;
 	ac->rc = true;
+	ac->sandbox = true;
 	ac->inbox = 7;
 	ac->deliver_type = true;
 	ac->tier = 3;
@@ -82,6 +83,7 @@ test_roundtrip(void **state)
 		assert_string_equal(b.env.v[i], a.env.v[i]);
 	assert_int_equal(b.scrollback, 4096);
 	assert_true(b.rc);
+	assert_true(b.sandbox);
 	assert_int_equal(b.inbox, 7);
 	assert_true(b.deliver_type);
 	assert_int_equal(b.tier, 3);

@@ -60,7 +60,8 @@ test_full(void **state)
 	    "    capabilities: [react, webpack]\n"
 	    "    runner: {argv: [tool, \"{prompt}\"]}\n"
 	    "    session: {backend: pty, cwd: sub, shell: /bin/sh,\n"
-	    "              env: {A: b, EMPTY: ~}, scrollback: 64K}\n"
+	    "              env: {A: b, EMPTY: ~}, scrollback: 64K,\n"
+	    "              sandbox: true}\n"
 	    "    tier: 2\n"
 	    "    permissions: [command:execute, data:read]\n"
 	    "    restart: {policy: transient, max: 3, within: 10}\n"
@@ -82,6 +83,7 @@ test_full(void **state)
 	assert_string_equal(a->env.v[0], "A=b");
 	assert_string_equal(a->env.v[1], "EMPTY=");
 	assert_int_equal(a->scrollback, 64 * 1024);
+	assert_true(a->sandbox);
 	assert_int_equal(a->tier, 2);
 	assert_int_equal(a->restart.kind, RESTART_TRANSIENT);
 	assert_int_equal(a->restart.max, 3);
@@ -152,6 +154,9 @@ test_errors(void **state)
 	refuse("agents:\n  - id: a\n    session: {scrollback: 1G}\n",
 	    "c.yaml:3:27: agents[0].session.scrollback: '1G' is not a size "
 	    "from 1K to 256M (bytes, or with a K or M suffix)");
+	refuse("agents:\n  - id: a\n    session: {sandbox: maybe}\n",
+	    "c.yaml:3:24: agents[0].session.sandbox: 'maybe' is not true or "
+	    "false");
 	refuse("agents:\n  - id: a\n    tier: 4\n",
 	    "c.yaml:3:11: agents[0].tier: '4' is not a whole number from 1 "
 	    "to 3");

@@ -22,8 +22,9 @@ static struct script	sc;
 
 static int
 script_open(struct session *s, const struct agent_config *ac,
-    char *const *env, char **cause)
+    char *const *env, char *const *wrap, char **cause)
 {
+	(void)wrap;
 	(void)ac;
 	if (env != NULL && env[0] != NULL && strcmp(env[0], "FAIL=1") == 0) {
 		*cause = strdup("the script refuses");
@@ -141,7 +142,8 @@ test_script(void **state)
 	memset(&sc, 0, sizeof sc);
 	memset(&w, 0, sizeof w);
 	agent_config_defaults(&ac);
-	s = session_open_with(&script_ops, NULL, &ac, env, &cbs, &w, &cause);
+	s = session_open_with(&script_ops, NULL, &ac, env, NULL, &cbs, &w,
+	    &cause);
 	assert_non_null(s);
 	assert_string_equal(sc.env0, "K=V");
 	assert_true(session_alive(s));
@@ -193,7 +195,7 @@ test_refused(void **state)
 	memset(&sc, 0, sizeof sc);
 	agent_config_defaults(&ac);
 	assert_null(session_open_with(&script_ops, NULL, &ac, env, NULL, NULL,
-	    &cause));
+	    NULL, &cause));
 	assert_string_equal(cause, "the script refuses");
 	free(cause);
 	cause = NULL;
@@ -201,7 +203,7 @@ test_refused(void **state)
 	assert_int_equal(sc.kills + sc.closes, 0);
 	/* A backend not built in is an error, not a pty in disguise. */
 	ac.backend = SESSION_TMUX;
-	assert_null(session_open(NULL, &ac, NULL, NULL, NULL, &cause));
+	assert_null(session_open(NULL, &ac, NULL, NULL, NULL, NULL, &cause));
 	assert_string_equal(cause, "session backend 'tmux' is not built in");
 	free(cause);
 }
