@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "actors/inbox.h"
+#include "common/audit.h"
 #include "ipc/peer.h"
 #include "ipc/agent_config.h"
 
@@ -46,6 +47,7 @@ struct actor_client {
 	struct peer		*peer;
 	enum actor_who		 who;
 	struct actor_known	 agent;		/* ACTOR_WHO_AGENT: which */
+	struct audit_memo	 memo;		/* decisions already written */
 	bool			 attached;
 	bool			 readonly;
 	struct actor_client	*next;

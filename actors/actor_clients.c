@@ -233,15 +233,16 @@ actor_client_permit(struct actor_client *c, const struct envelope *env)
 	if (c->who == ACTOR_WHO_OPERATOR) {
 		if (req && row != NULL && (row->self != PERM_NONE ||
 		    row->other != PERM_NONE))
-			audit_write("operator", op, a->ac.id, "allowed",
-			    "operator");
+			audit_write_once(&c->memo, "operator", op, a->ac.id,
+			    "allowed", "operator");
 		return 0;
 	}
 	if (c->who == ACTOR_WHO_OTHER) {
 		snprintf(why, sizeof why, "only agent '%s', the other agents "
 		    "and the operator may use its socket: this process "
 		    "belongs to no running agent", a->ac.id);
-		audit_write("nobody", op, a->ac.id, "denied", "operator only");
+		audit_write_once(&c->memo, "nobody", op, a->ac.id, "denied",
+		    "operator only");
 		if (req)
 			peer_reply(c->peer, env, IPC_E_DENIED, why, NULL, 0);
 		return -1;
@@ -268,15 +269,12 @@ actor_client_permit(struct actor_client *c, const struct envelope *env)
 	} else
 		need = permtab_check(op, caller, perms, res, why, sizeof why);
 	if (need == PERM_NONE) {
-		row = permtab_find(op);
-		if (req && row != NULL && (res[0] != '\0' ? row->other :
-		    row->self) != PERM_NONE)
-			audit_write(who, op, res, "allowed", perm_name(
-			    res[0] != '\0' && strcmp(res, caller) != 0 ?
-			    row->other : row->self));
+		if (req && (need = permtab_need(op, caller, res)) != PERM_NONE)
+			audit_write_once(&c->memo, who, op, res, "allowed",
+			    perm_name(need));
 		return 0;
 	}
-	audit_write(who, op, res, "denied", perm_name(need));
+	audit_write_once(&c->memo, who, op, res, "denied", perm_name(need));
 	log_warnx("denied: %s", why);
 	if (req)
 		peer_reply(c->peer, env, IPC_E_DENIED, why, NULL, 0);

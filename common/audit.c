@@ -104,3 +104,34 @@ audit_write(const char *who, const char *what, const char *about,
 		fdatasync(audit_fd);
 	free(buf);
 }
+
+/* FNV-1a over the fields, each ended by a NUL. */
+static uint64_t
+audit_hash(const char *const *f, size_t n)
+{
+	uint64_t	h = 0xcbf29ce484222325ull;
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		for (p = f[i] != NULL ? f[i] : ""; *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+		h = h * 0x100000001b3ull;
+	}
+	return h;
+}
+
+void
+audit_write_once(struct audit_memo *m, const char *who, const char *what,
+    const char *about, const char *decision, const char *rule)
+{
+	const char	*f[] = { who, what, about, decision, rule };
+	uint64_t	 h = audit_hash(f, 5);
+	size_t		 i;
+
+	for (i = 0; i < AUDIT_MEMO_SIZE; i++)
+		if (m->seen[i] == h)
+			return;
+	m->seen[m->next++ % AUDIT_MEMO_SIZE] = h;
+	audit_write(who, what, about, decision, rule);
+}

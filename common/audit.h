@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Where instance's log is (the directory made with create). 0 or -1. */
 int	audit_path(const char *instance, bool create, char *buf, size_t size,
@@ -32,5 +33,23 @@ void	audit_close(void);
  */
 void	audit_write(const char *who, const char *what, const char *about,
 	    const char *decision, const char *rule);
+
+/*
+ * What one connection was already told. A decision is the same for the
+ * life of a connection (who is calling and what it may do do not change),
+ * so a client's stream of one request (ten thousand messages to one
+ * agent) is one line, not ten thousand: with a memo, audit_write_once
+ * writes a decision the first time it is made on that connection.
+ */
+#define AUDIT_MEMO_SIZE	16
+
+struct audit_memo {
+	uint64_t	seen[AUDIT_MEMO_SIZE];
+	unsigned	next;
+};
+
+void	audit_write_once(struct audit_memo *m, const char *who,
+	    const char *what, const char *about, const char *decision,
+	    const char *rule);
 
 #endif

@@ -58,17 +58,35 @@ permtab_find(const char *op)
 	return NULL;
 }
 
+/* Is op about an agent other than the caller? */
+static bool
+permtab_other(const struct permtab_row *r, const char *caller,
+    const char *resource)
+{
+	return resource != NULL && resource[0] != '\0' ?
+	    strcmp(resource, caller) != 0 : r != NULL && r->anywhere;
+}
+
+enum perm
+permtab_need(const char *op, const char *caller, const char *resource)
+{
+	const struct permtab_row	*r = permtab_find(op);
+
+	if (r == NULL)
+		return PERM_OPERATOR;
+	return permtab_other(r, caller, resource) ? r->other : r->self;
+}
+
 enum perm
 permtab_check(const char *op, const char *caller, perm_set perms,
     const char *resource, char *why, size_t size)
 {
 	const struct permtab_row	*r = permtab_find(op);
-	bool				 other;
-	enum perm			 need;
+	bool				 other = permtab_other(r, caller,
+					    resource);
+	enum perm			 need = permtab_need(op, caller,
+					    resource);
 
-	other = resource != NULL && resource[0] != '\0' ?
-	    strcmp(resource, caller) != 0 : r != NULL && r->anywhere;
-	need = r == NULL ? PERM_OPERATOR : other ? r->other : r->self;
 	if (need == PERM_NONE || (need < PERM_COUNT &&
 	    (perms & PERM_BIT(need))))
 		return PERM_NONE;

@@ -29,6 +29,14 @@ extern const size_t		permtab_len;
 const struct permtab_row *permtab_find(const char *op);
 
 /*
+ * What op about agent `resource` (NULL or "": none, or the caller itself)
+ * needs of agent `caller`: PERM_NONE (nothing), a permission, or
+ * PERM_OPERATOR. The rule an allowed decision is audited with.
+ */
+enum perm	 permtab_need(const char *op, const char *caller,
+		    const char *resource);
+
+/*
  * May agent `caller` with permissions `perms` do op about agent
  * `resource` (NULL or "": none, or itself)? PERM_NONE when it may, else
  * the permission it lacks (PERM_OPERATOR: nobody but the operator); why

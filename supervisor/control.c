@@ -442,7 +442,8 @@ control_permit(struct control_client *c, const struct envelope *env,
 	if (c->who == CONTROL_OPERATOR) {
 		if (row == NULL || row->self != PERM_NONE || row->other !=
 		    PERM_NONE)
-			audit_write(who, env->op, res, "allowed", "operator");
+			audit_write_once(&c->memo, who, env->op, res,
+			    "allowed", "operator");
 		return 0;
 	}
 	if (c->who == CONTROL_NOBODY) {
@@ -459,14 +460,13 @@ control_permit(struct control_client *c, const struct envelope *env,
 		as->can_share = (perms & PERM_BIT(PERM_DATA_SHARE)) != 0;
 	}
 	if (need == PERM_NONE) {
-		if (row != NULL && (row->self != PERM_NONE || (res[0] != '\0' &&
-		    row->other != PERM_NONE)))
-			audit_write(who, env->op, res, "allowed", perm_name(
-			    res[0] != '\0' && strcmp(res, c->agent) != 0 ?
-			    row->other : row->self));
+		if ((need = permtab_need(env->op, c->agent, res)) != PERM_NONE)
+			audit_write_once(&c->memo, who, env->op, res,
+			    "allowed", perm_name(need));
 		return 0;
 	}
-	audit_write(who, env->op, res, "denied", perm_name(need));
+	audit_write_once(&c->memo, who, env->op, res, "denied",
+	    perm_name(need));
 	log_warnx("control socket: denied: %s", why);
 	control_error(c, env, IPC_E_DENIED, "%s", why);
 	return -1;

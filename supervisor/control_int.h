@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/audit.h"
 #include "ipc/agent_config.h"
 #include "ipc/envelope.h"
 #include "ipc/proto.h"
@@ -40,6 +41,7 @@ struct control_client {
 	void			*done_arg;
 	bool			 running;	/* relayed: in its handler */
 	enum control_who	 who;
+	struct audit_memo	 memo;		/* decisions already written */
 	char			 agent[AGENT_ID_MAX + 1];	/* CONTROL_AGENT */
 	struct control_reply	*replies;	/* answers still owed */
 	struct control_client	*next;

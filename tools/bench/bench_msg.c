@@ -9,6 +9,12 @@
  *   bank       the same write three ways: an orch-ctl process per
  *              operation, requests over A's socket (what orch-ctl does
  *              inside), and bank_write on a region in this process
+ *   identity   what telling the caller apart costs an orch-ctl call:
+ *              connect, ping, close on the control socket (the
+ *              supervisor walks the caller's ancestry at each accept)
+ *              beside the same on orch-ipc-demo's socket (the same ipc
+ *              code, no identity check), a ping on a connection already
+ *              identified, and a whole orch-ctl process
  *
  * usage: bench_msg [BINDIR]
  */
@@ -33,10 +39,18 @@
 #include "tools/bench/hist.h"
 #include "tools/client.h"
 
+/* What a failed run must not leave running. */
+static pid_t	bench_children[2];
+
 static void
 die(const char *what)
 {
+	size_t	i;
+
 	fprintf(stderr, "bench_msg: %s\n", what);
+	for (i = 0; i < 2; i++)
+		if (bench_children[i] > 0)
+			kill(bench_children[i], SIGTERM);
 	exit(1);
 }
 
@@ -47,6 +61,7 @@ struct sender {
 	uint64_t	 t0;
 	struct hist	*h;
 	msgpack_sbuffer	 body;
+	char		 why[IPC_ERRMSG_MAX + 1];	/* the first failure */
 };
 
 static void	sender_more(struct sender *s);
@@ -59,8 +74,9 @@ sender_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	(void)p;
 	(void)env;
 	s->answered++;
-	if (err != IPC_OK)
-		s->failed++;
+	if (err != IPC_OK && s->failed++ == 0)
+		snprintf(s->why, sizeof s->why, "%s", env != NULL &&
+		    env->errmsg[0] ? env->errmsg : proto_strerror(err));
 	if (s->h != NULL)
 		hist_record(s->h, clock_now_ns() - s->t0);
 	sender_more(s);
@@ -112,8 +128,13 @@ send_run(struct client *c, long count, unsigned window, struct hist *h)
 		event_base_loop(c->base, EVLOOP_ONCE);
 	t0 = clock_now_ns() - t0;
 	msgpack_sbuffer_destroy(&s.body);
-	if (s.failed > 0)
-		die("messages failed (inbox full?)");
+	if (s.failed > 0) {
+		char	msg[IPC_ERRMSG_MAX + 64];
+
+		snprintf(msg, sizeof msg, "%ld of %ld messages failed: %s",
+		    s.failed, s.count, s.why);
+		die(msg);
+	}
 	return (double)count / ((double)t0 / 1e9);
 }
 
@@ -140,6 +161,78 @@ ctl_processes(const char *bindir, const char *instance, int n)
 			die("orch-ctl mem put failed");
 	}
 	return (double)n / ((double)(clock_now_ns() - t0) / 1e9);
+}
+
+/* p50 and p99 of n connect-ping-close rounds on the socket at path. */
+static void
+connect_pings(const char *path, int n, double *p50, double *p99)
+{
+	const msgpack_object	*res;
+	struct client		 c;
+	struct hist		 h;
+	uint64_t		 t0;
+	int			 i;
+
+	hist_reset(&h);
+	for (i = 0; i < n; i++) {
+		t0 = clock_now_ns();
+		if (client_start_socket(&c, "bench_msg", path) != 0 ||
+		    client_call(&c, IPC_OP_PING, NULL, 0, 10000, &res) !=
+		    IPC_OK)
+			die("ping");
+		client_done(&c);
+		hist_record(&h, clock_now_ns() - t0);
+	}
+	*p50 = (double)hist_quantile(&h, 0.5) / 1e3;
+	*p99 = (double)hist_quantile(&h, 0.99) / 1e3;
+}
+
+/* p50 of n pings on one open connection. */
+static double
+open_pings(struct client *c, int n)
+{
+	const msgpack_object	*res;
+	struct hist		 h;
+	uint64_t		 t0;
+	int			 i;
+
+	hist_reset(&h);
+	for (i = 0; i < n; i++) {
+		t0 = clock_now_ns();
+		if (client_call(c, IPC_OP_PING, NULL, 0, 10000, &res) != IPC_OK)
+			die("ping");
+		hist_record(&h, clock_now_ns() - t0);
+	}
+	return (double)hist_quantile(&h, 0.5) / 1e3;
+}
+
+/* p50 of n orch-ctl status processes. */
+static double
+ctl_status_p50(const char *bindir, const char *instance, int n)
+{
+	struct hist	 h;
+	char		 ctl[PATH_MAX];
+	uint64_t	 t0;
+	int		 i, status;
+	pid_t		 pid;
+
+	snprintf(ctl, sizeof ctl, "%s/orch-ctl", bindir);
+	hist_reset(&h);
+	for (i = 0; i < n; i++) {
+		t0 = clock_now_ns();
+		if ((pid = fork()) == 0) {
+			if (freopen("/dev/null", "w", stdout) == NULL)
+				_exit(127);
+			execl(ctl, "orch-ctl", "-L", instance, "status",
+			    (char *)NULL);
+			_exit(127);
+		}
+		waitpid(pid, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			die("orch-ctl status failed");
+		hist_record(&h, clock_now_ns() - t0);
+	}
+	return (double)hist_quantile(&h, 0.5) / 1e3;
 }
 
 static double
@@ -204,8 +297,10 @@ main(int argc, char **argv)
 	char		 xdg[] = "/tmp/orch-bench-msg-XXXXXX", sup[PATH_MAX],
 			 yaml[PATH_MAX], sock[PATH_MAX];
 	double		 rtt_rate, p64, p1024, by_ctl, by_sock, by_lib;
+	double		 id50, id99, raw50, raw99, open50, proc50;
+	char		 ctlsock[PATH_MAX], demosock[PATH_MAX], demo[PATH_MAX];
 	FILE		*f;
-	pid_t		 spid;
+	pid_t		 spid, dpid;
 	int		 i, status;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -226,6 +321,7 @@ main(int argc, char **argv)
 		    (char *)NULL);
 		_exit(127);
 	}
+	bench_children[0] = spid;
 	/* Ready when agent a's socket answers. */
 	snprintf(sock, sizeof sock, "%s/orch/bm/actors/a.sock", xdg);
 	for (i = 0; i < 500; i++) {
@@ -246,6 +342,28 @@ main(int argc, char **argv)
 	by_ctl = ctl_processes(bindir, "bm", 300);
 	by_sock = socket_puts(&c, 20000);
 	by_lib = library_puts(200000);
+
+	/* The identity check: the supervisor's socket beside a plain one. */
+	snprintf(ctlsock, sizeof ctlsock, "%s/orch/bm/control.sock", xdg);
+	snprintf(demosock, sizeof demosock, "%s/demo.sock", xdg);
+	snprintf(demo, sizeof demo, "%s/orch-ipc-demo", bindir);
+	if ((dpid = fork()) == 0) {
+		if (freopen("/dev/null", "w", stderr) == NULL)
+			_exit(127);
+		execl(demo, "orch-ipc-demo", "serve", demosock, (char *)NULL);
+		_exit(127);
+	}
+	bench_children[1] = dpid;
+	for (i = 0; i < 500 && access(demosock, F_OK) != 0; i++)
+		usleep(10000);
+	if (i == 500)
+		die("orch-ipc-demo did not start");
+	connect_pings(ctlsock, 5000, &id50, &id99);
+	connect_pings(demosock, 5000, &raw50, &raw99);
+	open50 = open_pings(&op, 20000);
+	proc50 = ctl_status_p50(bindir, "bm", 200);
+	kill(dpid, SIGTERM);
+	waitpid(dpid, &status, 0);
 
 	client_done(&op);
 	client_done(&c);
@@ -276,5 +394,14 @@ main(int argc, char **argv)
 	    "socket", by_sock, by_sock / by_ctl);
 	printf("  %-44s %10.0f ops/s   %8.1fx\n", "bank_write in process",
 	    by_lib, by_lib / by_ctl);
+	printf("caller identity: connect, ping, close (p50, p99)\n");
+	printf("  %-44s %8.1f us   p99 %.1f us   %.2fx\n", "control socket "
+	    "(ancestry walked at accept)", id50, id99, id50 / raw50);
+	printf("  %-44s %8.1f us   p99 %.1f us   %.2fx\n", "orch-ipc-demo "
+	    "socket (no identity check)", raw50, raw99, 1.0);
+	printf("  %-44s %8.1f us\n", "ping on an identified connection",
+	    open50);
+	printf("  %-44s %8.1f us\n", "orch-ctl status, a whole process",
+	    proc50);
 	return 0;
 }
