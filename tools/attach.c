@@ -24,6 +24,7 @@
 #include "common/rundir.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
+#include "ipc/body_json.h"
 #include "tools/client.h"
 
 #define ATTACH_TIMEOUT_MS	10000
@@ -421,13 +422,13 @@ attach_inspect(const char *instance, const char *agent, bool json)
 			    ac.errmsg);
 	}
 	if (json) {
-		json_t		*j = client_json(res);
+		json_t		*j = body_json(res);
 		msgpack_object	 o;
 
 		o.type = MSGPACK_OBJECT_BIN;
 		o.via.bin.ptr = tail != NULL ? tail : "";
 		o.via.bin.size = (uint32_t)tail_len;
-		json_object_set_new(j, "scrollback", client_json(&o));
+		json_object_set_new(j, "scrollback", body_json(&o));
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		fputc('\n', stdout);
 		json_decref(j);

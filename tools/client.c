@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
+#include "ipc/body_json.h"
 #include "ipc/sock.h"
 
 /* How long to wait for the supervisor to explain a missing agent. */
@@ -240,25 +241,6 @@ client_call_env(struct client *c, struct envelope *hdr, const void *body,
 	return c->err;
 }
 
-static json_t *
-client_json_string(const char *p, uint32_t len)
-{
-	json_t		*j = json_stringn(p != NULL ? p : "", len);
-	char		*s;
-	uint32_t	 i;
-
-	if (j != NULL)
-		return j;
-	/* Terminal bytes need not be UTF-8: keep the ASCII. */
-	s = xmalloc((size_t)len + 1);
-	memcpy(s, p, len);
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80 || s[i] == 0)
-			s[i] = '?';
-	j = json_stringn(s, len);
-	free(s);
-	return j;
-}
 
 int
 client_call_str(struct client *c, const char *op, const char *key,
@@ -277,57 +259,11 @@ client_call_str(struct client *c, const char *op, const char *key,
 	return rc;
 }
 
-json_t *
-client_json(const msgpack_object *o)
-{
-	json_t		*j;
-	char		*s;
-	uint32_t	 i;
-
-	switch (o->type) {
-	case MSGPACK_OBJECT_NIL:
-		return json_null();
-	case MSGPACK_OBJECT_BOOLEAN:
-		return json_boolean(o->via.boolean);
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		return json_integer((json_int_t)o->via.u64);
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		return json_integer((json_int_t)o->via.i64);
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		return json_real(o->via.f64);
-	case MSGPACK_OBJECT_STR:
-		return client_json_string(o->via.str.ptr, o->via.str.size);
-	case MSGPACK_OBJECT_BIN:
-		return client_json_string(o->via.bin.ptr, o->via.bin.size);
-	case MSGPACK_OBJECT_ARRAY:
-		j = json_array();
-		for (i = 0; i < o->via.array.size; i++)
-			json_array_append_new(j,
-			    client_json(&o->via.array.ptr[i]));
-		return j;
-	case MSGPACK_OBJECT_MAP:
-		j = json_object();
-		for (i = 0; i < o->via.map.size; i++) {
-			const msgpack_object	*k = &o->via.map.ptr[i].key;
-
-			if (k->type != MSGPACK_OBJECT_STR)
-				continue;
-			s = xstrndup(k->via.str.ptr, k->via.str.size);
-			json_object_set_new(j, s,
-			    client_json(&o->via.map.ptr[i].val));
-			free(s);
-		}
-		return j;
-	default:
-		return json_null();
-	}
-}
 
 void
 client_print_json(const msgpack_object *o)
 {
-	json_t	*j = o != NULL ? client_json(o) : json_object();
+	json_t	*j = o != NULL ? body_json(o) : json_object();
 
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	fputc('\n', stdout);

@@ -69,7 +69,6 @@ int	client_call_str(struct client *c, const char *op, const char *key,
 	    const char *val, unsigned timeout_ms, const msgpack_object **res);
 
 /* msgpack to JSON (binary as a UTF-8-safe string). */
-json_t	*client_json(const msgpack_object *o);
 /* Print JSON on stdout, pretty, with a newline. */
 void	 client_print_json(const msgpack_object *o);
 

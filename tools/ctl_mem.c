@@ -16,6 +16,7 @@
 
 #include "common/xmalloc.h"
 #include "ipc/body.h"
+#include "ipc/body_json.h"
 #include "shm/events.h"
 #include "shm/ring.h"
 #include "tools/client.h"
@@ -255,7 +256,7 @@ ctl_event_print(const struct ctl_follow *f, const msgpack_object *e)
 		json_object_set_new(j, "source", json_string(source));
 		json_object_set_new(j, "target", json_string(target));
 		json_object_set_new(j, "payload", decoded ?
-		    client_json(&up.data) : json_null());
+		    body_json(&up.data) : json_null());
 		json_dumpf(j, stdout, JSON_COMPACT | JSON_SORT_KEYS);
 		putchar('\n');
 		json_decref(j);
@@ -269,7 +270,7 @@ ctl_event_print(const struct ctl_follow *f, const msgpack_object *e)
 		    client_esc(es, sizeof es, source, (size_t)-1), target[0] ?
 		    " -> " : "", client_esc(eo, sizeof eo, target, (size_t)-1));
 		if (decoded) {
-			json_t	*j = client_json(&up.data);
+			json_t	*j = body_json(&up.data);
 			/* ASCII only: no C1 control reaches the terminal. */
 			char	*s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS |
 			    JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
