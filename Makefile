@@ -16,7 +16,7 @@ OPT      ?= -O2
 
 DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
            libjansson-dev pkg-config tmux clang libclang-rt-14-dev \
-           libzmq3-dev libnng-dev bubblewrap
+           libzmq3-dev libnng-dev bubblewrap jq
 PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
 
 VERSION  = 0.1.0
@@ -47,14 +47,14 @@ SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c superv
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c shm/bank_read.c \
              shm/region.c shm/ring_notify.c shm/serve.c
 ACT_SRC    = actors/scrollback.c actors/childwatch.c actors/sandbox.c actors/session.c actors/session_pty.c \
-             actors/task.c actors/inbox.c
+             actors/task.c actors/inbox.c actors/mcp_tools.c
 LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC) $(ACT_SRC) $(SHM_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB        = $(BUILD)/liborch.a
 
 BINS       = $(BUILD)/bin/orch-ipc-demo $(BUILD)/bin/orch-actor \
              $(BUILD)/bin/orch-supervisor $(BUILD)/bin/orch-ctl \
-             $(BUILD)/bin/orch-attach
+             $(BUILD)/bin/orch-attach $(BUILD)/bin/orch-mcp
 BENCHES    = $(BUILD)/bench/bench_ipc $(BUILD)/bench/bench_spawn \
              $(BUILD)/bench/bench_shm $(BUILD)/bench/bench_msg \
              $(BUILD)/bench/bench_gate
@@ -175,7 +175,8 @@ $(BUILD)/bin/orch-ipc-demo: $(BUILD)/obj/tools/ipc_demo.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_clients.o $(BUILD)/obj/actors/actor_msg.o $(LIB)
+$(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_clients.o $(BUILD)/obj/actors/actor_msg.o \
+    $(BUILD)/obj/actors/gateway.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
@@ -189,6 +190,10 @@ $(BUILD)/bin/orch-ctl: $(BUILD)/obj/tools/ctl.o $(BUILD)/obj/tools/ctl_audit.o $
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/bin/orch-attach: $(BUILD)/obj/tools/attach.o $(BUILD)/obj/tools/client.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/bin/orch-mcp: $(BUILD)/obj/tools/mcp.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

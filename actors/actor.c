@@ -26,6 +26,7 @@
 
 #include "actors/actor.h"
 #include "actors/childwatch.h"
+#include "actors/gateway.h"
 #include "actors/sandbox.h"
 #include "actors/session.h"
 #include "actors/task.h"
@@ -76,6 +77,7 @@ actor_finish(struct actor *a)
 	}
 	actor_clients_free(a);
 	actor_msg_free(a);
+	gateway_free(a);
 	free(a->roster);
 	sandbox_free(a->sandbox);
 	serve_free(a->serve);
@@ -414,8 +416,22 @@ actor_init(struct actor *a, const struct envelope *env)
 		    (a->serve = serve_new(a->base, a->region, &cause)) == NULL)
 			goto fail;
 	}
-	/* The socket first: a sandbox binds it in. */
 	actor_msg_init(a);
+	if (a->ac.type == AGENT_GATEWAY) {
+		/* No session: its socket speaks MCP, its work is others'. */
+		if (gateway_start(a, &cause) != 0)
+			goto fail;
+		free(want);
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		msgpack_pack_map(&pk, 2);
+		body_pack_kv_i64(&pk, "pid", getpid());
+		body_pack_kv_i64(&pk, "session", 0);
+		peer_reply(a->link, env, IPC_OK, NULL, sb.data, sb.size);
+		msgpack_sbuffer_destroy(&sb);
+		return;
+	}
+	/* The socket first: a sandbox binds it in. */
 	if (actor_clients_listen(a, &cause) != 0)
 		goto fail;
 	if (a->ac.sandbox && ((a->sandbox = sandbox_prefix(a->instance,

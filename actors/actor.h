@@ -16,6 +16,7 @@
 #include "ipc/agent_config.h"
 
 struct actor_later;
+struct gateway;
 struct tasklog;
 struct region;
 struct relay;
@@ -80,6 +81,7 @@ struct actor {
 
 	char			**sandbox;	/* bwrap ... --, or NULL */
 	struct actor_known	*roster;	/* the other actors */
+	struct gateway		*gateway;	/* an MCP gateway's, or NULL */
 	size_t			 nroster;
 
 	struct inbox		 inbox;
@@ -101,6 +103,11 @@ void	actor_msg_relay(struct actor *a, struct peer *p,
 	    const struct envelope *env);
 
 /* actor_clients.c */
+/*
+ * Who is at the other end of fd, by its process's ancestry (another
+ * agent's: which, in *k).
+ */
+enum actor_who actor_caller(struct actor *a, int fd, struct actor_known *k);
 int	actor_clients_listen(struct actor *a, char **cause);
 void	actor_clients_output(struct actor *a, const char *data, size_t len);
 void	actor_clients_end(struct actor *a, const char *reason);

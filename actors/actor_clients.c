@@ -139,8 +139,8 @@ actor_same_program(pid_t pid)
  * *k), the operator (none of the instance's processes), or nobody (one of
  * ours whose actor is gone, or whose ancestry cannot be read).
  */
-static enum actor_who
-actor_identify(struct actor *a, int fd, struct actor_known *k)
+enum actor_who
+actor_caller(struct actor *a, int fd, struct actor_known *k)
 {
 	pid_t	chain[ACTOR_ANCESTRY_MAX], pid, self = getpid();
 	pid_t	sup = getppid();
@@ -387,7 +387,7 @@ actor_accept_cb(int fd, void *arg)
 	lim.frame_ms = IPC_CLIENT_FRAME_MS;
 	c = xcalloc(1, sizeof *c);
 	c->actor = a;
-	c->who = actor_identify(a, fd, &c->agent);
+	c->who = actor_caller(a, fd, &c->agent);
 	c->peer = peer_new(a->base, fd, "client", &lim, &cbs, c);
 	if (c->peer == NULL) {
 		free(c);

@@ -13,6 +13,7 @@ const char *const agent_type_names[AGENT_TYPE_COUNT] = {
 	[AGENT_PRIMARY] = "primary",
 	[AGENT_WORKER] = "worker",
 	[AGENT_SPECIALIST] = "specialist",
+	[AGENT_GATEWAY] = "gateway",
 };
 
 const char *const runner_names[RUNNER_COUNT] = {

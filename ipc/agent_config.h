@@ -31,6 +31,7 @@ enum agent_type {
 	AGENT_PRIMARY = 0,
 	AGENT_WORKER,
 	AGENT_SPECIALIST,
+	AGENT_GATEWAY,		/* the MCP gateway: no session, no tasks */
 	AGENT_TYPE_COUNT
 };
 

@@ -326,7 +326,13 @@ agent_relay(struct agent *a, const struct envelope *env)
 	ar->a = a;
 	ar->link = a->link;
 	envelope_answer_to(&ar->req, env);
-	a->sup->relayed(a->sup, a->ac.id, env, agent_relay_done, ar);
+	/*
+	 * The MCP gateway speaks for its callers, whom it told apart as an
+	 * actor does ("operator", or an agent); any other actor for itself.
+	 */
+	a->sup->relayed(a->sup, a->ac.type != AGENT_GATEWAY ? a->ac.id :
+	    strcmp(env->from, "operator") == 0 ? NULL : env->from, env,
+	    agent_relay_done, ar);
 }
 
 static void

@@ -519,8 +519,8 @@ control_relay(struct control *ctl, const char *agent,
 	struct control_client	*c = xcalloc(1, sizeof *c);
 
 	c->ctl = ctl;
-	c->who = CONTROL_AGENT;
-	snprintf(c->agent, sizeof c->agent, "%s", agent);
+	c->who = agent != NULL ? CONTROL_AGENT : CONTROL_OPERATOR;
+	snprintf(c->agent, sizeof c->agent, "%s", agent != NULL ? agent : "");
 	c->done = done;
 	c->done_arg = arg;
 	c->next = ctl->clients;

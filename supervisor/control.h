@@ -25,7 +25,8 @@ void		 control_stop_listening(struct control *c);
 /*
  * A request a process of agent's session made of its actor, which relays
  * it (the sandbox shows a session no socket but its actor's): checked and
- * run as that agent's, answered through done.
+ * run as that agent's (agent NULL: the operator's, which only the MCP
+ * gateway may say), answered through done.
  */
 #include "ipc/envelope.h"
 #include "ipc/proto.h"

@@ -33,6 +33,9 @@ ports_agents(void *ctx, const struct sched_agent **out)
 	}
 	n = 0;
 	for (a = pv->sup->agents; a != NULL; a = a->next) {
+		/* The MCP gateway runs no work: the scheduler sees it not. */
+		if (a->ac.type == AGENT_GATEWAY)
+			continue;
 		pv->v[n].ac = &a->ac;
 		pv->v[n].status = a->status;
 		pv->v[n].load = load_now(&a->load, now);

@@ -1,0 +1,619 @@
+#include "actors/mcp_tools.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "ipc/body.h"
+#include "ipc/body_json.h"
+#include "ipc/proto.h"
+
+/* How many bytes of a screen read_terminal_output looks at, at most. */
+#define MCP_SCREEN_BYTES	(256 * 1024)
+#define MCP_LINES_DEFAULT	25
+
+typedef int	(*mcp_args_fn)(const json_t *, struct mcp_req *, char *,
+		    size_t);
+typedef json_t	*(*mcp_result_fn)(const json_t *, const json_t *, char *,
+		    size_t);
+
+struct mcp_tool {
+	const char	*name;
+	const char	*description;
+	const char	*input;		/* JSON Schema of the arguments */
+	const char	*output;	/* JSON Schema of structuredContent */
+	bool		 ro, destructive, idempotent;
+	const char	*op;
+	enum mcp_route	 route;
+	mcp_args_fn	 args;		/* NULL: no arguments to pack */
+	mcp_result_fn	 result;	/* NULL: the answer as it is */
+};
+
+/* Arguments ---------------------------------------------------------------- */
+
+static int
+mcp_bad(char *why, size_t size, const char *field, const char *want)
+{
+	snprintf(why, size, "argument '%s' must be %s", field, want);
+	return -1;
+}
+
+/* A required string argument, 1-max bytes. */
+static const char *
+mcp_str(const json_t *args, const char *field, size_t max, char *why,
+    size_t size)
+{
+	const json_t	*v = json_object_get(args, field);
+
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > max) {
+		snprintf(why, size, "argument '%s' must be a string of 1 to "
+		    "%zu bytes", field, max);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+static void
+mcp_begin(struct mcp_req *r, msgpack_packer *pk)
+{
+	msgpack_packer_init(pk, &r->body, msgpack_sbuffer_write);
+}
+
+/* {id: args.agent}: the agent ops. */
+static int
+mcp_agent_id(const json_t *args, struct mcp_req *r, char *why, size_t size)
+{
+	msgpack_packer	 pk;
+	const char	*id;
+
+	if ((id = mcp_str(args, "agent", AGENT_ID_MAX, why, size)) == NULL)
+		return -1;
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_str(&pk, "id", id);
+	return 0;
+}
+
+/* {task: args.task}: approve, deny, cancel. */
+static int
+mcp_task_name(const json_t *args, struct mcp_req *r, char *why, size_t size)
+{
+	msgpack_packer	 pk;
+	const char	*task;
+
+	if ((task = mcp_str(args, "task", 127, why, size)) == NULL)
+		return -1;
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_str(&pk, "task", task);
+	return 0;
+}
+
+static int
+mcp_deploy_args(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	msgpack_packer	 pk;
+
+	if (mcp_str(args, "id", AGENT_ID_MAX, why, size) == NULL)
+		return -1;
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, 1);
+	body_pack_str(&pk, "agent");
+	/* As an orch.yaml entry: the supervisor checks it as --check does. */
+	body_pack_json(&pk, args);
+	return 0;
+}
+
+static int
+mcp_submit_args(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	static const char *const	 keys[] = { "command", "agent", "id",
+					    "requires", "priority", "timeout",
+					    "retry", "requiresApproval",
+					    "wait" };
+	const json_t			*v;
+	msgpack_packer			 pk;
+	const char			*k;
+	size_t				 n = 0, i;
+
+	if (mcp_str(args, "command", 1 << 20, why, size) == NULL)
+		return -1;
+	json_object_foreach((json_t *)args, k, v) {
+		for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			if (strcmp(k, keys[i]) == 0)
+				break;
+		if (i == sizeof keys / sizeof keys[0]) {
+			snprintf(why, size, "unknown argument '%s'", k);
+			return -1;
+		}
+		n++;
+	}
+	if ((v = json_object_get(args, "timeout")) != NULL &&
+	    (!json_is_number(v) || json_number_value(v) <= 0))
+		return mcp_bad(why, size, "timeout", "a number of seconds "
+		    "over 0");
+	if ((v = json_object_get(args, "wait")) != NULL && !json_is_boolean(v))
+		return mcp_bad(why, size, "wait", "true or false");
+	if ((v = json_object_get(args, "requiresApproval")) != NULL &&
+	    !json_is_boolean(v))
+		return mcp_bad(why, size, "requiresApproval", "true or false");
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, n);
+	json_object_foreach((json_t *)args, k, v) {
+		if (strcmp(k, "timeout") == 0) {
+			body_pack_kv_u64(&pk, "timeout_ms",
+			    (uint64_t)(json_number_value(v) * 1000));
+			continue;
+		}
+		body_pack_str(&pk, strcmp(k, "requiresApproval") == 0 ?
+		    "approval" : k);
+		body_pack_json(&pk, v);
+	}
+	return 0;
+}
+
+static int
+mcp_message_args(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	static const char *const	 pris[] = { "low", "medium", "high" };
+	const json_t			*v;
+	msgpack_packer			 pk;
+	const char			*to, *content, *type = "notification";
+	size_t				 i;
+
+	if ((to = mcp_str(args, "to", AGENT_ID_MAX, why, size)) == NULL ||
+	    (content = mcp_str(args, "content", 1 << 20, why, size)) == NULL)
+		return -1;
+	if ((v = json_object_get(args, "type")) != NULL &&
+	    (type = json_string_value(v)) == NULL)
+		return mcp_bad(why, size, "type", "a string");
+	r->pri = IPC_PRI_MEDIUM;
+	if ((v = json_object_get(args, "priority")) != NULL) {
+		for (i = 0; i < 3; i++)
+			if (json_is_string(v) && strcmp(json_string_value(v),
+			    pris[i]) == 0)
+				break;
+		if (i == 3)
+			return mcp_bad(why, size, "priority", "low, medium or "
+			    "high");
+		r->pri = (unsigned)i;
+	}
+	snprintf(r->to, sizeof r->to, "%s", to);
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, 2);
+	body_pack_kv_str(&pk, "type", type);
+	body_pack_kv_bin(&pk, "content", content, strlen(content));
+	return 0;
+}
+
+static int
+mcp_broadcast_args(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	const json_t	*v, *filter = json_object_get(args, "filter");
+	msgpack_packer	 pk;
+	const char	*content, *type = "notification";
+
+	if ((content = mcp_str(args, "content", 1 << 20, why, size)) == NULL)
+		return -1;
+	if ((v = json_object_get(args, "type")) != NULL &&
+	    (type = json_string_value(v)) == NULL)
+		return mcp_bad(why, size, "type", "a string");
+	if (filter != NULL && !json_is_object(filter))
+		return mcp_bad(why, size, "filter", "an object (agent_type, "
+		    "capability, status, id)");
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, 3);
+	body_pack_kv_str(&pk, "type", type);
+	body_pack_kv_bin(&pk, "content", content, strlen(content));
+	body_pack_str(&pk, "filter");
+	if (filter != NULL)
+		body_pack_json(&pk, filter);
+	else
+		msgpack_pack_map(&pk, 0);
+	return 0;
+}
+
+static int
+mcp_screen_args(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	const json_t	*v = json_object_get(args, "linesOfOutput");
+	msgpack_packer	 pk;
+	const char	*agent;
+
+	if ((agent = mcp_str(args, "agent", AGENT_ID_MAX, why, size)) == NULL)
+		return -1;
+	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > 10000))
+		return mcp_bad(why, size, "linesOfOutput", "a whole number "
+		    "from 1 to 10000");
+	snprintf(r->to, sizeof r->to, "%s", agent);
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_u64(&pk, "bytes", MCP_SCREEN_BYTES);
+	return 0;
+}
+
+/* Results ----------------------------------------------------------------- */
+
+/* {key: answer[key]}, or {key: answer}. */
+static json_t *
+mcp_wrap(const char *key, const json_t *answer, const char *from)
+{
+	json_t	*v = from != NULL ? json_object_get(answer, from) :
+		    (json_t *)answer;
+
+	return json_pack("{s:O}", key, v != NULL ? v : json_null());
+}
+
+static json_t *
+mcp_agents_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	(void)args;
+	(void)why;
+	(void)size;
+	return mcp_wrap("agents", answer, "agents");
+}
+
+static json_t *
+mcp_agent_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	(void)args;
+	(void)why;
+	(void)size;
+	return mcp_wrap("agent", answer, NULL);
+}
+
+/* What was done, to whom: terminate, restart, deploy, approve, ... */
+static json_t *
+mcp_done_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	json_t	*j = json_object(), *v;
+
+	(void)answer;
+	(void)why;
+	(void)size;
+	json_object_set_new(j, "done", json_true());
+	if ((v = json_object_get(args, "agent")) != NULL ||
+	    (v = json_object_get(args, "id")) != NULL)
+		json_object_set(j, "agent", v);
+	if ((v = json_object_get(args, "task")) != NULL)
+		json_object_set(j, "task", v);
+	return j;
+}
+
+static json_t *
+mcp_submit_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	const json_t	*tasks = json_object_get(answer, "tasks");
+	const json_t	*row = json_array_get(tasks, 0);
+
+	(void)args;
+	(void)why;
+	(void)size;
+	if (row != NULL)
+		return json_pack("{s:O, s:O}", "task", json_object_get(row,
+		    "task") != NULL ? json_object_get(row, "task") :
+		    json_null(), "result", row);
+	return json_pack("{s:O, s:n}", "task", json_object_get(answer,
+	    "task") != NULL ? json_object_get(answer, "task") : json_null(),
+	    "result");
+}
+
+/* The rows of `tasks` whose name is want (exact) or starts with "run:". */
+static json_t *
+mcp_tasks_pick(const json_t *answer, const char *want, const char *run)
+{
+	const json_t	*rows = json_object_get(answer, "tasks"), *row;
+	json_t		*out = json_array();
+	const char	*name;
+	size_t		 i, rl = run != NULL ? strlen(run) : 0;
+
+	json_array_foreach(rows, i, row) {
+		name = json_string_value(json_object_get(row, "task"));
+		if (name == NULL)
+			continue;
+		if ((want != NULL && strcmp(name, want) == 0) || (want ==
+		    NULL && (run == NULL || (strncmp(name, run, rl) == 0 &&
+		    name[rl] == ':'))))
+			json_array_append(out, (json_t *)row);
+	}
+	return out;
+}
+
+static json_t *
+mcp_tasks_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	const json_t	*run = json_object_get(args, "run");
+	char		 buf[32];
+	const char	*r = NULL;
+
+	(void)why;
+	(void)size;
+	if (json_is_string(run))
+		r = json_string_value(run);
+	else if (json_is_integer(run)) {
+		snprintf(buf, sizeof buf, "%lld",
+		    (long long)json_integer_value(run));
+		r = buf;
+	}
+	return json_pack("{s:o}", "tasks", mcp_tasks_pick(answer, NULL, r));
+}
+
+static json_t *
+mcp_status_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	const char	*task = json_string_value(json_object_get(args, "task"));
+	json_t		*rows = mcp_tasks_pick(answer, task != NULL ? task : "",
+			    NULL), *j;
+
+	if (json_array_size(rows) == 0) {
+		snprintf(why, size, "no task '%s'", task != NULL ? task : "");
+		json_decref(rows);
+		return NULL;
+	}
+	j = json_pack("{s:O}", "task", json_array_get(rows, 0));
+	json_decref(rows);
+	return j;
+}
+
+static json_t *
+mcp_screen_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	const json_t	*lines_o = json_object_get(args, "linesOfOutput");
+	const char	*data = json_string_value(json_object_get(answer,
+			    "data"));
+	const char	*p;
+	size_t		 want = lines_o != NULL ? (size_t)json_integer_value(
+			    lines_o) : MCP_LINES_DEFAULT, n = 0, len;
+
+	(void)why;
+	(void)size;
+	if (data == NULL)
+		data = "";
+	len = strlen(data);
+	/* The last `want` lines: a trailing newline ends, not starts, one. */
+	p = data + len;
+	if (p > data && p[-1] == '\n')
+		p--;
+	while (p > data) {
+		if (p[-1] == '\n' && ++n == want)
+			break;
+		p--;
+	}
+	return json_pack("{s:O, s:s}", "agent", json_object_get(args, "agent"),
+	    "output", p);
+}
+
+/* The table --------------------------------------------------------------- */
+
+#define AGENT_ARG	"{\"type\":\"object\",\"properties\":{\"agent\":" \
+			"{\"type\":\"string\",\"description\":\"the agent's " \
+			"id\"}},\"required\":[\"agent\"]}"
+#define TASK_ARG	"{\"type\":\"object\",\"properties\":{\"task\":" \
+			"{\"type\":\"string\",\"description\":\"the task's " \
+			"name, as list_tasks shows it\"}},\"required\":" \
+			"[\"task\"]}"
+#define NO_ARGS		"{\"type\":\"object\",\"properties\":{}}"
+#define DONE_OUT	"{\"type\":\"object\",\"properties\":{\"done\":" \
+			"{\"type\":\"boolean\"}},\"required\":[\"done\"]}"
+
+static const struct mcp_tool mcp_tools[] = {
+	{ "list_agents",
+	  "Every agent orch runs: id, type, status, pid, restarts, current "
+	  "task, capabilities.",
+	  NO_ARGS,
+	  "{\"type\":\"object\",\"properties\":{\"agents\":{\"type\":"
+	  "\"array\",\"items\":{\"type\":\"object\"}}},\"required\":"
+	  "[\"agents\"]}",
+	  true, false, true, IPC_OP_STATUS, MCP_SUPERVISOR, NULL,
+	  mcp_agents_result },
+	{ "inspect_agent",
+	  "One agent in detail: status, restart policy, last exit, its "
+	  "recent tasks.",
+	  AGENT_ARG,
+	  "{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":"
+	  "\"object\"}},\"required\":[\"agent\"]}",
+	  true, false, true, IPC_OP_AGENT_INSPECT, MCP_SUPERVISOR,
+	  mcp_agent_id, mcp_agent_result },
+	{ "deploy_agent",
+	  "Start a new agent, given as an orch.yaml agent entry (id, type, "
+	  "capabilities, runner, tier, permissions, session, ...); returns "
+	  "once it is ready.",
+	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"
+	  "\"type\":{\"type\":\"string\",\"enum\":[\"primary\",\"worker\","
+	  "\"specialist\"]},\"capabilities\":{\"type\":\"array\",\"items\":"
+	  "{\"type\":\"string\"}},\"tier\":{\"type\":\"integer\","
+	  "\"minimum\":1,\"maximum\":3}},\"required\":[\"id\"]}",
+	  DONE_OUT, false, false, false, IPC_OP_AGENT_DEPLOY, MCP_SUPERVISOR,
+	  mcp_deploy_args, mcp_done_result },
+	{ "terminate_agent",
+	  "Stop an agent and its session (it stays listed, terminated).",
+	  AGENT_ARG, DONE_OUT, false, true, true, IPC_OP_AGENT_TERMINATE,
+	  MCP_SUPERVISOR, mcp_agent_id, mcp_done_result },
+	{ "restart_agent",
+	  "Stop an agent and start it again with a fresh session.",
+	  AGENT_ARG, DONE_OUT, false, true, false, IPC_OP_AGENT_RESTART,
+	  MCP_SUPERVISOR, mcp_agent_id, mcp_done_result },
+	{ "submit_task",
+	  "Queue a shell command as a task, on an agent or on any agent with "
+	  "the capabilities required; with wait, return its result (status, "
+	  "exit, output, duration) once it ends.",
+	  "{\"type\":\"object\",\"properties\":{\"command\":{\"type\":"
+	  "\"string\"},\"agent\":{\"type\":\"string\"},\"id\":{\"type\":"
+	  "\"string\"},\"requires\":{\"type\":\"array\",\"items\":{\"type\":"
+	  "\"string\"}},\"priority\":{\"type\":\"integer\"},\"timeout\":"
+	  "{\"type\":\"number\",\"description\":\"seconds\"},\"retry\":"
+	  "{\"type\":\"integer\",\"minimum\":0},\"requiresApproval\":"
+	  "{\"type\":\"boolean\"},\"wait\":{\"type\":\"boolean\"}},"
+	  "\"required\":[\"command\"]}",
+	  "{\"type\":\"object\",\"properties\":{\"task\":{\"type\":"
+	  "[\"string\",\"null\"]},\"result\":{\"type\":[\"object\","
+	  "\"null\"]}},\"required\":[\"task\",\"result\"]}",
+	  false, false, false, IPC_OP_TASK_SUBMIT, MCP_SUPERVISOR,
+	  mcp_submit_args, mcp_submit_result },
+	{ "task_status",
+	  "One task's state: status, agent, attempt, exit, reason, output "
+	  "tail.",
+	  TASK_ARG,
+	  "{\"type\":\"object\",\"properties\":{\"task\":{\"type\":"
+	  "\"object\"}},\"required\":[\"task\"]}",
+	  true, false, true, IPC_OP_TASKS, MCP_SUPERVISOR, NULL,
+	  mcp_status_result },
+	{ "list_tasks",
+	  "Every task queued, running or done (of one run, with run).",
+	  "{\"type\":\"object\",\"properties\":{\"run\":{\"type\":"
+	  "[\"string\",\"integer\"]}}}",
+	  "{\"type\":\"object\",\"properties\":{\"tasks\":{\"type\":"
+	  "\"array\",\"items\":{\"type\":\"object\"}}},\"required\":"
+	  "[\"tasks\"]}",
+	  true, false, true, IPC_OP_TASKS, MCP_SUPERVISOR, NULL,
+	  mcp_tasks_result },
+	{ "cancel_task",
+	  "Fail a task not yet run, or stop a running one (no retry).",
+	  TASK_ARG, DONE_OUT, false, true, true, IPC_OP_TASK_CANCEL,
+	  MCP_SUPERVISOR, mcp_task_name, mcp_done_result },
+	{ "approve",
+	  "Let a task that waits for approval run (it shows the command and "
+	  "why it was held).",
+	  TASK_ARG, DONE_OUT, false, false, true, IPC_OP_TASK_APPROVE,
+	  MCP_SUPERVISOR, mcp_task_name, mcp_done_result },
+	{ "deny",
+	  "Refuse a task that waits for approval: it fails, its dependents "
+	  "are skipped.",
+	  TASK_ARG, DONE_OUT, false, true, true, IPC_OP_TASK_DENY,
+	  MCP_SUPERVISOR, mcp_task_name, mcp_done_result },
+	{ "send_message",
+	  "A direct message to an agent's inbox, acknowledged when queued.",
+	  "{\"type\":\"object\",\"properties\":{\"to\":{\"type\":\"string\"},"
+	  "\"content\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"},"
+	  "\"priority\":{\"type\":\"string\",\"enum\":[\"low\",\"medium\","
+	  "\"high\"]}},\"required\":[\"to\",\"content\"]}",
+	  "{\"type\":\"object\"}",
+	  false, false, false, IPC_OP_MSG_SEND, MCP_SUPERVISOR,
+	  mcp_message_args, NULL },
+	{ "broadcast",
+	  "A message to every agent matching the filter (agent_type, "
+	  "capability, status, id pattern); says who got it.",
+	  "{\"type\":\"object\",\"properties\":{\"content\":{\"type\":"
+	  "\"string\"},\"type\":{\"type\":\"string\"},\"filter\":{\"type\":"
+	  "\"object\"}},\"required\":[\"content\"]}",
+	  "{\"type\":\"object\",\"properties\":{\"matched\":{\"type\":"
+	  "\"integer\"},\"delivered\":{\"type\":\"array\"},\"failed\":"
+	  "{\"type\":\"array\"}}}",
+	  false, false, false, IPC_OP_BROADCAST, MCP_SUPERVISOR,
+	  mcp_broadcast_args, NULL },
+	{ "read_terminal_output",
+	  "The last lines of an agent's terminal session, as a person "
+	  "attached would see them.",
+	  "{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":"
+	  "\"string\"},\"linesOfOutput\":{\"type\":\"integer\",\"minimum\":1,"
+	  "\"maximum\":10000,\"default\":25}},\"required\":[\"agent\"]}",
+	  "{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":"
+	  "\"string\"},\"output\":{\"type\":\"string\"}},\"required\":"
+	  "[\"agent\",\"output\"]}",
+	  true, false, true, IPC_OP_SESSION_TAIL, MCP_ACTOR, mcp_screen_args,
+	  mcp_screen_result },
+};
+
+#define MCP_NTOOLS	(sizeof mcp_tools / sizeof mcp_tools[0])
+
+const struct mcp_tool *
+mcp_tool_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < MCP_NTOOLS; i++)
+		if (strcmp(mcp_tools[i].name, name) == 0)
+			return &mcp_tools[i];
+	return NULL;
+}
+
+const char *
+mcp_tool_op(const struct mcp_tool *t)
+{
+	return t->op;
+}
+
+json_t *
+mcp_tools_list(void)
+{
+	json_t		*list = json_array(), *in, *out;
+	json_error_t	 err;
+	size_t		 i;
+
+	for (i = 0; i < MCP_NTOOLS; i++) {
+		const struct mcp_tool	*t = &mcp_tools[i];
+
+		in = json_loads(t->input, 0, &err);
+		out = json_loads(t->output, 0, &err);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, "
+		    "s:{s:b, s:b, s:b, s:b}}", "name", t->name, "description",
+		    t->description, "inputSchema", in != NULL ? in :
+		    json_object(), "outputSchema", out != NULL ? out :
+		    json_object(), "annotations", "readOnlyHint", t->ro,
+		    "destructiveHint", t->destructive, "idempotentHint",
+		    t->idempotent, "openWorldHint", 0));
+	}
+	return list;
+}
+
+int
+mcp_tool_args(const struct mcp_tool *t, const json_t *args,
+    struct mcp_req *r, char *why, size_t size)
+{
+	memset(r, 0, sizeof *r);
+	msgpack_sbuffer_init(&r->body);
+	r->op = t->op;
+	r->route = t->route;
+	r->pri = IPC_PRI_MEDIUM;
+	if (args != NULL && !json_is_object(args)) {
+		snprintf(why, size, "arguments must be an object");
+		return -1;
+	}
+	if (t->args == NULL) {
+		msgpack_packer	pk;
+
+		mcp_begin(r, &pk);
+		msgpack_pack_map(&pk, 0);
+		return 0;
+	}
+	if (args == NULL) {
+		json_t	*empty = json_object();
+		int	 rc = t->args(empty, r, why, size);
+
+		json_decref(empty);
+		return rc;
+	}
+	return t->args(args, r, why, size);
+}
+
+json_t *
+mcp_tool_result(const struct mcp_tool *t, const json_t *answer,
+    const json_t *args, char *why, size_t size)
+{
+	json_t	*empty = NULL, *j;
+
+	if (args == NULL)
+		args = empty = json_object();
+	if (t->result != NULL)
+		j = t->result(answer, args, why, size);
+	else
+		j = json_is_object(answer) ? json_deep_copy(answer) :
+		    json_object();
+	json_decref(empty);
+	return j;
+}
