@@ -579,6 +579,14 @@ agent_deploy(struct supervisor *sup, const struct agent_config *ac,
 {
 	struct agent	*a;
 
+	for (a = sup->agents; ac->type == AGENT_GATEWAY && a != NULL;
+	    a = a->next)
+		if (a->ac.type == AGENT_GATEWAY && strcmp(a->ac.id, ac->id) !=
+		    0) {
+			*why = "cannot be a second gateway: an instance has one "
+			    "MCP gateway";
+			return IPC_E_EXISTS;
+		}
 	if ((a = agent_find(sup, ac->id)) != NULL) {
 		if (a->pid > 0 || event_pending(a->restart_ev, EV_TIMEOUT,
 		    NULL)) {

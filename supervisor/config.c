@@ -502,15 +502,18 @@ config_agents_key(struct schema *c, const char *path, const struct yamlnode *n,
 		xasprintf(&sub, "%s[%zu]", path, i);
 		rc = config_agent(c, sub, n->items[i], &cfg->agents[i]);
 		cfg->nagents++;
-		if (rc == 0)
-			for (j = 0; j < i; j++)
-				if (strcmp(cfg->agents[j].id,
-				    cfg->agents[i].id) == 0) {
-					rc = schema_err(c, n->items[i], sub,
-					    "duplicate agent id '%s'",
-					    cfg->agents[i].id);
-					break;
-				}
+		for (j = 0; rc == 0 && j < i; j++) {
+			if (strcmp(cfg->agents[j].id, cfg->agents[i].id) == 0)
+				rc = schema_err(c, n->items[i], sub,
+				    "duplicate agent id '%s'",
+				    cfg->agents[i].id);
+			else if (cfg->agents[i].type == AGENT_GATEWAY &&
+			    cfg->agents[j].type == AGENT_GATEWAY)
+				rc = schema_err(c, n->items[i], sub,
+				    "a second gateway ('%s' is one): an "
+				    "instance has one MCP gateway",
+				    cfg->agents[j].id);
+		}
 		free(sub);
 		if (rc != 0)
 			failed = -1;

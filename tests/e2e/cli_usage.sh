@@ -4,7 +4,7 @@
 # command's own usage without needing a supervisor.
 . "$(dirname "$0")/lib.bash"
 
-for tool in orch-supervisor orch-ctl orch-attach orch-actor; do
+for tool in orch-supervisor orch-ctl orch-attach orch-actor orch-mcp; do
 	for h in --help -h; do
 		"$BIN/$tool" $h >"$T/out" 2>"$T/err" ||
 		    fail "$tool $h exited $?"

@@ -124,7 +124,11 @@ test_errors(void **state)
 	    "c.yaml:2:9: agents[0].id: expected a string, got a list");
 	refuse("agents:\n  - id: a\n    type: boss\n",
 	    "c.yaml:3:11: agents[0].type: 'boss' is not one of: primary, "
-	    "worker, specialist");
+	    "worker, specialist, gateway");
+	refuse("agents:\n  - {id: g1, type: gateway}\n"
+	    "  - {id: g2, type: gateway}\n",
+	    "c.yaml:3:5: agents[1]: a second gateway ('g1' is one): an "
+	    "instance has one MCP gateway");
 	refuse("agents:\n  - id: a\n    capabilities: [x, x]\n",
 	    "c.yaml:3:23: agents[0].capabilities: 'x' is listed twice");
 	refuse("agents:\n  - id: a\n    capabilities: {x: 1}\n",
@@ -250,7 +254,7 @@ test_msgpack(void **state)
 	msgpack_unpack_next(&up, sb.data, sb.size, NULL);
 	assert_int_equal(config_agent_from_msgpack(&up.data, &ac, &cause), -1);
 	assert_string_equal(cause, "deploy request: agent.type: 'boss' is not "
-	    "one of: primary, worker, specialist");
+	    "one of: primary, worker, specialist, gateway");
 	free(cause);
 	msgpack_unpacked_destroy(&up);
 	msgpack_sbuffer_destroy(&sb);
