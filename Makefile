@@ -16,7 +16,7 @@ OPT      ?= -O2
 
 DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
            libjansson-dev pkg-config tmux clang libclang-rt-14-dev \
-           libzmq3-dev libnng-dev bubblewrap jq
+           libzmq3-dev libnng-dev bubblewrap jq nodejs
 PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
 
 VERSION  = 0.1.0
@@ -82,13 +82,20 @@ deps:
 	for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
-	[ -z "$$missing" ] && exit 0; \
-	if [ "$$(id -u)" = 0 ]; then sudo=""; \
-	elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
-	else echo "deps: missing:$$missing (need root or sudo to install)" >&2; exit 1; fi; \
-	echo "deps: installing:$$missing"; \
-	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	  else echo "deps: missing:$$missing (need root or sudo to install)" >&2; exit 1; fi; \
+	  echo "deps: installing:$$missing"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing || exit 1; \
+	fi; \
+	if [ ! -f tests/mcp/node_modules/.package-lock.json ] || \
+	   [ tests/mcp/package-lock.json -nt tests/mcp/node_modules/.package-lock.json ]; then \
+	  echo "deps: installing the test-only npm packages of tests/mcp (pinned by its lock file)"; \
+	  npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error || exit 1; \
+	fi
 
 run: deps
 	@$(MAKE) --no-print-directory build
