@@ -1,5 +1,7 @@
 #include "actors/gateway.h"
 
+#include <sys/socket.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "ipc/permtab.h"
 #include "ipc/relay.h"
 #include "ipc/sock.h"
+#include "shm/serve.h"
 
 /* The protocol versions of the initialize era, newest first. */
 static const char *const gw_versions[] = { "2025-11-25", "2025-06-18",
@@ -62,6 +65,8 @@ struct gw_call {
 struct gateway {
 	struct actor		*a;
 	struct sock_listener	*listener;
+	/* The bank and bus served in this process, through a socket pair. */
+	struct peer		*loop_client, *loop_server;
 	struct gw_conn		*conns;
 	struct gw_call		*calls;
 	unsigned		 nconns;
@@ -274,7 +279,39 @@ gw_tools_call(struct gw_conn *c, json_t *id, json_t *params)
 	k->next = c->gw->calls;
 	c->gw->calls = k;
 	c->calls++;
-	if (r.route == MCP_ACTOR) {
+	if (r.route == MCP_OWN_ACTOR) {
+		if (c->caller[0] == '\0') {
+			gw_result(c, id, gw_tool_failed("the operator has no "
+			    "inbox: read_inbox is an agent's (run orch-mcp in "
+			    "its session)"));
+			gw_call_free(k);
+			msgpack_sbuffer_destroy(&r.body);
+			return;
+		}
+		snprintf(r.to, sizeof r.to, "%s", c->caller);
+		rc = relay_send(a->relay, a->ac.id, r.to, r.op, r.pri,
+		    r.body.data, r.body.size, GW_CALL_TIMEOUT_MS, gw_answer_cb,
+		    k, &cause);
+	} else if (r.route == MCP_BANK) {
+		if (c->gw->loop_client == NULL) {
+			gw_result(c, id, gw_tool_failed("this instance has no "
+			    "shared memory (see the supervisor's log)"));
+			gw_call_free(k);
+			msgpack_sbuffer_destroy(&r.body);
+			return;
+		}
+		memset(&hdr, 0, sizeof hdr);
+		hdr.v = IPC_PROTO_VERSION;
+		hdr.kind = IPC_KIND_REQ;
+		hdr.pri = (uint8_t)r.pri;
+		snprintf(hdr.op, sizeof hdr.op, "%s", r.op);
+		snprintf(hdr.from, sizeof hdr.from, "%s", c->caller);
+		rc = peer_request_env(c->gw->loop_client, &hdr, r.body.data,
+		    r.body.size, GW_CALL_TIMEOUT_MS, gw_answer_cb, k) < 0 ?
+		    -1 : 0;
+		if (rc != 0)
+			cause = xstrdup("the memory bank is not reachable");
+	} else if (r.route == MCP_ACTOR) {
 		/* An actor answers orch itself: the caller is checked here. */
 		if (c->caller[0] != '\0' && permtab_check(r.op, c->caller,
 		    c->perms, r.to, why, sizeof why) != PERM_NONE) {
@@ -562,6 +599,57 @@ gw_refuse_cb(const char *why, void *arg)
 	log_warnx("gateway: refused a connection: %s", why);
 }
 
+/*
+ * The bank's side of the loop: the request's from is the caller (set by
+ * this process, not by a client), decided as that caller's by serve.
+ */
+static void
+gw_loop_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
+{
+	struct gateway		*gw = arg;
+	struct actor		*a = gw->a;
+	struct serve_caller	 who = { NULL, true, true };
+	char			 why[256];
+	size_t			 i;
+
+	if (env->from[0] != '\0') {
+		who.id = env->from;
+		who.can_read = who.can_share = false;
+		for (i = 0; i < a->nroster; i++)
+			if (strcmp(a->roster[i].id, env->from) == 0) {
+				who.can_read = (a->roster[i].perms &
+				    PERM_BIT(PERM_DATA_READ)) != 0;
+				who.can_share = (a->roster[i].perms &
+				    PERM_BIT(PERM_DATA_SHARE)) != 0;
+			}
+		if (strcmp(env->op, IPC_OP_EVENTS_PUBLISH) == 0 &&
+		    !who.can_share) {
+			snprintf(why, sizeof why, "agent '%s' may not %s: it "
+			    "needs data:share", env->from, env->op);
+			peer_reply(p, env, IPC_E_DENIED, why, NULL, 0);
+			return;
+		}
+	}
+	if (serve_dispatch(a->serve, p, env, &who, why, sizeof why) ==
+	    SERVE_NOT_MINE)
+		peer_reply(p, env, IPC_E_UNKNOWN_OP, env->op, NULL, 0);
+}
+
+static void
+gw_loop_start(struct gateway *gw)
+{
+	static const struct peer_cbs	 cbs = { gw_loop_dispatch_cb, NULL };
+	int				 sp[2];
+
+	if (gw->a->serve == NULL || socketpair(AF_UNIX, SOCK_STREAM |
+	    SOCK_CLOEXEC, 0, sp) == -1)
+		return;
+	gw->loop_server = peer_new(gw->a->base, sp[0], "bank", NULL, &cbs,
+	    gw);
+	gw->loop_client = peer_new(gw->a->base, sp[1], "gateway", NULL, NULL,
+	    NULL);
+}
+
 int
 gateway_start(struct actor *a, char **cause)
 {
@@ -569,6 +657,7 @@ gateway_start(struct actor *a, char **cause)
 	char		 path[PATH_MAX];
 
 	gw->a = a;
+	gw_loop_start(gw);
 	if (rundir_file(a->instance, GATEWAY_SOCKET, path, sizeof path,
 	    cause) != 0 || (gw->listener = sock_listener_new(a->base, path,
 	    gw_accept_cb, gw_refuse_cb, gw, cause)) == NULL) {
@@ -590,6 +679,11 @@ gateway_free(struct actor *a)
 	sock_listener_free(gw->listener);
 	while (gw->conns != NULL)
 		gw_conn_free(gw->conns);
+	/* The bank's answers still owed fail now, freeing their calls. */
+	if (gw->loop_server != NULL)
+		serve_forget(a->serve, gw->loop_server);
+	peer_free(gw->loop_client);
+	peer_free(gw->loop_server);
 	while (gw->calls != NULL)
 		gw_call_free(gw->calls);
 	free(gw);

@@ -240,6 +240,140 @@ mcp_screen_args(const json_t *args, struct mcp_req *r, char *why,
 	return 0;
 }
 
+/* {key} for memory_read and memory_delete. */
+static int
+mcp_key_args(const json_t *args, struct mcp_req *r, char *why, size_t size)
+{
+	msgpack_packer	 pk;
+	const char	*key;
+
+	if ((key = mcp_str(args, "key", 255, why, size)) == NULL)
+		return -1;
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_str(&pk, "key", key);
+	return 0;
+}
+
+static int
+mcp_mem_write_args(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	const json_t	*v = json_object_get(args, "access");
+	msgpack_packer	 pk;
+	const char	*key, *value;
+
+	if ((key = mcp_str(args, "key", 255, why, size)) == NULL)
+		return -1;
+	if (!json_is_string(json_object_get(args, "value")))
+		return mcp_bad(why, size, "value", "a string");
+	value = json_string_value(json_object_get(args, "value"));
+	if (v != NULL && !json_is_string(v))
+		return mcp_bad(why, size, "access", "private, shared or public");
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, 2 + (v != NULL));
+	body_pack_kv_str(&pk, "key", key);
+	body_pack_kv_bin(&pk, "value", value, json_string_length(
+	    json_object_get(args, "value")));
+	if (v != NULL)
+		body_pack_kv_str(&pk, "access", json_string_value(v));
+	return 0;
+}
+
+static int
+mcp_mem_list_args(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	const json_t	*v = json_object_get(args, "pattern");
+	msgpack_packer	 pk;
+
+	if (v != NULL && (!json_is_string(v) || json_string_length(v) > 255))
+		return mcp_bad(why, size, "pattern", "a shell pattern of at "
+		    "most 255 bytes");
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, v != NULL);
+	if (v != NULL)
+		body_pack_kv_str(&pk, "pattern", json_string_value(v));
+	return 0;
+}
+
+static int
+mcp_publish_args(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	const json_t	*v = json_object_get(args, "payload");
+	const json_t	*target = json_object_get(args, "target");
+	msgpack_packer	 pk;
+	const char	*type;
+	char		*text = NULL;
+
+	if ((type = mcp_str(args, "type", 31, why, size)) == NULL)
+		return -1;
+	if (target != NULL && !json_is_string(target))
+		return mcp_bad(why, size, "target", "an agent id");
+	if (v != NULL)
+		text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, 1 + (target != NULL) + (text != NULL));
+	body_pack_kv_str(&pk, "type", type);
+	if (target != NULL)
+		body_pack_kv_str(&pk, "target", json_string_value(target));
+	/* The payload as the bus carries it: its JSON text. */
+	if (text != NULL)
+		body_pack_kv_bin(&pk, "payload", text, strlen(text));
+	free(text);
+	return 0;
+}
+
+static int
+mcp_events_args(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	static const char *const	 nums[] = { "since", "max", "wait_ms" };
+	const json_t			*v, *type = json_object_get(args, "type");
+	msgpack_packer			 pk;
+	size_t				 i, n = type != NULL;
+
+	for (i = 0; i < 3; i++)
+		if ((v = json_object_get(args, nums[i])) != NULL) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0)
+				return mcp_bad(why, size, nums[i], "a whole "
+				    "number, 0 or more");
+			n++;
+		}
+	if (type != NULL && (!json_is_string(type) ||
+	    json_string_length(type) > 31))
+		return mcp_bad(why, size, "type", "a pattern of at most 31 "
+		    "bytes");
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, n);
+	for (i = 0; i < 3; i++)
+		if ((v = json_object_get(args, nums[i])) != NULL)
+			body_pack_kv_u64(&pk, nums[i],
+			    (uint64_t)json_integer_value(v));
+	if (type != NULL)
+		body_pack_kv_str(&pk, "type", json_string_value(type));
+	return 0;
+}
+
+static int
+mcp_inbox_args(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	const json_t	*v = json_object_get(args, "wait_ms");
+	msgpack_packer	 pk;
+
+	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > 600000))
+		return mcp_bad(why, size, "wait_ms", "a whole number of "
+		    "milliseconds, at most 600000");
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, v != NULL);
+	if (v != NULL)
+		body_pack_kv_u64(&pk, "wait_ms", (uint64_t)json_integer_value(v));
+	return 0;
+}
+
 /* Results ----------------------------------------------------------------- */
 
 /* {key: answer[key]}, or {key: answer}. */
@@ -527,6 +661,72 @@ static const struct mcp_tool mcp_tools[] = {
 	  "[\"agent\",\"output\"]}",
 	  true, false, true, IPC_OP_SESSION_TAIL, MCP_ACTOR, mcp_screen_args,
 	  mcp_screen_result },
+	{ "memory_write",
+	  "Write a key of the shared memory bank (access shared by default; "
+	  "private: only its owner reads it; public: anyone).",
+	  "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},"
+	  "\"value\":{\"type\":\"string\"},\"access\":{\"type\":\"string\","
+	  "\"enum\":[\"private\",\"shared\",\"public\"]}},\"required\":[\"key\","
+	  "\"value\"]}",
+	  "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},"
+	  "\"version\":{\"type\":\"integer\"}},\"required\":[\"key\","
+	  "\"version\"]}",
+	  false, false, false, IPC_OP_MEM_PUT, MCP_BANK, mcp_mem_write_args,
+	  NULL },
+	{ "memory_read",
+	  "Read a key of the shared memory bank: its value, owner, access, "
+	  "version and times.",
+	  "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
+	  "\"string\"}},\"required\":[\"key\"]}",
+	  "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},"
+	  "\"value\":{\"type\":\"string\"},\"owner\":{\"type\":\"string\"},"
+	  "\"version\":{\"type\":\"integer\"}},\"required\":[\"key\","
+	  "\"value\"]}",
+	  true, false, true, IPC_OP_MEM_GET, MCP_BANK, mcp_key_args, NULL },
+	{ "memory_list",
+	  "The keys of the shared memory bank the caller may read (matching "
+	  "a shell pattern).",
+	  "{\"type\":\"object\",\"properties\":{\"pattern\":{\"type\":"
+	  "\"string\"}}}",
+	  "{\"type\":\"object\",\"properties\":{\"entries\":{\"type\":"
+	  "\"array\",\"items\":{\"type\":\"object\"}}},\"required\":"
+	  "[\"entries\"]}",
+	  true, false, true, IPC_OP_MEM_LS, MCP_BANK, mcp_mem_list_args, NULL },
+	{ "memory_delete",
+	  "Remove a key of the shared memory bank.",
+	  "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
+	  "\"string\"}},\"required\":[\"key\"]}",
+	  DONE_OUT, false, true, true, IPC_OP_MEM_RM, MCP_BANK, mcp_key_args,
+	  mcp_done_result },
+	{ "publish_event",
+	  "Publish an event on orch's bus (coordination.request, or a type "
+	  "of your own; agent.*, task.* and data.* are orch's).",
+	  "{\"type\":\"object\",\"properties\":{\"type\":{\"type\":"
+	  "\"string\"},\"target\":{\"type\":\"string\"},\"payload\":{}},"
+	  "\"required\":[\"type\"]}",
+	  DONE_OUT, false, false, false, IPC_OP_EVENTS_PUBLISH, MCP_BANK,
+	  mcp_publish_args, mcp_done_result },
+	{ "read_events",
+	  "Events of orch's bus from a cursor (since; none: from now), of a "
+	  "type pattern, waiting up to wait_ms for one; says where to go on "
+	  "(next) and how many were missed.",
+	  "{\"type\":\"object\",\"properties\":{\"since\":{\"type\":"
+	  "\"integer\"},\"type\":{\"type\":\"string\"},\"max\":{\"type\":"
+	  "\"integer\"},\"wait_ms\":{\"type\":\"integer\"}}}",
+	  "{\"type\":\"object\",\"properties\":{\"events\":{\"type\":"
+	  "\"array\"},\"next\":{\"type\":\"integer\"},\"missed\":{\"type\":"
+	  "\"integer\"}},\"required\":[\"events\",\"next\",\"missed\"]}",
+	  true, false, false, IPC_OP_EVENTS_READ, MCP_BANK, mcp_events_args,
+	  NULL },
+	{ "read_inbox",
+	  "Read and empty the caller's inbox (an agent's: high priority "
+	  "first), waiting up to wait_ms for a message.",
+	  "{\"type\":\"object\",\"properties\":{\"wait_ms\":{\"type\":"
+	  "\"integer\"}}}",
+	  "{\"type\":\"object\",\"properties\":{\"messages\":{\"type\":"
+	  "\"array\"}},\"required\":[\"messages\"]}",
+	  false, false, false, IPC_OP_INBOX_READ, MCP_OWN_ACTOR,
+	  mcp_inbox_args, NULL },
 };
 
 #define MCP_NTOOLS	(sizeof mcp_tools / sizeof mcp_tools[0])

@@ -20,6 +20,9 @@
 enum mcp_route {
 	MCP_SUPERVISOR = 0,	/* up the link, as the caller's */
 	MCP_ACTOR,		/* to the actor of the agent in `to` */
+	MCP_BANK,		/* the bank and bus, served here as the
+				   caller's */
+	MCP_OWN_ACTOR,		/* to the caller's own actor (its inbox) */
 };
 
 /* A call on its way: what mcp_tool_args fills in. */

@@ -60,7 +60,8 @@ rpc "$INIT" '{"jsonrpc":"2.0","method":"notifications/initialized"}' '{"jsonrpc"
 # tools/list: each tool with its schemas and annotations.
 rpc "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' | jq -c 'select(.id == 1) | .result.tools' >"$T/tools.json"
 for t in list_agents inspect_agent deploy_agent terminate_agent restart_agent submit_task task_status \
-    list_tasks cancel_task approve deny send_message broadcast read_terminal_output; do
+    list_tasks cancel_task approve deny send_message broadcast read_terminal_output memory_write \
+    memory_read memory_list memory_delete publish_event read_events read_inbox; do
 	jq -e --arg t "$t" '.[] | select(.name == $t) | .inputSchema.type == "object" and
 	    .outputSchema.type == "object" and (.annotations.readOnlyHint | type) == "boolean" and
 	    (.description | length) > 10' "$T/tools.json" >/dev/null || fail "tools/list: $t"
@@ -86,6 +87,28 @@ ok cancel_task "{\"task\":\"${held[3]}\"}" '.done'
 ok send_message '{"to":"w1","content":"hi from mcp"}' 'type == "object"'
 [ "$("$CTL" -L "$INST" exec w1 -- orch-ctl inbox | grep -c 'hi from mcp')" = 1 ] || fail "message not in w1's inbox"
 ok broadcast '{"content":"all","filter":{"capability":"test"}}' '.matched == 2'
+# The bank, the bus, the inbox.
+ok memory_write '{"key":"plan/step","value":"build"}' '.key == "plan/step" and .version == 1'
+ok memory_read '{"key":"plan/step"}' '.value == "build" and .owner == "operator"'
+ok memory_list '{"pattern":"plan/*"}' '.entries | map(.key) == ["plan/step"]'
+ok publish_event '{"type":"coordination.request","target":"w1","payload":{"need":"review"}}' '.done'
+ok read_events '{"since":0,"type":"coordination.*"}' \
+    '.events | map(select(.target == "w1")) | .[0].payload | fromjson | .need == "review"'
+ok memory_delete '{"key":"plan/step"}' '.done'
+r=$(call memory_read '{"key":"plan/step"}')
+[ "$(echo "$r" | jq -r .isError)" = true ] && echo "$r" | grep -q "no such key" || fail "deleted key: $r"
+r=$(call read_inbox '{}')
+[ "$(echo "$r" | jq -r .isError)" = true ] && echo "$r" | grep -q "the operator has no inbox" || fail "operator inbox: $r"
+"$CTL" -L "$INST" send w2 "for w2 via mcp" >/dev/null || fail "send to w2"
+r=$(as w2 read_inbox '{}')
+echo "$r" | jq -e '.isError == false and (.structuredContent.messages | map(.content) | index("for w2 via mcp")) != null' \
+    >/dev/null || fail "w2's inbox through the gateway: $r"
+# An agent's private key is its own, through the gateway too.
+r=$(as w1 memory_write '{"key":"w1/secret","value":"s","access":"private"}')
+[ "$(echo "$r" | jq -r .isError)" = false ] || fail "w1 private write: $r"
+"$CTL" -L "$INST" mem get w1/secret --json | grep -q '"owner": *"w1"' || fail "the key is not w1's"
+r=$(as w2 memory_read '{"key":"w1/secret"}')
+[ "$(echo "$r" | jq -r .isError)" = true ] && echo "$r" | grep -q "not readable by this agent" || fail "w2 read w1's secret: $r"
 ok deploy_agent '{"id":"extra","capabilities":["x"]}' '.done'
 wait_status 10 extra idle
 ok restart_agent '{"agent":"extra"}' '.done'
@@ -111,6 +134,9 @@ denied locked agent:coordinate send_message '{"to":"w1","content":"x"}'
 denied locked agent:coordinate broadcast '{"content":"x"}'
 denied locked session:read inspect_agent '{"agent":"w1"}'
 denied locked session:read read_terminal_output '{"agent":"w1"}'
+r=$(as locked memory_write '{"key":"k","value":"v"}')
+[ "$(echo "$r" | jq -r .isError)" = true ] && echo "$r" | grep -q "needs data:share" || fail "locked memory_write: $r"
+denied locked data:share publish_event '{"type":"coordination.request"}'
 r=$(as locked list_agents '{}')
 [ "$(echo "$r" | jq -r .isError)" = false ] || fail "list_agents from locked: $r"
 # ORCH_AGENT_ID narrows the operator down, never widens an agent.
