@@ -137,6 +137,8 @@ bench: deps
 	@$(BUILD)/bench/bench_msg $(BUILD)/bin
 	@echo
 	@tools/bench/bench_workflow.sh $(BUILD)/bin
+	@echo
+	@tools/bench/bench_mcp.sh $(BUILD)/bin
 
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build
