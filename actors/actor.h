@@ -16,6 +16,7 @@
 #include "ipc/agent_config.h"
 
 struct actor_later;
+struct actor_typing;
 struct gateway;
 struct tasklog;
 struct region;
@@ -80,6 +81,7 @@ struct actor {
 	bool			 can_share;	/* data:share */
 
 	char			**sandbox;	/* bwrap ... --, or NULL */
+	struct actor_typing	*typing;	/* session.type, until quiet */
 	struct actor_known	*roster;	/* the other actors */
 	struct gateway		*gateway;	/* an MCP gateway's, or NULL */
 	size_t			 nroster;

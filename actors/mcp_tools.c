@@ -374,6 +374,49 @@ mcp_inbox_args(const json_t *args, struct mcp_req *r, char *why,
 	return 0;
 }
 
+static int
+mcp_type_args(const json_t *args, struct mcp_req *r, char *why, size_t size)
+{
+	msgpack_packer	 pk;
+	const char	*agent, *command;
+
+	if ((agent = mcp_str(args, "agent", AGENT_ID_MAX, why, size)) == NULL ||
+	    (command = mcp_str(args, "command", 65536, why, size)) == NULL)
+		return -1;
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, 3);
+	body_pack_kv_str(&pk, "agent", agent);
+	body_pack_kv_bin(&pk, "text", command, strlen(command));
+	body_pack_kv_bool(&pk, "command", true);
+	return 0;
+}
+
+/* A-Z (and [ \ ] ^ _ after them) as the control character it names. */
+static int
+mcp_control_args(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	msgpack_packer	 pk;
+	const char	*agent, *letter;
+	char		 key;
+
+	if ((agent = mcp_str(args, "agent", AGENT_ID_MAX, why, size)) == NULL ||
+	    (letter = mcp_str(args, "letter", 1, why, size)) == NULL)
+		return -1;
+	key = letter[0] >= 'a' && letter[0] <= 'z' ? (char)(letter[0] - 32) :
+	    letter[0];
+	if (key < 'A' || key > '_')
+		return mcp_bad(why, size, "letter", "a letter A-Z, or one of "
+		    "[ \\ ] ^ _");
+	key = (char)(key - '@');
+	mcp_begin(r, &pk);
+	msgpack_pack_map(&pk, 3);
+	body_pack_kv_str(&pk, "agent", agent);
+	body_pack_kv_bin(&pk, "text", &key, 1);
+	body_pack_kv_bool(&pk, "command", false);
+	return 0;
+}
+
 /* Results ----------------------------------------------------------------- */
 
 /* {key: answer[key]}, or {key: answer}. */
@@ -501,6 +544,20 @@ mcp_status_result(const json_t *answer, const json_t *args, char *why,
 	j = json_pack("{s:O}", "task", json_array_get(rows, 0));
 	json_decref(rows);
 	return j;
+}
+
+static json_t *
+mcp_typed_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	const char	*out = json_string_value(json_object_get(answer,
+			    "output"));
+
+	(void)why;
+	(void)size;
+	return json_pack("{s:O, s:I, s:s}", "agent", json_object_get(args,
+	    "agent"), "lines", json_integer_value(json_object_get(answer,
+	    "lines")), "output", out != NULL ? out : "");
 }
 
 static json_t *
@@ -661,6 +718,32 @@ static const struct mcp_tool mcp_tools[] = {
 	  "[\"agent\",\"output\"]}",
 	  true, false, true, IPC_OP_SESSION_TAIL, MCP_ACTOR, mcp_screen_args,
 	  mcp_screen_result },
+	{ "write_to_terminal",
+	  "Type a command line into an agent's terminal and press Enter, as "
+	  "a person would; returns how many lines it printed, and what, once "
+	  "it went quiet. The agent's safety tier decides first: what it "
+	  "would hold for approval is refused (use submit_task with "
+	  "requiresApproval).",
+	  "{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":"
+	  "\"string\"},\"command\":{\"type\":\"string\"}},\"required\":"
+	  "[\"agent\",\"command\"]}",
+	  "{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":"
+	  "\"string\"},\"lines\":{\"type\":\"integer\"},\"output\":{\"type\":"
+	  "\"string\"}},\"required\":[\"agent\",\"lines\",\"output\"]}",
+	  false, true, false, IPC_OP_SESSION_TYPE, MCP_SUPERVISOR,
+	  mcp_type_args, mcp_typed_result },
+	{ "send_control_character",
+	  "Send a control character to an agent's terminal: letter C for "
+	  "Ctrl-C (interrupt), D for end of input, Z to suspend, ] for the "
+	  "telnet escape.",
+	  "{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":"
+	  "\"string\"},\"letter\":{\"type\":\"string\"}},\"required\":"
+	  "[\"agent\",\"letter\"]}",
+	  "{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":"
+	  "\"string\"},\"lines\":{\"type\":\"integer\"},\"output\":{\"type\":"
+	  "\"string\"}},\"required\":[\"agent\",\"lines\",\"output\"]}",
+	  false, true, false, IPC_OP_SESSION_TYPE, MCP_SUPERVISOR,
+	  mcp_control_args, mcp_typed_result },
 	{ "memory_write",
 	  "Write a key of the shared memory bank (access shared by default; "
 	  "private: only its owner reads it; public: anyone).",

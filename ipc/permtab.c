@@ -34,6 +34,8 @@ const struct permtab_row permtab[] = {
 	    "id", false },
 	/* Work: one's own needs command:execute, others' coordination. */
 	{ IPC_OP_TASK_EXEC, EXEC, COORD, "agent", false },
+	/* Typing into a session: one's own is running a command there. */
+	{ IPC_OP_SESSION_TYPE, EXEC, PERM_SESSION_WRITE, "agent", false },
 	{ IPC_OP_TASK_SUBMIT, EXEC, COORD, "agent", true },
 	{ IPC_OP_WORKFLOW_RUN, COORD, COORD, NULL, false },
 	{ IPC_OP_TASK_APPROVE, COORD, COORD, NULL, false },

@@ -71,6 +71,13 @@ enum ipc_pri {
 #define IPC_OP_TASK_STARTED	"task.started"	/* ntf: {task, pgid} */
 #define IPC_OP_TASK_KILL	"task.kill"	/* ntf: {task}: stop that task
 						   (TERM, KILL after grace) */
+#define IPC_OP_SESSION_TYPE	"session.type"	/* req: {agent, text,
+						   command} (control socket;
+						   the gate decides a
+						   command), {text, enter}
+						   (link): typed into the
+						   session; res: {lines,
+						   output}, until quiet */
 #define IPC_OP_ACTOR_ROSTER	"actor.roster"	/* ntf: {agents: [{id, pid,
 						   perms}]}: the running
 						   actors, for telling whose

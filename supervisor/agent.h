@@ -118,6 +118,14 @@ void		 agent_watch_sweep_now(struct supervisor *sup);
 void		 agent_free(struct agent *a);
 
 /*
+ * Type text into a's session (with enter, then Return); done gets what it
+ * printed until quiet ({lines, output}). 0, or an IPC_E_* code with *why.
+ */
+#define AGENT_TYPE_TIMEOUT_MS	30000
+int		 agent_type(struct agent *a, const char *text, bool enter,
+		    proto_done_fn done, void *arg, const char **why);
+
+/*
  * Run argv as a task on the agent; done gets the answer (a task result
  * body, or an error) once the agent is idle again. Returns 0, or an
  * IPC_E_* code with *why when the agent cannot take it now (done does not

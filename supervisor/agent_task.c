@@ -285,3 +285,61 @@ agent_pack_row(msgpack_packer *pk, const struct agent *a, bool detail)
 		body_pack_kv_u64(pk, "duration_ns", r->duration_ns);
 	}
 }
+
+/* A typing's answer, on its way back. */
+struct agent_typed {
+	proto_done_fn	 done;
+	void		*arg;
+};
+
+static void
+agent_type_cb(struct peer *p, int err, const struct envelope *env, void *arg)
+{
+	struct agent_typed	*t = arg;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+
+	(void)p;
+	msgpack_sbuffer_init(&sb);
+	if (err == IPC_OK && env != NULL && env->has_body) {
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		msgpack_pack_object(&pk, env->body);
+	}
+	t->done(t->arg, err, err == IPC_OK ? NULL : env != NULL &&
+	    env->errmsg[0] ? env->errmsg : proto_strerror(err), sb.data,
+	    sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	free(t);
+}
+
+int
+agent_type(struct agent *a, const char *text, bool enter, proto_done_fn done,
+    void *arg, const char **why)
+{
+	struct agent_typed	*t;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	int64_t			 rc;
+
+	if (a->link == NULL) {
+		*why = "agent is not ready";
+		return IPC_E_NO_PEER;
+	}
+	t = xcalloc(1, sizeof *t);
+	t->done = done;
+	t->arg = arg;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	body_pack_kv_bin(&pk, "text", text, strlen(text));
+	body_pack_kv_bool(&pk, "enter", enter);
+	rc = peer_request(a->link, IPC_OP_SESSION_TYPE, sb.data, sb.size,
+	    AGENT_TYPE_TIMEOUT_MS, agent_type_cb, t);
+	msgpack_sbuffer_destroy(&sb);
+	if (rc < 0) {
+		free(t);
+		*why = "agent is not ready";
+		return IPC_E_NO_PEER;
+	}
+	return 0;
+}

@@ -21,11 +21,13 @@
 #include "ipc/sock.h"
 #include "shm/serve.h"
 #include "supervisor/agent.h"
+#include "supervisor/door.h"
 #include "supervisor/msg.h"
 #include "supervisor/sched.h"
 #include "supervisor/supervisor.h"
 
 #define CONTROL_ARGV_MAX	4096
+#define CONTROL_TYPE_MAX	65536
 
 struct control_reply *
 control_reply_new(struct control_client *c, const struct envelope *env)
@@ -351,6 +353,37 @@ control_exec(struct control_client *c, const struct envelope *env)
 	free(argv);
 }
 
+/* Typed into a session: a line for its shell (gated), or keys as they are. */
+static void
+control_type(struct control_client *c, const struct envelope *env)
+{
+	struct control_reply	*r;
+	struct agent		*a;
+	const char		*data, *why = NULL;
+	bool			 command = true;
+	char			*text;
+	size_t			 len = 0;
+	int			 err;
+
+	if ((a = control_agent(c, env, "agent")) == NULL)
+		return;
+	if ((data = body_bytes(&env->body, "text", &len)) == NULL || len == 0 ||
+	    len > CONTROL_TYPE_MAX || memchr(data, '\0', len) != NULL) {
+		control_error(c, env, IPC_E_INVAL, "session.type needs text of "
+		    "1 to %d bytes, without NUL", CONTROL_TYPE_MAX);
+		return;
+	}
+	body_bool(&env->body, "command", &command);
+	text = xstrndup(data, len);
+	r = control_reply_new(c, env);
+	if ((err = door_type(c->ctl->sup->door, a, text, command,
+	    control_msg_done, r, &why)) != 0) {
+		control_reply_drop(r);
+		control_error(c, env, err, "%s", why);
+	}
+	free(text);
+}
+
 static void
 control_shutdown(struct control_client *c, const struct envelope *env)
 {
@@ -398,6 +431,7 @@ static const struct {
 	{ IPC_OP_AGENT_TERMINATE, control_terminate },
 	{ IPC_OP_AGENT_RESTART, control_restart },
 	{ IPC_OP_TASK_EXEC, control_exec },
+	{ IPC_OP_SESSION_TYPE, control_type },
 	{ IPC_OP_SHUTDOWN, control_shutdown },
 	{ IPC_OP_MSG_SEND, control_msg_send },
 	{ IPC_OP_BROADCAST, control_broadcast },

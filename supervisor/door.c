@@ -40,7 +40,8 @@ static const char *const door_approve_words[] = { "rm", "sudo" };
  * read. GATE_RUN, or GATE_HOLD with d->why.
  */
 static enum gate_verdict
-door_gate(struct door *d, const struct agent *a, const struct door_cmd *cmd)
+door_gate(struct door *d, const struct agent *a, char *const *argv,
+    size_t argc, const char *text)
 {
 	struct gate_rules	 rules = { door_approve_words,
 				    sizeof door_approve_words /
@@ -59,8 +60,8 @@ door_gate(struct door *d, const struct agent *a, const struct door_cmd *cmd)
 		    "needs approval");
 		return GATE_HOLD;
 	}
-	if (gate_argv(cmd->argv, cmd->argc, &rules, why, sizeof why) ==
-	    GATE_RUN)
+	if ((text != NULL ? gate_shell(text, &rules, why, sizeof why) :
+	    gate_argv(argv, argc, &rules, why, sizeof why)) == GATE_RUN)
 		return GATE_RUN;
 	snprintf(d->why, sizeof d->why, "tier 2: %s", why);
 	return GATE_HOLD;
@@ -199,7 +200,7 @@ door_run(struct door *d, struct agent *a, const struct door_cmd *cmd,
 		snprintf(d->why, sizeof d->why, "the task requires approval");
 		gated = GATE_HOLD;
 	} else
-		gated = door_gate(d, a, cmd);
+		gated = door_gate(d, a, cmd->argv, cmd->argc, NULL);
 	if (gated == GATE_HOLD) {
 		/* Written before it waits: the person decides next. */
 		door_audit(a, cmd->ctx, cmd->argv, cmd->argc, "held", d->why);
@@ -213,6 +214,33 @@ door_run(struct door *d, struct agent *a, const struct door_cmd *cmd,
 		    "the command gate");
 	return agent_exec(a, cmd->argv, cmd->argc, cmd->timeout_ms, cmd->ctx,
 	    done, arg, why);
+}
+
+int
+door_type(struct door *d, struct agent *a, const char *text, bool command,
+    proto_done_fn done, void *arg, const char **why)
+{
+	char *const	argv[1] = { (char *)text };
+
+	if (d->sup->stopping) {
+		*why = "the supervisor is shutting down";
+		return IPC_E_SHUTDOWN;
+	}
+	if (a->link == NULL || a->session == 0) {
+		*why = "agent has no session running";
+		return IPC_E_NO_PEER;
+	}
+	if (command && door_gate(d, a, NULL, 0, text) == GATE_HOLD) {
+		door_audit(a, NULL, argv, 1, "refused", d->why);
+		snprintf(d->why + strlen(d->why), sizeof d->why -
+		    strlen(d->why), "; typed text cannot wait for a person: "
+		    "submit it as a task that requires approval");
+		*why = d->why;
+		return IPC_E_DENIED;
+	}
+	if (command && a->ac.tier >= 2)
+		door_audit(a, NULL, argv, 1, "allowed", "the command gate");
+	return agent_type(a, text, command, done, arg, why);
 }
 
 int

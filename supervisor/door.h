@@ -50,6 +50,16 @@ int		 door_run(struct door *d, struct agent *a,
 		    const struct door_cmd *cmd, proto_done_fn done,
 		    void *arg, const char **why);
 /*
+ * Type text into a's session, as a person at its terminal would: with
+ * command, a line for its shell, which the command gate decides first
+ * (what it would hold is refused: typing cannot wait for a person);
+ * without, keys as they are (control characters). done gets what the
+ * session printed until it went quiet. 0, or an IPC_E_* code with *why.
+ */
+int		 door_type(struct door *d, struct agent *a, const char *text,
+		    bool command, proto_done_fn done, void *arg,
+		    const char **why);
+/*
  * A person's answer to a's held command: yes runs it, no answers it
  * IPC_E_DENIED with why. 0, or -1 when a holds nothing.
  */

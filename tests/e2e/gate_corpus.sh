@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every form the gate must hold (tests/gate_forms.txt), given to a tier-2
 # agent whose PATH starts with a fake rm and sudo that record each call:
-# as a task, as an exec and as a typed message. Nothing runs unapproved
+# as a task, as an exec, as a typed message and as MCP's write_to_terminal.
+# Nothing runs unapproved
 # (the fakes record nothing, the victim file in its directory stays);
 # approved, a task runs once.
 . "$(dirname "$0")/lib.bash"
@@ -14,6 +15,7 @@ for f in rm sudo; do
 done
 cat >"$T/orch.yaml" <<YAML
 agents:
+  - {id: mcp, type: gateway}
   - id: t2
     tier: 2
     deliver: type
@@ -21,6 +23,7 @@ agents:
 YAML
 start_sup -c "$T/orch.yaml"
 wait_status 10 t2 idle
+wait_status 10 mcp idle
 
 # The forms to hold, one per array item (a "+ " line continues one).
 forms=()
@@ -78,6 +81,20 @@ done
 typed_all() { "$ATT" -L "$INST" -i t2 | grep -q "from operator\] typed-end"; }
 wait_until 10 typed_all || fail "the messages were not typed: $("$ATT" -L "$INST" -i t2 | tail -5)"
 untouched "typed messages"
+
+# Typed by MCP's write_to_terminal: refused, the reason given.
+{
+	echo '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25"}}'
+	n=0
+	for form in "${forms[@]}"; do
+		n=$((n + 1))
+		jq -cn --arg c "$form" --argjson id $n \
+		    '{jsonrpc: "2.0", id: $id, method: "tools/call", params: {name: "write_to_terminal", arguments: {agent: "t2", command: $c}}}'
+	done
+} | "$BIN/orch-mcp" -L "$INST" >"$T/typed.json" || fail "orch-mcp"
+[ "$(jq -c 'select(.id > 0) | .result | select(.isError == true and (.content[0].text | test("needs approval|cannot")))' \
+    "$T/typed.json" | wc -l)" = ${#forms[@]} ] || fail "write_to_terminal let a form through: $(jq -c 'select(.result.isError != true)' "$T/typed.json" | head -3)"
+untouched "write_to_terminal"
 
 # Approved, the first form runs, once.
 name=$("$CTL" -L "$INST" submit --agent t2 --id approved -- "${forms[0]}") || fail "submit"

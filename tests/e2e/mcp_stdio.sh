@@ -15,9 +15,10 @@ agents:
   - {id: w1, capabilities: [test], session: {shell: /bin/sh}}
   - {id: w2, capabilities: [test], session: {shell: /bin/sh}}
   - {id: locked, permissions: []}
+  - {id: t2, tier: 2, session: {shell: /bin/sh}}
 YAML
 start_sup -c "$T/orch.yaml"
-for a in mcp w1 w2 locked; do wait_status 10 $a idle; done
+for a in mcp w1 w2 locked t2; do wait_status 10 $a idle; done
 
 INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}'
 # rpc LINE...: the gateway's answers to these lines, one a line.
@@ -61,7 +62,8 @@ rpc "$INIT" '{"jsonrpc":"2.0","method":"notifications/initialized"}' '{"jsonrpc"
 rpc "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' | jq -c 'select(.id == 1) | .result.tools' >"$T/tools.json"
 for t in list_agents inspect_agent deploy_agent terminate_agent restart_agent submit_task task_status \
     list_tasks cancel_task approve deny send_message broadcast read_terminal_output memory_write \
-    memory_read memory_list memory_delete publish_event read_events read_inbox; do
+    memory_read memory_list memory_delete publish_event read_events read_inbox write_to_terminal \
+    send_control_character; do
 	jq -e --arg t "$t" '.[] | select(.name == $t) | .inputSchema.type == "object" and
 	    .outputSchema.type == "object" and (.annotations.readOnlyHint | type) == "boolean" and
 	    (.description | length) > 10' "$T/tools.json" >/dev/null || fail "tools/list: $t"
@@ -87,6 +89,22 @@ ok cancel_task "{\"task\":\"${held[3]}\"}" '.done'
 ok send_message '{"to":"w1","content":"hi from mcp"}' 'type == "object"'
 [ "$("$CTL" -L "$INST" exec w1 -- orch-ctl inbox | grep -c 'hi from mcp')" = 1 ] || fail "message not in w1's inbox"
 ok broadcast '{"content":"all","filter":{"capability":"test"}}' '.matched == 2'
+# Typing into a terminal: what it printed once quiet; a Ctrl-C stops what
+# runs; the agent's tier decides a command first.
+ok write_to_terminal '{"agent":"w1","command":"echo typed-by-mcp"}' \
+    '.lines >= 1 and (.output | contains("typed-by-mcp"))'
+ok write_to_terminal '{"agent":"w1","command":"sleep 30"}' '.agent == "w1"'
+ok send_control_character '{"agent":"w1","letter":"c"}' '.agent == "w1"'
+ok write_to_terminal '{"agent":"w1","command":"echo after-interrupt"}' '.output | contains("after-interrupt")'
+touch "$T/victim"
+r=$(call write_to_terminal "{\"agent\":\"t2\",\"command\":\"rm $T/victim\"}")
+[ "$(echo "$r" | jq -r .isError)" = true ] && echo "$r" | grep -q "tier 2: 'rm' needs approval" ||
+    fail "tier 2 typed rm: $r"
+[ -e "$T/victim" ] || fail "a typed rm ran on a tier-2 agent"
+ok write_to_terminal '{"agent":"t2","command":"echo plain-on-t2"}' '.output | contains("plain-on-t2")'
+[ "$(rpc "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"send_control_character","arguments":{"agent":"w1","letter":"7"}}}' |
+    jq -r 'select(.id == 1) | .error.code')" = -32602 ] || fail "a bad control letter"
+
 # The bank, the bus, the inbox.
 ok memory_write '{"key":"plan/step","value":"build"}' '.key == "plan/step" and .version == 1'
 ok memory_read '{"key":"plan/step"}' '.value == "build" and .owner == "operator"'
@@ -134,6 +152,9 @@ denied locked agent:coordinate send_message '{"to":"w1","content":"x"}'
 denied locked agent:coordinate broadcast '{"content":"x"}'
 denied locked session:read inspect_agent '{"agent":"w1"}'
 denied locked session:read read_terminal_output '{"agent":"w1"}'
+denied locked session:write write_to_terminal '{"agent":"w1","command":"true"}'
+denied locked session:write send_control_character '{"agent":"w1","letter":"c"}'
+denied locked command:execute write_to_terminal '{"agent":"locked","command":"true"}'
 r=$(as locked memory_write '{"key":"k","value":"v"}')
 [ "$(echo "$r" | jq -r .isError)" = true ] && echo "$r" | grep -q "needs data:share" || fail "locked memory_write: $r"
 denied locked data:share publish_event '{"type":"coordination.request"}'
@@ -176,7 +197,7 @@ after=$(rss)
 # Under AddressSanitizer freed memory sits in quarantine: RSS says nothing.
 [ -n "${ASAN_OPTIONS:-}" ] || [ $((after - before)) -lt 2048 ] ||
     fail "the gateway grew from $before to $after kB over 10,000 hostile lines"
-ok list_agents '{}' '.agents | length >= 4'
+ok list_agents '{}' '.agents | length >= 5'
 
 # A client that hangs up mid-call: the task runs on and stays visible.
 printf '%s\n' "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"submit_task","arguments":{"command":"sleep 1; echo survived","agent":"w1","id":"orphan","wait":true}}}' >"$T/orphan"
@@ -188,7 +209,7 @@ pkill -f "^$MCP -L $INST$"
 survived() { "$CTL" -L "$INST" tasks | grep -q "^[0-9]*:orphan .* ok "; }
 wait_until 10 survived || fail "the task of a client that hung up: $("$CTL" -L "$INST" tasks)"
 wait "$client" 2>/dev/null
-ok list_agents '{}' '.agents | length >= 4'
+ok list_agents '{}' '.agents | length >= 5'
 
 # No supervisor: an error for the first request, on stderr too, exit 1.
 out=$(echo '{"jsonrpc":"2.0","id":42,"method":"initialize","params":{}}' | "$MCP" -L nobody-runs-this 2>"$T/err")

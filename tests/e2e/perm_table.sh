@@ -11,7 +11,7 @@ cat >"$T/orch.yaml" <<'YAML'
 agents:
   - {id: locked, permissions: [], session: {shell: /bin/sh, env: {PS1: "locked$ "}}}
   - {id: plain, session: {shell: /bin/sh, env: {PS1: "plain$ "}}}
-  - {id: writer, tier: 2, session: {shell: /bin/sh, env: {PS1: "writer$ "}}}
+  - {id: writer, permissions: [session:read, session:write, command:execute], session: {shell: /bin/sh, env: {PS1: "writer$ "}}}
   - {id: boss, permissions: [agent:coordinate, session:create, session:delete, session:read, session:write, command:execute, data:share, data:read], session: {shell: /bin/sh, env: {PS1: "boss$ "}}}
 YAML
 start_sup -c "$T/orch.yaml"
@@ -125,7 +125,7 @@ wait_until 10 prompt t:p plain || fail "no plain prompt after detach: $(pane t:p
 $TM send-keys -t t:p 'orch-ctl exec plain -- echo SELF""EXEC; echo rc=$?' Enter
 wait_until 10 pane_has t:p '^rc=0' || fail "plain's exec in its own session: $(pane t:p)"
 pane_has t:p '^SELFEXEC' || fail "plain's own exec printed nothing: $(pane t:p)"
-# writer (tier 2: session:write) attaches read-write and types into boss.
+# writer (session:write) attaches read-write and types into boss.
 $TM new-window -d -t t -n w "$ATT -L $INST writer"
 wait_until 10 prompt t:w writer || fail "no writer prompt: $(pane t:w)"
 $TM send-keys -t t:w "orch-attach -e ^B boss" Enter
@@ -135,6 +135,17 @@ wait_until 10 test -s "$T/typed" || fail "writer's keys did not reach boss: $(pa
 $TM send-keys -t t:w C-b
 wait_until 10 pane_has t:w '\[detached from boss\]' || fail "writer detach: $(pane t:w)"
 $TM kill-server
+
+# Typing into a session: one's own is command:execute, another's
+# session:write (what MCP's write_to_terminal asks for).
+row session.type
+CSOCK=$RUNDIR/control.sock
+denied locked command:execute orch-ipc-demo call "$CSOCK" -o session.type -m agent=locked -m text=true
+denied plain session:write orch-ipc-demo call "$CSOCK" -o session.type -m agent=boss -m text=true
+allowed writer orch-ipc-demo call "$CSOCK" -t 5000 -o session.type -m agent=boss \
+    -m text="echo typed-by-writer-2 >$T/typed2" >/dev/null
+wait_until 10 test -s "$T/typed2" || fail "writer's typing did not reach boss"
+"$DEMO" call "$RUNDIR/control.sock" -o session.type -m agent=plain -m text=true >/dev/null || fail "operator typing"
 
 # Agents: deploy needs session:create, terminate session:delete.
 row agent.deploy; row agent.terminate
