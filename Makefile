@@ -44,10 +44,10 @@ SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c superv
              supervisor/workflow_check.c supervisor/runner.c supervisor/runner_claude.c \
              supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c \
              supervisor/load.c supervisor/gc.c supervisor/fsm.c supervisor/hub.c
-SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c shm/bank_read.c \
+SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c shm/bank_access.c shm/bank_read.c \
              shm/region.c shm/ring_notify.c shm/serve.c
 ACT_SRC    = actors/scrollback.c actors/childwatch.c actors/sandbox.c actors/session.c actors/session_pty.c \
-             actors/task.c actors/inbox.c actors/mcp_tools.c
+             actors/task.c actors/inbox.c actors/mcp_tools.c actors/mcp_args.c
 LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC) $(ACT_SRC) $(SHM_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB        = $(BUILD)/liborch.a
@@ -185,7 +185,7 @@ $(BUILD)/bin/orch-ipc-demo: $(BUILD)/obj/tools/ipc_demo.o $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_clients.o $(BUILD)/obj/actors/actor_msg.o \
-    $(BUILD)/obj/actors/gateway.o $(LIB)
+    $(BUILD)/obj/actors/actor_type.o $(BUILD)/obj/actors/gateway.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

@@ -104,6 +104,11 @@ void	actor_msg_forget(struct actor *a, struct peer *p);
 void	actor_msg_relay(struct actor *a, struct peer *p,
 	    const struct envelope *env);
 
+/* actor_type.c: session.type, and what the session printed meanwhile */
+void	actor_type(struct actor *a, const struct envelope *env);
+void	actor_type_output(struct actor_typing *t, const char *data,
+	    size_t len);
+
 /* actor_clients.c */
 /*
  * Who is at the other end of fd, by its process's ancestry (another

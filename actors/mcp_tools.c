@@ -1,4 +1,4 @@
-#include "actors/mcp_tools.h"
+#include "actors/mcp_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +9,6 @@
 #include "ipc/body_json.h"
 #include "ipc/proto.h"
 
-/* How many bytes of a screen read_terminal_output looks at, at most. */
-#define MCP_SCREEN_BYTES	(256 * 1024)
 #define MCP_LINES_DEFAULT	25
 
 typedef int	(*mcp_args_fn)(const json_t *, struct mcp_req *, char *,
@@ -29,393 +27,6 @@ struct mcp_tool {
 	mcp_args_fn	 args;		/* NULL: no arguments to pack */
 	mcp_result_fn	 result;	/* NULL: the answer as it is */
 };
-
-/* Arguments ---------------------------------------------------------------- */
-
-static int
-mcp_bad(char *why, size_t size, const char *field, const char *want)
-{
-	snprintf(why, size, "argument '%s' must be %s", field, want);
-	return -1;
-}
-
-/* A required string argument, 1-max bytes. */
-static const char *
-mcp_str(const json_t *args, const char *field, size_t max, char *why,
-    size_t size)
-{
-	const json_t	*v = json_object_get(args, field);
-
-	if (!json_is_string(v) || json_string_length(v) == 0 ||
-	    json_string_length(v) > max) {
-		snprintf(why, size, "argument '%s' must be a string of 1 to "
-		    "%zu bytes", field, max);
-		return NULL;
-	}
-	return json_string_value(v);
-}
-
-static void
-mcp_begin(struct mcp_req *r, msgpack_packer *pk)
-{
-	msgpack_packer_init(pk, &r->body, msgpack_sbuffer_write);
-}
-
-/* {id: args.agent}: the agent ops. */
-static int
-mcp_agent_id(const json_t *args, struct mcp_req *r, char *why, size_t size)
-{
-	msgpack_packer	 pk;
-	const char	*id;
-
-	if ((id = mcp_str(args, "agent", AGENT_ID_MAX, why, size)) == NULL)
-		return -1;
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, 1);
-	body_pack_kv_str(&pk, "id", id);
-	return 0;
-}
-
-/* {task: args.task}: approve, deny, cancel. */
-static int
-mcp_task_name(const json_t *args, struct mcp_req *r, char *why, size_t size)
-{
-	msgpack_packer	 pk;
-	const char	*task;
-
-	if ((task = mcp_str(args, "task", 127, why, size)) == NULL)
-		return -1;
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, 1);
-	body_pack_kv_str(&pk, "task", task);
-	return 0;
-}
-
-static int
-mcp_deploy_args(const json_t *args, struct mcp_req *r, char *why,
-    size_t size)
-{
-	msgpack_packer	 pk;
-
-	if (mcp_str(args, "id", AGENT_ID_MAX, why, size) == NULL)
-		return -1;
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, 1);
-	body_pack_str(&pk, "agent");
-	/* As an orch.yaml entry: the supervisor checks it as --check does. */
-	body_pack_json(&pk, args);
-	return 0;
-}
-
-static int
-mcp_submit_args(const json_t *args, struct mcp_req *r, char *why,
-    size_t size)
-{
-	static const char *const	 keys[] = { "command", "agent", "id",
-					    "requires", "priority", "timeout",
-					    "retry", "requiresApproval",
-					    "wait" };
-	const json_t			*v;
-	msgpack_packer			 pk;
-	const char			*k;
-	size_t				 n = 0, i;
-
-	if (mcp_str(args, "command", 1 << 20, why, size) == NULL)
-		return -1;
-	json_object_foreach((json_t *)args, k, v) {
-		for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
-			if (strcmp(k, keys[i]) == 0)
-				break;
-		if (i == sizeof keys / sizeof keys[0]) {
-			snprintf(why, size, "unknown argument '%s'", k);
-			return -1;
-		}
-		n++;
-	}
-	if ((v = json_object_get(args, "timeout")) != NULL &&
-	    (!json_is_number(v) || json_number_value(v) <= 0))
-		return mcp_bad(why, size, "timeout", "a number of seconds "
-		    "over 0");
-	if ((v = json_object_get(args, "wait")) != NULL && !json_is_boolean(v))
-		return mcp_bad(why, size, "wait", "true or false");
-	if ((v = json_object_get(args, "requiresApproval")) != NULL &&
-	    !json_is_boolean(v))
-		return mcp_bad(why, size, "requiresApproval", "true or false");
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, n);
-	json_object_foreach((json_t *)args, k, v) {
-		if (strcmp(k, "timeout") == 0) {
-			body_pack_kv_u64(&pk, "timeout_ms",
-			    (uint64_t)(json_number_value(v) * 1000));
-			continue;
-		}
-		body_pack_str(&pk, strcmp(k, "requiresApproval") == 0 ?
-		    "approval" : k);
-		body_pack_json(&pk, v);
-	}
-	return 0;
-}
-
-static int
-mcp_message_args(const json_t *args, struct mcp_req *r, char *why,
-    size_t size)
-{
-	static const char *const	 pris[] = { "low", "medium", "high" };
-	const json_t			*v;
-	msgpack_packer			 pk;
-	const char			*to, *content, *type = "notification";
-	size_t				 i;
-
-	if ((to = mcp_str(args, "to", AGENT_ID_MAX, why, size)) == NULL ||
-	    (content = mcp_str(args, "content", 1 << 20, why, size)) == NULL)
-		return -1;
-	if ((v = json_object_get(args, "type")) != NULL &&
-	    (type = json_string_value(v)) == NULL)
-		return mcp_bad(why, size, "type", "a string");
-	r->pri = IPC_PRI_MEDIUM;
-	if ((v = json_object_get(args, "priority")) != NULL) {
-		for (i = 0; i < 3; i++)
-			if (json_is_string(v) && strcmp(json_string_value(v),
-			    pris[i]) == 0)
-				break;
-		if (i == 3)
-			return mcp_bad(why, size, "priority", "low, medium or "
-			    "high");
-		r->pri = (unsigned)i;
-	}
-	snprintf(r->to, sizeof r->to, "%s", to);
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, 2);
-	body_pack_kv_str(&pk, "type", type);
-	body_pack_kv_bin(&pk, "content", content, strlen(content));
-	return 0;
-}
-
-static int
-mcp_broadcast_args(const json_t *args, struct mcp_req *r, char *why,
-    size_t size)
-{
-	const json_t	*v, *filter = json_object_get(args, "filter");
-	msgpack_packer	 pk;
-	const char	*content, *type = "notification";
-
-	if ((content = mcp_str(args, "content", 1 << 20, why, size)) == NULL)
-		return -1;
-	if ((v = json_object_get(args, "type")) != NULL &&
-	    (type = json_string_value(v)) == NULL)
-		return mcp_bad(why, size, "type", "a string");
-	if (filter != NULL && !json_is_object(filter))
-		return mcp_bad(why, size, "filter", "an object (agent_type, "
-		    "capability, status, id)");
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, 3);
-	body_pack_kv_str(&pk, "type", type);
-	body_pack_kv_bin(&pk, "content", content, strlen(content));
-	body_pack_str(&pk, "filter");
-	if (filter != NULL)
-		body_pack_json(&pk, filter);
-	else
-		msgpack_pack_map(&pk, 0);
-	return 0;
-}
-
-static int
-mcp_screen_args(const json_t *args, struct mcp_req *r, char *why,
-    size_t size)
-{
-	const json_t	*v = json_object_get(args, "linesOfOutput");
-	msgpack_packer	 pk;
-	const char	*agent;
-
-	if ((agent = mcp_str(args, "agent", AGENT_ID_MAX, why, size)) == NULL)
-		return -1;
-	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
-	    json_integer_value(v) > 10000))
-		return mcp_bad(why, size, "linesOfOutput", "a whole number "
-		    "from 1 to 10000");
-	snprintf(r->to, sizeof r->to, "%s", agent);
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, 1);
-	body_pack_kv_u64(&pk, "bytes", MCP_SCREEN_BYTES);
-	return 0;
-}
-
-/* {key} for memory_read and memory_delete. */
-static int
-mcp_key_args(const json_t *args, struct mcp_req *r, char *why, size_t size)
-{
-	msgpack_packer	 pk;
-	const char	*key;
-
-	if ((key = mcp_str(args, "key", 255, why, size)) == NULL)
-		return -1;
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, 1);
-	body_pack_kv_str(&pk, "key", key);
-	return 0;
-}
-
-static int
-mcp_mem_write_args(const json_t *args, struct mcp_req *r, char *why,
-    size_t size)
-{
-	const json_t	*v = json_object_get(args, "access");
-	msgpack_packer	 pk;
-	const char	*key, *value;
-
-	if ((key = mcp_str(args, "key", 255, why, size)) == NULL)
-		return -1;
-	if (!json_is_string(json_object_get(args, "value")))
-		return mcp_bad(why, size, "value", "a string");
-	value = json_string_value(json_object_get(args, "value"));
-	if (v != NULL && !json_is_string(v))
-		return mcp_bad(why, size, "access", "private, shared or public");
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, 2 + (v != NULL));
-	body_pack_kv_str(&pk, "key", key);
-	body_pack_kv_bin(&pk, "value", value, json_string_length(
-	    json_object_get(args, "value")));
-	if (v != NULL)
-		body_pack_kv_str(&pk, "access", json_string_value(v));
-	return 0;
-}
-
-static int
-mcp_mem_list_args(const json_t *args, struct mcp_req *r, char *why,
-    size_t size)
-{
-	const json_t	*v = json_object_get(args, "pattern");
-	msgpack_packer	 pk;
-
-	if (v != NULL && (!json_is_string(v) || json_string_length(v) > 255))
-		return mcp_bad(why, size, "pattern", "a shell pattern of at "
-		    "most 255 bytes");
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, v != NULL);
-	if (v != NULL)
-		body_pack_kv_str(&pk, "pattern", json_string_value(v));
-	return 0;
-}
-
-static int
-mcp_publish_args(const json_t *args, struct mcp_req *r, char *why,
-    size_t size)
-{
-	const json_t	*v = json_object_get(args, "payload");
-	const json_t	*target = json_object_get(args, "target");
-	msgpack_packer	 pk;
-	const char	*type;
-	char		*text = NULL;
-
-	if ((type = mcp_str(args, "type", 31, why, size)) == NULL)
-		return -1;
-	if (target != NULL && !json_is_string(target))
-		return mcp_bad(why, size, "target", "an agent id");
-	if (v != NULL)
-		text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, 1 + (target != NULL) + (text != NULL));
-	body_pack_kv_str(&pk, "type", type);
-	if (target != NULL)
-		body_pack_kv_str(&pk, "target", json_string_value(target));
-	/* The payload as the bus carries it: its JSON text. */
-	if (text != NULL)
-		body_pack_kv_bin(&pk, "payload", text, strlen(text));
-	free(text);
-	return 0;
-}
-
-static int
-mcp_events_args(const json_t *args, struct mcp_req *r, char *why,
-    size_t size)
-{
-	static const char *const	 nums[] = { "since", "max", "wait_ms" };
-	const json_t			*v, *type = json_object_get(args, "type");
-	msgpack_packer			 pk;
-	size_t				 i, n = type != NULL;
-
-	for (i = 0; i < 3; i++)
-		if ((v = json_object_get(args, nums[i])) != NULL) {
-			if (!json_is_integer(v) || json_integer_value(v) < 0)
-				return mcp_bad(why, size, nums[i], "a whole "
-				    "number, 0 or more");
-			n++;
-		}
-	if (type != NULL && (!json_is_string(type) ||
-	    json_string_length(type) > 31))
-		return mcp_bad(why, size, "type", "a pattern of at most 31 "
-		    "bytes");
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, n);
-	for (i = 0; i < 3; i++)
-		if ((v = json_object_get(args, nums[i])) != NULL)
-			body_pack_kv_u64(&pk, nums[i],
-			    (uint64_t)json_integer_value(v));
-	if (type != NULL)
-		body_pack_kv_str(&pk, "type", json_string_value(type));
-	return 0;
-}
-
-static int
-mcp_inbox_args(const json_t *args, struct mcp_req *r, char *why,
-    size_t size)
-{
-	const json_t	*v = json_object_get(args, "wait_ms");
-	msgpack_packer	 pk;
-
-	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > 600000))
-		return mcp_bad(why, size, "wait_ms", "a whole number of "
-		    "milliseconds, at most 600000");
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, v != NULL);
-	if (v != NULL)
-		body_pack_kv_u64(&pk, "wait_ms", (uint64_t)json_integer_value(v));
-	return 0;
-}
-
-static int
-mcp_type_args(const json_t *args, struct mcp_req *r, char *why, size_t size)
-{
-	msgpack_packer	 pk;
-	const char	*agent, *command;
-
-	if ((agent = mcp_str(args, "agent", AGENT_ID_MAX, why, size)) == NULL ||
-	    (command = mcp_str(args, "command", 65536, why, size)) == NULL)
-		return -1;
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, 3);
-	body_pack_kv_str(&pk, "agent", agent);
-	body_pack_kv_bin(&pk, "text", command, strlen(command));
-	body_pack_kv_bool(&pk, "command", true);
-	return 0;
-}
-
-/* A-Z (and [ \ ] ^ _ after them) as the control character it names. */
-static int
-mcp_control_args(const json_t *args, struct mcp_req *r, char *why,
-    size_t size)
-{
-	msgpack_packer	 pk;
-	const char	*agent, *letter;
-	char		 key;
-
-	if ((agent = mcp_str(args, "agent", AGENT_ID_MAX, why, size)) == NULL ||
-	    (letter = mcp_str(args, "letter", 1, why, size)) == NULL)
-		return -1;
-	key = letter[0] >= 'a' && letter[0] <= 'z' ? (char)(letter[0] - 32) :
-	    letter[0];
-	if (key < 'A' || key > '_')
-		return mcp_bad(why, size, "letter", "a letter A-Z, or one of "
-		    "[ \\ ] ^ _");
-	key = (char)(key - '@');
-	mcp_begin(r, &pk);
-	msgpack_pack_map(&pk, 3);
-	body_pack_kv_str(&pk, "agent", agent);
-	body_pack_kv_bin(&pk, "text", &key, 1);
-	body_pack_kv_bool(&pk, "command", false);
-	return 0;
-}
 
 /* Results ----------------------------------------------------------------- */
 
@@ -619,7 +230,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":"
 	  "\"object\"}},\"required\":[\"agent\"]}",
 	  true, false, true, IPC_OP_AGENT_INSPECT, MCP_SUPERVISOR,
-	  mcp_agent_id, mcp_agent_result },
+	  mcp_args_agent_id, mcp_agent_result },
 	{ "deploy_agent",
 	  "Start a new agent, given as an orch.yaml agent entry (id, type, "
 	  "capabilities, runner, tier, permissions, session, ...); returns "
@@ -630,15 +241,15 @@ static const struct mcp_tool mcp_tools[] = {
 	  "{\"type\":\"string\"}},\"tier\":{\"type\":\"integer\","
 	  "\"minimum\":1,\"maximum\":3}},\"required\":[\"id\"]}",
 	  DONE_OUT, false, false, false, IPC_OP_AGENT_DEPLOY, MCP_SUPERVISOR,
-	  mcp_deploy_args, mcp_done_result },
+	  mcp_args_deploy, mcp_done_result },
 	{ "terminate_agent",
 	  "Stop an agent and its session (it stays listed, terminated).",
 	  AGENT_ARG, DONE_OUT, false, true, true, IPC_OP_AGENT_TERMINATE,
-	  MCP_SUPERVISOR, mcp_agent_id, mcp_done_result },
+	  MCP_SUPERVISOR, mcp_args_agent_id, mcp_done_result },
 	{ "restart_agent",
 	  "Stop an agent and start it again with a fresh session.",
 	  AGENT_ARG, DONE_OUT, false, true, false, IPC_OP_AGENT_RESTART,
-	  MCP_SUPERVISOR, mcp_agent_id, mcp_done_result },
+	  MCP_SUPERVISOR, mcp_args_agent_id, mcp_done_result },
 	{ "submit_task",
 	  "Queue a shell command as a task, on an agent or on any agent with "
 	  "the capabilities required; with wait, return its result (status, "
@@ -655,7 +266,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "[\"string\",\"null\"]},\"result\":{\"type\":[\"object\","
 	  "\"null\"]}},\"required\":[\"task\",\"result\"]}",
 	  false, false, false, IPC_OP_TASK_SUBMIT, MCP_SUPERVISOR,
-	  mcp_submit_args, mcp_submit_result },
+	  mcp_args_submit, mcp_submit_result },
 	{ "task_status",
 	  "One task's state: status, agent, attempt, exit, reason, output "
 	  "tail.",
@@ -676,17 +287,17 @@ static const struct mcp_tool mcp_tools[] = {
 	{ "cancel_task",
 	  "Fail a task not yet run, or stop a running one (no retry).",
 	  TASK_ARG, DONE_OUT, false, true, true, IPC_OP_TASK_CANCEL,
-	  MCP_SUPERVISOR, mcp_task_name, mcp_done_result },
+	  MCP_SUPERVISOR, mcp_args_task_name, mcp_done_result },
 	{ "approve",
 	  "Let a task that waits for approval run (it shows the command and "
 	  "why it was held).",
 	  TASK_ARG, DONE_OUT, false, false, true, IPC_OP_TASK_APPROVE,
-	  MCP_SUPERVISOR, mcp_task_name, mcp_done_result },
+	  MCP_SUPERVISOR, mcp_args_task_name, mcp_done_result },
 	{ "deny",
 	  "Refuse a task that waits for approval: it fails, its dependents "
 	  "are skipped.",
 	  TASK_ARG, DONE_OUT, false, true, true, IPC_OP_TASK_DENY,
-	  MCP_SUPERVISOR, mcp_task_name, mcp_done_result },
+	  MCP_SUPERVISOR, mcp_args_task_name, mcp_done_result },
 	{ "send_message",
 	  "A direct message to an agent's inbox, acknowledged when queued.",
 	  "{\"type\":\"object\",\"properties\":{\"to\":{\"type\":\"string\"},"
@@ -695,7 +306,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "\"high\"]}},\"required\":[\"to\",\"content\"]}",
 	  "{\"type\":\"object\"}",
 	  false, false, false, IPC_OP_MSG_SEND, MCP_SUPERVISOR,
-	  mcp_message_args, NULL },
+	  mcp_args_message, NULL },
 	{ "broadcast",
 	  "A message to every agent matching the filter (agent_type, "
 	  "capability, status, id pattern); says who got it.",
@@ -706,7 +317,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "\"integer\"},\"delivered\":{\"type\":\"array\"},\"failed\":"
 	  "{\"type\":\"array\"}}}",
 	  false, false, false, IPC_OP_BROADCAST, MCP_SUPERVISOR,
-	  mcp_broadcast_args, NULL },
+	  mcp_args_broadcast, NULL },
 	{ "read_terminal_output",
 	  "The last lines of an agent's terminal session, as a person "
 	  "attached would see them.",
@@ -716,7 +327,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":"
 	  "\"string\"},\"output\":{\"type\":\"string\"}},\"required\":"
 	  "[\"agent\",\"output\"]}",
-	  true, false, true, IPC_OP_SESSION_TAIL, MCP_ACTOR, mcp_screen_args,
+	  true, false, true, IPC_OP_SESSION_TAIL, MCP_ACTOR, mcp_args_screen,
 	  mcp_screen_result },
 	{ "write_to_terminal",
 	  "Type a command line into an agent's terminal and press Enter, as "
@@ -731,7 +342,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "\"string\"},\"lines\":{\"type\":\"integer\"},\"output\":{\"type\":"
 	  "\"string\"}},\"required\":[\"agent\",\"lines\",\"output\"]}",
 	  false, true, false, IPC_OP_SESSION_TYPE, MCP_SUPERVISOR,
-	  mcp_type_args, mcp_typed_result },
+	  mcp_args_type, mcp_typed_result },
 	{ "send_control_character",
 	  "Send a control character to an agent's terminal: letter C for "
 	  "Ctrl-C (interrupt), D for end of input, Z to suspend, ] for the "
@@ -743,7 +354,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "\"string\"},\"lines\":{\"type\":\"integer\"},\"output\":{\"type\":"
 	  "\"string\"}},\"required\":[\"agent\",\"lines\",\"output\"]}",
 	  false, true, false, IPC_OP_SESSION_TYPE, MCP_SUPERVISOR,
-	  mcp_control_args, mcp_typed_result },
+	  mcp_args_control, mcp_typed_result },
 	{ "memory_write",
 	  "Write a key of the shared memory bank (access shared by default; "
 	  "private: only its owner reads it; public: anyone).",
@@ -754,7 +365,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},"
 	  "\"version\":{\"type\":\"integer\"}},\"required\":[\"key\","
 	  "\"version\"]}",
-	  false, false, false, IPC_OP_MEM_PUT, MCP_BANK, mcp_mem_write_args,
+	  false, false, false, IPC_OP_MEM_PUT, MCP_BANK, mcp_args_mem_write,
 	  NULL },
 	{ "memory_read",
 	  "Read a key of the shared memory bank: its value, owner, access, "
@@ -765,7 +376,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "\"value\":{\"type\":\"string\"},\"owner\":{\"type\":\"string\"},"
 	  "\"version\":{\"type\":\"integer\"}},\"required\":[\"key\","
 	  "\"value\"]}",
-	  true, false, true, IPC_OP_MEM_GET, MCP_BANK, mcp_key_args, NULL },
+	  true, false, true, IPC_OP_MEM_GET, MCP_BANK, mcp_args_key, NULL },
 	{ "memory_list",
 	  "The keys of the shared memory bank the caller may read (matching "
 	  "a shell pattern).",
@@ -774,12 +385,12 @@ static const struct mcp_tool mcp_tools[] = {
 	  "{\"type\":\"object\",\"properties\":{\"entries\":{\"type\":"
 	  "\"array\",\"items\":{\"type\":\"object\"}}},\"required\":"
 	  "[\"entries\"]}",
-	  true, false, true, IPC_OP_MEM_LS, MCP_BANK, mcp_mem_list_args, NULL },
+	  true, false, true, IPC_OP_MEM_LS, MCP_BANK, mcp_args_mem_list, NULL },
 	{ "memory_delete",
 	  "Remove a key of the shared memory bank.",
 	  "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
 	  "\"string\"}},\"required\":[\"key\"]}",
-	  DONE_OUT, false, true, true, IPC_OP_MEM_RM, MCP_BANK, mcp_key_args,
+	  DONE_OUT, false, true, true, IPC_OP_MEM_RM, MCP_BANK, mcp_args_key,
 	  mcp_done_result },
 	{ "publish_event",
 	  "Publish an event on orch's bus (coordination.request, or a type "
@@ -788,7 +399,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "\"string\"},\"target\":{\"type\":\"string\"},\"payload\":{}},"
 	  "\"required\":[\"type\"]}",
 	  DONE_OUT, false, false, false, IPC_OP_EVENTS_PUBLISH, MCP_BANK,
-	  mcp_publish_args, mcp_done_result },
+	  mcp_args_publish, mcp_done_result },
 	{ "read_events",
 	  "Events of orch's bus from a cursor (since; none: from now), of a "
 	  "type pattern, waiting up to wait_ms for one; says where to go on "
@@ -799,7 +410,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "{\"type\":\"object\",\"properties\":{\"events\":{\"type\":"
 	  "\"array\"},\"next\":{\"type\":\"integer\"},\"missed\":{\"type\":"
 	  "\"integer\"}},\"required\":[\"events\",\"next\",\"missed\"]}",
-	  true, false, false, IPC_OP_EVENTS_READ, MCP_BANK, mcp_events_args,
+	  true, false, false, IPC_OP_EVENTS_READ, MCP_BANK, mcp_args_events,
 	  NULL },
 	{ "read_inbox",
 	  "Read and empty the caller's inbox (an agent's: high priority "
@@ -809,7 +420,7 @@ static const struct mcp_tool mcp_tools[] = {
 	  "{\"type\":\"object\",\"properties\":{\"messages\":{\"type\":"
 	  "\"array\"}},\"required\":[\"messages\"]}",
 	  false, false, false, IPC_OP_INBOX_READ, MCP_OWN_ACTOR,
-	  mcp_inbox_args, NULL },
+	  mcp_args_inbox, NULL },
 };
 
 #define MCP_NTOOLS	(sizeof mcp_tools / sizeof mcp_tools[0])
@@ -870,7 +481,7 @@ mcp_tool_args(const struct mcp_tool *t, const json_t *args,
 	if (t->args == NULL) {
 		msgpack_packer	pk;
 
-		mcp_begin(r, &pk);
+		msgpack_packer_init(&pk, &r->body, msgpack_sbuffer_write);
 		msgpack_pack_map(&pk, 0);
 		return 0;
 	}
