@@ -426,15 +426,7 @@ actor_init(struct actor *a, const struct envelope *env)
 		/* No session: its socket speaks MCP, its work is others'. */
 		if (gateway_start(a, &cause) != 0)
 			goto fail;
-		free(want);
-		msgpack_sbuffer_init(&sb);
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		msgpack_pack_map(&pk, 2);
-		body_pack_kv_i64(&pk, "pid", getpid());
-		body_pack_kv_i64(&pk, "session", 0);
-		peer_reply(a->link, env, IPC_OK, NULL, sb.data, sb.size);
-		msgpack_sbuffer_destroy(&sb);
-		return;
+		goto ready;
 	}
 	/* The socket first: a sandbox binds it in. */
 	if (actor_clients_listen(a, &cause) != 0)
@@ -447,17 +439,19 @@ actor_init(struct actor *a, const struct envelope *env)
 	    a, &cause);
 	if (a->session == NULL)
 		goto fail;
+ready:
 	free(want);
-
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2);
 	body_pack_kv_i64(&pk, "pid", getpid());
-	body_pack_kv_i64(&pk, "session", session_leader(a->session));
+	body_pack_kv_i64(&pk, "session", a->session != NULL ?
+	    session_leader(a->session) : 0);
 	peer_reply(a->link, env, IPC_OK, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
-	log_info("ready: session shell pid %ld",
-	    (long)session_leader(a->session));
+	if (a->session != NULL)
+		log_info("ready: session shell pid %ld",
+		    (long)session_leader(a->session));
 	return;
 fail:
 	log_warnx("cannot start: %s", cause);

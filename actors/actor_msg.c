@@ -73,6 +73,13 @@ actor_later_reply(struct actor_later *l, int err, const char *msg,
 	actor_later_free(l);
 }
 
+static void
+actor_later_done(void *arg, int err, const char *msg, const void *body,
+    size_t len)
+{
+	actor_later_reply(arg, err, msg, body, len);
+}
+
 /* Pack up to max inbox messages as an inbox.read answer. */
 static void
 actor_msg_pack(struct actor *a, unsigned max, msgpack_sbuffer *sb)
@@ -267,20 +274,8 @@ static void
 actor_msg_relay_cb(struct peer *p, int err, const struct envelope *env,
     void *arg)
 {
-	struct actor_later	*l = arg;
-	msgpack_sbuffer		 sb;
-	msgpack_packer		 pk;
-
 	(void)p;
-	msgpack_sbuffer_init(&sb);
-	if (err == IPC_OK && env != NULL && env->has_body) {
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		msgpack_pack_object(&pk, env->body);
-	}
-	actor_later_reply(l, err, err == IPC_OK ? NULL : env != NULL &&
-	    env->errmsg[0] ? env->errmsg : proto_strerror(err), sb.data,
-	    sb.size);
-	msgpack_sbuffer_destroy(&sb);
+	peer_pass_on(actor_later_done, arg, err, env);
 }
 
 /*

@@ -607,3 +607,20 @@ peer_idle_ns(const struct peer *p)
 		return 0;
 	return clock_now_ns() - p->idle_since;
 }
+
+void
+peer_pass_on(proto_done_fn done, void *arg, int err,
+    const struct envelope *env)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	msgpack_sbuffer_init(&sb);
+	if (err == IPC_OK && env != NULL && env->has_body) {
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		msgpack_pack_object(&pk, env->body);
+	}
+	done(arg, err, err == IPC_OK ? NULL : env != NULL && env->errmsg[0] ?
+	    env->errmsg : proto_strerror(err), sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}

@@ -89,6 +89,13 @@ int		 peer_notify(struct peer *p, const char *op, const void *body,
 int		 peer_send(struct peer *p, const struct envelope *hdr,
 		    const void *body, size_t len);
 
+/*
+ * Hand an answer on (a request's reply callback's err and env) to a
+ * proto_done_fn: its body packed again, or its error and message.
+ */
+void		 peer_pass_on(proto_done_fn done, void *arg, int err,
+		    const struct envelope *env);
+
 /* Answer req with a body (err IPC_OK) or an error code and message. */
 int		 peer_reply(struct peer *p, const struct envelope *req, int err,
 		    const char *errmsg, const void *body, size_t len);

@@ -296,19 +296,9 @@ static void
 agent_type_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 {
 	struct agent_typed	*t = arg;
-	msgpack_sbuffer		 sb;
-	msgpack_packer		 pk;
 
 	(void)p;
-	msgpack_sbuffer_init(&sb);
-	if (err == IPC_OK && env != NULL && env->has_body) {
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		msgpack_pack_object(&pk, env->body);
-	}
-	t->done(t->arg, err, err == IPC_OK ? NULL : env != NULL &&
-	    env->errmsg[0] ? env->errmsg : proto_strerror(err), sb.data,
-	    sb.size);
-	msgpack_sbuffer_destroy(&sb);
+	peer_pass_on(t->done, t->arg, err, env);
 	free(t);
 }
 
