@@ -36,10 +36,10 @@ TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 # Modules -------------------------------------------------------------------
 
 COMMON_SRC = common/audit.c common/clock.c common/gate.c common/log.c common/shquote.c common/xmalloc.c common/rundir.c common/proc.c \
-             common/strlist.c common/tasklog.c common/proctree.c common/utf8.c
+             common/strlist.c common/tasklog.c common/proctree.c common/sockowner.c common/utf8.c
 IPC_SRC    = ipc/agent_config.c ipc/perm.c ipc/permtab.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/body_json.c ipc/relay.c
-SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_wire.c \
+SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_mcp.c supervisor/config_wire.c \
              supervisor/restart.c supervisor/workflow.c \
              supervisor/workflow_check.c supervisor/runner.c supervisor/runner_claude.c \
              supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c \
@@ -185,7 +185,8 @@ $(BUILD)/bin/orch-ipc-demo: $(BUILD)/obj/tools/ipc_demo.o $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_clients.o $(BUILD)/obj/actors/actor_msg.o \
-    $(BUILD)/obj/actors/actor_type.o $(BUILD)/obj/actors/gateway.o $(LIB)
+    $(BUILD)/obj/actors/actor_type.o $(BUILD)/obj/actors/gateway.o \
+    $(BUILD)/obj/actors/gateway_line.o $(BUILD)/obj/actors/gateway_http.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

@@ -115,6 +115,9 @@ void	actor_type_output(struct actor_typing *t, const char *data,
  * agent's: which, in *k).
  */
 enum actor_who actor_caller(struct actor *a, int fd, struct actor_known *k);
+/* The same, for a process found some other way (a TCP peer's owner). */
+enum actor_who actor_caller_pid(struct actor *a, pid_t pid,
+		    struct actor_known *k);
 int	actor_clients_listen(struct actor *a, char **cause);
 void	actor_clients_output(struct actor *a, const char *data, size_t len);
 void	actor_clients_end(struct actor *a, const char *reason);

@@ -142,16 +142,24 @@ actor_same_program(pid_t pid)
 enum actor_who
 actor_caller(struct actor *a, int fd, struct actor_known *k)
 {
-	pid_t	chain[ACTOR_ANCESTRY_MAX], pid, self = getpid();
-	pid_t	sup = getppid();
+	pid_t	pid;
 	uid_t	uid;
-	size_t	i, j, n;
 	char	*cause = NULL;
 
 	if (sock_peer_cred(fd, &uid, &pid, &cause) != 0) {
 		free(cause);
 		return ACTOR_WHO_OTHER;
 	}
+	return actor_caller_pid(a, pid, k);
+}
+
+enum actor_who
+actor_caller_pid(struct actor *a, pid_t pid, struct actor_known *k)
+{
+	pid_t	chain[ACTOR_ANCESTRY_MAX], self = getpid();
+	pid_t	sup = getppid();
+	size_t	i, j, n;
+
 	if ((n = proctree_ancestors(pid, chain, ACTOR_ANCESTRY_MAX)) == 0)
 		return ACTOR_WHO_OTHER;
 	for (i = 0; i < n; i++) {

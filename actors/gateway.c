@@ -1,75 +1,49 @@
-#include "actors/gateway.h"
+#include "actors/gateway_int.h"
 
 #include <sys/socket.h>
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/event.h>
 #include <jansson.h>
 
 #include "actors/mcp_tools.h"
 #include "common/log.h"
-#include "common/rundir.h"
 #include "common/xmalloc.h"
 #include "ipc/body_json.h"
 #include "ipc/perm.h"
 #include "ipc/permtab.h"
 #include "ipc/relay.h"
-#include "ipc/sock.h"
 #include "shm/serve.h"
 
 /* The protocol versions of the initialize era, newest first. */
 static const char *const gw_versions[] = { "2025-11-25", "2025-06-18",
     "2025-03-26" };
 
-#define GW_CLIENTS_MAX		64
-#define GW_CALLS_MAX		64	/* in flight on one connection */
-#define GW_OUT_MAX		((size_t)16 << 20)
+#define NITEMS(a)		(sizeof (a) / sizeof (a)[0])
+#define GW_CALLS_MAX		64	/* in flight for one client */
+#define GW_CALLS_ALL_MAX	1024	/* in flight in all */
 #define GW_CALL_TIMEOUT_MS	(7u * 24 * 3600 * 1000)
+#define GW_LIST_TTL_MS		60000	/* the tool list changes with orch */
 
-/* JSON-RPC's error codes. */
-#define RPC_PARSE	-32700
-#define RPC_INVALID	-32600
-#define RPC_METHOD	-32601
-#define RPC_PARAMS	-32602
-#define RPC_BUSY	-32000
-
-struct gw_conn {
-	struct gateway		*gw;
-	struct bufferevent	*bev;
-	bool			 nobody;	/* belongs to no running agent */
-	char			 caller[AGENT_ID_MAX + 1];	/* "": operator */
-	unsigned		 perms;
-	bool			 first;		/* nothing read yet */
-	bool			 done;		/* it sent all it will */
-	unsigned		 calls;
-	struct gw_conn		*next;
-};
-
-/* A tool call waiting for orch's answer; conn NULL once it hung up. */
+/* A tool call waiting for orch's answer; client NULL once it went away. */
 struct gw_call {
 	struct gateway		*gw;
-	struct gw_conn		*conn;
+	struct gw_client	*client;
 	const struct mcp_tool	*tool;
 	json_t			*id;
 	json_t			*args;
+	bool			 modern;
 	struct gw_call		*next;
 };
 
-struct gateway {
-	struct actor		*a;
-	struct sock_listener	*listener;
-	/* The bank and bus served in this process, through a socket pair. */
-	struct peer		*loop_client, *loop_server;
-	struct gw_conn		*conns;
-	struct gw_call		*calls;
-	unsigned		 nconns;
+/* One request being answered: whom, which, in which era. */
+struct gw_ctx {
+	struct gw_client	*c;
+	json_t			*id;
+	bool			 modern;
 };
 
 int
@@ -98,43 +72,61 @@ gateway_too_deep(const char *text, size_t len, unsigned max)
 	return 0;
 }
 
+
+bool
+gw_legacy_version(const char *v)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < NITEMS(gw_versions); i++)
+		if (strcmp(v, gw_versions[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Answers ------------------------------------------------------------------ */
 
-static void	gw_conn_free(struct gw_conn *c);
-
-/* One message, a line; a reader too far behind is let go. */
-static void
-gw_send(struct gw_conn *c, json_t *msg)
+json_t *
+gw_error_msg(const json_t *id, int code, const char *text)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
-	char		*text = json_dumps(msg, JSON_COMPACT);
+	return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id",
+	    id != NULL ? id : json_null(), "error", "code", code, "message",
+	    text);
+}
 
-	json_decref(msg);
-	if (text == NULL)
-		return;
-	evbuffer_add(out, text, strlen(text));
-	evbuffer_add(out, "\n", 1);
-	free(text);
-	if (evbuffer_get_length(out) > GW_OUT_MAX) {
-		log_warnx("gateway: a client %zu bytes behind: dropped",
-		    evbuffer_get_length(out));
-		gw_conn_free(c);
+static void
+gw_error(struct gw_ctx *x, int code, const char *text)
+{
+	x->c->send(x->c, gw_error_msg(x->id, code, text), x->modern);
+}
+
+/* A result; the 2026-07-28 era says each is complete. */
+static json_t *
+gw_result_msg(const json_t *id, json_t *result, bool modern)
+{
+	if (modern && json_object_get(result, "resultType") == NULL)
+		json_object_set_new(result, "resultType", json_string(
+		    "complete"));
+	return json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id != NULL ?
+	    id : json_null(), "result", result);
+}
+
+static void
+gw_result(struct gw_ctx *x, json_t *result)
+{
+	x->c->send(x->c, gw_result_msg(x->id, result, x->modern), x->modern);
+}
+
+/* A list a client may keep a while (2026-07-28's cache hints). */
+static json_t *
+gw_cacheable(json_t *result, bool modern, unsigned ttl_ms, bool public)
+{
+	if (modern) {
+		json_object_set_new(result, "ttlMs", json_integer(ttl_ms));
+		json_object_set_new(result, "cacheScope", json_string(public ?
+		    "public" : "private"));
 	}
-}
-
-static void
-gw_result(struct gw_conn *c, json_t *id, json_t *result)
-{
-	gw_send(c, json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
-	    id != NULL ? id : json_null(), "result", result));
-}
-
-static void
-gw_error(struct gw_conn *c, json_t *id, int code, const char *msg)
-{
-	gw_send(c, json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0",
-	    "id", id != NULL ? id : json_null(), "error", "code", code,
-	    "message", msg));
+	return result;
 }
 
 /* A tool's result: its JSON as text too, for clients before 2025-06-18. */
@@ -171,28 +163,43 @@ gw_call_free(struct gw_call *k)
 			*pp = k->next;
 			break;
 		}
-	if (k->conn != NULL)
-		k->conn->calls--;
+	k->gw->ncalls--;
+	if (k->client != NULL)
+		k->client->calls--;
 	json_decref(k->id);
 	json_decref(k->args);
 	free(k);
 }
 
-/* A client that sent all it will is let go once it has its answers. */
-static void
-gw_conn_check(struct gw_conn *c)
+void
+gw_client_gone(struct gw_client *c)
 {
-	if (c == NULL || !c->done || c->calls > 0)
-		return;
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-		gw_conn_free(c);
+	struct gw_call	*k;
+
+	for (k = c->gw->calls; k != NULL; k = k->next)
+		if (k->client == c) {
+			k->client = NULL;
+			c->calls--;
+		}
 }
 
+/* The call is done with before its answer goes: sending may free c. */
 static void
-gw_write_cb(struct bufferevent *bev, void *arg)
+gw_call_answer(struct gw_call *k, json_t *result)
 {
-	(void)bev;
-	gw_conn_check(arg);
+	struct gw_client	*c = k->client;
+	json_t			*msg;
+	bool			 modern = k->modern;
+
+	if (c == NULL) {
+		/* Gone meanwhile: the work went on, only its answer is lost. */
+		json_decref(result);
+		gw_call_free(k);
+		return;
+	}
+	msg = gw_result_msg(k->id, result, modern);
+	gw_call_free(k);
+	c->send(c, msg, modern);
 }
 
 static void
@@ -203,15 +210,9 @@ gw_answer_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	char		 why[512];
 
 	(void)p;
-	/* Hung up meanwhile: the work goes on, only its answer is lost. */
-	if (k->conn == NULL) {
-		gw_call_free(k);
-		return;
-	}
 	if (err != IPC_OK) {
-		gw_result(k->conn, k->id, gw_tool_failed(env != NULL &&
-		    env->errmsg[0] ? env->errmsg : proto_strerror(err)));
-		gw_call_free(k);
+		gw_call_answer(k, gw_tool_failed(env != NULL && env->errmsg[0] ?
+		    env->errmsg : proto_strerror(err)));
 		return;
 	}
 	if (env != NULL && env->has_body)
@@ -220,384 +221,399 @@ gw_answer_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	structured = mcp_tool_result(k->tool, answer, k->args, why,
 	    sizeof why);
 	json_decref(answer);
-	/* Once written, the write callback lets a finished client go. */
-	gw_result(k->conn, k->id, structured != NULL ?
-	    gw_tool_ok(structured) : gw_tool_failed(why[0] ? why :
-	    "no result"));
-	gw_call_free(k);
+	gw_call_answer(k, structured != NULL ? gw_tool_ok(structured) :
+	    gw_tool_failed(why[0] ? why : "no result"));
 }
 
 static void
-gw_tools_call(struct gw_conn *c, json_t *id, json_t *params)
+gw_req_env(struct envelope *hdr, const struct mcp_req *r, const char *from)
 {
-	struct actor		*a = c->gw->a;
+	memset(hdr, 0, sizeof *hdr);
+	hdr->v = IPC_PROTO_VERSION;
+	hdr->kind = IPC_KIND_REQ;
+	hdr->pri = (uint8_t)r->pri;
+	snprintf(hdr->op, sizeof hdr->op, "%s", r->op);
+	snprintf(hdr->from, sizeof hdr->from, "%s", from);
+}
+
+/*
+ * Send r on its way for k. 0, or -1 with why (the call is not sent: a
+ * refusal of ours, or orch out of reach).
+ */
+static int
+gw_call_send(struct gw_client *c, struct gw_call *k, struct mcp_req *r,
+    char *why, size_t size)
+{
+	struct actor	*a = c->gw->a;
+	struct envelope	 hdr;
+	char		*cause = NULL;
+	int		 rc;
+
+	switch (r->route) {
+	case MCP_OWN_ACTOR:
+		if (c->caller[0] == '\0') {
+			snprintf(why, size, "the operator has no inbox: "
+			    "read_inbox is an agent's (run orch-mcp in its "
+			    "session)");
+			return -1;
+		}
+		snprintf(r->to, sizeof r->to, "%s", c->caller);
+		rc = relay_send(a->relay, a->ac.id, r->to, r->op, r->pri,
+		    r->body.data, r->body.size, GW_CALL_TIMEOUT_MS,
+		    gw_answer_cb, k, &cause);
+		break;
+	case MCP_BANK:
+		if (c->gw->loop_client == NULL) {
+			snprintf(why, size, "this instance has no shared memory "
+			    "(see the supervisor's log)");
+			return -1;
+		}
+		gw_req_env(&hdr, r, c->caller);
+		rc = peer_request_env(c->gw->loop_client, &hdr, r->body.data,
+		    r->body.size, GW_CALL_TIMEOUT_MS, gw_answer_cb, k) < 0 ?
+		    -1 : 0;
+		if (rc != 0)
+			cause = xstrdup("the memory bank is not reachable");
+		break;
+	case MCP_ACTOR:
+		/* An actor answers orch itself: the caller is checked here. */
+		if (c->caller[0] != '\0' && permtab_check(r->op, c->caller,
+		    c->perms, r->to, why, size) != PERM_NONE)
+			return -1;
+		rc = relay_send(a->relay, a->ac.id, r->to, r->op, r->pri,
+		    r->body.data, r->body.size, 10000, gw_answer_cb, k, &cause);
+		break;
+	default:
+		gw_req_env(&hdr, r, c->caller[0] ? c->caller : "operator");
+		snprintf(hdr.to, sizeof hdr.to, "%s", r->to);
+		rc = a->link == NULL ? -1 : peer_request_env(a->link, &hdr,
+		    r->body.data, r->body.size, GW_CALL_TIMEOUT_MS,
+		    gw_answer_cb, k) < 0 ? -1 : 0;
+		if (rc != 0)
+			cause = xstrdup("the supervisor is gone");
+		break;
+	}
+	if (rc != 0) {
+		snprintf(why, size, "%s", cause != NULL ? cause :
+		    "cannot reach it");
+		free(cause);
+	}
+	return rc;
+}
+
+static void
+gw_tools_call(struct gw_ctx *x, json_t *params)
+{
+	struct gw_client	*c = x->c;
 	const struct mcp_tool	*t;
 	const char		*name;
 	struct gw_call		*k;
 	struct mcp_req		 r;
-	struct envelope		 hdr;
 	json_t			*args = json_object_get(params, "arguments");
-	char			 why[320], *cause = NULL;
-	int			 rc;
+	char			 why[320];
 
 	if ((name = json_string_value(json_object_get(params, "name"))) ==
 	    NULL) {
-		gw_error(c, id, RPC_PARAMS, "tools/call needs params.name");
+		gw_error(x, RPC_PARAMS, "tools/call needs params.name");
 		return;
 	}
 	if ((t = mcp_tool_find(name)) == NULL) {
 		snprintf(why, sizeof why, "unknown tool '%s'", name);
-		gw_error(c, id, RPC_PARAMS, why);
+		gw_error(x, RPC_PARAMS, why);
 		return;
 	}
 	if (args != NULL && !json_is_object(args)) {
-		gw_error(c, id, RPC_PARAMS, "params.arguments must be an "
-		    "object");
+		gw_error(x, RPC_PARAMS, "params.arguments must be an object");
 		return;
 	}
 	if (c->nobody) {
-		gw_result(c, id, gw_tool_failed("this process belongs to no "
+		gw_result(x, gw_tool_failed("this process belongs to no "
 		    "running agent of this instance: nothing is allowed"));
 		return;
 	}
-	if (c->calls >= GW_CALLS_MAX) {
-		gw_error(c, id, RPC_BUSY, "too many calls in flight on this "
-		    "connection");
+	if (c->calls >= GW_CALLS_MAX || c->gw->ncalls >= GW_CALLS_ALL_MAX) {
+		gw_error(x, RPC_BUSY, "too many calls in flight");
 		return;
 	}
 	if (mcp_tool_args(t, args, &r, why, sizeof why) != 0) {
 		msgpack_sbuffer_destroy(&r.body);
-		gw_error(c, id, RPC_PARAMS, why);
+		gw_error(x, RPC_PARAMS, why);
 		return;
 	}
 	k = xcalloc(1, sizeof *k);
 	k->gw = c->gw;
-	k->conn = c;
+	k->client = c;
 	k->tool = t;
-	k->id = json_incref(id);
+	k->id = json_incref(x->id);
 	k->args = args != NULL ? json_incref(args) : json_object();
+	k->modern = x->modern;
 	k->next = c->gw->calls;
 	c->gw->calls = k;
+	c->gw->ncalls++;
 	c->calls++;
-	if (r.route == MCP_OWN_ACTOR) {
-		if (c->caller[0] == '\0') {
-			gw_result(c, id, gw_tool_failed("the operator has no "
-			    "inbox: read_inbox is an agent's (run orch-mcp in "
-			    "its session)"));
-			gw_call_free(k);
-			msgpack_sbuffer_destroy(&r.body);
-			return;
-		}
-		snprintf(r.to, sizeof r.to, "%s", c->caller);
-		rc = relay_send(a->relay, a->ac.id, r.to, r.op, r.pri,
-		    r.body.data, r.body.size, GW_CALL_TIMEOUT_MS, gw_answer_cb,
-		    k, &cause);
-	} else if (r.route == MCP_BANK) {
-		if (c->gw->loop_client == NULL) {
-			gw_result(c, id, gw_tool_failed("this instance has no "
-			    "shared memory (see the supervisor's log)"));
-			gw_call_free(k);
-			msgpack_sbuffer_destroy(&r.body);
-			return;
-		}
-		memset(&hdr, 0, sizeof hdr);
-		hdr.v = IPC_PROTO_VERSION;
-		hdr.kind = IPC_KIND_REQ;
-		hdr.pri = (uint8_t)r.pri;
-		snprintf(hdr.op, sizeof hdr.op, "%s", r.op);
-		snprintf(hdr.from, sizeof hdr.from, "%s", c->caller);
-		rc = peer_request_env(c->gw->loop_client, &hdr, r.body.data,
-		    r.body.size, GW_CALL_TIMEOUT_MS, gw_answer_cb, k) < 0 ?
-		    -1 : 0;
-		if (rc != 0)
-			cause = xstrdup("the memory bank is not reachable");
-	} else if (r.route == MCP_ACTOR) {
-		/* An actor answers orch itself: the caller is checked here. */
-		if (c->caller[0] != '\0' && permtab_check(r.op, c->caller,
-		    c->perms, r.to, why, sizeof why) != PERM_NONE) {
-			gw_result(c, id, gw_tool_failed(why));
-			gw_call_free(k);
-			msgpack_sbuffer_destroy(&r.body);
-			return;
-		}
-		rc = relay_send(a->relay, a->ac.id, r.to, r.op, r.pri,
-		    r.body.data, r.body.size, 10000, gw_answer_cb, k, &cause);
-	} else {
-		memset(&hdr, 0, sizeof hdr);
-		hdr.v = IPC_PROTO_VERSION;
-		hdr.kind = IPC_KIND_REQ;
-		hdr.pri = (uint8_t)r.pri;
-		snprintf(hdr.op, sizeof hdr.op, "%s", r.op);
-		snprintf(hdr.from, sizeof hdr.from, "%s", c->caller[0] ?
-		    c->caller : "operator");
-		snprintf(hdr.to, sizeof hdr.to, "%s", r.to);
-		rc = a->link == NULL ? -1 : peer_request_env(a->link, &hdr,
-		    r.body.data, r.body.size, GW_CALL_TIMEOUT_MS, gw_answer_cb,
-		    k) < 0 ? -1 : 0;
-		if (rc != 0)
-			cause = xstrdup("the supervisor is gone");
+	if (gw_call_send(c, k, &r, why, sizeof why) != 0) {
+		k->client = NULL;
+		c->calls--;
+		gw_call_free(k);
+		gw_result(x, gw_tool_failed(why));
 	}
 	msgpack_sbuffer_destroy(&r.body);
-	if (rc != 0) {
-		gw_result(c, id, gw_tool_failed(cause != NULL ? cause :
-		    "cannot reach it"));
-		free(cause);
-		gw_call_free(k);
-	}
 }
 
 /* Methods ------------------------------------------------------------------ */
 
+static const char gw_instructions[] = "orch runs AI coding agents and shell "
+    "workers, each in its own terminal session. list_agents shows them; "
+    "submit_task gives them work (wait for its result with wait); "
+    "read_terminal_output shows what an agent's terminal shows.";
+
+static json_t *
+gw_capabilities(void)
+{
+	return json_pack("{s:{s:b}}", "tools", "listChanged", 0);
+}
+
 static void
-gw_initialize(struct gw_conn *c, json_t *id, json_t *params)
+gw_initialize(struct gw_ctx *x, json_t *params)
 {
 	const char	*want = json_string_value(json_object_get(params,
-			    "protocolVersion")), *v = gw_versions[0];
-	size_t		 i;
+			    "protocolVersion"));
 
-	for (i = 0; want != NULL && i < sizeof gw_versions /
-	    sizeof gw_versions[0]; i++)
-		if (strcmp(want, gw_versions[i]) == 0)
-			v = gw_versions[i];
-	gw_result(c, id, json_pack("{s:s, s:{s:{s:b}}, s:{s:s, s:s}, s:s}",
-	    "protocolVersion", v, "capabilities", "tools", "listChanged", 0,
-	    "serverInfo", "name", "orch", "version", ORCH_VERSION,
-	    "instructions", "orch runs AI coding agents and shell workers, "
-	    "each in its own terminal session. list_agents shows them; "
-	    "submit_task gives them work (wait for its result with wait); "
-	    "read_terminal_output shows what an agent's terminal shows."));
+	gw_result(x, json_pack("{s:s, s:o, s:{s:s, s:s}, s:s}",
+	    "protocolVersion", gw_legacy_version(want) ? want : gw_versions[0],
+	    "capabilities", gw_capabilities(), "serverInfo", "name", "orch",
+	    "version", ORCH_VERSION, "instructions", gw_instructions));
 }
 
 static void
-gw_ping(struct gw_conn *c, json_t *id, json_t *params)
+gw_discover(struct gw_ctx *x, json_t *params)
 {
 	(void)params;
-	gw_result(c, id, json_object());
+	gw_result(x, gw_cacheable(json_pack("{s:[s], s:o, s:s, "
+	    "s:{s:{s:s, s:s}}}", "supportedVersions", GW_MODERN,
+	    "capabilities", gw_capabilities(), "instructions", gw_instructions,
+	    "_meta", "io.modelcontextprotocol/serverInfo", "name", "orch",
+	    "version", ORCH_VERSION), x->modern, GW_LIST_TTL_MS, true));
 }
 
 static void
-gw_tools_list(struct gw_conn *c, json_t *id, json_t *params)
+gw_ping(struct gw_ctx *x, json_t *params)
 {
 	(void)params;
-	gw_result(c, id, json_pack("{s:o}", "tools", mcp_tools_list()));
+	gw_result(x, json_object());
 }
 
+static void
+gw_tools_list(struct gw_ctx *x, json_t *params)
+{
+	(void)params;
+	gw_result(x, gw_cacheable(json_pack("{s:o}", "tools",
+	    mcp_tools_list()), x->modern, GW_LIST_TTL_MS, true));
+}
+
+typedef void	gw_method_fn(struct gw_ctx *, json_t *);
+
+/* Each method, and the eras it is in. */
 static const struct {
 	const char	*method;
-	void		(*fn)(struct gw_conn *, json_t *, json_t *);
+	gw_method_fn	*fn;
+	bool		 legacy, modern;
 } gw_methods[] = {
-	{ "initialize", gw_initialize },
-	{ "ping", gw_ping },
-	{ "tools/list", gw_tools_list },
-	{ "tools/call", gw_tools_call },
+	{ "initialize", gw_initialize, true, false },
+	{ "ping", gw_ping, true, false },
+	{ "server/discover", gw_discover, false, true },
+	{ "tools/list", gw_tools_list, true, true },
+	{ "tools/call", gw_tools_call, true, true },
 };
 
-/*
- * orch-mcp's first line says the ORCH_AGENT_ID it was started with: it
- * may narrow the operator down to that agent, never widen an agent.
- */
-static bool
-gw_hello(struct gw_conn *c, json_t *msg)
-{
-	json_t		*hello = json_object_get(msg, "orch-mcp");
-	struct actor	*a = c->gw->a;
-	const char	*agent;
-	size_t		 i;
+/* The era of each request ------------------------------------------------- */
 
-	if (!json_is_object(hello) || json_object_get(msg, "jsonrpc") != NULL)
-		return false;
-	agent = json_string_value(json_object_get(hello, "agent"));
-	if (agent == NULL || agent[0] == '\0' || c->caller[0] != '\0' ||
-	    c->nobody)
-		return true;
-	for (i = 0; i < a->nroster; i++)
-		if (strcmp(a->roster[i].id, agent) == 0) {
-			snprintf(c->caller, sizeof c->caller, "%s", agent);
-			c->perms = a->roster[i].perms;
-			return true;
-		}
-	/* An agent that is not running has no permissions: nothing. */
-	c->nobody = true;
-	return true;
+static const json_t *
+gw_meta(const json_t *msg)
+{
+	return json_object_get(json_object_get(msg, "params"), "_meta");
 }
 
-static void
-gw_line(struct gw_conn *c, const char *line, size_t len)
+bool
+gw_modern(const json_t *msg, const struct gw_hdrs *h)
+{
+	const char	*method = json_string_value(json_object_get(msg,
+			    "method"));
+
+	if (method != NULL && strcmp(method, "server/discover") == 0)
+		return true;
+	if (json_object_get(gw_meta(msg),
+	    "io.modelcontextprotocol/protocolVersion") != NULL)
+		return true;
+	/* An era we do not know is asked for the modern way, and refused. */
+	return h != NULL && h->version != NULL &&
+	    !gw_legacy_version(h->version);
+}
+
+bool
+gw_is_request(const json_t *msg)
+{
+	return json_object_get(msg, "id") != NULL && json_object_get(msg,
+	    "method") != NULL;
+}
+
+/* The name a request's Mcp-Name header must repeat, or NULL. */
+static const char *
+gw_named(const char *method, const json_t *params)
+{
+	if (strcmp(method, "tools/call") == 0 || strcmp(method,
+	    "prompts/get") == 0)
+		return json_string_value(json_object_get(params, "name"));
+	if (strcmp(method, "resources/read") == 0)
+		return json_string_value(json_object_get(params, "uri"));
+	return NULL;
+}
+
+/*
+ * A 2026-07-28 request's own checks: its _meta, its version, and over
+ * HTTP the headers that repeat them. 0, or -1 with the error sent.
+ */
+static int
+gw_modern_check(struct gw_ctx *x, const char *method, const json_t *params,
+    const struct gw_hdrs *h)
+{
+	const json_t	*meta = json_object_get(params, "_meta");
+	const char	*v = json_string_value(json_object_get(meta,
+			    "io.modelcontextprotocol/protocolVersion"));
+	const json_t	*caps = json_object_get(meta,
+			    "io.modelcontextprotocol/clientCapabilities");
+	const char	*named;
+	char		 why[320];
+
+	if (h != NULL && h->http && h->version == NULL) {
+		gw_error(x, RPC_HEADER, "the MCP-Protocol-Version header is "
+		    "missing");
+		return -1;
+	}
+	if (v == NULL || !json_is_object(caps)) {
+		snprintf(why, sizeof why, "params._meta needs %s%s%s",
+		    v == NULL ? "io.modelcontextprotocol/protocolVersion "
+		    "(a string)" : "", v == NULL && !json_is_object(caps) ?
+		    " and " : "", !json_is_object(caps) ?
+		    "io.modelcontextprotocol/clientCapabilities (an object)" :
+		    "");
+		gw_error(x, RPC_PARAMS, why);
+		return -1;
+	}
+	if (h != NULL && h->http && strcmp(h->version, v) != 0) {
+		snprintf(why, sizeof why, "the MCP-Protocol-Version header "
+		    "(%s) is not _meta's protocolVersion (%s)", h->version, v);
+		gw_error(x, RPC_HEADER, why);
+		return -1;
+	}
+	if (strcmp(v, GW_MODERN) != 0) {
+		x->c->send(x->c, json_pack("{s:s, s:O, s:{s:i, s:s, "
+		    "s:{s:[s], s:s}}}", "jsonrpc", "2.0", "id", x->id, "error",
+		    "code", RPC_VERSION, "message", "unsupported protocol "
+		    "version", "data", "supported", GW_MODERN, "requested", v),
+		    true);
+		return -1;
+	}
+	if (h == NULL || !h->http)
+		return 0;
+	if (h->method == NULL || strcmp(h->method, method) != 0) {
+		snprintf(why, sizeof why, "the Mcp-Method header (%s) is not "
+		    "the request's method (%s)", h->method != NULL ? h->method :
+		    "missing", method);
+		gw_error(x, RPC_HEADER, why);
+		return -1;
+	}
+	named = gw_named(method, params);
+	if (named != NULL && (h->name == NULL || strcmp(h->name, named) != 0)) {
+		snprintf(why, sizeof why, "the Mcp-Name header (%s) is not the "
+		    "request's name (%s)", h->name != NULL ? h->name : "missing",
+		    named);
+		gw_error(x, RPC_HEADER, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Messages ----------------------------------------------------------------- */
+
+json_t *
+gw_parse(struct gw_client *c, const char *text, size_t len)
 {
 	json_error_t	 err;
-	json_t		*msg, *id, *params;
-	const char	*method, *v;
-	bool		 first = c->first;
+	json_t		*msg;
 	char		 why[256];
-	size_t		 i;
 
-	c->first = false;
-	if (len == 0 || (len == 1 && line[0] == '\r'))
-		return;
-	if (gateway_too_deep(line, len, GATEWAY_DEPTH_MAX)) {
-		gw_error(c, NULL, RPC_INVALID, "nesting deeper than 64");
-		return;
+	if (gateway_too_deep(text, len, GATEWAY_DEPTH_MAX)) {
+		c->send(c, gw_error_msg(NULL, RPC_INVALID, "nesting deeper "
+		    "than 64"), false);
+		return NULL;
 	}
-	msg = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+	msg = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
 	    &err);
 	if (msg == NULL) {
 		snprintf(why, sizeof why, "parse error: %s (column %d)",
 		    err.text, err.column);
-		gw_error(c, NULL, RPC_PARSE, why);
+		c->send(c, gw_error_msg(NULL, RPC_PARSE, why), false);
+		return NULL;
+	}
+	if (json_is_array(msg) || !json_is_object(msg)) {
+		c->send(c, gw_error_msg(NULL, RPC_INVALID, json_is_array(msg) ?
+		    "batches are not supported" : "a request is a JSON object"),
+		    false);
+		json_decref(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+void
+gw_handle(struct gw_client *c, json_t *msg, const struct gw_hdrs *h)
+{
+	struct gw_ctx	 x = { c, NULL, gw_modern(msg, h) };
+	json_t		*params;
+	const char	*method, *v;
+	char		 why[256];
+	size_t		 i;
+
+	x.id = json_object_get(msg, "id");
+	if (x.id != NULL && !json_is_string(x.id) && !json_is_integer(x.id)) {
+		x.id = NULL;
+		gw_error(&x, RPC_INVALID, "id must be a string or an integer");
 		return;
-	}
-	if (json_is_array(msg)) {
-		gw_error(c, NULL, RPC_INVALID, "batches are not supported");
-		goto out;
-	}
-	if (!json_is_object(msg)) {
-		gw_error(c, NULL, RPC_INVALID, "a request is a JSON object");
-		goto out;
-	}
-	if (first && gw_hello(c, msg))
-		goto out;
-	id = json_object_get(msg, "id");
-	if (id != NULL && !json_is_string(id) && !json_is_integer(id)) {
-		gw_error(c, NULL, RPC_INVALID, "id must be a string or an "
-		    "integer");
-		goto out;
 	}
 	v = json_string_value(json_object_get(msg, "jsonrpc"));
 	method = json_string_value(json_object_get(msg, "method"));
 	if (v == NULL || strcmp(v, "2.0") != 0 || method == NULL) {
 		/* Answers to requests we never made are dropped. */
-		if (id != NULL && method == NULL && (json_object_get(msg,
+		if (x.id != NULL && method == NULL && (json_object_get(msg,
 		    "result") != NULL || json_object_get(msg, "error") != NULL))
-			goto out;
-		gw_error(c, id, RPC_INVALID, "not a JSON-RPC 2.0 request "
+			return;
+		gw_error(&x, RPC_INVALID, "not a JSON-RPC 2.0 request "
 		    "(jsonrpc \"2.0\" and a method)");
-		goto out;
+		return;
 	}
 	params = json_object_get(msg, "params");
 	if (params != NULL && !json_is_object(params)) {
-		if (id != NULL)
-			gw_error(c, id, RPC_PARAMS, "params must be an object");
-		goto out;
+		if (x.id != NULL)
+			gw_error(&x, RPC_PARAMS, "params must be an object");
+		return;
 	}
-	if (id == NULL)
-		goto out;	/* notifications: initialized, cancelled */
-	for (i = 0; i < sizeof gw_methods / sizeof gw_methods[0]; i++)
-		if (strcmp(method, gw_methods[i].method) == 0) {
-			gw_methods[i].fn(c, id, params);
-			goto out;
-		}
-	snprintf(why, sizeof why, "method not found: %s", method);
-	gw_error(c, id, RPC_METHOD, why);
-out:
-	json_decref(msg);
-}
-
-/* Connections -------------------------------------------------------------- */
-
-static void
-gw_read_cb(struct bufferevent *bev, void *arg)
-{
-	struct gw_conn	*c = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-	struct gateway	*gw = c->gw;
-	struct gw_conn	*q;
-	char		*line;
-	size_t		 len;
-
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
-		gw_line(c, line, len);
-		free(line);
-		/* The answer may have found it too slow, and let it go. */
-		for (q = gw->conns; q != NULL && q != c; q = q->next)
-			;
-		if (q == NULL)
+	if (x.id == NULL)
+		return;	/* notifications: initialized, cancelled */
+	if (x.modern && gw_modern_check(&x, method, params, h) != 0)
+		return;
+	for (i = 0; i < NITEMS(gw_methods); i++)
+		if (strcmp(method, gw_methods[i].method) == 0 &&
+		    (x.modern ? gw_methods[i].modern : gw_methods[i].legacy)) {
+			gw_methods[i].fn(&x, params);
 			return;
-	}
-	if (evbuffer_get_length(in) > GATEWAY_LINE_MAX) {
-		gw_error(c, NULL, RPC_INVALID, "a message over 4 MiB");
-		bufferevent_flush(bev, EV_WRITE, BEV_FLUSH);
-		gw_conn_free(c);
-	}
-}
-
-static void
-gw_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct gw_conn	*c = arg;
-
-	if (what & BEV_EVENT_ERROR)
-		gw_conn_free(c);
-	else if (what & BEV_EVENT_EOF) {
-		/* Its half is closed: answers still owed go out first. */
-		c->done = true;
-		bufferevent_disable(bev, EV_READ);
-		gw_conn_check(c);
-	}
-}
-
-static void
-gw_conn_free(struct gw_conn *c)
-{
-	struct gw_conn	**pp;
-	struct gw_call	 *k;
-
-	for (k = c->gw->calls; k != NULL; k = k->next)
-		if (k->conn == c)
-			k->conn = NULL;
-	for (pp = &c->gw->conns; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
 		}
-	c->gw->nconns--;
-	bufferevent_free(c->bev);
-	free(c);
+	snprintf(why, sizeof why, "method not found: %s%s", method, x.modern ?
+	    " (in protocol version " GW_MODERN ")" : "");
+	gw_error(&x, RPC_METHOD, why);
 }
 
-static void
-gw_accept_cb(int fd, void *arg)
-{
-	struct gateway		*gw = arg;
-	struct actor_known	 k;
-	struct gw_conn		*c;
-	enum actor_who		 who;
-
-	if (gw->nconns >= GW_CLIENTS_MAX) {
-		log_warnx("gateway: %u clients: refusing another", gw->nconns);
-		close(fd);
-		return;
-	}
-	memset(&k, 0, sizeof k);
-	who = actor_caller(gw->a, fd, &k);
-	c = xcalloc(1, sizeof *c);
-	c->gw = gw;
-	c->first = true;
-	if (who == ACTOR_WHO_AGENT) {
-		snprintf(c->caller, sizeof c->caller, "%s", k.id);
-		c->perms = k.perms;
-	} else if (who != ACTOR_WHO_OPERATOR)
-		c->nobody = true;
-	c->bev = bufferevent_socket_new(gw->a->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		close(fd);
-		free(c);
-		return;
-	}
-	/* Read no more than a message's worth ahead. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, GATEWAY_LINE_MAX + 1);
-	bufferevent_setcb(c->bev, gw_read_cb, gw_write_cb, gw_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	c->next = gw->conns;
-	gw->conns = c;
-	gw->nconns++;
-}
-
-static void
-gw_refuse_cb(const char *why, void *arg)
-{
-	(void)arg;
-	log_warnx("gateway: refused a connection: %s", why);
-}
+/* The bank's loop --------------------------------------------------------- */
 
 /*
  * The bank's side of the loop: the request's from is the caller (set by
@@ -654,18 +670,14 @@ int
 gateway_start(struct actor *a, char **cause)
 {
 	struct gateway	*gw = xcalloc(1, sizeof *gw);
-	char		 path[PATH_MAX];
 
 	gw->a = a;
+	a->gateway = gw;
 	gw_loop_start(gw);
-	if (rundir_file(a->instance, GATEWAY_SOCKET, path, sizeof path,
-	    cause) != 0 || (gw->listener = sock_listener_new(a->base, path,
-	    gw_accept_cb, gw_refuse_cb, gw, cause)) == NULL) {
-		free(gw);
+	if (gw_line_start(gw, cause) != 0 || gw_http_start(gw, cause) != 0) {
+		gateway_free(a);
 		return -1;
 	}
-	a->gateway = gw;
-	log_info("MCP gateway on %s", path);
 	return 0;
 }
 
@@ -676,9 +688,8 @@ gateway_free(struct actor *a)
 
 	if (gw == NULL)
 		return;
-	sock_listener_free(gw->listener);
-	while (gw->conns != NULL)
-		gw_conn_free(gw->conns);
+	gw_line_free(gw);
+	gw_http_free(gw);
 	/* The bank's answers still owed fail now, freeing their calls. */
 	if (gw->loop_server != NULL)
 		serve_forget(a->serve, gw->loop_server);

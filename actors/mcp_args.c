@@ -206,7 +206,7 @@ mcp_args_screen(const json_t *args, struct mcp_req *r, char *why,
 	if ((agent = mcp_args_str(args, "agent", AGENT_ID_MAX, why, size)) == NULL)
 		return -1;
 	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
-	    json_integer_value(v) > 10000))
+	    json_integer_value(v) > MCP_LINES_MAX))
 		return mcp_args_bad(why, size, "linesOfOutput", "a whole number "
 		    "from 1 to 10000");
 	snprintf(r->to, sizeof r->to, "%s", agent);
@@ -393,3 +393,76 @@ mcp_args_control(const json_t *args, struct mcp_req *r, char *why,
 	return 0;
 }
 
+
+/* {task, attempt?, bytes}: the end of a task's log, cut to lines later. */
+int
+mcp_args_logs(const json_t *args, struct mcp_req *r, char *why, size_t size)
+{
+	msgpack_packer	 pk;
+	const char	*task;
+	const json_t	*tail = json_object_get(args, "tail");
+	const json_t	*att = json_object_get(args, "attempt");
+
+	if ((task = mcp_args_str(args, "task", 127, why, size)) == NULL)
+		return -1;
+	if (tail != NULL && (!json_is_integer(tail) || json_integer_value(
+	    tail) < 1 || json_integer_value(tail) > MCP_LINES_MAX))
+		return mcp_args_bad(why, size, "tail", "a number of lines from "
+		    "1 to 10000");
+	if (att != NULL && (!json_is_integer(att) || json_integer_value(att) <
+	    1 || json_integer_value(att) > 1000))
+		return mcp_args_bad(why, size, "attempt", "a number from 1 to "
+		    "1000");
+	mcp_args_begin(r, &pk);
+	msgpack_pack_map(&pk, att != NULL ? 3 : 2);
+	body_pack_kv_str(&pk, "task", task);
+	body_pack_kv_u64(&pk, "bytes", MCP_SCREEN_BYTES);
+	if (att != NULL)
+		body_pack_kv_u64(&pk, "attempt", (uint64_t)json_integer_value(
+		    att));
+	return 0;
+}
+
+/*
+ * {file, text, wait?}: a workflow as YAML, or as the same model in JSON
+ * (which YAML reads as it is; indented, so that an error's line is the
+ * line of its key).
+ */
+int
+mcp_args_workflow(const json_t *args, struct mcp_req *r, char *why,
+    size_t size)
+{
+	msgpack_packer	 pk;
+	const json_t	*yaml = json_object_get(args, "yaml");
+	const json_t	*model = json_object_get(args, "workflow");
+	const json_t	*wait = json_object_get(args, "wait");
+	char		*text;
+
+	if ((yaml != NULL) == (model != NULL))
+		return mcp_args_bad(why, size, "yaml", "given, or else "
+		    "'workflow' (one of the two)");
+	if (yaml != NULL && (!json_is_string(yaml) || json_string_length(
+	    yaml) == 0 || json_string_length(yaml) > MCP_WORKFLOW_MAX))
+		return mcp_args_bad(why, size, "yaml", "the text of a workflow "
+		    "file (at most 1 MiB)");
+	if (model != NULL && !json_is_object(model))
+		return mcp_args_bad(why, size, "workflow", "an object: the "
+		    "workflow file's model ({name, stages: [...]})");
+	if (wait != NULL && !json_is_boolean(wait))
+		return mcp_args_bad(why, size, "wait", "true or false");
+	text = yaml != NULL ? strdup(json_string_value(yaml)) :
+	    json_dumps(model, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text == NULL || strlen(text) > MCP_WORKFLOW_MAX) {
+		free(text);
+		return mcp_args_bad(why, size, "workflow", "at most 1 MiB as "
+		    "text");
+	}
+	mcp_args_begin(r, &pk);
+	msgpack_pack_map(&pk, wait != NULL ? 3 : 2);
+	body_pack_kv_str(&pk, "file", yaml != NULL ? "(yaml)" : "(workflow)");
+	body_pack_kv_str(&pk, "text", text);
+	if (wait != NULL)
+		body_pack_kv_bool(&pk, "wait", json_is_true(wait));
+	free(text);
+	return 0;
+}

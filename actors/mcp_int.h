@@ -10,6 +10,9 @@
 
 /* How many bytes of a screen read_terminal_output looks at, at most. */
 #define MCP_SCREEN_BYTES	(256 * 1024)
+#define MCP_LINES_MAX		10000
+#define MCP_LINES_DEFAULT	25
+#define MCP_WORKFLOW_MAX	((size_t)1 << 20)
 
 int	mcp_args_agent_id(const json_t *args, struct mcp_req *r,
 	    char *why, size_t size);
@@ -38,6 +41,10 @@ int	mcp_args_events(const json_t *args, struct mcp_req *r,
 int	mcp_args_inbox(const json_t *args, struct mcp_req *r,
 	    char *why, size_t size);
 int	mcp_args_type(const json_t *args, struct mcp_req *r,
+	    char *why, size_t size);
+int	mcp_args_logs(const json_t *args, struct mcp_req *r,
+	    char *why, size_t size);
+int	mcp_args_workflow(const json_t *args, struct mcp_req *r,
 	    char *why, size_t size);
 int	mcp_args_control(const json_t *args, struct mcp_req *r,
 	    char *why, size_t size);

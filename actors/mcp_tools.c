@@ -9,7 +9,7 @@
 #include "ipc/body_json.h"
 #include "ipc/proto.h"
 
-#define MCP_LINES_DEFAULT	25
+#define MCP_LOG_LINES_DEFAULT	100
 
 typedef int	(*mcp_args_fn)(const json_t *, struct mcp_req *, char *,
 		    size_t);
@@ -171,24 +171,13 @@ mcp_typed_result(const json_t *answer, const json_t *args, char *why,
 	    "lines")), "output", out != NULL ? out : "");
 }
 
-static json_t *
-mcp_screen_result(const json_t *answer, const json_t *args, char *why,
-    size_t size)
+/* The last want lines of data: a trailing newline ends, not starts, one. */
+static const char *
+mcp_last_lines(const char *data, size_t want)
 {
-	const json_t	*lines_o = json_object_get(args, "linesOfOutput");
-	const char	*data = json_string_value(json_object_get(answer,
-			    "data"));
-	const char	*p;
-	size_t		 want = lines_o != NULL ? (size_t)json_integer_value(
-			    lines_o) : MCP_LINES_DEFAULT, n = 0, len;
+	const char	*p = data + strlen(data);
+	size_t		 n = 0;
 
-	(void)why;
-	(void)size;
-	if (data == NULL)
-		data = "";
-	len = strlen(data);
-	/* The last `want` lines: a trailing newline ends, not starts, one. */
-	p = data + len;
 	if (p > data && p[-1] == '\n')
 		p--;
 	while (p > data) {
@@ -196,8 +185,133 @@ mcp_screen_result(const json_t *answer, const json_t *args, char *why,
 			break;
 		p--;
 	}
+	return p;
+}
+
+static size_t
+mcp_lines_arg(const json_t *args, const char *key, size_t def)
+{
+	const json_t	*v = json_object_get(args, key);
+
+	return v != NULL ? (size_t)json_integer_value(v) : def;
+}
+
+static json_t *
+mcp_screen_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	const char	*data = json_string_value(json_object_get(answer,
+			    "data"));
+
+	(void)why;
+	(void)size;
 	return json_pack("{s:O, s:s}", "agent", json_object_get(args, "agent"),
-	    "output", p);
+	    "output", mcp_last_lines(data != NULL ? data : "", mcp_lines_arg(
+	    args, "linesOfOutput", MCP_LINES_DEFAULT)));
+}
+
+static json_t *
+mcp_logs_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	const char	*log = json_string_value(json_object_get(answer, "log"));
+	const char	*tail;
+	size_t		 n = 0;
+
+	(void)why;
+	(void)size;
+	tail = mcp_last_lines(log != NULL ? log : "", mcp_lines_arg(args,
+	    "tail", MCP_LOG_LINES_DEFAULT));
+	for (const char *p = tail; *p != '\0'; p++)
+		n += *p == '\n';
+	return json_pack("{s:O, s:O, s:O, s:s, s:I, s:O, s:O}", "task",
+	    json_object_get(answer, "task"), "attempt", json_object_get(answer,
+	    "attempt"), "attempts", json_object_get(answer, "attempts"), "log",
+	    tail, "lines", (json_int_t)n, "bytes", json_object_get(answer,
+	    "total"), "running", json_object_get(answer, "running"));
+}
+
+/* valid, or every error: its place (line:column), JSON path and why. */
+static json_t *
+mcp_check_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	const char	*errors = json_string_value(json_object_get(answer,
+			    "errors"));
+	json_t		*list = json_array(), *j;
+	char		*copy, *line, *save = NULL, *rest, *path;
+	unsigned	 ln, col;
+	int		 used;
+
+	(void)args;
+	(void)why;
+	(void)size;
+	if (errors == NULL) {
+		j = json_deep_copy(answer);
+		json_object_set_new(j, "errors", list);
+		return j;
+	}
+	copy = strdup(errors);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		j = json_object();
+		/* "FILE:LINE:COL: PATH: WHY", the place and path as known. */
+		rest = strchr(line, ':');
+		if (rest != NULL && sscanf(rest, ":%u:%u: %n", &ln, &col,
+		    &used) == 2) {
+			json_object_set_new(j, "line", json_integer(ln));
+			json_object_set_new(j, "column", json_integer(col));
+			rest += used;
+		} else
+			rest = line;
+		path = rest;
+		if ((rest = strstr(path, ": ")) != NULL && strcspn(path, " '") >
+		    (size_t)(rest - path)) {
+			*rest = '\0';
+			json_object_set_new(j, "path", json_string(path));
+			rest += 2;
+		} else
+			rest = path;
+		json_object_set_new(j, "message", json_string(rest));
+		json_array_append_new(list, j);
+	}
+	free(copy);
+	return json_pack("{s:b, s:o}", "valid", 0, "errors", list);
+}
+
+/* Counts by status beside the rows: what a glance at orch takes in. */
+static json_t *
+mcp_count(const json_t *rows)
+{
+	json_t		*counts = json_object(), *row;
+	const char	*st;
+	size_t		 i;
+
+	json_array_foreach(rows, i, row) {
+		st = json_string_value(json_object_get(row, "status"));
+		if (st == NULL)
+			continue;
+		json_object_set_new(counts, st, json_integer(
+		    json_integer_value(json_object_get(counts, st)) + 1));
+	}
+	return counts;
+}
+
+static json_t *
+mcp_dashboard_result(const json_t *answer, const json_t *args, char *why,
+    size_t size)
+{
+	const json_t	*agents = json_object_get(answer, "agents");
+	const json_t	*tasks = json_object_get(json_object_get(answer, "run"),
+			    "tasks");
+
+	(void)args;
+	(void)why;
+	(void)size;
+	return json_pack("{s:O, s:O, s:O, s:{s:o, s:o}}", "instance",
+	    json_object_get(answer, "instance"), "agents", agents != NULL ?
+	    agents : json_null(), "tasks", tasks != NULL ? tasks : json_null(),
+	    "counts", "agents", mcp_count(agents), "tasks", mcp_count(tasks));
 }
 
 /* The table --------------------------------------------------------------- */
@@ -212,6 +326,16 @@ mcp_screen_result(const json_t *answer, const json_t *args, char *why,
 #define NO_ARGS		"{\"type\":\"object\",\"properties\":{}}"
 #define DONE_OUT	"{\"type\":\"object\",\"properties\":{\"done\":" \
 			"{\"type\":\"boolean\"}},\"required\":[\"done\"]}"
+
+#define WORKFLOW_ARGS	"{\"type\":\"object\",\"properties\":{\"yaml\":" \
+			"{\"type\":\"string\",\"description\":\"a " \
+			"workflow file's text\"},\"workflow\":{\"type\":" \
+			"\"object\",\"description\":\"the same model as " \
+			"JSON\"},\"wait\":{\"type\":\"boolean\"}}}"
+#define CHECK_OUT	"{\"type\":\"object\",\"properties\":{\"valid\":" \
+			"{\"type\":\"boolean\"},\"errors\":{\"type\":" \
+			"\"array\",\"items\":{\"type\":\"object\"}}}," \
+			"\"required\":[\"valid\",\"errors\"]}"
 
 static const struct mcp_tool mcp_tools[] = {
 	{ "list_agents",
@@ -284,6 +408,43 @@ static const struct mcp_tool mcp_tools[] = {
 	  "[\"tasks\"]}",
 	  true, false, true, IPC_OP_TASKS, MCP_SUPERVISOR, NULL,
 	  mcp_tasks_result },
+	{ "task_logs",
+	  "A task's full output as kept in its log (its last attempt, or the "
+	  "one asked for): the last tail lines, and how long it all is.",
+	  "{\"type\":\"object\",\"properties\":{\"task\":{\"type\":"
+	  "\"string\"},\"tail\":{\"type\":\"integer\",\"minimum\":1,"
+	  "\"maximum\":10000,\"default\":100},\"attempt\":{\"type\":"
+	  "\"integer\",\"minimum\":1}},\"required\":[\"task\"]}",
+	  "{\"type\":\"object\",\"properties\":{\"task\":{\"type\":"
+	  "\"string\"},\"attempt\":{\"type\":\"integer\"},\"attempts\":"
+	  "{\"type\":\"integer\"},\"log\":{\"type\":\"string\"},"
+	  "\"lines\":{\"type\":\"integer\"},\"bytes\":{\"type\":"
+	  "\"integer\"},\"running\":{\"type\":\"boolean\"}},\"required\":"
+	  "[\"task\",\"log\"]}",
+	  true, false, true, IPC_OP_TASK_LOGS, MCP_SUPERVISOR, mcp_args_logs,
+	  mcp_logs_result },
+	{ "validate_workflow",
+	  "Check a workflow exactly as orch-supervisor --check does, given as "
+	  "YAML text (yaml) or as its model in JSON (workflow: {name, stages: "
+	  "[{name, parallel?, tasks: [{id, command | prompt, agent?, requires?, "
+	  "depends_on?, ...}]}]}); returns every error with its path.",
+	  WORKFLOW_ARGS, CHECK_OUT, true, false, true, IPC_OP_WORKFLOW_CHECK,
+	  MCP_SUPERVISOR, mcp_args_workflow, mcp_check_result },
+	{ "run_workflow",
+	  "Run a workflow (YAML text, or its JSON model as validate_workflow "
+	  "takes it) on the running agents; with wait, return every task's "
+	  "result once it is over.",
+	  WORKFLOW_ARGS, "{\"type\":\"object\"}", false, false, false,
+	  IPC_OP_WORKFLOW_RUN, MCP_SUPERVISOR, mcp_args_workflow, NULL },
+	{ "dashboard",
+	  "orch at a glance: every agent and task, with counts by status.",
+	  NO_ARGS,
+	  "{\"type\":\"object\",\"properties\":{\"agents\":{\"type\":"
+	  "\"array\"},\"tasks\":{\"type\":\"array\"},\"counts\":"
+	  "{\"type\":\"object\"}},\"required\":[\"agents\",\"tasks\","
+	  "\"counts\"]}",
+	  true, false, true, IPC_OP_DASHBOARD, MCP_SUPERVISOR, NULL,
+	  mcp_dashboard_result },
 	{ "cancel_task",
 	  "Fail a task not yet run, or stop a running one (no retry).",
 	  TASK_ARG, DONE_OUT, false, true, true, IPC_OP_TASK_CANCEL,

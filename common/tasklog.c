@@ -134,8 +134,12 @@ tasklog_close(struct tasklog *l, char **cause)
 	return 0;
 }
 
-int
-tasklog_read(const char *path, FILE *out, char **cause)
+typedef void	tasklog_out_fn(const char *, size_t, void *);
+
+/* Decompress path, a piece at a time, to fn. */
+static int
+tasklog_each(const char *path, tasklog_out_fn *fn, void *arg, bool *cut,
+    char **cause)
 {
 	LZ4F_dctx	*d;
 	char		*in, *dst;
@@ -161,18 +165,92 @@ tasklog_read(const char *path, FILE *out, char **cause)
 				    path, LZ4F_getErrorName(rc));
 				goto out;
 			}
-			fwrite(dst, 1, osz, out);
+			fn(dst, osz, arg);
 		}
 	}
-	if (rc != 0)
-		ret = set_cause(cause, "%s: the log ends early (the task may "
-		    "still be running)", path);
+	*cut = rc != 0;
 out:
 	free(in);
 	free(dst);
 	LZ4F_freeDecompressionContext(d);
 	fclose(f);
 	return ret;
+}
+
+static void
+tasklog_fwrite(const char *data, size_t len, void *arg)
+{
+	fwrite(data, 1, len, arg);
+}
+
+int
+tasklog_read(const char *path, FILE *out, char **cause)
+{
+	bool	cut = false;
+
+	if (tasklog_each(path, tasklog_fwrite, out, &cut, cause) != 0)
+		return -1;
+	if (cut)
+		return set_cause(cause, "%s: the log ends early (the task may "
+		    "still be running)", path);
+	return 0;
+}
+
+/* The last t->max bytes, in a ring. */
+static void
+tasklog_ring(const char *data, size_t len, void *arg)
+{
+	struct tasklog_tail	*t = arg;
+	size_t			 at, n;
+
+	t->total += len;
+	if (len > t->max) {
+		data += len - t->max;
+		len = t->max;
+	}
+	while (len > 0) {
+		at = t->start + t->len;
+		if (at >= t->max)
+			at -= t->max;
+		n = t->max - at < len ? t->max - at : len;
+		memcpy(t->buf + at, data, n);
+		if (t->len + n > t->max) {
+			t->start = (t->start + t->len + n - t->max) % t->max;
+			t->len = t->max;
+		} else
+			t->len += n;
+		data += n;
+		len -= n;
+	}
+}
+
+int
+tasklog_tail(const char *path, struct tasklog_tail *t, char **cause)
+{
+	char	*flat;
+
+	t->buf = xmalloc(t->max > 0 ? t->max : 1);
+	t->start = t->len = 0;
+	t->total = 0;
+	t->cut = false;
+	if (t->max == 0)
+		return tasklog_each(path, tasklog_ring, t, &t->cut, cause);
+	if (tasklog_each(path, tasklog_ring, t, &t->cut, cause) != 0) {
+		free(t->buf);
+		t->buf = NULL;
+		return -1;
+	}
+	/* In order from the start: the ring laid flat. */
+	flat = xmalloc(t->max);
+	memcpy(flat, t->buf + t->start, t->max - t->start < t->len ?
+	    t->max - t->start : t->len);
+	if (t->max - t->start < t->len)
+		memcpy(flat + (t->max - t->start), t->buf, t->len - (t->max -
+		    t->start));
+	free(t->buf);
+	t->buf = flat;
+	t->start = 0;
+	return 0;
 }
 
 int

@@ -34,4 +34,17 @@ int		 tasklog_path(const char *instance, const char *name,
 /* Decompress path to out. 0, or -1 with *cause. */
 int		 tasklog_read(const char *path, FILE *out, char **cause);
 
+/* The end of a log, however long the log is. */
+struct tasklog_tail {
+	size_t		 max;		/* in: bytes kept at most */
+	char		*buf;		/* out: the last len bytes (free it) */
+	size_t		 start, len;
+	size_t		 total;		/* out: bytes in the whole log */
+	bool		 cut;		/* out: it ends early (still written) */
+};
+
+/* Decompress path keeping only its tail. 0, or -1 with *cause. */
+int		 tasklog_tail(const char *path, struct tasklog_tail *t,
+		    char **cause);
+
 #endif

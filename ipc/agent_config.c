@@ -97,6 +97,23 @@ agent_config_defaults(struct agent_config *ac)
 	ac->restart.kind = RESTART_PERMANENT;
 	ac->restart.max = RESTART_MAX_DEFAULT;
 	ac->restart.within_s = RESTART_WITHIN_DEFAULT;
+	mcp_config_defaults(&ac->mcp);
+}
+
+void
+mcp_config_defaults(struct mcp_config *m)
+{
+	memset(m, 0, sizeof *m);
+	m->body_max = MCP_BODY_DEFAULT;
+	m->idle_s = MCP_IDLE_DEFAULT;
+}
+
+void
+mcp_config_copy(struct mcp_config *dst, const struct mcp_config *src)
+{
+	free(dst->token);
+	*dst = *src;
+	dst->token = src->token != NULL ? xstrdup(src->token) : NULL;
 }
 
 void
@@ -110,6 +127,7 @@ agent_config_clear(struct agent_config *ac)
 	strlist_clear(&ac->approve);
 	free(ac->shell);
 	free(ac->cwd);
+	free(ac->mcp.token);
 	memset(ac, 0, sizeof *ac);
 }
 
@@ -125,6 +143,8 @@ agent_config_copy(struct agent_config *dst, const struct agent_config *src)
 	strlist_copy(&dst->approve, &src->approve);
 	dst->shell = src->shell != NULL ? xstrdup(src->shell) : NULL;
 	dst->cwd = src->cwd != NULL ? xstrdup(src->cwd) : NULL;
+	dst->mcp.token = NULL;
+	mcp_config_copy(&dst->mcp, &src->mcp);
 }
 
 /* Packing ------------------------------------------------------------------ */
@@ -146,7 +166,8 @@ agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
 		    (ac->env.n > 0);
 
 	/* No permissions key: its tier's (an empty list is none). */
-	msgpack_pack_map(pk, 10 + ac->perms_given + ac->approve_given);
+	msgpack_pack_map(pk, 10 + ac->perms_given + ac->approve_given +
+	    (ac->type == AGENT_GATEWAY));
 	body_pack_kv_str(pk, "id", ac->id);
 	body_pack_kv_str(pk, "type", agent_type_name(ac->type));
 	body_pack_str(pk, "capabilities");
@@ -198,6 +219,15 @@ agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
 	body_pack_kv_str(pk, "policy", restart_kind_name(ac->restart.kind));
 	body_pack_kv_u64(pk, "max", ac->restart.max);
 	body_pack_kv_u64(pk, "within", ac->restart.within_s);
+	if (ac->type != AGENT_GATEWAY)
+		return;
+	body_pack_str(pk, "mcp");
+	msgpack_pack_map(pk, 3 + (ac->mcp.token != NULL));
+	body_pack_kv_u64(pk, "http", ac->mcp.http);
+	body_pack_kv_u64(pk, "max_body", ac->mcp.body_max);
+	body_pack_kv_u64(pk, "session_idle", ac->mcp.idle_s);
+	if (ac->mcp.token != NULL)
+		body_pack_kv_str(pk, "token", ac->mcp.token);
 }
 
 /* Unpacking ---------------------------------------------------------------- */
@@ -543,6 +573,67 @@ agent_config_restart_key(const msgpack_object *o, struct agent_config *ac)
 	    NITEMS(agent_config_restart_keys), ac);
 }
 
+static int
+agent_config_http_key(const msgpack_object *o, struct agent_config *ac)
+{
+	uint64_t	v;
+
+	if (agent_config_uint(o, 0, 65535, &v) != 0)
+		return -1;
+	ac->mcp.http = (unsigned)v;
+	return 0;
+}
+
+static int
+agent_config_body_key(const msgpack_object *o, struct agent_config *ac)
+{
+	uint64_t	v;
+
+	if (agent_config_uint(o, 1024, MCP_BODY_MAX, &v) != 0)
+		return -1;
+	ac->mcp.body_max = (size_t)v;
+	return 0;
+}
+
+static int
+agent_config_idle_key(const msgpack_object *o, struct agent_config *ac)
+{
+	uint64_t	v;
+
+	if (agent_config_uint(o, 1, 86400 * 30, &v) != 0)
+		return -1;
+	ac->mcp.idle_s = (unsigned)v;
+	return 0;
+}
+
+static int
+agent_config_token_key(const msgpack_object *o, struct agent_config *ac)
+{
+	char	*s = agent_config_str(o);
+
+	if (s == NULL || s[0] == '\0' || strlen(s) > MCP_TOKEN_MAX) {
+		free(s);
+		return -1;
+	}
+	free(ac->mcp.token);
+	ac->mcp.token = s;
+	return 0;
+}
+
+static const struct agent_config_key agent_config_mcp_keys[] = {
+	{ "http", agent_config_http_key },
+	{ "max_body", agent_config_body_key },
+	{ "session_idle", agent_config_idle_key },
+	{ "token", agent_config_token_key },
+};
+
+static int
+agent_config_mcp_key(const msgpack_object *o, struct agent_config *ac)
+{
+	return agent_config_walk(o, agent_config_mcp_keys,
+	    NITEMS(agent_config_mcp_keys), ac);
+}
+
 static const struct agent_config_key agent_config_keys[] = {
 	{ "id", agent_config_id_key },
 	{ "type", agent_config_type_key },
@@ -556,6 +647,7 @@ static const struct agent_config_key agent_config_keys[] = {
 	{ "inbox", agent_config_inbox_key },
 	{ "deliver", agent_config_deliver_key },
 	{ "restart", agent_config_restart_key },
+	{ "mcp", agent_config_mcp_key },
 };
 
 int

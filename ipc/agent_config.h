@@ -26,6 +26,10 @@
 #define INBOX_MAX		1000000u
 #define RESTART_MAX_DEFAULT	5
 #define RESTART_WITHIN_DEFAULT	60
+#define MCP_BODY_DEFAULT	(4u << 20)	/* an HTTP request's body */
+#define MCP_BODY_MAX		(256u << 20)
+#define MCP_IDLE_DEFAULT	3600u		/* seconds an HTTP session lives idle */
+#define MCP_TOKEN_MAX		512
 
 enum agent_type {
 	AGENT_PRIMARY = 0,
@@ -62,6 +66,14 @@ struct restart_policy {
 	unsigned		within_s;	/* ... in this many seconds */
 };
 
+/* A gateway's HTTP transport (orch.yaml's mcp:). */
+struct mcp_config {
+	unsigned		 http;		/* port on 127.0.0.1; 0: off */
+	char			*token;		/* bearer token, or NULL */
+	size_t			 body_max;	/* bytes */
+	unsigned		 idle_s;	/* a session's idle life */
+};
+
 struct agent_config {
 	char			 id[AGENT_ID_MAX + 1];
 	enum agent_type		 type;
@@ -84,6 +96,7 @@ struct agent_config {
 	struct strlist		 approve;	/* tier 2: words needing approval */
 	bool			 approve_given;	/* else rm, sudo */
 	struct restart_policy	 restart;
+	struct mcp_config	 mcp;		/* type gateway only */
 };
 
 /* The names orch.yaml uses, indexed by the enums. */
@@ -104,6 +117,10 @@ void		 agent_config_defaults(struct agent_config *ac);
 void		 agent_config_copy(struct agent_config *dst,
 		    const struct agent_config *src);
 void		 agent_config_clear(struct agent_config *ac);
+/* Defaults over m, whatever it held; copy frees what dst held. */
+void		 mcp_config_defaults(struct mcp_config *m);
+void		 mcp_config_copy(struct mcp_config *dst,
+		    const struct mcp_config *src);
 
 void		 agent_config_pack(msgpack_packer *pk,
 		    const struct agent_config *ac);

@@ -15,6 +15,8 @@ const struct permtab_row permtab[] = {
 	{ IPC_OP_PING, ANYONE, ANYONE, NULL, false },
 	{ IPC_OP_STATUS, ANYONE, ANYONE, NULL, false },
 	{ IPC_OP_TASKS, ANYONE, ANYONE, NULL, false },
+	{ IPC_OP_DASHBOARD, ANYONE, ANYONE, NULL, false },
+	{ IPC_OP_WORKFLOW_CHECK, ANYONE, ANYONE, NULL, false },
 	{ IPC_OP_MEM_PUT, ANYONE, ANYONE, NULL, false },	/* data:share, by key */
 	{ IPC_OP_MEM_GET, ANYONE, ANYONE, NULL, false },	/* data:read, by key */
 	{ IPC_OP_MEM_LS, ANYONE, ANYONE, NULL, false },
@@ -25,6 +27,8 @@ const struct permtab_row permtab[] = {
 	/* Sessions. */
 	{ IPC_OP_AGENT_INSPECT, ANYONE, PERM_SESSION_READ, "id", false },
 	{ IPC_OP_SESSION_TAIL, ANYONE, PERM_SESSION_READ, "agent", false },
+	/* A task's output is what a session showed. */
+	{ IPC_OP_TASK_LOGS, PERM_SESSION_READ, PERM_SESSION_READ, NULL, false },
 	{ IPC_OP_ATTACH_OPEN, ANYONE, PERM_SESSION_READ, "agent", false },
 	{ IPC_OP_ATTACH_INPUT, ANYONE, PERM_SESSION_WRITE, "agent", false },
 	{ IPC_OP_ATTACH_RESIZE, ANYONE, PERM_SESSION_WRITE, "agent", false },

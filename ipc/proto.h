@@ -117,6 +117,15 @@ enum ipc_pri {
 						   approval?, wait?};
 						   res: {run, task} or, with
 						   wait, the run's result */
+#define IPC_OP_TASK_LOGS	"task.logs"	/* req: {task, attempt?, bytes?};
+						   res: {task, attempt,
+						   attempts, log, total,
+						   running} */
+#define IPC_OP_WORKFLOW_CHECK	"workflow.check" /* req: {file, text, dir?};
+						   res: {stages, tasks,
+						   agents}, or every error */
+#define IPC_OP_DASHBOARD	"dashboard"	/* req; res: {instance, agents,
+						   tasks} */
 #define IPC_OP_WORKFLOW_RUN	"workflow.run"	/* req: {file, text, dir?,
 						   wait?}; res: {run, workflow,
 						   tasks} or, with wait, its

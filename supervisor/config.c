@@ -539,6 +539,7 @@ static const struct schema_key config_keys[] = {
 	{ "agents", config_agents_key },
 	{ "require_approval", config_approve_key },
 	{ "stages", NULL },
+	{ "mcp", config_mcp_key },
 };
 
 struct config *
@@ -549,6 +550,7 @@ config_from_schema(struct schema *c, bool need_agents)
 
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->file = xstrdup(doc->file);
+	mcp_config_defaults(&cfg->mcp);
 	if (schema_walk(c, "", doc->root, config_keys, NITEMS(config_keys),
 	    cfg) != 0)
 		goto fail;
@@ -641,6 +643,7 @@ config_free(struct config *cfg)
 		agent_config_clear(&cfg->agents[i]);
 	free(cfg->agents);
 	strlist_clear(&cfg->approve);
+	free(cfg->mcp.token);
 	free(cfg->name);
 	free(cfg->file);
 	free(cfg);

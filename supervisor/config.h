@@ -27,6 +27,8 @@ struct config {
 	bool			 approve_given;
 	struct agent_config	*agents;
 	size_t			 nagents;
+	struct mcp_config	 mcp;		/* mcp: (config_mcp.c) */
+	bool			 mcp_given;
 };
 
 /* Load a file; NULL with *cause naming the place of the first error. */
@@ -54,6 +56,17 @@ void		 config_free(struct config *cfg);
 int		 config_agent_parse(const struct yamldoc *doc,
 		    const struct yamlnode *n, const char *path,
 		    struct agent_config *ac, char **cause);
+
+/* config_mcp.c: the top-level mcp: key. */
+int		 config_mcp_key(struct schema *c, const char *path,
+		    const struct yamlnode *n, void *arg);
+/*
+ * The mcp: settings (run's own, else base's; port >= 0 overrides mcp.http)
+ * onto run's gateway agent; HTTP asked for with no gateway adds one, "mcp".
+ * 0, or -1 with *cause.
+ */
+int		 config_mcp_apply(struct config *run, const struct config *base,
+		    int port, char **cause);
 
 /*
  * config_wire.c: an agent someone sent (a deploy request), as a msgpack

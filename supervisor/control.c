@@ -171,6 +171,32 @@ control_status(struct control_client *c, const struct envelope *env)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* The dashboard's snapshot: agents and tasks in one answer. */
+static void
+control_dashboard(struct control_client *c, const struct envelope *env)
+{
+	struct supervisor	*sup = c->ctl->sup;
+	struct agent		*a;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	size_t			 n = 0;
+
+	for (a = sup->agents; a != NULL; a = a->next)
+		n++;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	body_pack_kv_str(&pk, "instance", sup->instance);
+	body_pack_str(&pk, "agents");
+	msgpack_pack_array(&pk, n);
+	for (a = sup->agents; a != NULL; a = a->next)
+		agent_pack_row(&pk, a, false);
+	body_pack_str(&pk, "run");
+	sched_pack(sup->sched, &pk);
+	control_answer(c, env, IPC_OK, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
 static void
 control_inspect(struct control_client *c, const struct envelope *env)
 {
@@ -437,6 +463,9 @@ static const struct {
 	{ IPC_OP_BROADCAST, control_broadcast },
 	{ IPC_OP_TASK_APPROVE, control_approve },
 	{ IPC_OP_TASKS, control_tasks },
+	{ IPC_OP_TASK_LOGS, control_task_logs },
+	{ IPC_OP_DASHBOARD, control_dashboard },
+	{ IPC_OP_WORKFLOW_CHECK, control_workflow_check },
 	{ IPC_OP_TASK_DENY, control_deny },
 	{ IPC_OP_TASK_CANCEL, control_cancel },
 	{ IPC_OP_TASK_SUBMIT, control_submit },

@@ -77,6 +77,10 @@ void		 control_error(struct control_client *c,
 
 /* control_task.c */
 void	control_tasks(struct control_client *c, const struct envelope *env);
+void	control_task_logs(struct control_client *c,
+	    const struct envelope *env);
+void	control_workflow_check(struct control_client *c,
+	    const struct envelope *env);
 void	control_approve(struct control_client *c,
 	    const struct envelope *env);
 void	control_deny(struct control_client *c, const struct envelope *env);

@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "common/log.h"
+#include "common/tasklog.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/peer.h"
@@ -40,6 +43,77 @@ control_tasks(struct control_client *c, const struct envelope *env)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	sched_pack(c->ctl->sup->sched, &pk);
+	control_reply_packed(c, env, &sb);
+}
+
+/* How much of a log one answer carries, at most and by default. */
+#define CONTROL_LOG_BYTES_MAX		((size_t)1 << 20)
+#define CONTROL_LOG_BYTES_DEFAULT	((size_t)64 << 10)
+#define CONTROL_LOG_ATTEMPTS_MAX	1000
+
+/* Where attempt n of task's log is, if it has one. */
+static bool
+control_log_path(const char *instance, const char *task, unsigned n,
+    char *path, size_t size)
+{
+	char	name[256];
+
+	snprintf(name, sizeof name, "%s@%u", task, n);
+	return tasklog_path(instance, name, false, path, size, NULL) == 0 &&
+	    access(path, F_OK) == 0;
+}
+
+/* The end of a task's log (its last attempt's, or the one asked for). */
+void
+control_task_logs(struct control_client *c, const struct envelope *env)
+{
+	const char		*instance = c->ctl->sup->instance;
+	struct tasklog_tail	 t;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	char			 task[128], path[PATH_MAX], *cause = NULL;
+	uint64_t		 attempt = 0, bytes = CONTROL_LOG_BYTES_DEFAULT;
+	unsigned		 n;
+
+	if (body_str(&env->body, "task", task, sizeof task) != 0 ||
+	    task[0] == '\0' || (body_get(&env->body, "attempt") != NULL &&
+	    (body_u64(&env->body, "attempt", &attempt) != 0 || attempt == 0 ||
+	    attempt > CONTROL_LOG_ATTEMPTS_MAX)) || (body_get(&env->body,
+	    "bytes") != NULL && body_u64(&env->body, "bytes", &bytes) != 0)) {
+		control_error(c, env, IPC_E_INVAL, "task.logs needs a task "
+		    "(and an attempt from 1, and bytes, if given)");
+		return;
+	}
+	for (n = 0; n < CONTROL_LOG_ATTEMPTS_MAX && control_log_path(instance,
+	    task, n + 1, path, sizeof path); n++)
+		;
+	if (n == 0 || attempt > n) {
+		control_error(c, env, IPC_E_NOENT, n == 0 ? "no log of a "
+		    "task '%s'" : "task '%s' has no attempt %llu", task,
+		    (unsigned long long)attempt);
+		return;
+	}
+	if (attempt == 0)
+		attempt = n;
+	control_log_path(instance, task, (unsigned)attempt, path, sizeof path);
+	memset(&t, 0, sizeof t);
+	t.max = bytes < CONTROL_LOG_BYTES_MAX ? (size_t)bytes :
+	    CONTROL_LOG_BYTES_MAX;
+	if (tasklog_tail(path, &t, &cause) != 0) {
+		control_error(c, env, IPC_E_INTERNAL, "%s", cause);
+		free(cause);
+		return;
+	}
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 6);
+	body_pack_kv_str(&pk, "task", task);
+	body_pack_kv_u64(&pk, "attempt", attempt);
+	body_pack_kv_u64(&pk, "attempts", n);
+	body_pack_kv_bin(&pk, "log", t.buf, t.len);
+	body_pack_kv_u64(&pk, "total", t.total);
+	body_pack_kv_bool(&pk, "running", t.cut);
+	free(t.buf);
 	control_reply_packed(c, env, &sb);
 }
 
@@ -236,16 +310,86 @@ control_submit(struct control_client *c, const struct envelope *env)
 	control_queued(c, env, no, "task", key, 0);
 }
 
+/*
+ * The workflow a request sends, checked against the running agents. NULL
+ * when it is not valid: answered, or with errors its errors (for the
+ * caller to answer with).
+ */
+static struct workflow *
+control_workflow_load(struct control_client *c, const struct envelope *env,
+    char *name, size_t size, char **errors)
+{
+	struct supervisor	*sup = c->ctl->sup;
+	struct workflow		*wf;
+	struct config		*running;
+	const char		*text;
+	char			 dir[PATH_MAX], *cause = NULL;
+	size_t			 len;
+
+	/*
+	 * The client sends the text: it may be a pipe only the client can
+	 * read, and a file we opened could be one that never ends.
+	 */
+	if (body_str(&env->body, "file", name, size) != 0 ||
+	    (text = body_bytes(&env->body, "text", &len)) == NULL ||
+	    (body_get(&env->body, "dir") != NULL && (body_str(&env->body,
+	    "dir", dir, sizeof dir) != 0 || dir[0] != '/'))) {
+		control_error(c, env, IPC_E_INVAL, "%s needs the file's name "
+		    "and text (and its directory, absolute)", env->op);
+		return NULL;
+	}
+	running = agent_configs(sup);
+	wf = workflow_load_text(name, text, len, body_get(&env->body, "dir") !=
+	    NULL ? dir : NULL, running, WF_BASE_RUNNING, &cause);
+	config_free(running);
+	if (wf == NULL && errors != NULL)
+		*errors = cause;
+	else if (wf == NULL) {
+		control_error(c, env, IPC_E_INVAL, "%s", cause);
+		free(cause);
+	}
+	return wf;
+}
+
+void
+control_workflow_check(struct control_client *c, const struct envelope *env)
+{
+	struct workflow	*wf;
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	char		 name[PATH_MAX], *errors = NULL;
+
+	wf = control_workflow_load(c, env, name, sizeof name, &errors);
+	if (wf == NULL && errors == NULL)
+		return;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	if (wf == NULL) {
+		/* Every error, however many: the answer's body has room. */
+		msgpack_pack_map(&pk, 2);
+		body_pack_kv_bool(&pk, "valid", false);
+		body_pack_kv_str(&pk, "errors", errors);
+		free(errors);
+		control_reply_packed(c, env, &sb);
+		return;
+	}
+	msgpack_pack_map(&pk, 4);
+	body_pack_kv_bool(&pk, "valid", true);
+	body_pack_kv_u64(&pk, "stages", wf->nstages);
+	body_pack_kv_u64(&pk, "tasks", wf->ntasks);
+	body_pack_kv_u64(&pk, "agents", wf->agents->nagents);
+	workflow_free(wf);
+	control_reply_packed(c, env, &sb);
+}
+
 void
 control_workflow_run(struct control_client *c, const struct envelope *env)
 {
 	struct supervisor	*sup = c->ctl->sup;
 	struct workflow		*wf;
-	struct config		*running;
 	struct agent		*a;
-	const char		*text;
-	char			 name[PATH_MAX], dir[PATH_MAX], *cause = NULL;
-	size_t			 i, len;
+	char			 name[PATH_MAX];
+	size_t			 i;
 	unsigned		 no;
 
 	if (sup->stopping || !sched_open(sup->sched)) {
@@ -253,27 +397,9 @@ control_workflow_run(struct control_client *c, const struct envelope *env)
 		    "stopping");
 		return;
 	}
-	/*
-	 * The client sends the text: it may be a pipe only the client can
-	 * read, and a file we opened could be one that never ends.
-	 */
-	if (body_str(&env->body, "file", name, sizeof name) != 0 ||
-	    (text = body_bytes(&env->body, "text", &len)) == NULL ||
-	    (body_get(&env->body, "dir") != NULL && (body_str(&env->body,
-	    "dir", dir, sizeof dir) != 0 || dir[0] != '/'))) {
-		control_error(c, env, IPC_E_INVAL, "workflow.run needs the "
-		    "file's name and text (and its directory, absolute)");
+	if ((wf = control_workflow_load(c, env, name, sizeof name, NULL)) ==
+	    NULL)
 		return;
-	}
-	running = agent_configs(sup);
-	wf = workflow_load_text(name, text, len, body_get(&env->body, "dir") !=
-	    NULL ? dir : NULL, running, WF_BASE_RUNNING, &cause);
-	config_free(running);
-	if (wf == NULL) {
-		control_error(c, env, IPC_E_INVAL, "%s", cause);
-		free(cause);
-		return;
-	}
 	/* Agents the workflow brings start now; the queue waits for them. */
 	for (i = 0; i < wf->agents->nagents; i++)
 		if (agent_find(sup, wf->agents->agents[i].id) == NULL) {

@@ -49,7 +49,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: orch-supervisor [-L instance] [-c orch.yaml] [-w workflow.yaml]\n"
 "                       [-g seconds] [--heartbeat seconds] [--check]\n"
-"                       [--json] [-v]\n"
+"                       [--mcp-http port] [--json] [-v]\n"
 "\n"
 "Run the agents of orch.yaml (or the embedded default: three shell\n"
 "workers on their own PTYs) in the foreground until SIGINT or SIGTERM;\n"
@@ -66,6 +66,10 @@ usage(FILE *f)
 "               an actor that does not answer a ping this soon is killed\n"
 "               and restarted (default 4; 0: off)\n"
 "  --check      validate the configuration and exit\n"
+"  --mcp-http PORT\n"
+"               serve MCP over HTTP on 127.0.0.1:PORT/mcp (0: off, the\n"
+"               default; overrides mcp.http); adds a gateway agent \"mcp\"\n"
+"               when the configuration has none\n"
 "  --json       log lines as JSON objects\n"
 "  -v           debug logging\n"
 "\n"
@@ -313,6 +317,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "report", required_argument, NULL, 'R' },
 		{ "heartbeat", required_argument, NULL, 'H' },
+		{ "mcp-http", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -331,6 +336,7 @@ main(int argc, char **argv)
 	bool				 check = false, progress;
 	double				 grace;
 	int				 ch, lockfd, report_fd = -1, code;
+	long				 mcp_port = -1;
 	size_t				 i;
 
 	memset(&sup, 0, sizeof sup);
@@ -372,6 +378,15 @@ main(int argc, char **argv)
 				return 2;
 			}
 			sup.heartbeat_ms = (unsigned)(grace * 1000);
+			break;
+		case 'M':
+			mcp_port = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || mcp_port < 0 ||
+			    mcp_port > 65535) {
+				fprintf(stderr, "orch-supervisor: --mcp-http %s: "
+				    "not a port from 0 (off) to 65535\n", optarg);
+				return 2;
+			}
 			break;
 		case 'C':
 			check = true;
@@ -418,6 +433,9 @@ main(int argc, char **argv)
 		if (wf == NULL)
 			goto fail;
 	}
+	if (config_mcp_apply(wf != NULL ? wf->agents : cfg, wf != NULL ? cfg :
+	    NULL, (int)mcp_port, &cause) != 0)
+		goto fail;
 	if (wf != NULL && check) {
 		printf("%s: %zu stage%s, %zu task%s, %zu agent%s: workflow is "
 		    "valid\n", wf->file, wf->nstages, wf->nstages == 1 ? "" :

@@ -141,6 +141,9 @@ msg_matches(const struct agent *a, const msgpack_object *filter)
 {
 	char	v[256];
 
+	/* The MCP gateway speaks for others: it has no inbox of its own. */
+	if (a->ac.type == AGENT_GATEWAY)
+		return false;
 	if (body_str(filter, "agent_type", v, sizeof v) == 0 &&
 	    strcmp(v, agent_type_name(a->ac.type)) != 0)
 		return false;

@@ -13,9 +13,10 @@ agents:
   - {id: plain, session: {shell: /bin/sh, env: {PS1: "plain$ "}}}
   - {id: writer, permissions: [session:read, session:write, command:execute], session: {shell: /bin/sh, env: {PS1: "writer$ "}}}
   - {id: boss, permissions: [agent:coordinate, session:create, session:delete, session:read, session:write, command:execute, data:share, data:read], session: {shell: /bin/sh, env: {PS1: "boss$ "}}}
+  - {id: mcp, type: gateway}
 YAML
 start_sup -c "$T/orch.yaml"
-for a in locked plain writer boss; do wait_status 10 $a idle; done
+for a in locked plain writer boss mcp; do wait_status 10 $a idle; done
 SOCKS=$RUNDIR/actors
 
 # Rows this script has exercised; checked against the table at the end.
@@ -45,6 +46,19 @@ allowed() {	# allowed AGENT CMD...
 	echo "$out"
 }
 operator() { "$CTL" -L "$INST" "$@" >/dev/null 2>&1 || fail "operator may not $*"; }
+call() {	# call TOOL ARGS: the line of a tools/call request
+	printf '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"%s","arguments":%s}}' "$1" "$2"
+}
+mcp_as() {	# mcp_as AGENT TOOL ARGS: the tool's result, called as AGENT
+	as "$1" sh -c 'printf "%s\n" "$1" | orch-mcp' sh "$(call "$2" "$3")"
+}
+mcp_op() {	# mcp_op TOOL ARGS: the tool's result, called as the operator
+	call "$1" "$2" | "$ORCH_BIN/orch-mcp" -L "$INST"
+}
+mcp_ok() {	# mcp_ok RESULT: a result that is no error
+	[ -n "$1" ] && echo "$1" | jq -e '.result.isError == false' >/dev/null ||
+	    fail "not done: $1"
+}
 
 # Anyone: status, tasks, events.read, ping (on its own actor and another's).
 row status; allowed locked orch-ctl status >/dev/null; operator status
@@ -166,6 +180,21 @@ allowed plain orch-ctl submit --agent plain -- true >/dev/null
 denied plain agent:coordinate orch-ctl submit -- true
 allowed boss orch-ctl submit --wait -- true >/dev/null
 operator exec plain -- true; operator submit --wait -- true
+
+# Through the MCP gateway, as each agent (orch-mcp run in its session).
+row dashboard; row workflow.check; row task.logs
+mcp_ok "$(mcp_as locked dashboard '{}')"; mcp_ok "$(mcp_op dashboard '{}')"
+v='{"workflow":{"name":"v","stages":[{"name":"s","tasks":[{"id":"t","command":"true"}]}]}}'
+mcp_ok "$(mcp_as locked validate_workflow "$v")"; mcp_ok "$(mcp_op validate_workflow "$v")"
+out=$(mcp_op submit_task '{"command":"echo logged","wait":true}')
+task=$(echo "$out" | jq -r .result.structuredContent.task)
+[ "$task" != null ] || fail "no task: $out"
+out=$(mcp_as locked task_logs "{\"task\":\"$task\"}")
+echo "$out" | jq -r '.result.content[0].text' | grep -q "agent 'locked' may not task.logs: it needs session:read" ||
+    fail "locked read a task's log: $out"
+out=$(mcp_as plain task_logs "{\"task\":\"$task\"}")
+[ "$(echo "$out" | jq -r .result.structuredContent.log)" = logged ] || fail "plain task_logs: $out"
+mcp_ok "$(mcp_op task_logs "{\"task\":\"$task\"}")"
 
 row workflow.run
 cat >"$T/wf.yaml" <<'YAML'

@@ -122,6 +122,51 @@ test_roundtrip(void **state)
 	assert_int_equal(b.perms.n, 0);
 	agent_config_clear(&b);
 	msgpack_sbuffer_destroy(&sb);
+
+	/* A gateway's HTTP transport travels with it, token and all. */
+	a.type = AGENT_GATEWAY;
+	a.mcp.http = 8765;
+	a.mcp.body_max = 65536;
+	a.mcp.idle_s = 2;
+	a.mcp.token = strdup("s3cret");
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	agent_config_pack(&pk, &a);
+	assert_int_equal(unpack(&sb, &b), 0);
+	assert_int_equal(b.type, AGENT_GATEWAY);
+	assert_int_equal(b.mcp.http, 8765);
+	assert_int_equal(b.mcp.body_max, 65536);
+	assert_int_equal(b.mcp.idle_s, 2);
+	assert_string_equal(b.mcp.token, "s3cret");
+	agent_config_clear(&b);
+	msgpack_sbuffer_destroy(&sb);
+	agent_config_clear(&a);
+}
+
+/* A valid map refuses nothing: the cases below fail for their key alone. */
+static void
+test_valid_base(void **state)
+{
+	struct agent_config	ac;
+	msgpack_sbuffer		sb;
+	msgpack_packer		pk;
+
+	(void)state;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	msgpack_pack_str(&pk, 2);
+	msgpack_pack_str_body(&pk, "id", 2);
+	msgpack_pack_str(&pk, 1);
+	msgpack_pack_str_body(&pk, "w", 1);
+	msgpack_pack_str(&pk, 4);
+	msgpack_pack_str_body(&pk, "tier", 4);
+	msgpack_pack_uint64(&pk, 2);
+	assert_int_equal(unpack(&sb, &ac), 0);
+	assert_string_equal(ac.id, "w");
+	assert_int_equal(ac.tier, 2);
+	agent_config_clear(&ac);
+	msgpack_sbuffer_destroy(&sb);
 }
 
 /* Pack {key: ...} built by fn on top of a valid id. */
@@ -249,12 +294,40 @@ b_restart(msgpack_packer *pk)
 }
 
 static void
+b_mcp_port(msgpack_packer *pk)
+{
+	msgpack_pack_map(pk, 2);
+	pk_str(pk, "id"); pk_str(pk, "w");
+	pk_str(pk, "mcp");
+	msgpack_pack_map(pk, 1);
+	pk_str(pk, "http"); msgpack_pack_uint64(pk, 70000);
+}
+static void
+b_mcp_token(msgpack_packer *pk)
+{
+	msgpack_pack_map(pk, 2);
+	pk_str(pk, "id"); pk_str(pk, "w");
+	pk_str(pk, "mcp");
+	msgpack_pack_map(pk, 1);
+	pk_str(pk, "token"); pk_str(pk, "");
+}
+static void
+b_mcp_body(msgpack_packer *pk)
+{
+	msgpack_pack_map(pk, 2);
+	pk_str(pk, "id"); pk_str(pk, "w");
+	pk_str(pk, "mcp");
+	msgpack_pack_map(pk, 1);
+	pk_str(pk, "max_body"); msgpack_pack_uint64(pk, 10);
+}
+
+static void
 test_refused(void **state)
 {
 	void	(*const cases[])(msgpack_packer *) = { b_not_map, b_no_id,
 		    b_unknown, b_tier, b_id_slash, b_nul, b_caps_type,
 		    b_backend, b_cwd, b_env, b_scrollback, b_runner,
-		    b_restart };
+		    b_restart, b_mcp_port, b_mcp_token, b_mcp_body };
 	size_t	i;
 
 	(void)state;
@@ -280,6 +353,7 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_valid_base),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_names),
 	};

@@ -47,6 +47,47 @@ read_back(const char *path, size_t *len, char **cause)
 	return buf;
 }
 
+/* The tail of a log is its last bytes, in order, whatever the ring did. */
+static void
+test_tail(void **state)
+{
+	struct tasklog		*l;
+	struct tasklog_tail	 t;
+	char			 path[128], *cause = NULL;
+	size_t			 i, n = 200000, maxes[] = { 1, 7, 1000, 65536,
+				    199999, 200000, 300000 };
+	unsigned char		*data = malloc(n);
+
+	(void)state;
+	make_dir();
+	for (i = 0; i < n; i++)
+		data[i] = (unsigned char)(i * 13 % 241);
+	snprintf(path, sizeof path, "%s/tail.lz4", dir);
+	assert_non_null(l = tasklog_open(path, &cause));
+	for (i = 0; i < n; i += 777)
+		tasklog_write(l, data + i, n - i < 777 ? n - i : 777);
+	assert_int_equal(tasklog_close(l, &cause), 0);
+	for (i = 0; i < sizeof maxes / sizeof maxes[0]; i++) {
+		memset(&t, 0, sizeof t);
+		t.max = maxes[i];
+		assert_int_equal(tasklog_tail(path, &t, &cause), 0);
+		assert_int_equal(t.total, n);
+		assert_false(t.cut);
+		assert_int_equal(t.len, t.max < n ? t.max : n);
+		assert_memory_equal(t.buf, data + (n - t.len), t.len);
+		free(t.buf);
+	}
+	/* None there: an error that names it. */
+	memset(&t, 0, sizeof t);
+	t.max = 10;
+	snprintf(path, sizeof path, "%s/none.lz4", dir);
+	assert_int_equal(tasklog_tail(path, &t, &cause), -1);
+	assert_non_null(strstr(cause, "none.lz4"));
+	free(cause);
+	free(data);
+	remove_dir();
+}
+
 static void
 test_roundtrip(void **state)
 {
@@ -219,6 +260,7 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_tail),
 		cmocka_unit_test(test_keep_older),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_path),
