@@ -517,6 +517,7 @@ actor_roster(struct actor *a, const struct envelope *env)
 		k->perms = (unsigned)perms;
 		a->nroster++;
 	}
+	gateway_roster(a);
 }
 
 /* The supervisor's heartbeat: an answer says this loop still turns. */

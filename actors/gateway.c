@@ -36,14 +36,9 @@ struct gw_call {
 	json_t			*id;
 	json_t			*args;
 	bool			 modern;
+	gw_finish_fn		*finish;	/* NULL: a tool's result */
+	char			*uri;
 	struct gw_call		*next;
-};
-
-/* One request being answered: whom, which, in which era. */
-struct gw_ctx {
-	struct gw_client	*c;
-	json_t			*id;
-	bool			 modern;
 };
 
 int
@@ -94,7 +89,7 @@ gw_error_msg(const json_t *id, int code, const char *text)
 	    text);
 }
 
-static void
+void
 gw_error(struct gw_ctx *x, int code, const char *text)
 {
 	x->c->send(x->c, gw_error_msg(x->id, code, text), x->modern);
@@ -111,14 +106,14 @@ gw_result_msg(const json_t *id, json_t *result, bool modern)
 	    id : json_null(), "result", result);
 }
 
-static void
+void
 gw_result(struct gw_ctx *x, json_t *result)
 {
 	x->c->send(x->c, gw_result_msg(x->id, result, x->modern), x->modern);
 }
 
 /* A list a client may keep a while (2026-07-28's cache hints). */
-static json_t *
+json_t *
 gw_cacheable(json_t *result, bool modern, unsigned ttl_ms, bool public)
 {
 	if (modern) {
@@ -168,6 +163,7 @@ gw_call_free(struct gw_call *k)
 		k->client->calls--;
 	json_decref(k->id);
 	json_decref(k->args);
+	free(k->uri);
 	free(k);
 }
 
@@ -183,21 +179,42 @@ gw_client_gone(struct gw_client *c)
 		}
 }
 
-/* The call is done with before its answer goes: sending may free c. */
+/*
+ * What orch answered, as the call's answer: a tool's result (isError
+ * when it could not), or what finish makes of it (an error naming the
+ * resource when it could not). The call is done with before its answer
+ * goes: sending may free the client.
+ */
 static void
-gw_call_answer(struct gw_call *k, json_t *result)
+gw_call_answer(struct gw_call *k, json_t *structured, const char *why)
 {
 	struct gw_client	*c = k->client;
-	json_t			*msg;
+	json_t			*msg, *result = NULL;
 	bool			 modern = k->modern;
 
 	if (c == NULL) {
 		/* Gone meanwhile: the work went on, only its answer is lost. */
-		json_decref(result);
+		json_decref(structured);
 		gw_call_free(k);
 		return;
 	}
-	msg = gw_result_msg(k->id, result, modern);
+	if (k->finish == NULL)
+		result = structured != NULL ? gw_tool_ok(structured) :
+		    gw_tool_failed(why);
+	else if (structured != NULL) {
+		/* What agents show changes as they work: keep it not at all. */
+		result = k->finish(k->uri, structured);
+		if (result != NULL)
+			result = gw_cacheable(result, modern, 0, false);
+		json_decref(structured);
+	}
+	if (result != NULL)
+		msg = gw_result_msg(k->id, result, modern);
+	else {
+		msg = gw_error_msg(k->id, RPC_PARAMS, why);
+		json_object_set_new(json_object_get(msg, "error"), "data",
+		    json_pack("{s:s}", "uri", k->uri != NULL ? k->uri : ""));
+	}
 	gw_call_free(k);
 	c->send(c, msg, modern);
 }
@@ -211,8 +228,8 @@ gw_answer_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 
 	(void)p;
 	if (err != IPC_OK) {
-		gw_call_answer(k, gw_tool_failed(env != NULL && env->errmsg[0] ?
-		    env->errmsg : proto_strerror(err)));
+		gw_call_answer(k, NULL, env != NULL && env->errmsg[0] ?
+		    env->errmsg : proto_strerror(err));
 		return;
 	}
 	if (env != NULL && env->has_body)
@@ -221,8 +238,7 @@ gw_answer_cb(struct peer *p, int err, const struct envelope *env, void *arg)
 	structured = mcp_tool_result(k->tool, answer, k->args, why,
 	    sizeof why);
 	json_decref(answer);
-	gw_call_answer(k, structured != NULL ? gw_tool_ok(structured) :
-	    gw_tool_failed(why[0] ? why : "no result"));
+	gw_call_answer(k, structured, why[0] ? why : "no result");
 }
 
 static void
@@ -301,35 +317,19 @@ gw_call_send(struct gw_client *c, struct gw_call *k, struct mcp_req *r,
 	return rc;
 }
 
-static void
-gw_tools_call(struct gw_ctx *x, json_t *params)
+void
+gw_call_start(struct gw_ctx *x, const struct mcp_tool *t, json_t *args,
+    gw_finish_fn *finish, const char *uri)
 {
 	struct gw_client	*c = x->c;
-	const struct mcp_tool	*t;
-	const char		*name;
 	struct gw_call		*k;
 	struct mcp_req		 r;
-	json_t			*args = json_object_get(params, "arguments");
 	char			 why[320];
 
-	if ((name = json_string_value(json_object_get(params, "name"))) ==
-	    NULL) {
-		gw_error(x, RPC_PARAMS, "tools/call needs params.name");
-		return;
-	}
-	if ((t = mcp_tool_find(name)) == NULL) {
-		snprintf(why, sizeof why, "unknown tool '%s'", name);
-		gw_error(x, RPC_PARAMS, why);
-		return;
-	}
-	if (args != NULL && !json_is_object(args)) {
-		gw_error(x, RPC_PARAMS, "params.arguments must be an object");
-		return;
-	}
 	if (c->nobody) {
-		gw_result(x, gw_tool_failed("this process belongs to no "
-		    "running agent of this instance: nothing is allowed"));
-		return;
+		snprintf(why, sizeof why, "this process belongs to no running "
+		    "agent of this instance: nothing is allowed");
+		goto refused;
 	}
 	if (c->calls >= GW_CALLS_MAX || c->gw->ncalls >= GW_CALLS_ALL_MAX) {
 		gw_error(x, RPC_BUSY, "too many calls in flight");
@@ -347,17 +347,55 @@ gw_tools_call(struct gw_ctx *x, json_t *params)
 	k->id = json_incref(x->id);
 	k->args = args != NULL ? json_incref(args) : json_object();
 	k->modern = x->modern;
+	k->finish = finish;
+	k->uri = uri != NULL ? xstrdup(uri) : NULL;
 	k->next = c->gw->calls;
 	c->gw->calls = k;
 	c->gw->ncalls++;
 	c->calls++;
-	if (gw_call_send(c, k, &r, why, sizeof why) != 0) {
-		k->client = NULL;
-		c->calls--;
-		gw_call_free(k);
-		gw_result(x, gw_tool_failed(why));
+	if (gw_call_send(c, k, &r, why, sizeof why) == 0) {
+		msgpack_sbuffer_destroy(&r.body);
+		return;
 	}
 	msgpack_sbuffer_destroy(&r.body);
+	k->client = NULL;
+	c->calls--;
+	gw_call_free(k);
+refused:
+	if (finish == NULL)
+		gw_result(x, gw_tool_failed(why));
+	else {
+		json_t	*msg = gw_error_msg(x->id, RPC_PARAMS, why);
+
+		json_object_set_new(json_object_get(msg, "error"), "data",
+		    json_pack("{s:s}", "uri", uri != NULL ? uri : ""));
+		c->send(c, msg, x->modern);
+	}
+}
+
+static void
+gw_tools_call(struct gw_ctx *x, json_t *params)
+{
+	const struct mcp_tool	*t;
+	const char		*name;
+	json_t			*args = json_object_get(params, "arguments");
+	char			 why[320];
+
+	if ((name = json_string_value(json_object_get(params, "name"))) ==
+	    NULL) {
+		gw_error(x, RPC_PARAMS, "tools/call needs params.name");
+		return;
+	}
+	if ((t = mcp_tool_find(name)) == NULL) {
+		snprintf(why, sizeof why, "unknown tool '%s'", name);
+		gw_error(x, RPC_PARAMS, why);
+		return;
+	}
+	if (args != NULL && !json_is_object(args)) {
+		gw_error(x, RPC_PARAMS, "params.arguments must be an object");
+		return;
+	}
+	gw_call_start(x, t, args, NULL, NULL);
 }
 
 /* Methods ------------------------------------------------------------------ */
@@ -367,10 +405,17 @@ static const char gw_instructions[] = "orch runs AI coding agents and shell "
     "submit_task gives them work (wait for its result with wait); "
     "read_terminal_output shows what an agent's terminal shows.";
 
+/* A client on mcp.sock hears of agents coming and going. */
 static json_t *
-gw_capabilities(void)
+gw_capabilities(const struct gw_ctx *x)
 {
-	return json_pack("{s:{s:b}}", "tools", "listChanged", 0);
+	json_t	*caps = json_pack("{s:{s:b}, s:{s:b}}", "tools", "listChanged",
+		    0, "resources", "listChanged", !x->modern && x->c->notes_ok);
+
+	/* The 2026-07-28 era has no logging/setLevel. */
+	if (!x->modern)
+		json_object_set_new(caps, "logging", json_object());
+	return caps;
 }
 
 static void
@@ -379,9 +424,10 @@ gw_initialize(struct gw_ctx *x, json_t *params)
 	const char	*want = json_string_value(json_object_get(params,
 			    "protocolVersion"));
 
+	x->c->listening = x->c->notes_ok;
 	gw_result(x, json_pack("{s:s, s:o, s:{s:s, s:s}, s:s}",
 	    "protocolVersion", gw_legacy_version(want) ? want : gw_versions[0],
-	    "capabilities", gw_capabilities(), "serverInfo", "name", "orch",
+	    "capabilities", gw_capabilities(x), "serverInfo", "name", "orch",
 	    "version", ORCH_VERSION, "instructions", gw_instructions));
 }
 
@@ -391,7 +437,7 @@ gw_discover(struct gw_ctx *x, json_t *params)
 	(void)params;
 	gw_result(x, gw_cacheable(json_pack("{s:[s], s:o, s:s, "
 	    "s:{s:{s:s, s:s}}}", "supportedVersions", GW_MODERN,
-	    "capabilities", gw_capabilities(), "instructions", gw_instructions,
+	    "capabilities", gw_capabilities(x), "instructions", gw_instructions,
 	    "_meta", "io.modelcontextprotocol/serverInfo", "name", "orch",
 	    "version", ORCH_VERSION), x->modern, GW_LIST_TTL_MS, true));
 }
@@ -401,6 +447,26 @@ gw_ping(struct gw_ctx *x, json_t *params)
 {
 	(void)params;
 	gw_result(x, json_object());
+}
+
+/* Levels are taken, and nothing is logged to clients at any. */
+static void
+gw_set_level(struct gw_ctx *x, json_t *params)
+{
+	static const char *const levels[] = { "debug", "info", "notice",
+	    "warning", "error", "critical", "alert", "emergency" };
+	const char	*level = json_string_value(json_object_get(params,
+			    "level"));
+	size_t		 i;
+
+	for (i = 0; level != NULL && i < NITEMS(levels); i++)
+		if (strcmp(level, levels[i]) == 0) {
+			gw_result(x, json_object());
+			return;
+		}
+	gw_error(x, RPC_PARAMS, "params.level must be a syslog level "
+	    "(debug, info, notice, warning, error, critical, alert, "
+	    "emergency)");
 }
 
 static void
@@ -424,6 +490,10 @@ static const struct {
 	{ "server/discover", gw_discover, false, true },
 	{ "tools/list", gw_tools_list, true, true },
 	{ "tools/call", gw_tools_call, true, true },
+	{ "logging/setLevel", gw_set_level, true, false },
+	{ "resources/list", gw_resources_list, true, true },
+	{ "resources/templates/list", gw_resources_templates, true, true },
+	{ "resources/read", gw_resources_read, true, true },
 };
 
 /* The era of each request ------------------------------------------------- */
@@ -679,6 +749,14 @@ gateway_start(struct actor *a, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+void
+gateway_roster(struct actor *a)
+{
+	if (a->gateway != NULL)
+		gw_line_notify(a->gateway, json_pack("{s:s, s:s}", "jsonrpc",
+		    "2.0", "method", "notifications/resources/list_changed"));
 }
 
 void

@@ -22,6 +22,8 @@
 /* Serve a's gateway socket. 0, or -1 with *cause. */
 int	gateway_start(struct actor *a, char **cause);
 void	gateway_free(struct actor *a);
+/* Agents came or went: clients that listen hear the resources changed. */
+void	gateway_roster(struct actor *a);
 
 /*
  * Does text nest deeper than max (JSON brackets outside strings)? Decided

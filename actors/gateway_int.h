@@ -39,6 +39,8 @@ struct gw_client {
 	char		 caller[AGENT_ID_MAX + 1];	/* "": operator */
 	unsigned	 perms;
 	unsigned	 calls;		/* tool calls it waits on */
+	bool		 notes_ok;	/* it can be sent notifications */
+	bool		 listening;	/* it initialized: it hears them */
 };
 
 /* What an HTTP request's headers say of its message (NULL: absent). */
@@ -49,9 +51,17 @@ struct gw_hdrs {
 	const char	*name;		/* Mcp-Name */
 };
 
+/* One request being answered: whom, which, in which era. */
+struct gw_ctx {
+	struct gw_client	*c;
+	json_t			*id;
+	bool			 modern;
+};
+
 struct gw_conn;
 struct gw_call;
 struct gw_http;
+struct mcp_tool;
 
 struct gateway {
 	struct actor		*a;
@@ -83,8 +93,34 @@ json_t	*gw_error_msg(const json_t *id, int code, const char *text);
 /* The protocol versions of the initialize era; is v one of them? */
 bool	 gw_legacy_version(const char *v);
 
-/* gateway_line.c */
+/* Answer x's request: a result (taken), or an error. */
+void	 gw_result(struct gw_ctx *x, json_t *result);
+void	 gw_error(struct gw_ctx *x, int code, const char *text);
+/* result with 2026-07-28's cache hints, in that era. */
+json_t	*gw_cacheable(json_t *result, bool modern, unsigned ttl_ms,
+	    bool public);
+
+/*
+ * What becomes of a tool's structured result (not taken) when a call was
+ * made for a resource: the request's result, or NULL (not found).
+ */
+typedef json_t	*gw_finish_fn(const char *uri, const json_t *structured);
+/*
+ * Call tool t with args for x; its answer goes to x's client once orch
+ * has answered: the tool's result, or (finish given) what finish makes of
+ * it, or an error naming uri.
+ */
+void	 gw_call_start(struct gw_ctx *x, const struct mcp_tool *t,
+	    json_t *args, gw_finish_fn *finish, const char *uri);
+
+/* gateway_res.c: resources/list, resources/templates/list, resources/read. */
+void	 gw_resources_list(struct gw_ctx *x, json_t *params);
+void	 gw_resources_templates(struct gw_ctx *x, json_t *params);
+void	 gw_resources_read(struct gw_ctx *x, json_t *params);
+
+/* gateway_line.c: a notification (taken) to every client listening. */
 int	 gw_line_start(struct gateway *gw, char **cause);
+void	 gw_line_notify(struct gateway *gw, json_t *msg);
 void	 gw_line_free(struct gateway *gw);
 
 /* gateway_http.c: nothing when the configuration asks for no port. */

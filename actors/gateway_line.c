@@ -217,6 +217,7 @@ gw_accept_cb(int fd, void *arg)
 	l = xcalloc(1, sizeof *l);
 	l->c.gw = gw;
 	l->c.send = gw_line_send;
+	l->c.notes_ok = true;
 	l->first = true;
 	if (who == ACTOR_WHO_AGENT) {
 		snprintf(l->c.caller, sizeof l->c.caller, "%s", k.id);
@@ -256,6 +257,19 @@ gw_line_start(struct gateway *gw, char **cause)
 		return -1;
 	log_info("MCP gateway on %s", path);
 	return 0;
+}
+
+void
+gw_line_notify(struct gateway *gw, json_t *msg)
+{
+	struct gw_conn	*l, *next;
+
+	for (l = gw->conns; l != NULL; l = next) {
+		next = l->next;
+		if (l->c.listening && !l->done)
+			gw_line_send(&l->c, json_incref(msg), false);
+	}
+	json_decref(msg);
 }
 
 void

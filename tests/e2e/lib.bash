@@ -70,6 +70,12 @@ start_sup() {
 	    fail "supervisor did not start"
 }
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	node -e 'const s = require("net").createServer();
+s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
 # status_of AGENT: the agent's status column.
 status_of() {
 	"$CTL" -L "$INST" status 2>/dev/null | awk -v a="$1" '$1 == a { print $3 }'
