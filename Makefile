@@ -16,7 +16,7 @@ OPT      ?= -O2
 
 DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
            libjansson-dev pkg-config tmux clang libclang-rt-14-dev \
-           libzmq3-dev libnng-dev bubblewrap jq nodejs
+           libzmq3-dev libnng-dev bubblewrap jq nodejs curl
 PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
 
 VERSION  = 0.1.0
