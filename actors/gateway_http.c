@@ -45,7 +45,7 @@
 #define GW_SESSION_ID_LEN	32	/* hex digits: 128 random bits */
 #define GW_HEADERS_MAX		(64 * 1024)
 #define GW_HTTP_TIMEOUT_S	120
-#define GW_HDR_MAX		256
+#define GW_HDR_MAX		2048	/* a longer value matches nothing */
 
 /* Who is at the other end of one connection: looked up once. */
 struct gw_who {

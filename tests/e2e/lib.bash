@@ -52,11 +52,19 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 RUNDIR=$XDG_RUNTIME_DIR/orch/$INST
 
 sup_cleanup() {
+	local rc=$?
+	# A sanitizer's report from any of our processes fails the test.
+	if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/sup.log" 2>/dev/null; then
+		echo "FAIL: a sanitizer report in the supervisor's log:" >&2
+		grep -E -A30 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/sup.log" | head -60 >&2
+		rc=1
+	fi
 	# A supervisor killed here cannot remove its shared memory: we do.
 	[ -f "$RUNDIR/shm.name" ] && rm -f "/dev/shm$(cat "$RUNDIR/shm.name")"
 	pkill -9 -f "orch-actor -L $INST " 2>/dev/null
 	tmux -L "orch-$INST" kill-server 2>/dev/null
 	cleanup
+	exit "$rc"
 }
 trap sup_cleanup EXIT
 

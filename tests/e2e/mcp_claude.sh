@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The real Claude Code CLI (tests/mcp, offline) drives orch: `claude mcp
-# add orch -- orch-mcp` then `claude mcp list` shows it connected (Claude
-# Code probes server/discover, falls back to initialize); and a `claude -p`
+# add orch -- orch-mcp` and `claude mcp add --transport http` then `claude
+# mcp list` shows both connected (Claude Code probes server/discover and,
+# answered, speaks the 2026-07-28 era: every request with its _meta); and
+# a `claude -p`
 # run against a scripted stand-in for the Anthropic API, whose model calls
 # mcp__orch__submit_task with wait, then mcp__orch__read_terminal_output,
 # then ends its turn: what Claude Code sent back carries the task's real
@@ -16,7 +18,8 @@ agents:
   - {id: mcp, type: gateway}
   - {id: w1, session: {shell: /bin/sh}}
 YAML
-start_sup -c "$T/orch.yaml"
+port=$(free_port)
+start_sup -c "$T/orch.yaml" --mcp-http "$port"
 wait_status 10 mcp idle
 wait_status 10 w1 idle
 
@@ -24,10 +27,27 @@ wait_status 10 w1 idle
 export HOME=$T/home
 mkdir -p "$HOME/work"
 cd "$HOME/work" || fail "cd"
-"$CLAUDE" mcp add -s user orch -- "$BIN/orch-mcp" -L "$INST" >"$T/add.out" 2>&1 ||
+# orch-mcp, with what Claude Code says to it kept.
+cat >"$T/orch-mcp" <<SH
+#!/bin/sh
+tee -a "$T/said.jsonl" | "$BIN/orch-mcp" -L "$INST"
+SH
+chmod +x "$T/orch-mcp"
+"$CLAUDE" mcp add -s user orch -- "$T/orch-mcp" >"$T/add.out" 2>&1 ||
     fail "claude mcp add: $(cat "$T/add.out")"
+"$CLAUDE" mcp add -s user --transport http orch-http "http://127.0.0.1:$port/mcp" >>"$T/add.out" 2>&1 ||
+    fail "claude mcp add --transport http: $(cat "$T/add.out")"
 timeout 60 "$CLAUDE" mcp list >"$T/list.out" 2>&1 || fail "claude mcp list: $(cat "$T/list.out")"
-grep -q "^orch: .*orch-mcp -L $INST - ✔ Connected" "$T/list.out" || fail "not connected: $(cat "$T/list.out")"
+grep -q "^orch: .*orch-mcp .*- ✔ Connected" "$T/list.out" || fail "not connected: $(cat "$T/list.out")"
+grep -q "^orch-http: http://127.0.0.1:$port/mcp (HTTP) - ✔ Connected" "$T/list.out" ||
+    fail "not connected over HTTP: $(cat "$T/list.out")"
+head -n 1 "$T/said.jsonl" | jq -e '.method == "server/discover"' >/dev/null || fail "no discover first: $(head -c 300 "$T/said.jsonl")"
+said() {	# said FILTER: some message Claude Code sent passes FILTER
+	jq -Rne "[inputs | fromjson? | select($1)] | length > 0" "$T/said.jsonl" >/dev/null
+}
+said '.method == "tools/list" and .params._meta["io.modelcontextprotocol/protocolVersion"] == "2026-07-28"' || fail "tools/list not in the 2026-07-28 era: $(cat "$T/said.jsonl" | head -c 600)"
+"$CLAUDE" mcp remove -s user orch-http >/dev/null 2>&1 || fail "claude mcp remove"
+mv "$T/said.jsonl" "$T/said-list.jsonl"
 
 # A scripted model: run a task through orch, read the terminal, done.
 cat >"$T/script.json" <<'JSON'
@@ -55,4 +75,7 @@ echo "$results" | grep -q 'claude-drove-this' || fail "no tool result carries th
     fail "submit_task and read_terminal_output did not both return the output: $results"
 echo "$results" | grep -q '"is_error":true' && fail "a tool call failed: $results"
 "$CTL" -L "$INST" tasks | grep -q " ok .*w1" || fail "no task ran on w1: $("$CTL" -L "$INST" tasks)"
+said '.method == "tools/call" and .params.name == "submit_task" and
+    .params._meta["io.modelcontextprotocol/protocolVersion"] == "2026-07-28"' ||
+    fail "submit_task not called in the 2026-07-28 era: $(cut -c1-200 "$T/said.jsonl")"
 echo ok
