@@ -242,6 +242,9 @@ $(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o \
     $(BUILD)/obj/supervisor/sched_decide.o $(BUILD)/obj/supervisor/sched_io.o $(BUILD)/obj/supervisor/sched_result.o \
     $(BUILD)/obj/supervisor/sched_view.o
 
+# The gateway's JSON-RPC side, without its transports (the test has its own).
+$(BUILD)/tests/unit/test_gateway: $(BUILD)/obj/actors/gateway.o $(BUILD)/obj/actors/gateway_res.o
+
 # Fuzzers are built with clang's libFuzzer plus ASan/UBSan straight from the
 # sources, independent of $(CC).
 FUZZ_FLAGS = -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
@@ -249,5 +252,11 @@ FUZZ_FLAGS = -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undef
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS_ALL)
+
+# The gateway's JSON-RPC side is in orch-actor, not the library.
+$(BUILD)/fuzz/fuzz_gateway: tests/fuzz/fuzz_gateway.c actors/gateway.c actors/gateway_res.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DORCH_VERSION='"$(VERSION)"' -o $@ $< actors/gateway.c actors/gateway_res.c \
+	  $(LIB_SRC) $(LDLIBS_ALL)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

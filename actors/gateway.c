@@ -84,9 +84,13 @@ gw_legacy_version(const char *v)
 json_t *
 gw_error_msg(const json_t *id, int code, const char *text)
 {
-	return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id",
-	    id != NULL ? id : json_null(), "error", "code", code, "message",
-	    text);
+	json_t	*m = json_string(text);
+
+	/* A parser's message may quote bytes that are not UTF-8. */
+	if (m == NULL)
+		m = json_string("the message is not valid UTF-8 JSON");
+	return json_pack("{s:s, s:O, s:{s:i, s:o}}", "jsonrpc", "2.0", "id",
+	    id != NULL ? id : json_null(), "error", "code", code, "message", m);
 }
 
 void
@@ -274,6 +278,10 @@ gw_call_send(struct gw_client *c, struct gw_call *k, struct mcp_req *r,
 			return -1;
 		}
 		snprintf(r->to, sizeof r->to, "%s", c->caller);
+		if (a->relay == NULL) {
+			snprintf(why, size, "no agent can be reached");
+			return -1;
+		}
 		rc = relay_send(a->relay, a->ac.id, r->to, r->op, r->pri,
 		    r->body.data, r->body.size, GW_CALL_TIMEOUT_MS,
 		    gw_answer_cb, k, &cause);
@@ -296,6 +304,10 @@ gw_call_send(struct gw_client *c, struct gw_call *k, struct mcp_req *r,
 		if (c->caller[0] != '\0' && permtab_check(r->op, c->caller,
 		    c->perms, r->to, why, size) != PERM_NONE)
 			return -1;
+		if (a->relay == NULL) {
+			snprintf(why, size, "no agent can be reached");
+			return -1;
+		}
 		rc = relay_send(a->relay, a->ac.id, r->to, r->op, r->pri,
 		    r->body.data, r->body.size, 10000, gw_answer_cb, k, &cause);
 		break;

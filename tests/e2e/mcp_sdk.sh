@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The official MCP SDK client (@modelcontextprotocol/sdk, pinned in
-# tests/mcp) drives orch's gateway over stdio through orch-mcp: it
-# connects, lists the tools, calls one of each family and checks every
-# structured result against the tool's outputSchema.
+# tests/mcp) drives orch's gateway over stdio through orch-mcp and over
+# Streamable HTTP: it connects, lists the tools, calls one of each family
+# and checks every structured result against the tool's outputSchema,
+# then lists the resources and reads an agent's screen.
 . "$(dirname "$0")/lib.bash"
 here=$(cd "$(dirname "$0")/../.." && pwd)
 [ -d "$here/tests/mcp/node_modules/@modelcontextprotocol/sdk" ] ||
@@ -13,12 +14,22 @@ agents:
   - {id: mcp, type: gateway}
   - {id: w1, session: {shell: /bin/sh}}
 YAML
-start_sup -c "$T/orch.yaml"
+port=$(free_port)
+start_sup -c "$T/orch.yaml" --mcp-http "$port"
 wait_status 10 mcp idle
 wait_status 10 w1 idle
-out=$(timeout 60 node "$here/tests/mcp/sdk_client.mjs" "$BIN/orch-mcp" "$INST" w1 2>&1) ||
-    fail "the SDK client: $out"
-echo "$out" | grep -q "^sdk_client: [0-9]* tools, 7 calls validated$" || fail "the SDK client said: $out"
-[ "$("$CTL" -L "$INST" exec w1 -- orch-ctl inbox | grep -c 'from the SDK')" = 1 ] ||
-    fail "the SDK's message did not arrive"
-echo "$out"
+for how in stdio http; do
+	if [ $how = stdio ]; then
+		out=$(timeout 60 node "$here/tests/mcp/sdk_client.mjs" stdio "$BIN/orch-mcp" "$INST" w1 2>&1)
+	else
+		out=$(timeout 60 node "$here/tests/mcp/sdk_client.mjs" http "http://127.0.0.1:$port/mcp" w1 2>&1)
+	fi || fail "the SDK client over $how: $out"
+	echo "$out" | grep -q "^sdk_client: [0-9]* tools, 12 calls validated, [2-9] resources$" ||
+	    fail "the SDK client over $how said: $out"
+	echo "$how: $out"
+done
+inbox=$("$CTL" -L "$INST" exec w1 -- orch-ctl inbox)
+for how in stdio http; do
+	[ "$(echo "$inbox" | grep -c "from the SDK over $how")" = 1 ] ||
+	    fail "the SDK's message over $how did not arrive: $inbox"
+done
