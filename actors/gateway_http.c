@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -281,7 +282,7 @@ gw_who(struct gw_http *h, struct evhttp_connection *evcon)
 	socklen_t		 len = sizeof ours;
 	uid_t			 uid;
 	pid_t			 pid;
-	int			 fd;
+	int			 fd, one = 1;
 	enum actor_who		 who = ACTOR_WHO_OTHER;
 
 	for (w = h->whos; w != NULL; w = w->next)
@@ -293,6 +294,8 @@ gw_who(struct gw_http *h, struct evhttp_connection *evcon)
 	w->nobody = true;
 	peer = evhttp_connection_get_addr(evcon);
 	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
+	/* An answer is one small write, wanted now: no Nagle. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	memset(&k, 0, sizeof k);
 	if (peer != NULL && peer->sa_family == AF_INET && getsockname(fd,
 	    (struct sockaddr *)&ours, &len) == 0) {

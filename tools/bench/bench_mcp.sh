@@ -19,4 +19,4 @@ sup=$!
 for _ in $(seq 500); do [ -S "$dir/orch/bmcp/mcp.sock" ] && break; sleep 0.01; done
 "$bin/orch-ctl" -L bmcp mem put bench/key value >/dev/null || exit 1
 gw=$("$bin/orch-ctl" -L bmcp status | awk '$1 == "mcp" { print $4 }')
-node "$here/tests/mcp/bench_mcp.mjs" "$bin/orch-mcp" bmcp "$gw" "http://127.0.0.1:$oport/mcp" "$pport" "${2:-2000}"
+node "$here/tests/mcp/bench_mcp.mjs" "$bin/orch-mcp" bmcp "$gw" "$sup" "http://127.0.0.1:$oport/mcp" "$pport" "${2:-2000}"
