@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The MCP gateway over stdio (orch-mcp), spoken to as JSON-RPC lines: the
 # initialize handshake and its versions, every tool's happy path, the
+# list_changed notification as agents come and go, the
 # denied path from an agent's session (a tool result naming the
 # permission), bad input with the right error codes, a client that hangs
 # up mid-call (its task runs on), 10,000 hostile lines without the
@@ -63,7 +64,7 @@ rpc "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' | jq -c 'select(.id
 for t in list_agents inspect_agent deploy_agent terminate_agent restart_agent submit_task task_status \
     list_tasks cancel_task approve deny send_message broadcast read_terminal_output memory_write \
     memory_read memory_list memory_delete publish_event read_events read_inbox write_to_terminal \
-    send_control_character; do
+    send_control_character task_logs run_workflow validate_workflow dashboard; do
 	jq -e --arg t "$t" '.[] | select(.name == $t) | .inputSchema.type == "object" and
 	    .outputSchema.type == "object" and (.annotations.readOnlyHint | type) == "boolean" and
 	    (.description | length) > 10' "$T/tools.json" >/dev/null || fail "tools/list: $t"
@@ -78,6 +79,26 @@ task=$(call submit_task '{"command":"true","id":"later","agent":"w2"}' | jq -r .
 [ -n "$task" ] && [ "$task" != null ] || fail "submit without wait: no task name"
 ok task_status "{\"task\":\"$task\"}" ".task.task == \"$task\""
 ok list_tasks '{}' '.tasks | length >= 2'
+hello=$(call list_tasks '{}' | jq -r '.structuredContent.tasks | map(select(.status == "ok" and .agent == "w1")) | .[0].task')
+ok task_logs "{\"task\":\"$hello\"}" '.log == "hello-from-mcp\n" and .attempt == 1 and .running == false'
+r=$(call task_logs '{"task":"never-ran"}')
+[ "$(echo "$r" | jq -r .isError)" = true ] && echo "$r" | grep -q "no log of a task 'never-ran'" || fail "task_logs: $r"
+ok dashboard '{}' '.counts.agents.idle >= 3 and (.tasks | length) >= 2 and (.agents | length) == 5'
+# Workflows: as YAML or as their JSON model, checked as --check does.
+ok validate_workflow '{"workflow":{"name":"j","stages":[{"name":"s","tasks":[{"id":"a","command":"true"}]}]}}' \
+    '.valid and .tasks == 1 and .errors == []'
+bad='{"workflow":{"name":"j","stages":[{"name":"s","tasks":[{"id":"a","comand":"true"},{"id":"b","command":"true","timeout":"soon"}]}]}}'
+ok validate_workflow "$bad" \
+    '(.valid | not) and (.errors | length) == 2 and .errors[0].path == "stages[0].tasks[0]" and
+    (.errors[0].message | contains("did you mean '"'"'command'"'"'")) and .errors[1].path == "stages[0].tasks[1].timeout" and
+    .errors[0].line > 1'
+ok validate_workflow '{"yaml":"name: y\nstages:\n  - name: s\n    tasks: [{id: a, command: \"true\"}]\n"}' '.valid'
+ok run_workflow '{"wait":true,"workflow":{"name":"jw","stages":[{"name":"s","tasks":[{"id":"a","command":"echo wf-json","agent":"w2"}]}]}}' \
+    '.exit == 0 and .tasks[0].output == "wf-json\n"'
+r=$(call run_workflow '{"workflow":{"name":"bad","stages":[]}}')
+[ "$(echo "$r" | jq -r .isError)" = true ] || fail "a bad workflow ran: $r"
+[ "$(rpc "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"run_workflow","arguments":{"yaml":"x","workflow":{}}}}' |
+    jq -r 'select(.id == 1) | .error.code')" = -32602 ] || fail "yaml and workflow both"
 ok read_terminal_output '{"agent":"w1","linesOfOutput":50}' '.output | contains("hello-from-mcp")'
 for n in 1 2 3; do
 	held[$n]=$(call submit_task "{\"command\":\"true\",\"agent\":\"w2\",\"requiresApproval\":true,\"id\":\"h$n\"}" |
@@ -158,6 +179,8 @@ denied locked command:execute write_to_terminal '{"agent":"locked","command":"tr
 r=$(as locked memory_write '{"key":"k","value":"v"}')
 [ "$(echo "$r" | jq -r .isError)" = true ] && echo "$r" | grep -q "needs data:share" || fail "locked memory_write: $r"
 denied locked data:share publish_event '{"type":"coordination.request"}'
+denied locked agent:coordinate run_workflow '{"workflow":{"name":"n","stages":[{"name":"s","tasks":[{"id":"a","command":"true"}]}]}}'
+denied locked session:read task_logs "{\"task\":\"$hello\"}"
 r=$(as locked list_agents '{}')
 [ "$(echo "$r" | jq -r .isError)" = false ] || fail "list_agents from locked: $r"
 # ORCH_AGENT_ID narrows the operator down, never widens an agent.
@@ -210,6 +233,20 @@ survived() { "$CTL" -L "$INST" tasks | grep -q "^[0-9]*:orphan .* ok "; }
 wait_until 10 survived || fail "the task of a client that hung up: $("$CTL" -L "$INST" tasks)"
 wait "$client" 2>/dev/null
 ok list_agents '{}' '.agents | length >= 5'
+
+# A client that initialized hears of agents coming and going (resources).
+mkfifo "$T/in"
+"$MCP" -L "$INST" <"$T/in" >"$T/notes.out" &
+notes=$!
+exec 7>"$T/in"
+echo "$INIT" >&7
+wait_until 10 grep -q '"id":0' "$T/notes.out" || fail "no answer to initialize"
+grep -q '"resources":{"listChanged":true}' "$T/notes.out" || fail "listChanged not offered: $(cat "$T/notes.out")"
+ok deploy_agent '{"id":"note1"}' '.done'
+wait_until 10 grep -q '"method":"notifications/resources/list_changed"' "$T/notes.out" ||
+    fail "no list_changed: $(cat "$T/notes.out")"
+exec 7>&-
+wait "$notes"
 
 # No supervisor: an error for the first request, on stderr too, exit 1.
 out=$(echo '{"jsonrpc":"2.0","id":42,"method":"initialize","params":{}}' | "$MCP" -L nobody-runs-this 2>"$T/err")
