@@ -26,7 +26,7 @@ static const char *const gw_versions[] = { "2025-11-25", "2025-06-18",
 #define GW_CALLS_MAX		64	/* in flight for one client */
 #define GW_CALLS_ALL_MAX	1024	/* in flight in all */
 #define GW_CALL_TIMEOUT_MS	(7u * 24 * 3600 * 1000)
-#define GW_LIST_TTL_MS		60000	/* the tool list changes with orch */
+#define GW_LIST_TTL_MS		60000	/* what changes only with orch */
 
 /* A tool call waiting for orch's answer; client NULL once it went away. */
 struct gw_call {
@@ -421,8 +421,9 @@ static const char gw_instructions[] = "orch runs AI coding agents and shell "
 static json_t *
 gw_capabilities(const struct gw_ctx *x)
 {
+	bool	 notes = !x->modern && x->c->notes_ok;
 	json_t	*caps = json_pack("{s:{s:b}, s:{s:b}}", "tools", "listChanged",
-		    0, "resources", "listChanged", !x->modern && x->c->notes_ok);
+		    notes, "resources", "listChanged", notes);
 
 	/* The 2026-07-28 era has no logging/setLevel. */
 	if (!x->modern)
@@ -481,12 +482,33 @@ gw_set_level(struct gw_ctx *x, json_t *params)
 	    "emergency)");
 }
 
+/* The running agents' ids, as the tools that take one say them. */
+static char *
+gw_agent_names(const struct actor *a)
+{
+	char	*s = xstrdup(""), *t;
+	size_t	 i;
+
+	for (i = 0; a != NULL && i < a->nroster; i++) {
+		if (strcmp(a->roster[i].id, a->ac.id) == 0)
+			continue;	/* the gateway is no agent to name */
+		xasprintf(&t, "%s%s%s", s, s[0] ? ", " : "", a->roster[i].id);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
 static void
 gw_tools_list(struct gw_ctx *x, json_t *params)
 {
+	char	*agents = gw_agent_names(x->c->gw->a);
+
 	(void)params;
+	/* It changes as agents come and go: kept only briefly. */
 	gw_result(x, gw_cacheable(json_pack("{s:o}", "tools",
-	    mcp_tools_list()), x->modern, GW_LIST_TTL_MS, true));
+	    mcp_tools_list(agents)), x->modern, 1000, false));
+	free(agents);
 }
 
 typedef void	gw_method_fn(struct gw_ctx *, json_t *);
@@ -766,9 +788,12 @@ gateway_start(struct actor *a, char **cause)
 void
 gateway_roster(struct actor *a)
 {
-	if (a->gateway != NULL)
-		gw_line_notify(a->gateway, json_pack("{s:s, s:s}", "jsonrpc",
-		    "2.0", "method", "notifications/resources/list_changed"));
+	if (a->gateway == NULL)
+		return;
+	gw_line_notify(a->gateway, json_pack("{s:s, s:s}", "jsonrpc", "2.0",
+	    "method", "notifications/tools/list_changed"));
+	gw_line_notify(a->gateway, json_pack("{s:s, s:s}", "jsonrpc", "2.0",
+	    "method", "notifications/resources/list_changed"));
 }
 
 void

@@ -604,10 +604,11 @@ mcp_tool_op(const struct mcp_tool *t)
 }
 
 json_t *
-mcp_tools_list(void)
+mcp_tools_list(const char *agents)
 {
 	json_t		*list = json_array(), *in, *out;
 	json_error_t	 err;
+	char		*desc;
 	size_t		 i;
 
 	for (i = 0; i < MCP_NTOOLS; i++) {
@@ -615,13 +616,21 @@ mcp_tools_list(void)
 
 		in = json_loads(t->input, 0, &err);
 		out = json_loads(t->output, 0, &err);
+		/* What names an agent says which there are: the list changes. */
+		if (agents != NULL && json_object_get(json_object_get(in,
+		    "properties"), "agent") != NULL)
+			xasprintf(&desc, "%s Agents now: %s.", t->description,
+			    agents[0] != '\0' ? agents : "none");
+		else
+			desc = xstrdup(t->description);
 		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, "
 		    "s:{s:b, s:b, s:b, s:b}}", "name", t->name, "description",
-		    t->description, "inputSchema", in != NULL ? in :
-		    json_object(), "outputSchema", out != NULL ? out :
-		    json_object(), "annotations", "readOnlyHint", t->ro,
-		    "destructiveHint", t->destructive, "idempotentHint",
-		    t->idempotent, "openWorldHint", 0));
+		    desc, "inputSchema", in != NULL ? in : json_object(),
+		    "outputSchema", out != NULL ? out : json_object(),
+		    "annotations", "readOnlyHint", t->ro, "destructiveHint",
+		    t->destructive, "idempotentHint", t->idempotent,
+		    "openWorldHint", 0));
+		free(desc);
 	}
 	return list;
 }

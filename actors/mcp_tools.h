@@ -40,8 +40,11 @@ struct mcp_tool;
 /* The tool named, or NULL. */
 const struct mcp_tool *mcp_tool_find(const char *name);
 
-/* Every tool as tools/list shows it (a new array). */
-json_t		*mcp_tools_list(void);
+/*
+ * Every tool as tools/list shows it (a new array); agents (NULL: not
+ * said) names the agents running, for the tools that take one.
+ */
+json_t		*mcp_tools_list(const char *agents);
 
 /*
  * Check args against the tool's needs and pack the request into r (its

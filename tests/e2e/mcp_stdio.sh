@@ -241,10 +241,14 @@ notes=$!
 exec 7>"$T/in"
 echo "$INIT" >&7
 wait_until 10 grep -q '"id":0' "$T/notes.out" || fail "no answer to initialize"
-grep -q '"resources":{"listChanged":true}' "$T/notes.out" || fail "listChanged not offered: $(cat "$T/notes.out")"
+grep -q '"tools":{"listChanged":true},"resources":{"listChanged":true}' "$T/notes.out" ||
+    fail "listChanged not offered: $(cat "$T/notes.out")"
 ok deploy_agent '{"id":"note1"}' '.done'
 wait_until 10 grep -q '"method":"notifications/resources/list_changed"' "$T/notes.out" ||
     fail "no list_changed: $(cat "$T/notes.out")"
+grep -q '"method":"notifications/tools/list_changed"' "$T/notes.out" || fail "no tools list_changed: $(cat "$T/notes.out")"
+rpc "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' | jq -e 'select(.id == 1) | .result.tools[] |
+    select(.name == "inspect_agent") | .description | contains("note1")' >/dev/null || fail "tools/list does not name note1"
 exec 7>&-
 wait "$notes"
 

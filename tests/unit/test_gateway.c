@@ -364,6 +364,45 @@ test_resources(void **state)
 	    "\"method\":\"resources/list\"}", NULL)), RPC_PARAMS);
 }
 
+/* The tools that take an agent name the running ones (not the gateway). */
+static void
+test_tools_name_agents(void **state)
+{
+	struct gw_client	 c;
+	struct actor_known	 roster[3];
+	const json_t		*t;
+	size_t			 i;
+	bool			 seen = false;
+
+	(void)state;
+	client(&c, false);
+	memset(roster, 0, sizeof roster);
+	snprintf(roster[0].id, sizeof roster[0].id, "w1");
+	snprintf(roster[1].id, sizeof roster[1].id, "mcp");
+	snprintf(roster[2].id, sizeof roster[2].id, "w2");
+	snprintf(a.ac.id, sizeof a.ac.id, "mcp");
+	a.roster = roster;
+	a.nroster = 3;
+	json_array_foreach(json_object_get(result_of(ask(&c, "{\"jsonrpc\":"
+	    "\"2.0\",\"id\":1,\"method\":\"tools/list\"}", NULL)), "tools"),
+	    i, t) {
+		const char	*name = json_string_value(json_object_get(t,
+				    "name"));
+		const char	*d = json_string_value(json_object_get(t,
+				    "description"));
+
+		if (strcmp(name, "read_terminal_output") == 0) {
+			assert_non_null(strstr(d, "Agents now: w1, w2."));
+			seen = true;
+		}
+		if (strcmp(name, "memory_read") == 0)
+			assert_null(strstr(d, "Agents now"));
+	}
+	assert_true(seen);
+	a.roster = NULL;
+	a.nroster = 0;
+}
+
 static int
 teardown(void **state)
 {
@@ -383,6 +422,7 @@ main(void)
 		cmocka_unit_test_teardown(test_headers, teardown),
 		cmocka_unit_test_teardown(test_tools_call, teardown),
 		cmocka_unit_test_teardown(test_resources, teardown),
+		cmocka_unit_test_teardown(test_tools_name_agents, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

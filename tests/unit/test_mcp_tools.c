@@ -23,7 +23,7 @@ J(const char *text)
 static void
 test_list(void **state)
 {
-	json_t	*list = mcp_tools_list(), *t;
+	json_t	*list = mcp_tools_list(NULL), *t;
 	size_t	 i;
 
 	(void)state;
