@@ -1,10 +1,16 @@
 /*
- * orch-mcp: MCP's stdio transport for orch. It relays its standard input
- * and output to the MCP gateway's socket, so that a client that starts
+ * orch-mcp: MCP's stdio transport for orch, so that a client that starts
  * servers as commands (claude mcp add orch -- orch-mcp) speaks to orch.
- * Without a gateway to reach it answers the first request with a
- * JSON-RPC error saying why, says so on standard error, and exits 1.
+ * When its standard input and output are pipes or sockets (as a client
+ * starts it) it hands them to the MCP gateway over the gateway's socket
+ * and waits: the client then speaks to the gateway with nothing between.
+ * Otherwise (a terminal, a file) it relays them. Without a gateway to
+ * reach it answers the first request with a JSON-RPC error saying why,
+ * says so on standard error, and exits 1.
  */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -30,8 +36,8 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: orch-mcp [-L instance]\n"
 	    "\n"
-	    "MCP over stdio for orch: relays standard input and output to the\n"
-	    "MCP gateway of a running orch-supervisor (an agent of type\n"
+	    "MCP over stdio for orch: connects standard input and output to\n"
+	    "the MCP gateway of a running orch-supervisor (an agent of type\n"
 	    "gateway). Add it to Claude Code with\n"
 	    "\n"
 	    "  claude mcp add orch -- orch-mcp\n"
@@ -97,6 +103,80 @@ mcp_no_gateway(const char *why)
 	return 1;
 }
 
+/* Can the gateway's event loop wait on fd (a pipe or a socket)? */
+static bool
+mcp_pollable(int fd)
+{
+	struct stat	st;
+
+	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode));
+}
+
+/*
+ * The hello line, and with it (handing) our stdin and stdout. 0, or -1
+ * when the gateway hung up.
+ */
+static int
+mcp_hello(int fd, const char *hello, bool handing)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(2 * sizeof(int))];
+	}		 cm;
+	int		 fds[2] = { STDIN_FILENO, STDOUT_FILENO };
+	struct msghdr	 msg;
+	struct iovec	 iov[2];
+	struct cmsghdr	*c;
+	ssize_t		 n;
+
+	iov[0].iov_base = (void *)hello;
+	iov[0].iov_len = strlen(hello);
+	iov[1].iov_base = (void *)"\n";
+	iov[1].iov_len = 1;
+	memset(&msg, 0, sizeof msg);
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 2;
+	if (handing) {
+		memset(&cm, 0, sizeof cm);
+		msg.msg_control = cm.buf;
+		msg.msg_controllen = sizeof cm.buf;
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof fds);
+		memcpy(CMSG_DATA(c), fds, sizeof fds);
+	}
+	do
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	return n == (ssize_t)(iov[0].iov_len + 1) ? 0 : -1;
+}
+
+/* Handed over: live while the gateway serves the client; "bye": it hung up. */
+static int
+mcp_wait(int fd)
+{
+	char	buf[64];
+	size_t	len = 0;
+	ssize_t	n;
+
+	while ((n = read(fd, buf + len, sizeof buf - 1 - len)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		len += (size_t)n;
+		if (len >= 4 || len == sizeof buf - 1)
+			break;
+	}
+	buf[len] = '\0';
+	if (strncmp(buf, "bye\n", 4) == 0)
+		return 0;
+	fprintf(stderr, "orch-mcp: the MCP gateway went away\n");
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -111,7 +191,7 @@ main(int argc, char **argv)
 	char		*cause = NULL, *hello;
 	json_t		*h;
 	ssize_t		 n;
-	bool		 in_open = true;
+	bool		 in_open = true, handing;
 	int		 ch, fd;
 
 	while ((ch = getopt_long(argc, argv, "L:hV", longopts, NULL)) != -1) {
@@ -151,12 +231,14 @@ main(int argc, char **argv)
 	    "");
 	hello = h != NULL ? json_dumps(h, JSON_COMPACT) : NULL;
 	json_decref(h);
-	if (hello == NULL || mcp_write_all(fd, hello, strlen(hello)) != 0 ||
-	    mcp_write_all(fd, "\n", 1) != 0) {
+	handing = mcp_pollable(STDIN_FILENO) && mcp_pollable(STDOUT_FILENO);
+	if (hello == NULL || mcp_hello(fd, hello, handing) != 0) {
 		free(hello);
 		return mcp_no_gateway("the MCP gateway hung up");
 	}
 	free(hello);
+	if (handing)
+		return mcp_wait(fd);
 	pfd[0].fd = STDIN_FILENO;
 	pfd[1].fd = fd;
 	for (;;) {

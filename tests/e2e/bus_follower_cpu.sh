@@ -54,7 +54,10 @@ leave_by() {
 			infollower() { f=$(pgrep -fx "orch-ctl events --follow --type agent\\.\\*"); }
 			wait_until 10 infollower || fail "$how: no follower"
 		else
-			"$CTL" -L "$INST" events --follow --type 'agent.*' >"$T/follow.out" 2>&1 &
+			# SIGINT ignored on entry (a make run in the background)
+			# stays ignored in a script: the follower gets it back.
+			env --default-signal=INT "$CTL" -L "$INST" events --follow --type 'agent.*' \
+			    >"$T/follow.out" 2>&1 &
 			f=$!
 		fi
 		set +m

@@ -252,6 +252,36 @@ rpc "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' | jq -e 'select(.id
 exec 7>&-
 wait "$notes"
 
+# A client's pipes are handed to the gateway: nothing between them. The
+# client's end of its input ends it (exit 0); the gateway going away
+# ends it too (exit 1, saying so).
+mkfifo "$T/hin"
+{ "$MCP" -L "$INST" <"$T/hin" 2>"$T/herr"; echo "$?" >"$T/hrc"; } | cat >"$T/hout" &
+exec 8>"$T/hin"
+echo "$INIT" >&8
+wait_until 10 grep -q '"id":0' "$T/hout" || fail "no answer through handed pipes"
+gw=$(field_of mcp 4)
+ls -l "/proc/$gw/fd" | grep -q "$T/hin" || fail "the gateway does not hold the client's input: $(ls -l "/proc/$gw/fd")"
+echo '{"jsonrpc":"2.0","id":5,"method":"ping"}' >&8
+wait_until 10 grep -q '"id":5' "$T/hout" || fail "no ping answer"
+exec 8>&-
+wait_until 10 test -s "$T/hrc" || fail "orch-mcp did not end with its client"
+[ "$(cat "$T/hrc")" = 0 ] || fail "orch-mcp after its client: exit $(cat "$T/hrc"): $(cat "$T/herr")"
+: >"$T/hrc"
+{ "$MCP" -L "$INST" <"$T/hin" 2>"$T/herr"; echo "$?" >"$T/hrc"; } | cat >"$T/hout" &
+exec 8>"$T/hin"
+echo "$INIT" >&8
+wait_until 10 grep -q '"id":0' "$T/hout" || fail "no answer through handed pipes, again"
+"$CTL" -L "$INST" agent restart mcp >/dev/null || fail "restart the gateway"
+wait_until 10 test -s "$T/hrc" || fail "orch-mcp did not end with its gateway"
+[ "$(cat "$T/hrc")" = 1 ] && grep -q "the MCP gateway went away" "$T/herr" ||
+    fail "orch-mcp after its gateway: exit $(cat "$T/hrc"): $(cat "$T/herr")"
+exec 8>&-
+wait_status 10 mcp idle
+# A file is relayed: the same answers.
+echo '{"jsonrpc":"2.0","id":6,"method":"ping"}' >"$T/req.json"
+"$MCP" -L "$INST" <"$T/req.json" | jq -e '.id == 6 and .result == {}' >/dev/null || fail "a relayed file"
+
 # No supervisor: an error for the first request, on stderr too, exit 1.
 out=$(echo '{"jsonrpc":"2.0","id":42,"method":"initialize","params":{}}' | "$MCP" -L nobody-runs-this 2>"$T/err")
 rc=$?
