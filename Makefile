@@ -20,6 +20,8 @@ DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
 PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
 
 VERSION  = 0.1.0
+# Builds run this many jobs at once (the tests themselves one at a time).
+NPROC   := $(shell nproc 2>/dev/null || echo 2)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS_ALL = -std=gnu11 $(WARN) $(OPT) -g -I. -D_GNU_SOURCE \
              -DORCH_VERSION='"$(VERSION)"' $(SAN) \
@@ -36,7 +38,7 @@ TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 # Modules -------------------------------------------------------------------
 
 COMMON_SRC = common/audit.c common/clock.c common/gate.c common/log.c common/shquote.c common/xmalloc.c common/rundir.c common/proc.c \
-             common/strlist.c common/tasklog.c common/proctree.c common/sockowner.c common/utf8.c
+             common/strlist.c common/tasklog.c common/proctree.c common/sockowner.c common/termtext.c common/utf8.c
 IPC_SRC    = ipc/agent_config.c ipc/perm.c ipc/permtab.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/body_json.c ipc/relay.c
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_mcp.c supervisor/config_wire.c \
@@ -107,10 +109,10 @@ tour: deps
 
 test: deps
 	@rm -rf $(BUILD)/results; mkdir -p $(BUILD)/results
-	@$(MAKE) --no-print-directory build unit-build
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT=-O1 build unit-build
-	@$(MAKE) --no-print-directory BUILD=build/tsan SAN="$(TSAN_FLAGS)" OPT=-O1 $(TSAN_TESTS)
-	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build
+	@$(MAKE) --no-print-directory -j$(NPROC) build unit-build
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT=-O1 build unit-build
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/tsan SAN="$(TSAN_FLAGS)" OPT=-O1 $(TSAN_TESTS)
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/fuzz-replay fuzz-build
 	@r=$(CURDIR)/$(BUILD)/results; \
 	tests/run.sh "$$r" layers tools/check-layers.sh ; \
 	tests/run.sh "$$r" unit $(BUILD)/tests/unit/test_* ; \
@@ -245,18 +247,24 @@ $(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o \
 # The gateway's JSON-RPC side, without its transports (the test has its own).
 $(BUILD)/tests/unit/test_gateway: $(BUILD)/obj/actors/gateway.o $(BUILD)/obj/actors/gateway_res.o
 
-# Fuzzers are built with clang's libFuzzer plus ASan/UBSan straight from the
-# sources, independent of $(CC).
+# Fuzzers are built with clang's libFuzzer plus ASan/UBSan from the
+# sources, independent of $(CC): the library's objects once, each target
+# linked against them.
 FUZZ_FLAGS = -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+             -DORCH_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJ   = $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
+$(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS_ALL)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_OBJ) $(LDLIBS_ALL)
 
 # The gateway's JSON-RPC side is in orch-actor, not the library.
-$(BUILD)/fuzz/fuzz_gateway: tests/fuzz/fuzz_gateway.c actors/gateway.c actors/gateway_res.c $(LIB_SRC)
+$(BUILD)/fuzz/fuzz_gateway: tests/fuzz/fuzz_gateway.c $(BUILD)/fuzzobj/actors/gateway.o \
+    $(BUILD)/fuzzobj/actors/gateway_res.o $(FUZZ_OBJ)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DORCH_VERSION='"$(VERSION)"' -o $@ $< actors/gateway.c actors/gateway_res.c \
-	  $(LIB_SRC) $(LDLIBS_ALL)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(BUILD)/fuzzobj/actors/gateway.o \
+	  $(BUILD)/fuzzobj/actors/gateway_res.o $(FUZZ_OBJ) $(LDLIBS_ALL)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/termtext.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/body_json.h"
@@ -157,18 +158,32 @@ mcp_status_result(const json_t *answer, const json_t *args, char *why,
 	return j;
 }
 
+/* What a screen shows, as text: a model reads no escape sequences. */
+static json_t *
+mcp_plain(const char *data)
+{
+	size_t	 len = data != NULL ? strlen(data) : 0;
+	char	*buf = xmalloc(len + 1);
+	json_t	*j;
+
+	termtext_plain(data != NULL ? data : "", len, buf);
+	/* Escapes cut bytes out, never in: valid UTF-8 stays valid. */
+	if ((j = json_string(buf)) == NULL)
+		j = json_string("");
+	free(buf);
+	return j;
+}
+
 static json_t *
 mcp_typed_result(const json_t *answer, const json_t *args, char *why,
     size_t size)
 {
-	const char	*out = json_string_value(json_object_get(answer,
-			    "output"));
-
 	(void)why;
 	(void)size;
-	return json_pack("{s:O, s:I, s:s}", "agent", json_object_get(args,
+	return json_pack("{s:O, s:I, s:o}", "agent", json_object_get(args,
 	    "agent"), "lines", json_integer_value(json_object_get(answer,
-	    "lines")), "output", out != NULL ? out : "");
+	    "lines")), "output", mcp_plain(json_string_value(json_object_get(
+	    answer, "output"))));
 }
 
 /* The last want lines of data: a trailing newline ends, not starts, one. */
@@ -205,9 +220,9 @@ mcp_screen_result(const json_t *answer, const json_t *args, char *why,
 
 	(void)why;
 	(void)size;
-	return json_pack("{s:O, s:s}", "agent", json_object_get(args, "agent"),
-	    "output", mcp_last_lines(data != NULL ? data : "", mcp_lines_arg(
-	    args, "linesOfOutput", MCP_LINES_DEFAULT)));
+	return json_pack("{s:O, s:o}", "agent", json_object_get(args, "agent"),
+	    "output", mcp_plain(mcp_last_lines(data != NULL ? data : "",
+	    mcp_lines_arg(args, "linesOfOutput", MCP_LINES_DEFAULT))));
 }
 
 static json_t *
@@ -481,7 +496,8 @@ static const struct mcp_tool mcp_tools[] = {
 	  mcp_args_broadcast, NULL },
 	{ "read_terminal_output",
 	  "The last lines of an agent's terminal session, as a person "
-	  "attached would see them.",
+	  "attached would see them, as plain text (escape sequences taken "
+	  "out).",
 	  "{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":"
 	  "\"string\"},\"linesOfOutput\":{\"type\":\"integer\",\"minimum\":1,"
 	  "\"maximum\":10000,\"default\":25}},\"required\":[\"agent\"]}",

@@ -147,26 +147,34 @@ control_agent(struct control_client *c, const struct envelope *env,
 	return a;
 }
 
+/* "agents": [every agent's row], as status and the dashboard show them. */
+static void
+control_pack_agents(struct supervisor *sup, msgpack_packer *pk)
+{
+	struct agent	*a;
+	size_t		 n = 0;
+
+	for (a = sup->agents; a != NULL; a = a->next)
+		n++;
+	body_pack_str(pk, "agents");
+	msgpack_pack_array(pk, n);
+	for (a = sup->agents; a != NULL; a = a->next)
+		agent_pack_row(pk, a, false);
+}
+
 static void
 control_status(struct control_client *c, const struct envelope *env)
 {
 	struct supervisor	*sup = c->ctl->sup;
-	struct agent		*a;
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
-	size_t			 n = 0;
 
-	for (a = sup->agents; a != NULL; a = a->next)
-		n++;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 3);
 	body_pack_kv_str(&pk, "instance", sup->instance);
 	body_pack_kv_i64(&pk, "pid", getpid());
-	body_pack_str(&pk, "agents");
-	msgpack_pack_array(&pk, n);
-	for (a = sup->agents; a != NULL; a = a->next)
-		agent_pack_row(&pk, a, false);
+	control_pack_agents(sup, &pk);
 	control_answer(c, env, IPC_OK, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }
@@ -176,21 +184,14 @@ static void
 control_dashboard(struct control_client *c, const struct envelope *env)
 {
 	struct supervisor	*sup = c->ctl->sup;
-	struct agent		*a;
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
-	size_t			 n = 0;
 
-	for (a = sup->agents; a != NULL; a = a->next)
-		n++;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 3);
 	body_pack_kv_str(&pk, "instance", sup->instance);
-	body_pack_str(&pk, "agents");
-	msgpack_pack_array(&pk, n);
-	for (a = sup->agents; a != NULL; a = a->next)
-		agent_pack_row(&pk, a, false);
+	control_pack_agents(sup, &pk);
 	body_pack_str(&pk, "run");
 	sched_pack(sup->sched, &pk);
 	control_answer(c, env, IPC_OK, NULL, sb.data, sb.size);
