@@ -189,7 +189,7 @@ $(BUILD)/bin/orch-ipc-demo: $(BUILD)/obj/tools/ipc_demo.o $(LIB)
 $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_clients.o $(BUILD)/obj/actors/actor_msg.o \
     $(BUILD)/obj/actors/actor_type.o $(BUILD)/obj/actors/gateway.o \
     $(BUILD)/obj/actors/gateway_line.o $(BUILD)/obj/actors/gateway_http.o \
-    $(BUILD)/obj/actors/gateway_res.o $(LIB)
+    $(BUILD)/obj/actors/gateway_rpc.o $(BUILD)/obj/actors/gateway_res.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
@@ -245,7 +245,7 @@ $(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o \
     $(BUILD)/obj/supervisor/sched_view.o
 
 # The gateway's JSON-RPC side, without its transports (the test has its own).
-$(BUILD)/tests/unit/test_gateway: $(BUILD)/obj/actors/gateway.o $(BUILD)/obj/actors/gateway_res.o
+$(BUILD)/tests/unit/test_gateway: $(BUILD)/obj/actors/gateway.o $(BUILD)/obj/actors/gateway_rpc.o $(BUILD)/obj/actors/gateway_res.o
 
 # Fuzzers are built with clang's libFuzzer plus ASan/UBSan from the
 # sources, independent of $(CC): the library's objects once, each target
@@ -261,10 +261,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_OBJ) $(LDLIBS_ALL)
 
 # The gateway's JSON-RPC side is in orch-actor, not the library.
-$(BUILD)/fuzz/fuzz_gateway: tests/fuzz/fuzz_gateway.c $(BUILD)/fuzzobj/actors/gateway.o \
-    $(BUILD)/fuzzobj/actors/gateway_res.o $(FUZZ_OBJ)
+FUZZ_GW    = $(addprefix $(BUILD)/fuzzobj/actors/,gateway.o gateway_rpc.o gateway_res.o)
+$(BUILD)/fuzz/fuzz_gateway: tests/fuzz/fuzz_gateway.c $(FUZZ_GW) $(FUZZ_OBJ)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(BUILD)/fuzzobj/actors/gateway.o \
-	  $(BUILD)/fuzzobj/actors/gateway_res.o $(FUZZ_OBJ) $(LDLIBS_ALL)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_GW) $(FUZZ_OBJ) $(LDLIBS_ALL)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

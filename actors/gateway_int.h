@@ -1,6 +1,7 @@
 /*
- * Inside the MCP gateway. gateway.c is the JSON-RPC side: messages in,
- * the protocol's two eras, the tools' calls on their way to orch and back.
+ * Inside the MCP gateway. gateway_rpc.c is the JSON-RPC side: messages
+ * in, the protocol's two eras, the methods; gateway.c the tools' calls on
+ * their way to orch and back; gateway_res.c the resources.
  * Two transports bring it messages and take its answers: a line on
  * mcp.sock (gateway_line.c, MCP's stdio framing, which orch-mcp relays)
  * and a POST to /mcp on 127.0.0.1 (gateway_http.c, Streamable HTTP).
