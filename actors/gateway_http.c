@@ -3,7 +3,9 @@
  * one JSON-RPC message a request, its answer the response's JSON body.
  *
  * Who calls is found as on mcp.sock, from the process at the other end
- * (sockowner: its TCP socket's owner), once a connection. A browser page
+ * (sockowner: its TCP socket's owner), once a connection; on a system
+ * that cannot tell, one with the bearer token is the operator, and one
+ * without nobody. A browser page
  * is kept out twice over: by Host and Origin (a DNS-rebound name is not
  * loopback), and, when mcp.token is set, by the bearer token.
  *
@@ -304,6 +306,9 @@ gw_who(struct gw_http *h, struct evhttp_connection *evcon)
 		    uid == getuid())
 			who = actor_caller_pid(h->gw->a, pid, &k);
 	}
+	/* Where no one can be told, the token (checked already) tells. */
+	if (!sockowner_supported() && h->gw->a->ac.mcp.token != NULL)
+		who = ACTOR_WHO_OPERATOR;
 	if (who == ACTOR_WHO_OPERATOR)
 		w->nobody = false;
 	else if (who == ACTOR_WHO_AGENT) {

@@ -96,3 +96,9 @@ sockowner_tcp(const struct sockaddr_in *theirs, const struct sockaddr_in *ours,
 	closedir(d);
 	return *pid > 0 ? 0 : -1;
 }
+
+int
+sockowner_supported(void)
+{
+	return access("/proc/net/tcp", R_OK) == 0;
+}

@@ -19,5 +19,7 @@
  */
 int	sockowner_tcp(const struct sockaddr_in *theirs,
 	    const struct sockaddr_in *ours, uid_t *uid, pid_t *pid);
+/* Can this system tell (is /proc/net/tcp there)? */
+int	sockowner_supported(void);
 
 #endif
