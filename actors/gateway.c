@@ -82,6 +82,16 @@ gw_error_msg(const json_t *id, int code, const char *text)
 	    id != NULL ? id : json_null(), "error", "code", code, "message", m);
 }
 
+json_t *
+gw_uri_error(const json_t *id, const char *why, const char *uri)
+{
+	json_t	*msg = gw_error_msg(id, RPC_PARAMS, why);
+
+	json_object_set_new(json_object_get(msg, "error"), "data",
+	    json_pack("{s:s}", "uri", uri != NULL ? uri : ""));
+	return msg;
+}
+
 void
 gw_error(struct gw_ctx *x, int code, const char *text)
 {
@@ -203,11 +213,8 @@ gw_call_answer(struct gw_call *k, json_t *structured, const char *why)
 	}
 	if (result != NULL)
 		msg = gw_result_msg(k->id, result, modern);
-	else {
-		msg = gw_error_msg(k->id, RPC_PARAMS, why);
-		json_object_set_new(json_object_get(msg, "error"), "data",
-		    json_pack("{s:s}", "uri", k->uri != NULL ? k->uri : ""));
-	}
+	else
+		msg = gw_uri_error(k->id, why, k->uri);
 	gw_call_free(k);
 	c->send(c, msg, modern);
 }
@@ -365,13 +372,8 @@ gw_call_start(struct gw_ctx *x, const struct mcp_tool *t, json_t *args,
 refused:
 	if (finish == NULL)
 		gw_result(x, gw_tool_failed(why));
-	else {
-		json_t	*msg = gw_error_msg(x->id, RPC_PARAMS, why);
-
-		json_object_set_new(json_object_get(msg, "error"), "data",
-		    json_pack("{s:s}", "uri", uri != NULL ? uri : ""));
-		c->send(c, msg, x->modern);
-	}
+	else
+		c->send(c, gw_uri_error(x->id, why, uri), x->modern);
 }
 
 /* The bank's loop --------------------------------------------------------- */

@@ -91,6 +91,8 @@ void	 gw_handle(struct gw_client *c, json_t *msg, const struct gw_hdrs *h);
 void	 gw_client_gone(struct gw_client *c);
 /* An error answer, for a transport's own refusals. */
 json_t	*gw_error_msg(const json_t *id, int code, const char *text);
+/* -32602 naming the resource (data.uri) it is about. */
+json_t	*gw_uri_error(const json_t *id, const char *why, const char *uri);
 /* The protocol versions of the initialize era; is v one of them? */
 bool	 gw_legacy_version(const char *v);
 

@@ -140,7 +140,6 @@ gw_resources_read(struct gw_ctx *x, json_t *params)
 {
 	const char	*uri = json_string_value(json_object_get(params, "uri"));
 	char		*id;
-	json_t		*msg;
 
 	if (uri == NULL || strlen(uri) > GW_RES_URI_MAX) {
 		gw_error(x, RPC_PARAMS, "resources/read needs params.uri");
@@ -164,8 +163,6 @@ gw_resources_read(struct gw_ctx *x, json_t *params)
 		free(id);
 		return;
 	}
-	msg = gw_error_msg(x->id, RPC_PARAMS, "Resource not found");
-	json_object_set_new(json_object_get(msg, "error"), "data",
-	    json_pack("{s:s}", "uri", uri));
-	x->c->send(x->c, msg, x->modern);
+	x->c->send(x->c, gw_uri_error(x->id, "Resource not found", uri),
+	    x->modern);
 }

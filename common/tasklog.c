@@ -273,3 +273,14 @@ tasklog_path(const char *instance, const char *name, bool create, char *buf,
 		return set_cause(cause, "task log path too long");
 	return 0;
 }
+
+bool
+tasklog_attempt(const char *instance, const char *task, unsigned n,
+    char *path, size_t size)
+{
+	char	name[256];
+
+	snprintf(name, sizeof name, "%s@%u", task, n);
+	return tasklog_path(instance, name, false, path, size, NULL) == 0 &&
+	    access(path, F_OK) == 0;
+}

@@ -31,6 +31,10 @@ int		 tasklog_close(struct tasklog *l, char **cause);
 int		 tasklog_path(const char *instance, const char *name,
 		    bool create, char *buf, size_t size, char **cause);
 
+/* Where attempt n of task's log is, if it has one. */
+bool		 tasklog_attempt(const char *instance, const char *task,
+		    unsigned n, char *path, size_t size);
+
 /* Decompress path to out. 0, or -1 with *cause. */
 int		 tasklog_read(const char *path, FILE *out, char **cause);
 

@@ -51,18 +51,6 @@ control_tasks(struct control_client *c, const struct envelope *env)
 #define CONTROL_LOG_BYTES_DEFAULT	((size_t)64 << 10)
 #define CONTROL_LOG_ATTEMPTS_MAX	1000
 
-/* Where attempt n of task's log is, if it has one. */
-static bool
-control_log_path(const char *instance, const char *task, unsigned n,
-    char *path, size_t size)
-{
-	char	name[256];
-
-	snprintf(name, sizeof name, "%s@%u", task, n);
-	return tasklog_path(instance, name, false, path, size, NULL) == 0 &&
-	    access(path, F_OK) == 0;
-}
-
 /* The end of a task's log (its last attempt's, or the one asked for). */
 void
 control_task_logs(struct control_client *c, const struct envelope *env)
@@ -84,7 +72,7 @@ control_task_logs(struct control_client *c, const struct envelope *env)
 		    "(and an attempt from 1, and bytes, if given)");
 		return;
 	}
-	for (n = 0; n < CONTROL_LOG_ATTEMPTS_MAX && control_log_path(instance,
+	for (n = 0; n < CONTROL_LOG_ATTEMPTS_MAX && tasklog_attempt(instance,
 	    task, n + 1, path, sizeof path); n++)
 		;
 	if (n == 0 || attempt > n) {
@@ -95,7 +83,7 @@ control_task_logs(struct control_client *c, const struct envelope *env)
 	}
 	if (attempt == 0)
 		attempt = n;
-	control_log_path(instance, task, (unsigned)attempt, path, sizeof path);
+	tasklog_attempt(instance, task, (unsigned)attempt, path, sizeof path);
 	memset(&t, 0, sizeof t);
 	t.max = bytes < CONTROL_LOG_BYTES_MAX ? (size_t)bytes :
 	    CONTROL_LOG_BYTES_MAX;

@@ -318,20 +318,6 @@ ctl_agent(struct ctl *c, int argc, char **argv)
 	return 2;
 }
 
-/* Where attempt n of task's log is: 0, or -1 when there is none. */
-static int
-ctl_log_path(const char *instance, const char *task, unsigned n, char *path,
-    size_t size)
-{
-	char	name[256];
-
-	snprintf(name, sizeof name, "%s@%u", task, n);
-	if (tasklog_path(instance, name, false, path, size, NULL) != 0 ||
-	    access(path, F_OK) != 0)
-		return -1;
-	return 0;
-}
-
 /* Print the log of one attempt; 0, 1 (unreadable), or -1 (none). */
 static int
 ctl_log_attempt(const char *instance, const char *task, unsigned n,
@@ -339,7 +325,7 @@ ctl_log_attempt(const char *instance, const char *task, unsigned n,
 {
 	char	 path[PATH_MAX], *cause = NULL;
 
-	if (ctl_log_path(instance, task, n, path, sizeof path) != 0)
+	if (!tasklog_attempt(instance, task, n, path, sizeof path))
 		return -1;
 	if (header) {
 		printf("== %s, attempt %u ==\n", task, n);
@@ -391,8 +377,8 @@ ctl_logs(struct ctl *c, int argc, char **argv)
 	for (last = 0; last < 1000; last++) {
 		char	 path[PATH_MAX];
 
-		if (ctl_log_path(instance, task, (unsigned)last + 1, path,
-		    sizeof path) != 0)
+		if (!tasklog_attempt(instance, task, (unsigned)last + 1, path,
+		    sizeof path))
 			break;
 	}
 	if (last == 0) {
