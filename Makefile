@@ -41,7 +41,7 @@ COMMON_SRC = common/audit.c common/clock.c common/gate.c common/log.c common/shq
              common/strlist.c common/tasklog.c common/proctree.c common/sockowner.c common/termtext.c common/utf8.c
 IPC_SRC    = ipc/agent_config.c ipc/perm.c ipc/permtab.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/body_json.c ipc/relay.c
-SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_mcp.c supervisor/config_wire.c \
+SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_mcp.c supervisor/config_claude.c supervisor/agent_claude.c supervisor/alert.c supervisor/config_wire.c \
              supervisor/restart.c supervisor/workflow.c \
              supervisor/workflow_check.c supervisor/runner.c supervisor/runner_claude.c \
              supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c \
@@ -189,7 +189,8 @@ $(BUILD)/bin/orch-ipc-demo: $(BUILD)/obj/tools/ipc_demo.o $(LIB)
 $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_clients.o $(BUILD)/obj/actors/actor_msg.o \
     $(BUILD)/obj/actors/actor_type.o $(BUILD)/obj/actors/gateway.o \
     $(BUILD)/obj/actors/gateway_line.o $(BUILD)/obj/actors/gateway_http.o \
-    $(BUILD)/obj/actors/gateway_rpc.o $(BUILD)/obj/actors/gateway_res.o $(LIB)
+    $(BUILD)/obj/actors/gateway_rpc.o $(BUILD)/obj/actors/gateway_res.o \
+    $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
@@ -198,7 +199,7 @@ $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/bin/orch-ctl: $(BUILD)/obj/tools/ctl.o $(BUILD)/obj/tools/ctl_audit.o $(BUILD)/obj/tools/ctl_mem.o $(BUILD)/obj/tools/ctl_msg.o $(BUILD)/obj/tools/ctl_task.o $(BUILD)/obj/tools/client.o $(LIB)
+$(BUILD)/bin/orch-ctl: $(BUILD)/obj/tools/ctl.o $(BUILD)/obj/tools/ctl_audit.o $(BUILD)/obj/tools/ctl_mem.o $(BUILD)/obj/tools/ctl_msg.o $(BUILD)/obj/tools/ctl_task.o $(BUILD)/obj/tools/ctl_hook.o $(BUILD)/obj/tools/client.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

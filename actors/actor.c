@@ -26,6 +26,7 @@
 
 #include "actors/actor.h"
 #include "actors/childwatch.h"
+#include "actors/claude.h"
 #include "actors/gateway.h"
 #include "actors/sandbox.h"
 #include "actors/session.h"
@@ -78,6 +79,7 @@ actor_finish(struct actor *a)
 	}
 	actor_clients_free(a);
 	actor_msg_free(a);
+	claude_free(a);
 	gateway_free(a);
 	free(a->roster);
 	sandbox_free(a->sandbox);
@@ -161,6 +163,8 @@ actor_session_output_cb(const char *data, size_t len, void *arg)
 
 	if (a->typing != NULL)
 		actor_type_output(a->typing, data, len);
+	if (a->claude != NULL)
+		claude_output(a, data, len);
 	actor_clients_output(arg, data, len);
 }
 
@@ -176,6 +180,9 @@ actor_session_exit_cb(int status, void *arg)
 		actor_check_done(a);
 		return;
 	}
+	/* Claude Code that never came up says why in its start's answer. */
+	if (a->claude != NULL && claude_exited(a, reason))
+		return;
 	/* The shell ended on its own ("exit"): the agent's life is over. */
 	a->exit_code = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 	snprintf(why, sizeof why, "session shell %s", reason);
@@ -236,14 +243,52 @@ actor_task_done_cb(struct task *t, const struct task_result *r, void *arg)
 }
 
 static void
+actor_task_started(struct actor *a, uint64_t id, pid_t pgid)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	body_pack_kv_u64(&pk, "task", id);
+	body_pack_kv_i64(&pk, "pgid", pgid);
+	peer_notify(a->link, IPC_OP_TASK_STARTED, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/*
+ * A prompt for the interactive Claude Code: typed into its TUI (argv[0]
+ * is the prompt), nothing shown over it, its log the answer.
+ */
+static void
+actor_claude_task(struct actor *a, const struct envelope *env,
+    const msgpack_object *argv_o, uint64_t id, unsigned timeout_ms)
+{
+	const msgpack_object	*o = &argv_o->via.array.ptr[0];
+	char			 logpath[PATH_MAX], *why = NULL;
+
+	if (argv_o->via.array.size != 1 || o->type != MSGPACK_OBJECT_STR) {
+		peer_reply(a->link, env, IPC_E_INVAL, "an interactive Claude "
+		    "Code agent runs prompts, not commands", NULL, 0);
+		return;
+	}
+	if (body_str(&env->body, "log", logpath, sizeof logpath) == 0 &&
+	    (a->tasklog = tasklog_open(logpath, &why)) == NULL) {
+		log_warnx("%s", why);
+		free(why);
+	}
+	claude_task(a, env, id, o->via.str.ptr, o->via.str.size, timeout_ms);
+	actor_task_started(a, id, 0);
+}
+
+static void
 actor_task_run(struct actor *a, const struct envelope *env)
 {
 	static const struct task_cbs	 cbs = { actor_task_output_cb,
 					    actor_task_done_cb };
 	const msgpack_object		*argv_o;
 	struct task_spec		 spec;
-	msgpack_sbuffer			 sb;
-	msgpack_packer			 pk;
 	char				**argv, *cause = NULL, line[256];
 	char				 logpath[PATH_MAX], *why = NULL;
 	char				 display[512], stdin_path[PATH_MAX];
@@ -255,7 +300,7 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		    NULL, 0);
 		return;
 	}
-	if (a->task != NULL) {
+	if (a->task != NULL || (a->claude != NULL && claude_busy(a))) {
 		snprintf(line, sizeof line, "agent %s is busy with task %s",
 		    a->ac.id, a->task_name);
 		peer_reply(a->link, env, IPC_E_BUSY, line, NULL, 0);
@@ -275,6 +320,10 @@ actor_task_run(struct actor *a, const struct envelope *env)
 	    ACTOR_ARGV_MAX || timeout > UINT32_MAX) {
 		peer_reply(a->link, env, IPC_E_INVAL, "task.run needs a "
 		    "non-empty argv", NULL, 0);
+		return;
+	}
+	if (a->claude != NULL) {
+		actor_claude_task(a, env, argv_o, id, (unsigned)timeout);
 		return;
 	}
 	n = argv_o->via.array.size;
@@ -329,14 +378,7 @@ actor_task_run(struct actor *a, const struct envelope *env)
 				    strlen(argv[i]));
 			}
 		session_show(a->session, "\n", 1);
-
-		msgpack_sbuffer_init(&sb);
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		msgpack_pack_map(&pk, 2);
-		body_pack_kv_u64(&pk, "task", id);
-		body_pack_kv_i64(&pk, "pgid", task_pgid(a->task));
-		peer_notify(a->link, IPC_OP_TASK_STARTED, sb.data, sb.size);
-		msgpack_sbuffer_destroy(&sb);
+		actor_task_started(a, id, task_pgid(a->task));
 	}
 	free(cause);
 	for (i = 0; i < n; i++)
@@ -351,8 +393,6 @@ actor_init(struct actor *a, const struct envelope *env)
 {
 	static const struct session_cbs	 cbs = { actor_session_output_cb,
 					    actor_session_exit_cb };
-	msgpack_sbuffer			 sb;
-	msgpack_packer			 pk;
 	char				*cause = NULL, *want;
 	char				 shm[REGION_NAME_MAX], why[128];
 
@@ -435,31 +475,77 @@ actor_init(struct actor *a, const struct envelope *env)
 	    a->ac.id, &cause)) == NULL || sandbox_probe(a->sandbox,
 	    &cause) != 0))
 		goto fail;
-	a->session = session_open(a->base, &a->ac, a->env, a->sandbox, &cbs,
-	    a, &cause);
+	/* An interactive Claude Code is the session's program. */
+	if (agent_config_interactive(&a->ac) && claude_new(a,
+	    body_get(&env->body, "claude"), &cause) != 0)
+		goto fail;
+	a->session = session_open(a->base, &a->ac, a->claude != NULL ?
+	    claude_cmd(a) : NULL, a->env, a->sandbox, &cbs, a, &cause);
 	if (a->session == NULL)
 		goto fail;
+	free(want);
+	/* Ready when Claude Code is up: SessionStart says so. */
+	if (a->claude != NULL)
+		claude_ready_later(a, env);
+	else
+		actor_ready(a, env);
+	return;
 ready:
 	free(want);
+	actor_ready(a, env);
+	return;
+fail:
+	free(want);
+	actor_start_failed(a, env, IPC_E_INVAL, cause);
+	free(cause);
+}
+
+void
+actor_ready(struct actor *a, const struct envelope *env)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2);
 	body_pack_kv_i64(&pk, "pid", getpid());
 	body_pack_kv_i64(&pk, "session", a->session != NULL ?
 	    session_leader(a->session) : 0);
-	peer_reply(a->link, env, IPC_OK, NULL, sb.data, sb.size);
+	if (a->link != NULL)
+		peer_reply(a->link, env, IPC_OK, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 	if (a->session != NULL)
-		log_info("ready: session shell pid %ld",
-		    (long)session_leader(a->session));
-	return;
-fail:
-	log_warnx("cannot start: %s", cause);
-	peer_reply(a->link, env, IPC_E_INVAL, cause, NULL, 0);
-	free(cause);
-	free(want);
+		log_info("ready: session %s pid %ld", a->claude != NULL ?
+		    "claude" : "shell", (long)session_leader(a->session));
+}
+
+void
+actor_start_failed(struct actor *a, const struct envelope *env, int code,
+    const char *why)
+{
+	log_warnx("cannot start: %s", why);
+	if (a->link != NULL)
+		peer_reply(a->link, env, code, why, NULL, 0);
 	a->exit_code = 1;
 	actor_finish(a);
+}
+
+void
+actor_notify_str(struct actor *a, const char *op, const char *key,
+    const char *val)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	if (a->link == NULL)
+		return;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_str(&pk, key, val);
+	peer_notify(a->link, op, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
 }
 
 static void
@@ -484,7 +570,8 @@ actor_task_kill(struct actor *a, const struct envelope *env)
 		log_info("task %llu: cancelled by the supervisor",
 		    (unsigned long long)id);
 		task_kill(a->task, IPC_TASK_KILL_GRACE_MS);
-	}
+	} else if (a->claude != NULL)
+		claude_task_kill(a, id);
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "ipc/agent_config.h"
 
 struct actor_later;
+struct claude;
 struct actor_typing;
 struct gateway;
 struct tasklog;
@@ -84,6 +85,7 @@ struct actor {
 	struct actor_typing	*typing;	/* session.type, until quiet */
 	struct actor_known	*roster;	/* the other actors */
 	struct gateway		*gateway;	/* an MCP gateway's, or NULL */
+	struct claude		*claude;	/* interactive Claude Code, or NULL */
 	size_t			 nroster;
 
 	struct inbox		 inbox;
@@ -94,6 +96,15 @@ struct actor {
 	int			 exit_code;
 	struct event		*stop_ev;
 };
+
+/* actor.c: the answer to actor.init, once the session is up. */
+void	actor_ready(struct actor *a, const struct envelope *env);
+/* It cannot start: answered code and why, then the actor exits. */
+void	actor_start_failed(struct actor *a, const struct envelope *env,
+	    int code, const char *why);
+/* A notification to the supervisor with one string: {key: val}. */
+void	actor_notify_str(struct actor *a, const char *op, const char *key,
+	    const char *val);
 
 /* actor_msg.c */
 void	actor_msg_init(struct actor *a);

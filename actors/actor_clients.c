@@ -15,6 +15,7 @@
 #include <event2/event.h>
 
 #include "actors/actor.h"
+#include "actors/claude.h"
 #include "actors/session.h"
 #include "common/audit.h"
 #include "common/log.h"
@@ -42,6 +43,7 @@ actor_client_remove(struct actor *a, struct actor_client *c)
 			break;
 		}
 	a->nclients--;
+	claude_forget(a, c->peer);
 	peer_free(c->peer);
 	free(c);
 }
@@ -202,6 +204,7 @@ static const struct {
 	{ IPC_OP_EVENTS_PUBLISH, false },
 	{ IPC_OP_MSG_SEND, false },
 	{ IPC_OP_INBOX_READ, false },
+	{ IPC_OP_CLAUDE_HOOK, false },
 };
 
 /* 1: ours, others may ask; 0: ours, not theirs; -1: the supervisor's. */
@@ -353,6 +356,15 @@ actor_client_dispatch_cb(struct peer *p, const struct envelope *env,
 		actor_client_tail(a, c, env);
 	else if (strcmp(env->op, IPC_OP_PING) == 0)
 		peer_reply(p, env, IPC_OK, NULL, NULL, 0);
+	else if (strcmp(env->op, IPC_OP_CLAUDE_HOOK) == 0) {
+		/* A hook is Claude Code in this session, nobody else. */
+		if (c->who != ACTOR_WHO_SELF)
+			peer_reply(p, env, IPC_E_DENIED, "only a process of "
+			    "the agent's own session sends its hooks", NULL,
+			    0);
+		else
+			claude_hook(a, p, env);
+	}
 	else if (c->who == ACTOR_WHO_SELF)
 		actor_msg_relay(a, p, env);
 	else

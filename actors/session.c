@@ -30,8 +30,8 @@ struct session {
 
 struct session *
 session_open(struct event_base *base, const struct agent_config *ac,
-    char *const *env, char *const *wrap, const struct session_cbs *cbs,
-    void *arg, char **cause)
+    char *const *cmd, char *const *env, char *const *wrap,
+    const struct session_cbs *cbs, void *arg, char **cause)
 {
 	const struct session_ops	*ops = NULL;
 
@@ -42,13 +42,14 @@ session_open(struct event_base *base, const struct agent_config *ac,
 		    session_backend_name(ac->backend));
 		return NULL;
 	}
-	return session_open_with(ops, base, ac, env, wrap, cbs, arg, cause);
+	return session_open_with(ops, base, ac, cmd, env, wrap, cbs, arg,
+	    cause);
 }
 
 struct session *
 session_open_with(const struct session_ops *ops, struct event_base *base,
-    const struct agent_config *ac, char *const *env, char *const *wrap,
-    const struct session_cbs *cbs, void *arg, char **cause)
+    const struct agent_config *ac, char *const *cmd, char *const *env,
+    char *const *wrap, const struct session_cbs *cbs, void *arg, char **cause)
 {
 	struct session	*s = xcalloc(1, sizeof *s);
 
@@ -61,7 +62,7 @@ session_open_with(const struct session_ops *ops, struct event_base *base,
 	s->arg = arg;
 	scrollback_init(&s->sb, ac->scrollback ? ac->scrollback :
 	    SCROLLBACK_DEFAULT);
-	if (ops->open(s, ac, env, wrap, cause) != 0) {
+	if (ops->open(s, ac, cmd, env, wrap, cause) != 0) {
 		session_close(s);
 		return NULL;
 	}

@@ -33,11 +33,13 @@ struct session_cbs {
 struct session_ops {
 	const char	*name;
 	/*
-	 * Start it for ac with environment env, its shell run by the command
-	 * wrap (NULL: none; sandbox.h). 0, or -1 with *cause.
+	 * Start it for ac with environment env, running cmd (an argument
+	 * vector with its program's path; NULL: the agent's shell) under the
+	 * command wrap (NULL: none; sandbox.h). 0, or -1 with *cause.
 	 */
 	int	(*open)(struct session *s, const struct agent_config *ac,
-		    char *const *env, char *const *wrap, char **cause);
+		    char *const *cmd, char *const *env, char *const *wrap,
+		    char **cause);
 	/* Input, as if typed. 0, or -1 (gone, or too much waiting). */
 	int	(*write)(struct session *s, const void *data, size_t len);
 	/*
@@ -60,20 +62,22 @@ struct session_ops {
 extern const struct session_ops session_pty_ops;
 
 /*
- * Start the session for agent ac with its backend: env (NULL-terminated
+ * Start the session for agent ac with its backend, running cmd (NULL: the
+ * agent's shell; else a NULL-terminated argument vector whose first item
+ * is the program's path: an interactive Claude Code). env (NULL-terminated
  * "K=V" list) is added to the environment after the agent's own; wrap
- * (NULL-terminated, or NULL) is the command its shell runs under (the
- * sandbox's). NULL with *cause on failure (shell not executable, cwd
- * missing, no pty, a backend not built in).
+ * (NULL-terminated, or NULL) is the command it runs under (the sandbox's).
+ * NULL with *cause on failure (program not executable, cwd missing, no
+ * pty, a backend not built in).
  */
 struct session	*session_open(struct event_base *base,
-		    const struct agent_config *ac, char *const *env,
-		    char *const *wrap, const struct session_cbs *cbs, void *arg,
-		    char **cause);
+		    const struct agent_config *ac, char *const *cmd,
+		    char *const *env, char *const *wrap,
+		    const struct session_cbs *cbs, void *arg, char **cause);
 /* The same with the backend given. */
 struct session	*session_open_with(const struct session_ops *ops,
 		    struct event_base *base, const struct agent_config *ac,
-		    char *const *env, char *const *wrap,
+		    char *const *cmd, char *const *env, char *const *wrap,
 		    const struct session_cbs *cbs, void *arg, char **cause);
 /* End it (whatever still runs there is killed) and free it. */
 void		 session_close(struct session *s);

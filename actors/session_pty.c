@@ -80,8 +80,9 @@ session_pty_write_cb(evutil_socket_t fd, short events, void *arg)
 
 struct session_pty_child {
 	const char		*slave;
-	const char		*shell;
+	const char		*shell;		/* the program's path */
 	char			*argv[4];	/* the shell and its flags */
+	char *const		*cmd;		/* or this, instead */
 	char			**wrapped;	/* wrap, then the shell's */
 	const char		*cwd;
 	char			**env;
@@ -178,6 +179,8 @@ session_pty_child(int report, void *arg)
 		proc_exec_fail(report, c->cwd_what);
 	if (c->wrapped != NULL)
 		execve(c->wrapped[0], c->wrapped, c->env);
+	else if (c->cmd != NULL)
+		execve(c->shell, c->cmd, c->env);
 	else
 		execve(c->shell, c->argv, c->env);
 	proc_exec_fail(report, c->shell_what);
@@ -201,13 +204,14 @@ static void	session_pty_show_cb(evutil_socket_t, short, void *);
 
 static int
 session_pty_open(struct session *s, const struct agent_config *ac,
-    char *const *extra_env, char *const *wrap, char **cause)
+    char *const *cmd, char *const *extra_env, char *const *wrap, char **cause)
 {
 	struct event_base	*base = session_base(s);
 	struct session_pty		*p;
 	struct winsize		 ws;
 	struct session_pty_child	 child;
-	const char		*shell = session_pty_shell(ac);
+	const char		*shell = cmd != NULL ? cmd[0] :
+				    session_pty_shell(ac);
 	char			 slave[128], **env;
 	pid_t			 pid;
 
@@ -235,9 +239,12 @@ session_pty_open(struct session *s, const struct agent_config *ac,
 	child.cwd = ac->cwd;
 	child.env = env = session_environ(ac, extra_env);
 	session_pty_argv(&child, ac->rc);
+	child.cmd = cmd;
 	/* Wrapped, the shell goes by its path: the wrapper runs it. */
 	child.wrapped = NULL;
-	if (wrap != NULL) {
+	if (wrap != NULL && cmd != NULL)
+		child.wrapped = sandbox_join(wrap, cmd);
+	else if (wrap != NULL) {
 		char	*full[4] = { (char *)shell, child.argv[1],
 			    child.argv[1] != NULL ? child.argv[2] : NULL,
 			    NULL };
@@ -248,8 +255,8 @@ session_pty_open(struct session *s, const struct agent_config *ac,
 		session_pty_drop_env(env);
 	snprintf(child.cwd_what, sizeof child.cwd_what, "session cwd %s",
 	    ac->cwd != NULL ? ac->cwd : "");
-	snprintf(child.shell_what, sizeof child.shell_what, "session shell %s",
-	    shell);
+	snprintf(child.shell_what, sizeof child.shell_what, "session %s %s",
+	    cmd != NULL ? "program" : "shell", shell);
 	pid = proc_spawn(session_pty_child, &child, cause);
 	free(child.wrapped);
 	free(env);

@@ -57,6 +57,25 @@ agent_type_name(enum agent_type t)
 	return agent_config_name(agent_type_names, NITEMS(agent_type_names), t);
 }
 
+const char *const claude_mode_names[CLAUDE_MODE_COUNT] = {
+	[CLAUDE_PRINT] = "print",
+	[CLAUDE_INTERACTIVE] = "interactive",
+};
+
+const char *
+claude_mode_name(enum claude_mode m)
+{
+	return agent_config_name(claude_mode_names, NITEMS(claude_mode_names),
+	    m);
+}
+
+bool
+agent_config_interactive(const struct agent_config *ac)
+{
+	return ac->runner == RUNNER_CLAUDE &&
+	    ac->claude.mode == CLAUDE_INTERACTIVE;
+}
+
 const char *
 runner_name(enum runner_kind r)
 {
@@ -128,7 +147,16 @@ agent_config_clear(struct agent_config *ac)
 	free(ac->shell);
 	free(ac->cwd);
 	free(ac->mcp.token);
+	free(ac->worktree.branch);
+	free(ac->worktree.base);
+	free(ac->worktree.path);
 	memset(ac, 0, sizeof *ac);
+}
+
+static char *
+agent_config_dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
 }
 
 void
@@ -145,6 +173,9 @@ agent_config_copy(struct agent_config *dst, const struct agent_config *src)
 	dst->cwd = src->cwd != NULL ? xstrdup(src->cwd) : NULL;
 	dst->mcp.token = NULL;
 	mcp_config_copy(&dst->mcp, &src->mcp);
+	dst->worktree.branch = agent_config_dup(src->worktree.branch);
+	dst->worktree.base = agent_config_dup(src->worktree.base);
+	dst->worktree.path = agent_config_dup(src->worktree.path);
 }
 
 /* Packing ------------------------------------------------------------------ */
@@ -167,7 +198,8 @@ agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
 
 	/* No permissions key: its tier's (an empty list is none). */
 	msgpack_pack_map(pk, 10 + ac->perms_given + ac->approve_given +
-	    (ac->type == AGENT_GATEWAY));
+	    (ac->type == AGENT_GATEWAY) + (ac->runner == RUNNER_CLAUDE) +
+	    ac->worktree.on);
 	body_pack_kv_str(pk, "id", ac->id);
 	body_pack_kv_str(pk, "type", agent_type_name(ac->type));
 	body_pack_str(pk, "capabilities");
@@ -219,6 +251,24 @@ agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
 	body_pack_kv_str(pk, "policy", restart_kind_name(ac->restart.kind));
 	body_pack_kv_u64(pk, "max", ac->restart.max);
 	body_pack_kv_u64(pk, "within", ac->restart.within_s);
+	if (ac->runner == RUNNER_CLAUDE) {
+		body_pack_str(pk, "claude");
+		msgpack_pack_map(pk, 2);
+		body_pack_kv_str(pk, "mode", claude_mode_name(ac->claude.mode));
+		body_pack_kv_bool(pk, "trust", ac->claude.trust);
+	}
+	if (ac->worktree.on) {
+		const char	*kv[3][2] = { { "branch", ac->worktree.branch },
+				    { "base", ac->worktree.base },
+				    { "path", ac->worktree.path } };
+
+		body_pack_str(pk, "worktree");
+		msgpack_pack_map(pk, (ac->worktree.branch != NULL) +
+		    (ac->worktree.base != NULL) + (ac->worktree.path != NULL));
+		for (i = 0; i < 3; i++)
+			if (kv[i][1] != NULL)
+				body_pack_kv_str(pk, kv[i][0], kv[i][1]);
+	}
 	if (ac->type != AGENT_GATEWAY)
 		return;
 	body_pack_str(pk, "mcp");
@@ -634,6 +684,86 @@ agent_config_mcp_key(const msgpack_object *o, struct agent_config *ac)
 	    NITEMS(agent_config_mcp_keys), ac);
 }
 
+static int
+agent_config_mode_key(const msgpack_object *o, struct agent_config *ac)
+{
+	int	v;
+
+	if (agent_config_enum(o, claude_mode_names, NITEMS(claude_mode_names),
+	    &v) != 0)
+		return -1;
+	ac->claude.mode = (enum claude_mode)v;
+	return 0;
+}
+
+static int
+agent_config_trust_key(const msgpack_object *o, struct agent_config *ac)
+{
+	if (o->type != MSGPACK_OBJECT_BOOLEAN)
+		return -1;
+	ac->claude.trust = o->via.boolean;
+	return 0;
+}
+
+static const struct agent_config_key agent_config_claude_keys[] = {
+	{ "mode", agent_config_mode_key },
+	{ "trust", agent_config_trust_key },
+};
+
+static int
+agent_config_claude_key(const msgpack_object *o, struct agent_config *ac)
+{
+	return agent_config_walk(o, agent_config_claude_keys,
+	    NITEMS(agent_config_claude_keys), ac);
+}
+
+/* A worktree's string: no NUL, not empty; replaces what was there. */
+static int
+agent_config_wt_str(const msgpack_object *o, char **to)
+{
+	char	*s = agent_config_str(o);
+
+	if (s == NULL || s[0] == '\0') {
+		free(s);
+		return -1;
+	}
+	free(*to);
+	*to = s;
+	return 0;
+}
+
+static int
+agent_config_branch_key(const msgpack_object *o, struct agent_config *ac)
+{
+	return agent_config_wt_str(o, &ac->worktree.branch);
+}
+
+static int
+agent_config_base_key(const msgpack_object *o, struct agent_config *ac)
+{
+	return agent_config_wt_str(o, &ac->worktree.base);
+}
+
+static int
+agent_config_wtpath_key(const msgpack_object *o, struct agent_config *ac)
+{
+	return agent_config_wt_str(o, &ac->worktree.path);
+}
+
+static const struct agent_config_key agent_config_worktree_keys[] = {
+	{ "branch", agent_config_branch_key },
+	{ "base", agent_config_base_key },
+	{ "path", agent_config_wtpath_key },
+};
+
+static int
+agent_config_worktree_key(const msgpack_object *o, struct agent_config *ac)
+{
+	ac->worktree.on = true;
+	return agent_config_walk(o, agent_config_worktree_keys,
+	    NITEMS(agent_config_worktree_keys), ac);
+}
+
 static const struct agent_config_key agent_config_keys[] = {
 	{ "id", agent_config_id_key },
 	{ "type", agent_config_type_key },
@@ -648,6 +778,8 @@ static const struct agent_config_key agent_config_keys[] = {
 	{ "deliver", agent_config_deliver_key },
 	{ "restart", agent_config_restart_key },
 	{ "mcp", agent_config_mcp_key },
+	{ "claude", agent_config_claude_key },
+	{ "worktree", agent_config_worktree_key },
 };
 
 int

@@ -66,6 +66,26 @@ struct restart_policy {
 	unsigned		within_s;	/* ... in this many seconds */
 };
 
+/* How runner: claude runs a prompt (orch.yaml's claude:). */
+enum claude_mode {
+	CLAUDE_PRINT = 0,	/* claude -p per task, stream-json */
+	CLAUDE_INTERACTIVE,	/* the TUI in the session, driven by hooks */
+	CLAUDE_MODE_COUNT
+};
+
+struct claude_config {
+	enum claude_mode	 mode;
+	bool			 trust;		/* answer first-run dialogs */
+};
+
+/* The agent's own git worktree (orch.yaml's worktree:). */
+struct worktree_config {
+	bool			 on;
+	char			*branch;	/* NULL: orch/AGENT */
+	char			*base;		/* NULL: HEAD */
+	char			*path;		/* NULL: .orch/worktrees/AGENT */
+};
+
 /* A gateway's HTTP transport (orch.yaml's mcp:). */
 struct mcp_config {
 	unsigned		 http;		/* port on 127.0.0.1; 0: off */
@@ -97,6 +117,8 @@ struct agent_config {
 	bool			 approve_given;	/* else rm, sudo */
 	struct restart_policy	 restart;
 	struct mcp_config	 mcp;		/* type gateway only */
+	struct claude_config	 claude;	/* runner claude only */
+	struct worktree_config	 worktree;
 };
 
 /* The names orch.yaml uses, indexed by the enums. */
@@ -104,11 +126,15 @@ extern const char *const agent_type_names[AGENT_TYPE_COUNT];
 extern const char *const runner_names[RUNNER_COUNT];
 extern const char *const session_backend_names[SESSION_BACKEND_COUNT];
 extern const char *const restart_kind_names[RESTART_KIND_COUNT];
+extern const char *const claude_mode_names[CLAUDE_MODE_COUNT];
 
 const char	*agent_type_name(enum agent_type t);
 const char	*runner_name(enum runner_kind r);
 const char	*session_backend_name(enum session_backend b);
 const char	*restart_kind_name(enum restart_kind kind);
+const char	*claude_mode_name(enum claude_mode m);
+/* Is ac an interactive Claude Code agent (the TUI in its session)? */
+bool		 agent_config_interactive(const struct agent_config *ac);
 /* Returns the kind for a name, or -1. */
 int		 restart_kind_parse(const char *s);
 

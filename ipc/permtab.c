@@ -24,6 +24,8 @@ const struct permtab_row permtab[] = {
 	{ IPC_OP_EVENTS_READ, ANYONE, ANYONE, NULL, false },
 	{ IPC_OP_EVENTS_PUBLISH, PERM_DATA_SHARE, PERM_DATA_SHARE, NULL, false },
 	{ IPC_OP_INBOX_READ, ANYONE, OPERATOR, NULL, false },	/* it empties it */
+	/* Its own Claude Code's hooks: about itself only. */
+	{ IPC_OP_CLAUDE_HOOK, ANYONE, OPERATOR, NULL, false },
 	/* Sessions. */
 	{ IPC_OP_AGENT_INSPECT, ANYONE, PERM_SESSION_READ, "id", false },
 	{ IPC_OP_SESSION_TAIL, ANYONE, PERM_SESSION_READ, "agent", false },

@@ -78,6 +78,18 @@ enum ipc_pri {
 						   (link): typed into the
 						   session; res: {lines,
 						   output}, until quiet */
+/* Interactive Claude Code (actors/claude.h). */
+#define IPC_OP_CLAUDE_HOOK	"claude.hook"	/* req, from the session's
+						   orch-ctl hook: {event,
+						   session, message?, kind?,
+						   tool?, text?, background?};
+						   res: {decision, reason} */
+#define IPC_OP_CLAUDE_SESSION	"claude.session" /* ntf: {id}: its session */
+#define IPC_OP_CLAUDE_STATE	"claude.state"	/* ntf: {waiting, why} */
+#define IPC_OP_CLAUDE_PERMIT	"claude.permit"	/* req: {hold, event, tool,
+						   text}; res: {decision:
+						   allow|deny|"", reason} */
+#define IPC_OP_CLAUDE_UNPERMIT	"claude.unpermit" /* ntf: {hold}: gave up */
 #define IPC_OP_ACTOR_ROSTER	"actor.roster"	/* ntf: {agents: [{id, pid,
 						   perms}]}: the running
 						   actors, for telling whose

@@ -96,6 +96,9 @@ agent_step(struct agent *a, enum agent_event ev, const char *why)
 	if ((enum agent_status)to == from)
 		return to;
 	a->status = (enum agent_status)to;
+	/* A task held before it ran waits no more once its agent does not. */
+	if (from == STATUS_WAITING)
+		a->holding = false;
 	agent_announce(a, fsm_agent_status_event(a->status), from, why);
 	return to;
 }
@@ -273,6 +276,12 @@ agent_ready_cb(struct peer *p, int err, const struct envelope *env,
 		    env != NULL && env->errmsg[0] ? env->errmsg :
 		    proto_strerror(err));
 		a->start_failed = true;
+		/* Refused for a reason a person must fix: no retry. */
+		if (err == IPC_E_DENIED)
+			a->start_final = true;
+		/* Its Claude Code could not resume: the next start is fresh. */
+		if (err == IPC_E_NOENT && agent_config_interactive(&a->ac))
+			agent_claude_forget(a);
 		if (a->pid > 0 && err == IPC_E_TIMEOUT)
 			kill(-a->pid, SIGKILL);
 		return;
@@ -342,6 +351,8 @@ agent_link_dispatch_cb(struct peer *p, const struct envelope *env, void *arg)
 
 	if (strcmp(env->op, IPC_OP_TASK_STARTED) == 0)
 		agent_task_started(a, env);
+	else if (agent_claude_op(a, env))
+		return;
 	else if (env->kind == IPC_KIND_REQ && a->sup->relayed != NULL)
 		agent_relay(a, env);
 	else if (env->kind == IPC_KIND_REQ)
@@ -439,12 +450,25 @@ agent_start(struct agent *a)
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 2);
+	msgpack_pack_map(&pk, 2 + agent_config_interactive(&a->ac));
 	body_pack_str(&pk, "agent");
 	agent_config_pack(&pk, &a->ac);
 	body_pack_kv_str(&pk, "shm", sup->region != NULL ? sup->region->name :
 	    "");
+	if (agent_config_interactive(&a->ac) && agent_claude_pack_init(a, &pk,
+	    &cause) != 0) {
+		msgpack_sbuffer_destroy(&sb);
+		log_warnx("agent %s: cannot start: %s", a->ac.id, cause);
+		snprintf(a->last_exit, sizeof a->last_exit, "start failed: %s",
+		    cause);
+		a->start_failed = a->start_final = true;
+		free(cause);
+		kill(-pid, SIGKILL);
+		return;
+	}
+	/* Claude Code takes its time to come up; a shell does not. */
 	peer_request(a->link, IPC_OP_ACTOR_INIT, sb.data, sb.size,
+	    agent_config_interactive(&a->ac) ? AGENT_CLAUDE_READY_TIMEOUT_MS :
 	    AGENT_READY_TIMEOUT_MS, agent_ready_cb, a);
 	msgpack_sbuffer_destroy(&sb);
 	agent_roster_send(sup);
@@ -543,6 +567,14 @@ agent_exited(struct agent *a, int status)
 		agent_watch_sweep(sup, old_session);
 		return;
 	}
+	if (a->start_final && !a->stop_requested && !a->sup->stopping) {
+		a->start_final = false;
+		agent_step(a, AE_FAIL, a->last_exit);
+		agent_tell(&a->on_ready, IPC_E_INTERNAL, a->last_exit);
+		agent_watch_sweep(sup, old_session);
+		return;
+	}
+	a->start_final = false;
 	d = restart_decide(&a->ac.restart, &a->hist, a->stop_requested ||
 	    a->sup->stopping, normal, clock_now_ns());
 	switch (d.action) {
@@ -645,4 +677,16 @@ agent_restart(struct agent *a, proto_done_fn done, void *arg,
 		agent_start(a);
 	}
 	return 0;
+}
+
+int
+agent_restart_fresh(struct agent *a, proto_done_fn done, void *arg,
+    const char **why)
+{
+	/* Forgotten first: a stopped agent starts again at once. */
+	if (a->on_ready.fn == NULL) {
+		agent_claude_forget(a);
+		a->claude_sid[0] = '\0';
+	}
+	return agent_restart(a, done, arg, why);
 }

@@ -16,6 +16,7 @@
 #include "supervisor/config.h"
 #include "supervisor/fsm.h"
 #include "supervisor/load.h"
+#include "supervisor/permit.h"
 #include "supervisor/restart.h"
 #include "supervisor/task_ctx.h"
 
@@ -23,7 +24,9 @@
 #define AGENT_CMD_MAX		256
 #define AGENT_TASK_NAME_MAX	96
 #define AGENT_READY_TIMEOUT_MS	10000
+#define AGENT_CLAUDE_READY_TIMEOUT_MS	60000
 
+struct envelope;
 struct supervisor;
 struct peer;
 
@@ -72,6 +75,16 @@ struct agent {
 	struct task_record	*current;
 	struct task_record	 held;		/* waits for approval (door.c) */
 
+	/* An interactive Claude Code's (agent_claude.c). */
+	char			 claude_sid[72];	/* its session */
+	bool			 attention;	/* Claude waits for its user */
+	bool			 wait_idle;	/* and waited with no task */
+	char			 wait_why[256];
+	bool			 start_final;	/* it cannot start: no retry */
+	unsigned		 permits;	/* tool calls the door holds */
+	char			 permit_why[320];	/* the oldest's */
+	bool			 holding;	/* a task held before it ran */
+
 	struct agent_wait	 on_ready;	/* deploy / restart waiting */
 	struct agent_wait	 on_exit;	/* terminate waiting */
 	struct agent		*next;
@@ -107,6 +120,9 @@ int		 agent_terminate(struct agent *a, proto_done_fn done,
 		    void *arg, const char **why);
 int		 agent_restart(struct agent *a, proto_done_fn done, void *arg,
 		    const char **why);
+/* The same, its Claude Code conversation forgotten (a fresh one). */
+int		 agent_restart_fresh(struct agent *a, proto_done_fn done,
+		    void *arg, const char **why);
 /* Ask the actor to stop; SIGKILL after grace_ms. No restart follows. */
 void		 agent_stop(struct agent *a, unsigned grace_ms);
 /* SIGKILL the actor, its session and its task. */
@@ -153,6 +169,19 @@ void		 agent_kill_task(struct agent *a);
 /* Where task `name`'s full output is kept (orch-ctl logs), or -1. */
 int		 agent_log_path(const struct supervisor *sup, const char *name,
 		    char *buf, size_t size);
+
+/*
+ * agent_claude.c: an interactive Claude Code agent. agent_claude_op takes
+ * its actor's claude.* messages (true: it was one); pack_init adds the
+ * "claude" key to actor.init (0, or -1 with *cause: no claude binary);
+ * wait makes the agent waiting or working again from what Claude Code
+ * said and what the door holds; forget drops the conversation to resume.
+ */
+bool		 agent_claude_op(struct agent *a, const struct envelope *env);
+int		 agent_claude_pack_init(struct agent *a, msgpack_packer *pk,
+		    char **cause);
+void		 agent_claude_wait(struct agent *a);
+void		 agent_claude_forget(struct agent *a);
 
 const char	*agent_status_name(enum agent_status st);
 /* Pack the status row: id, type, status, pid, restarts, task, caps. */

@@ -68,6 +68,7 @@ agent_hold(struct agent *a, const struct agent_task_ctx *ctx,
 	agent_task_fill(&a->held, 0, "waiting", ctx != NULL ? ctx->name : "",
 	    ctx != NULL ? ctx->display : NULL, argv, argc);
 	snprintf(why, sizeof why, "task %s waits for approval", a->held.name);
+	a->holding = true;
 	agent_step(a, AE_HOLD, why);
 }
 

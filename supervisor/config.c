@@ -445,6 +445,8 @@ static const struct schema_key agent_keys[] = {
 	{ "restart", agent_restart_key },
 	{ "inbox", agent_inbox_key },
 	{ "deliver", agent_deliver_key },
+	{ "claude", config_claude_key },
+	{ "worktree", config_worktree_key },
 };
 
 /* Session keys, put straight under the agent by mistake. */
@@ -466,6 +468,12 @@ config_agent(struct schema *c, const char *path, const struct yamlnode *n,
 		return -1;
 	if (ac->id[0] == '\0')
 		return schema_err(c, n, path, "missing required key 'id'");
+	if (yamldoc_get(n, "claude") != NULL && ac->runner != RUNNER_CLAUDE)
+		return schema_err(c, yamldoc_get(n, "claude"), path, "claude: "
+		    "applies to an agent with runner: claude");
+	if (agent_config_interactive(ac) && ac->type == AGENT_GATEWAY)
+		return schema_err(c, n, path, "a gateway runs no Claude Code "
+		    "session");
 	return 0;
 }
 

@@ -60,6 +60,11 @@ int		 config_agent_parse(const struct yamldoc *doc,
 /* config_mcp.c: the top-level mcp: key. */
 int		 config_mcp_key(struct schema *c, const char *path,
 		    const struct yamlnode *n, void *arg);
+/* config_claude.c: an agent's claude: and worktree: keys. */
+int		 config_claude_key(struct schema *c, const char *path,
+		    const struct yamlnode *n, void *arg);
+int		 config_worktree_key(struct schema *c, const char *path,
+		    const struct yamlnode *n, void *arg);
 /*
  * The mcp: settings (run's own, else base's; port >= 0 overrides mcp.http)
  * onto run's gateway agent; HTTP asked for with no gateway adds one, "mcp".

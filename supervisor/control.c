@@ -266,7 +266,10 @@ control_terminate(struct control_client *c, const struct envelope *env)
 static void
 control_restart(struct control_client *c, const struct envelope *env)
 {
-	control_agent_op(c, env, agent_restart);
+	bool	fresh = false;
+
+	body_bool(&env->body, "fresh", &fresh);
+	control_agent_op(c, env, fresh ? agent_restart_fresh : agent_restart);
 }
 
 void

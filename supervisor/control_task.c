@@ -17,6 +17,7 @@
 #include "ipc/body.h"
 #include "ipc/peer.h"
 #include "supervisor/agent.h"
+#include "supervisor/door.h"
 #include "supervisor/control_int.h"
 #include "supervisor/sched.h"
 #include "supervisor/supervisor.h"
@@ -116,6 +117,7 @@ control_decide(struct control_client *c, const struct envelope *env,
     enum control_decision d)
 {
 	struct sched	*s = c->ctl->sup->sched;
+	struct agent	*a;
 	const char	*why = NULL;
 	char		 task[128];
 	int		 rc;
@@ -127,6 +129,15 @@ control_decide(struct control_client *c, const struct envelope *env,
 	}
 	rc = d == CONTROL_CANCEL ? sched_cancel(s, task, &why) :
 	    sched_approve(s, task, d == CONTROL_APPROVE, &why);
+	/*
+	 * No such task, but an agent of that name waits on orch: a tool call
+	 * of its Claude Code that no task of orch's asked for (a person
+	 * typed the prompt in its session).
+	 */
+	if (rc != 0 && d != CONTROL_CANCEL && (a = agent_find(c->ctl->sup,
+	    task)) != NULL && a->permits > 0)
+		rc = door_release(c->ctl->sup->door, a, d == CONTROL_APPROVE,
+		    "denied");
 	if (rc != 0) {
 		control_error(c, env, IPC_E_NOENT, "%s: %s", task, why);
 		return;
@@ -206,11 +217,16 @@ control_submit_task(struct control_client *c, const struct envelope *env,
 	int64_t			 pri = 0;
 	uint64_t		 timeout = 0, retry = 0;
 	uint32_t		 i;
+	bool			 prompt;
 
 	memset(t, 0, sizeof *t);
-	if ((cmd = body_bytes(&env->body, "command", &len)) == NULL ||
-	    len == 0 || memchr(cmd, '\0', len) != NULL) {
-		control_error(c, env, IPC_E_INVAL, "submit needs a command");
+	/* A command for a shell, or a prompt for an agent's runner. */
+	prompt = (cmd = body_bytes(&env->body, "command", &len)) == NULL;
+	if (prompt)
+		cmd = body_bytes(&env->body, "prompt", &len);
+	if (cmd == NULL || len == 0 || memchr(cmd, '\0', len) != NULL) {
+		control_error(c, env, IPC_E_INVAL, "submit needs a command or "
+		    "a prompt");
 		return -1;
 	}
 	if (body_get(&env->body, "id") == NULL)
@@ -262,7 +278,10 @@ control_submit_task(struct control_client *c, const struct envelope *env,
 		goto fail;
 	}
 	body_bool(&env->body, "approval", &t->requires_approval);
-	t->command = xstrndup(cmd, len);
+	if (prompt)
+		t->prompt = xstrndup(cmd, len);
+	else
+		t->command = xstrndup(cmd, len);
 	t->priority = (int)pri;
 	t->timeout_s = (double)timeout / 1000;
 	t->retry_max = (unsigned)retry;

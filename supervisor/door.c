@@ -9,13 +9,21 @@
 #include "common/log.h"
 #include "common/strlist.h"
 #include "common/xmalloc.h"
+#include "ipc/body.h"
 #include "supervisor/agent.h"
 #include "supervisor/hub.h"
 #include "supervisor/supervisor.h"
 
-/* A command held for a person's answer, with copies of all it names. */
+/*
+ * A command held for a person's answer, with copies of all it names; or
+ * a tool call (permit) of an interactive Claude Code, its text kept.
+ */
 struct door_held {
 	struct agent		*agent;
+	bool			 permit;
+	uint64_t		 hold;		/* permit: the actor's name */
+	char			*what;		/* permit: "Bash: rm x" */
+	char			 why[320];	/* permit: why it is held */
 	struct strlist		 argv;
 	unsigned		 timeout_ms;
 	struct agent_task_ctx	 ctx;
@@ -67,15 +75,16 @@ door_gate(struct door *d, const struct agent *a, char *const *argv,
 	return GATE_HOLD;
 }
 
+/* a's oldest hold (they are kept newest first). */
 static struct door_held **
 door_find(struct door *d, const struct agent *a)
 {
-	struct door_held	**pp;
+	struct door_held	**pp, **found = NULL;
 
 	for (pp = &d->held; *pp != NULL; pp = &(*pp)->next)
 		if ((*pp)->agent == a)
-			return pp;
-	return NULL;
+			found = pp;
+	return found;
 }
 
 static void
@@ -86,6 +95,7 @@ door_held_free(struct door_held *h)
 	strlist_clear(&h->argv);
 	for (i = 0; i < sizeof h->strs / sizeof h->strs[0]; i++)
 		free(h->strs[i]);
+	free(h->what);
 	free(h);
 }
 
@@ -108,10 +118,11 @@ door_agent_cb(void *arg, const struct hub_change *ch)
 	struct door_held	**pp;
 	const struct agent	*a = ch->subject;
 
-	if (a->status == STATUS_WAITING || (pp = door_find(d, a)) == NULL)
+	if (a->status == STATUS_WAITING)
 		return;
-	door_answer(pp, IPC_E_PEER_GONE, "the agent's actor ended while "
-	    "its task waited for approval");
+	while ((pp = door_find(d, a)) != NULL)
+		door_answer(pp, IPC_E_PEER_GONE, "the agent's actor ended "
+		    "while its task waited for approval");
 }
 
 struct door *
@@ -199,7 +210,11 @@ door_run(struct door *d, struct agent *a, const struct door_cmd *cmd,
 	if (cmd->approval) {
 		snprintf(d->why, sizeof d->why, "the task requires approval");
 		gated = GATE_HOLD;
-	} else
+	} else if (agent_config_interactive(&a->ac))
+		/* A prompt is no command: its Claude Code's tool calls are. */
+		return agent_exec(a, cmd->argv, cmd->argc, cmd->timeout_ms,
+		    cmd->ctx, done, arg, why);
+	else
 		gated = door_gate(d, a, cmd->argv, cmd->argc, NULL);
 	if (gated == GATE_HOLD) {
 		/* Written before it waits: the person decides next. */
@@ -243,6 +258,152 @@ door_type(struct door *d, struct agent *a, const char *text, bool command,
 	return agent_type(a, text, command, done, arg, why);
 }
 
+/* Tool calls ---------------------------------------------------------------- */
+
+/* What a's agent shows of its held tool calls: how many, the oldest's why. */
+static void
+door_permit_sync(struct door *d, struct agent *a)
+{
+	const struct door_held	*h, *oldest = NULL;
+
+	a->permits = 0;
+	for (h = d->held; h != NULL; h = h->next)
+		if (h->agent == a && h->permit) {
+			a->permits++;
+			oldest = h;
+		}
+	snprintf(a->permit_why, sizeof a->permit_why, "%s", oldest != NULL ?
+	    oldest->why : "");
+	agent_claude_wait(a);
+}
+
+/* The answer a hook prints: {decision, reason}. */
+static void
+door_permit_answer(proto_done_fn done, void *arg, const char *decision,
+    const char *reason)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	body_pack_kv_str(&pk, "decision", decision);
+	body_pack_kv_str(&pk, "reason", reason);
+	done(arg, IPC_OK, NULL, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+door_permit_audit(const struct agent *a, const char *what, const char *decision,
+    const char *rule)
+{
+	char *const	argv[1] = { (char *)what };
+	struct agent_task_ctx ctx = { a->current != NULL ? a->current->name :
+			    "", what, 0, NULL };
+
+	door_audit(a, &ctx, argv, 1, decision, rule);
+}
+
+void
+door_permit(struct door *d, struct agent *a, const struct door_permit *pr,
+    proto_done_fn done, void *arg)
+{
+	struct door_held	*h;
+	char			*text, *what, line[AGENT_CMD_MAX];
+	bool			 bash = strcmp(pr->tool, "Bash") == 0;
+	bool			 hold;
+
+	text = xstrndup(pr->text, pr->text_len);
+	xasprintf(&what, "%s: %s", pr->tool, text);
+	if (a->ac.tier < 2) {
+		door_permit_answer(done, arg, pr->permission ? "allow" : "",
+		    "orch: tier 1");
+		free(text);
+		free(what);
+		return;
+	}
+	if (a->ac.tier >= 3) {
+		snprintf(d->why, sizeof d->why, "tier 3: every tool call needs "
+		    "approval");
+		hold = true;
+	} else if (bash && pr->cut) {
+		snprintf(d->why, sizeof d->why, "tier 2: the command is too "
+		    "long to be read whole");
+		hold = true;
+	} else if (bash)
+		hold = door_gate(d, a, NULL, 0, text) == GATE_HOLD;
+	else {
+		snprintf(d->why, sizeof d->why, "tier 2: Claude Code asks to "
+		    "use %s", pr->tool);
+		hold = true;
+	}
+	free(text);
+	if (!hold) {
+		door_permit_audit(a, what, "allowed", "the command gate");
+		door_permit_answer(done, arg, pr->permission ? "allow" : "",
+		    "orch: the command gate lets it run");
+		free(what);
+		return;
+	}
+	h = xcalloc(1, sizeof *h);
+	h->agent = a;
+	h->permit = true;
+	h->hold = pr->hold;
+	h->what = what;
+	log_escape(line, sizeof line, what, strlen(what));
+	snprintf(h->why, sizeof h->why, "%.120s held for approval (%.170s)",
+	    line, d->why);
+	h->done = done;
+	h->arg = arg;
+	h->next = d->held;
+	d->held = h;
+	door_permit_audit(a, what, "held", d->why);
+	door_permit_sync(d, a);
+	log_info("agent %s: Claude Code's %s waits for approval (%s): run "
+	    "'orch-ctl -L %s approve %s' (or deny)", a->ac.id, line, d->why,
+	    d->sup->instance, a->current != NULL && a->current->name[0] ?
+	    a->current->name : a->ac.id);
+}
+
+static void
+door_permit_release(struct door *d, struct agent *a, struct door_held *h,
+    bool yes, const char *why)
+{
+	char	reason[512];
+
+	door_permit_audit(a, h->what, yes ? "approved" : "refused", why !=
+	    NULL && !yes ? why : "a person");
+	if (yes)
+		snprintf(reason, sizeof reason, "approved by a person through "
+		    "orch");
+	else
+		snprintf(reason, sizeof reason, "denied by a person through "
+		    "orch%s%s", why != NULL && strcmp(why, "denied") != 0 ? ": " :
+		    "", why != NULL && strcmp(why, "denied") != 0 ? why : "");
+	door_permit_answer(h->done, h->arg, yes ? "allow" : "deny", reason);
+	door_held_free(h);
+	door_permit_sync(d, a);
+}
+
+void
+door_unpermit(struct door *d, struct agent *a, uint64_t hold)
+{
+	struct door_held	**pp, *h;
+
+	for (pp = &d->held; (h = *pp) != NULL; pp = &h->next)
+		if (h->agent == a && h->permit && h->hold == hold)
+			break;
+	if (h == NULL)
+		return;
+	*pp = h->next;
+	door_permit_audit(a, h->what, "withdrawn", "Claude Code gave up on it");
+	/* Nobody reads the answer now; its context is freed with it. */
+	h->done(h->arg, IPC_E_PEER_GONE, "withdrawn", NULL, 0);
+	door_held_free(h);
+	door_permit_sync(d, a);
+}
+
 int
 door_release(struct door *d, struct agent *a, bool yes, const char *why)
 {
@@ -255,6 +416,10 @@ door_release(struct door *d, struct agent *a, bool yes, const char *why)
 	/* Off the list first: the agent's steps below are announced. */
 	h = *pp;
 	*pp = h->next;
+	if (h->permit) {
+		door_permit_release(d, a, h, yes, why);
+		return 0;
+	}
 	door_audit(a, &h->ctx, h->argv.v, h->argv.n - 1, yes ? "approved" :
 	    "refused", why != NULL && !yes ? why : "a person");
 	if (!yes) {

@@ -16,8 +16,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ipc/proto.h"
+#include "supervisor/permit.h"
 #include "supervisor/task_ctx.h"
 
 struct agent;
@@ -60,8 +62,24 @@ int		 door_type(struct door *d, struct agent *a, const char *text,
 		    bool command, proto_done_fn done, void *arg,
 		    const char **why);
 /*
- * A person's answer to a's held command: yes runs it, no answers it
- * IPC_E_DENIED with why. 0, or -1 when a holds nothing.
+ * Decide a tool call of a's Claude Code by a's tier, as a command is:
+ * tier 1 allows; tier 3 holds it for a person; tier 2 runs a Bash command
+ * through the command gate (held if the gate holds it), and holds any
+ * other tool Claude Code asks about. done gets {decision, reason}:
+ * "allow" or "deny" with who decided, or "" (no decision: Claude Code's
+ * own rules apply; a PreToolUse the gate lets through). While held, a
+ * waits (the door keeps a->permits and a->permit_why, then calls
+ * agent_claude_wait) and door_release answers it.
+ */
+void		 door_permit(struct door *d, struct agent *a,
+		    const struct door_permit *pr, proto_done_fn done,
+		    void *arg);
+/* The actor's hook gave up on tool call hold: let it go unanswered. */
+void		 door_unpermit(struct door *d, struct agent *a, uint64_t hold);
+/*
+ * A person's answer to a's held command or tool call (the oldest): yes
+ * runs (allows) it, no answers it IPC_E_DENIED (denies it) with why. 0,
+ * or -1 when a holds nothing.
  */
 int		 door_release(struct door *d, struct agent *a, bool yes,
 		    const char *why);

@@ -51,8 +51,8 @@ static const signed char fsm_agent[STATUS_COUNT][AE_COUNT] = {
 static const signed char fsm_task[ST_COUNT][TE_COUNT] = {
 	/*	   HOLD APPROVE START OK  FAIL RETRY AGAIN DENY SKIP CANCEL */
 	[PE] = {   WA,  NO,     RU,   NO, FA,  NO,   NO,   FA,  SK,  CA },
-	[WA] = {   NO,  RU,     NO,   NO, FA,  NO,   PE,   FA,  SK,  CA },
-	[RU] = {   NO,  NO,     NO,   OK, FA,  RE,   NO,   NO,  NO,  CA },
+	[WA] = {   NO,  RU,     NO,   OK, FA,  RE,   PE,   FA,  SK,  CA },
+	[RU] = {   WA,  NO,     NO,   OK, FA,  RE,   NO,   NO,  NO,  CA },
 	[RE] = {   NO,  NO,     NO,   NO, NO,  NO,   PE,   NO,  SK,  CA },
 	[OK] = {   NO,  NO,     NO,   NO, NO,  NO,   NO,   NO,  NO,  NO },
 	[FA] = {   NO,  NO,     NO,   NO, NO,  NO,   NO,   NO,  NO,  NO },

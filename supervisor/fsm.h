@@ -36,7 +36,7 @@ enum agent_event {
 
 enum task_state {
 	ST_PENDING = 0,
-	ST_WAITING,		/* for approval */
+	ST_WAITING,		/* for approval (before it runs, or as it runs) */
 	ST_RUNNING,
 	ST_RETRY,		/* backing off before another attempt */
 	ST_OK,
@@ -47,7 +47,7 @@ enum task_state {
 };
 
 enum task_event {
-	TE_HOLD = 0,		/* routed, held for approval at the door */
+	TE_HOLD = 0,		/* held for approval at the door, or its tool call */
 	TE_APPROVE,		/* approved: sent to its agent */
 	TE_START,		/* sent to its agent */
 	TE_OK,			/* it succeeded */

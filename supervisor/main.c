@@ -27,6 +27,7 @@
 #include "supervisor/agent.h"
 #include "supervisor/config.h"
 #include "supervisor/control.h"
+#include "supervisor/alert.h"
 #include "supervisor/door.h"
 #include "supervisor/gc.h"
 #include "supervisor/hub.h"
@@ -268,6 +269,19 @@ supervisor_done_cb(void *arg, const struct hub_change *ch)
 }
 
 static void
+supervisor_permit(struct supervisor *sup, struct agent *a,
+    const struct door_permit *pr, proto_done_fn done, void *arg)
+{
+	door_permit(sup->door, a, pr, done, arg);
+}
+
+static void
+supervisor_unpermit(struct supervisor *sup, struct agent *a, uint64_t hold)
+{
+	door_unpermit(sup->door, a, hold);
+}
+
+static void
 supervisor_relay(struct supervisor *sup, const char *agent,
     const struct envelope *env, proto_done_fn done, void *arg)
 {
@@ -344,6 +358,8 @@ main(int argc, char **argv)
 	sup.grace_ms = SUPERVISOR_GRACE_DEFAULT_MS;
 	sup.stop = supervisor_shutdown;
 	sup.relayed = supervisor_relay;
+	sup.permit = supervisor_permit;
+	sup.unpermit = supervisor_unpermit;
 	sup.heartbeat_ms = SUPERVISOR_HEARTBEAT_DEFAULT_MS;
 	while ((ch = getopt_long(argc, argv, "L:c:w:g:vh", longopts, NULL)) !=
 	    -1) {
@@ -496,6 +512,7 @@ main(int argc, char **argv)
 	hub_subscribe(sup.hub, HUB_AGENT, supervisor_log_cb, &sup);
 	hub_subscribe(sup.hub, HUB_AGENT, supervisor_done_cb, &sup);
 	sup.door = door_new(&sup);
+	sup.alert = alert_new(&sup);
 	if (supervisor_region(&sup, &cause) != 0) {
 		/*
 		 * Agents still run without it (a container without /dev/shm,
@@ -512,6 +529,8 @@ main(int argc, char **argv)
 	    (sup.control = control_new(&sup, path, &cause)) == NULL) {
 		supervisor_region_free(&sup);
 		door_free(sup.door);
+	alert_free(sup.alert);
+		alert_free(sup.alert);
 		hub_free(sup.hub);
 		rundir_remove(sup.rundir);
 		goto fail;
@@ -554,6 +573,7 @@ main(int argc, char **argv)
 		sup.exit_code = code;
 	/* Held commands are answered while their tasks are still there. */
 	door_free(sup.door);
+	alert_free(sup.alert);
 	sup.door = NULL;
 	sched_free(sup.sched);
 	sup.sched = NULL;

@@ -193,13 +193,15 @@ sched_done(void *arg, int err, const char *errmsg, const void *body,
 	bool			 ok;
 
 	/* Held at the door, answered there: denied, cancelled, or its agent gone. */
-	if (t->st == ST_WAITING) {
+	if (t->st == ST_WAITING && !t->sent) {
 		sched_held_done(t, err, errmsg);
 		return;
 	}
 	/* An answer after the run was marked over (an interrupted -w run). */
-	if (t->st != ST_RUNNING)
+	if (t->st != ST_RUNNING && t->st != ST_WAITING)
 		return;
+	/* Its agent's answer (it may have waited on a person meanwhile). */
+	t->sent = false;
 	ok = sched_result_take(t, err, body, len);
 	if (ok) {
 		t->reason[0] = '\0';
@@ -378,6 +380,7 @@ sched_dispatch(struct stask *t, const struct sched_agent *a)
 		sched_done(t, rc, why != NULL ? why : proto_strerror(rc), NULL,
 		    0);
 	} else {
+		t->sent = true;
 		sched_step(t, TE_START);
 		log_msg(sched_live(t->run->s) && t->attempts == 1 ? LOGL_DEBUG :
 		    LOGL_INFO, 0, __func__, "task %s: started on %s%s", t->key,
@@ -707,12 +710,44 @@ sched_wait(struct sched *s, unsigned no, proto_done_fn fn, void *arg)
 	return 0;
 }
 
-/* An agent changed (idle again, gone, ...): the queue may move. */
+/* The task agent runs now (sent, so its answer is awaited), or NULL. */
+static struct stask *
+sched_running_on(struct sched *s, const char *agent, enum task_state st)
+{
+	struct sched_run	*run;
+	size_t			 i;
+
+	for (run = s->runs; run != NULL; run = run->next)
+		for (i = 0; i < run->n; i++)
+			if (run->tasks[i].sent && run->tasks[i].st == st &&
+			    strcmp(run->tasks[i].agent, agent) == 0)
+				return &run->tasks[i];
+	return NULL;
+}
+
+/*
+ * An agent changed (idle again, gone, ...): the queue may move. One that
+ * waits on a person as it works (its Claude Code asks) takes its running
+ * task with it, and back.
+ */
 static void
 sched_agent_cb(void *arg, const struct hub_change *ch)
 {
-	(void)ch;
-	sched_kick(arg);
+	struct sched	*s = arg;
+	struct stask	*t;
+
+	if (strcmp(ch->from, "working") == 0 && strcmp(ch->to, "waiting") ==
+	    0 && (t = sched_running_on(s, ch->name, ST_RUNNING)) != NULL) {
+		snprintf(t->reason, sizeof t->reason, "%s", ch->why != NULL ?
+		    ch->why : "its agent waits on a person");
+		sched_step(t, TE_HOLD);
+	} else if (strcmp(ch->from, "waiting") == 0 && strcmp(ch->to,
+	    "working") == 0 && (t = sched_running_on(s, ch->name,
+	    ST_WAITING)) != NULL) {
+		t->reason[0] = '\0';
+		sched_step(t, TE_APPROVE);
+	}
+	sched_kick(s);
 }
 
 struct sched *

@@ -150,11 +150,23 @@ sched_approve(struct sched *s, const char *task, bool yes, const char **why)
 		*why = "the task is not waiting for approval";
 		return -1;
 	}
+	/* It runs and its agent waits: a tool call it holds is decided. */
+	if (t->sent) {
+		if (s->port.release(s->port.ctx, t->agent, yes, "denied") != 0) {
+			*why = "its agent waits on its own user, not on orch: "
+			    "answer in its session (orch-attach)";
+			return -1;
+		}
+		log_info("task %s: its agent's tool call %s", t->key, yes ?
+		    "approved" : "denied");
+		return 0;
+	}
 	if (yes) {
 		t->approved = true;
 		t->start_ns = clock_now_ns();
 		log_info("task %s: approved", t->key);
 		/* Running first: if it cannot be sent, its answer comes now. */
+		t->sent = true;
 		sched_step(t, TE_APPROVE);
 	}
 	if (s->port.release(s->port.ctx, t->agent, yes, "denied") != 0)
@@ -189,7 +201,8 @@ sched_cancel(struct sched *s, const char *task, const char **why)
 		if (t->st == ST_WAITING)
 			s->port.release(s->port.ctx, t->agent, false,
 			    "cancelled");
-		else
+		/* Sent: its agent ends it (what waited was a tool call). */
+		if (t->st == ST_RUNNING || t->sent)
 			s->port.kill(s->port.ctx, t->agent);
 		return 0;
 	}

@@ -64,6 +64,7 @@ struct stask {
 	unsigned	 attempts;
 	bool		 approved;
 	bool		 cancelled;	/* while running: no retry */
+	bool		 sent;		/* with its agent: an answer is due */
 	char		 agent[AGENT_ID_MAX + 1];
 	char		 avoid[AGENT_ID_MAX + 1];	/* its actor died */
 	uint64_t	 start_ns;

@@ -358,7 +358,10 @@ sched_io_command(struct stask *t, const struct agent_config *ac,
 		 * Large, for Claude Code: on its standard input, from a file
 		 * (an argument holds 128 KiB at most).
 		 */
-		if (strlen(cmd) > SCHED_SCRIPT_INLINE_MAX &&
+		if (agent_config_interactive(ac))
+			/* Typed into its TUI: the prompt, whole. */
+			strlist_add(argv, cmd);
+		else if (strlen(cmd) > SCHED_SCRIPT_INLINE_MAX &&
 		    ac->runner == RUNNER_CLAUDE) {
 			if (sched_script_file(t, cmd, path, size) != 0) {
 				snprintf(t->reason, sizeof t->reason, "cannot "

@@ -62,7 +62,9 @@ sched_claude(struct sched *s, struct stask *t, bool *ok)
 	const struct sched_agent	*a = sched_agent(s, t->agent);
 	struct runner_outcome		 o;
 
-	if (a == NULL || a->ac->runner != RUNNER_CLAUDE)
+	/* An interactive one's output is already its answer (Stop's). */
+	if (a == NULL || a->ac->runner != RUNNER_CLAUDE ||
+	    agent_config_interactive(a->ac))
 		return;
 	runner_claude_outcome(t->output, &o);
 	if (o.text == NULL) {
@@ -181,12 +183,16 @@ sched_result_take(struct stask *t, int err, const void *body, size_t len)
 		}
 		t->dur_ns = dur;
 	}
-	msgpack_unpacked_destroy(&up);
 	t->exit_code = (int)code;
 	t->signal = (int)sig;
 	ok = err == IPC_OK && code == 0 && !t->timed_out;
-	/* For Claude Code, the result event decides (and is the output). */
+	/* Why it failed, when its actor could say more than an exit code. */
 	t->reason[0] = '\0';
+	if (err == IPC_OK && !ok && body_str(&up.data, "reason", t->reason,
+	    sizeof t->reason) != 0)
+		t->reason[0] = '\0';
+	msgpack_unpacked_destroy(&up);
+	/* For Claude Code, the result event decides (and is the output). */
 	if (err == IPC_OK && t->t->prompt != NULL)
 		sched_claude(s, t, &ok);
 	sched_store(s, t);

@@ -19,6 +19,9 @@
 
 struct agent;
 struct control;
+struct agent;
+struct alert;
+struct door_permit;
 struct door;
 struct envelope;
 struct hub;
@@ -43,6 +46,7 @@ struct supervisor {
 	struct agent		*agents;
 	uint64_t		 next_task;
 	struct door		*door;		/* every command goes through it */
+	struct alert		*alert;		/* agents waiting, told */
 	struct control		*control;
 	struct region		*region;	/* event bus and memory bank */
 	struct serve		*serve;
@@ -71,6 +75,12 @@ struct supervisor {
 	void			(*relayed)(struct supervisor *,
 				    const char *agent, const struct envelope *,
 				    proto_done_fn, void *);
+	/* An agent's Claude Code tool call, for the door (door.h). */
+	void			(*permit)(struct supervisor *, struct agent *,
+				    const struct door_permit *, proto_done_fn,
+				    void *);
+	void			(*unpermit)(struct supervisor *,
+				    struct agent *, uint64_t hold);
 };
 
 #endif

@@ -303,6 +303,29 @@ ctl_agent_simple(struct ctl *c, const char *op, const char *id,
 	return 0;
 }
 
+/* restart --fresh: its Claude Code starts a new conversation. */
+static int
+ctl_agent_fresh(struct ctl *c, const char *id)
+{
+	const msgpack_object	*res;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	int			 rc;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	body_pack_kv_str(&pk, "id", id);
+	body_pack_kv_bool(&pk, "fresh", true);
+	rc = client_call(&c->client, IPC_OP_AGENT_RESTART, sb.data, sb.size,
+	    CTL_AGENT_TIMEOUT_MS, &res);
+	msgpack_sbuffer_destroy(&sb);
+	if (rc != IPC_OK)
+		return ctl_fail(c, id);
+	printf("agent %s restarted afresh and ready\n", id);
+	return 0;
+}
+
 static int
 ctl_agent(struct ctl *c, int argc, char **argv)
 {
@@ -314,7 +337,13 @@ ctl_agent(struct ctl *c, int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "restart") == 0)
 		return ctl_agent_simple(c, IPC_OP_AGENT_RESTART, argv[2],
 		    "restarted and ready");
-	fprintf(stderr, "orch-ctl: agent deploy|terminate|restart ID\n");
+	if (argc == 4 && strcmp(argv[1], "restart") == 0 &&
+	    (strcmp(argv[2], "--fresh") == 0 || strcmp(argv[3],
+	    "--fresh") == 0))
+		return ctl_agent_fresh(c, strcmp(argv[2], "--fresh") == 0 ?
+		    argv[3] : argv[2]);
+	fprintf(stderr, "orch-ctl: agent deploy|terminate|restart [--fresh] "
+	    "ID\n");
 	return 2;
 }
 
@@ -548,6 +577,13 @@ ctl_getopt(int argc, char **argv, const char *optstring,
  * once).
  */
 
+static int
+ctl_hook_cmd(struct ctl *c, int argc, char **argv)
+{
+	(void)c;
+	return ctl_hook(argc, argv);
+}
+
 /* Whom a command talks to. */
 enum ctl_where {
 	CTL_SUP,	/* the supervisor */
@@ -575,16 +611,20 @@ static const struct {
 "                  [--within SECONDS] [--scrollback SIZE]\n"
 "                                   start a new agent and wait until ready\n"
 "  agent terminate ID               stop an agent (it stays listed)\n"
-"  agent restart ID                 stop and start an agent again\n" },
+"  agent restart [--fresh] ID       stop and start an agent again (--fresh:\n"
+"                                   its Claude Code starts a new\n"
+"                                   conversation instead of resuming)\n" },
 	{ "shutdown", ctl_shutdown, CTL_SUP, false,
 "  shutdown                         stop the supervisor and every agent\n" },
 	{ "submit", ctl_submit_cmd, CTL_SUP, true,
 "  submit [--agent A | --requires CAP,...] [--priority N] [--timeout S]\n"
 "         [--retry N] [--id NAME] [--approval] [--wait] [--json]\n"
-"         -- COMMAND [ARG...]       queue a command as a task (one argument:\n"
-"                                   a shell command line); print its name,\n"
-"                                   or with --wait its output, and exit with\n"
-"                                   its status\n" },
+"         [--prompt] -- COMMAND [ARG...]\n"
+"                                   queue a command as a task (one argument:\n"
+"                                   a shell command line; --prompt: a prompt\n"
+"                                   for an agent's runner, Claude Code);\n"
+"                                   print its name, or with --wait its\n"
+"                                   output, and exit with its status\n" },
 	{ "workflow", ctl_workflow_cmd, CTL_SUP, true,
 "  workflow run FILE|- [--wait] [--json]\n"
 "                                   run a workflow on this supervisor; with\n"
@@ -619,6 +659,11 @@ static const struct {
 "                                   a direct message, acknowledged\n" },
 	{ "inbox", ctl_inbox_cmd, CTL_AGENT, false,
 "  inbox [--wait] [--json]          (in a session) read and empty the inbox\n" },
+	{ "hook", ctl_hook_cmd, CTL_OFFLINE, true,
+"  hook [--socket PATH] [--fail open|closed] EVENT < JSON\n"
+"                                   Claude Code's hook in an interactive\n"
+"                                   agent's session (orch's settings run\n"
+"                                   it); prints its decision JSON\n" },
 	{ "broadcast", ctl_broadcast_cmd, CTL_AGENT, true,
 "  broadcast TEXT [--agent-type T] [--capability C] [--status S]\n"
 "            [--id PATTERN]         to every matching agent\n" },

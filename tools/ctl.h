@@ -22,6 +22,8 @@ int	ctl_tasks(struct client *c, int argc, char **argv);
 int	ctl_decide(struct client *c, int argc, char **argv);
 int	ctl_submit(struct client *c, int argc, char **argv);
 int	ctl_workflow(struct client *c, int argc, char **argv);
+/* ctl_hook.c: Claude Code's command hook (its own connection). */
+int	ctl_hook(int argc, char **argv);
 
 /*
  * A finished task's result (exec's answer or a submitted task's row):

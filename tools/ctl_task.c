@@ -169,6 +169,21 @@ ctl_command(int argc, char **argv)
 	return cmd;
 }
 
+/* A prompt's words, as they were given, one space between. */
+static char *
+ctl_words(int argc, char **argv)
+{
+	char	*out = xstrdup(""), *next;
+	int	 k;
+
+	for (k = 0; k < argc; k++) {
+		xasprintf(&next, "%s%s%s", out, k > 0 ? " " : "", argv[k]);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
 static int
 ctl_priority(const char *s, int64_t *out)
 {
@@ -198,6 +213,7 @@ ctl_submit(struct client *c, int argc, char **argv)
 		{ "approval", no_argument, NULL, 'A' },
 		{ "wait", no_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "prompt", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const msgpack_object		*res, *tasks;
@@ -211,7 +227,7 @@ ctl_submit(struct client *c, int argc, char **argv)
 	int64_t				 pri = 0;
 	long				 retry = -1;
 	bool				 wait = false, json = false, approval = false;
-	bool				 has_pri = false;
+	bool				 has_pri = false, prompt = false;
 	int				 ch, rc;
 	size_t				 i, n;
 
@@ -262,11 +278,14 @@ ctl_submit(struct client *c, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'P':
+			prompt = true;
+			break;
 		default:
 			fprintf(stderr, "orch-ctl: submit [--agent A | "
 			    "--requires CAP,...] [--priority N] [--timeout S] "
 			    "[--retry N] [--id NAME] [--approval] [--wait] "
-			    "[--json] -- COMMAND...\n");
+			    "[--json] [--prompt] -- COMMAND...|PROMPT\n");
 			return 2;
 		}
 	}
@@ -297,13 +316,14 @@ ctl_submit(struct client *c, int argc, char **argv)
 			strlist_add(&req, cap);
 		free(caps);
 	}
-	cmd = ctl_command(argc - optind, argv + optind);
+	cmd = prompt ? ctl_words(argc - optind, argv + optind) :
+	    ctl_command(argc - optind, argv + optind);
 	n = 3 + (agent != NULL) + (req.n > 0) + has_pri + (secs > 0) +
 	    (retry >= 0) + approval;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, n);
-	body_pack_kv_str(&pk, "command", cmd);
+	body_pack_kv_str(&pk, prompt ? "prompt" : "command", cmd);
 	body_pack_kv_str(&pk, "id", id);
 	body_pack_kv_bool(&pk, "wait", wait);
 	if (agent != NULL)

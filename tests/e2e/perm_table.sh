@@ -93,6 +93,14 @@ refused boss "agent 'boss' may not inbox.read on agent 'plain''s socket" \
     env ORCH_SOCKET="$SOCKS/plain.sock" orch-ctl inbox
 ORCH_SOCKET=$SOCKS/plain.sock "$CTL" inbox >/dev/null || fail "operator inbox"
 
+# Claude Code's hooks: from the agent's own session, about itself only.
+row claude.hook
+refused plain "does not run an interactive Claude Code" sh -c 'echo "{}" | orch-ctl hook Stop'
+refused boss "agent 'boss' may not claude.hook on agent 'plain''s socket" \
+    sh -c 'echo "{}" | orch-ctl hook --socket "$1" Stop' sh "$SOCKS/plain.sock"
+out=$(echo '{}' | "$CTL" hook --socket "$SOCKS/plain.sock" Stop 2>&1) && fail "the operator sent a hook: $out"
+echo "$out" | grep -q "only a process of the agent's own session" || fail "operator's hook: $out"
+
 # Seeing another agent's session: session:read (inspect, its scrollback).
 row agent.inspect; row session.tail
 allowed boss sh -c 'echo BOSS""MARK' >/dev/null

@@ -1,6 +1,7 @@
 // A scripted stand-in for the Anthropic Messages API, for running the real
 // Claude Code CLI offline. It answers step N of SCRIPT (a JSON file: an
-// array of steps, each {"tool": NAME, "input": {...}} or {"text": "..."})
+// array of steps, each {"tool": NAME, "input": {...}} or {"text": "..."},
+// either with "delay_ms": N to answer that much later)
 // where N is how many assistant messages the request's conversation holds
 // (Claude Code resends the whole conversation), so each tool result moves
 // the script on. Requests without tools (titles, summaries) get a word.
@@ -67,7 +68,8 @@ const server = createServer((req, res) => {
 		}
 		const step = r.messages.filter((m) => m.role === "assistant").length;
 		const s = script[Math.min(step, script.length - 1)];
-		sse(res, message([s], s.tool !== undefined ? "tool_use" : "end_turn"));
+		setTimeout(() => sse(res, message([s], s.tool !== undefined ? "tool_use" : "end_turn")),
+		    s.delay_ms ?? 0);
 	});
 });
 server.listen(0, "127.0.0.1", () => {

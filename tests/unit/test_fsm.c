@@ -49,6 +49,7 @@ static const struct step task_steps[] = {
 	{ PE, TE_DENY, FA }, { PE, TE_SKIP, SK }, { PE, TE_CANCEL, CA },
 	{ WA, TE_APPROVE, RU }, { WA, TE_FAIL, FA }, { WA, TE_DENY, FA },
 	{ WA, TE_SKIP, SK }, { WA, TE_CANCEL, CA }, { WA, TE_AGAIN, PE },
+	{ WA, TE_OK, OK }, { WA, TE_RETRY, RE }, { RU, TE_HOLD, WA },
 	{ RU, TE_OK, OK }, { RU, TE_FAIL, FA }, { RU, TE_RETRY, RE },
 	{ RU, TE_CANCEL, CA },
 	{ RE, TE_AGAIN, PE }, { RE, TE_SKIP, SK }, { RE, TE_CANCEL, CA },

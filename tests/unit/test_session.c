@@ -22,8 +22,9 @@ static struct script	sc;
 
 static int
 script_open(struct session *s, const struct agent_config *ac,
-    char *const *env, char *const *wrap, char **cause)
+    char *const *cmd, char *const *env, char *const *wrap, char **cause)
 {
+	(void)cmd;
 	(void)wrap;
 	(void)ac;
 	if (env != NULL && env[0] != NULL && strcmp(env[0], "FAIL=1") == 0) {
@@ -142,7 +143,7 @@ test_script(void **state)
 	memset(&sc, 0, sizeof sc);
 	memset(&w, 0, sizeof w);
 	agent_config_defaults(&ac);
-	s = session_open_with(&script_ops, NULL, &ac, env, NULL, &cbs, &w,
+	s = session_open_with(&script_ops, NULL, &ac, NULL, env, NULL, &cbs, &w,
 	    &cause);
 	assert_non_null(s);
 	assert_string_equal(sc.env0, "K=V");
@@ -194,7 +195,7 @@ test_refused(void **state)
 	(void)state;
 	memset(&sc, 0, sizeof sc);
 	agent_config_defaults(&ac);
-	assert_null(session_open_with(&script_ops, NULL, &ac, env, NULL, NULL,
+	assert_null(session_open_with(&script_ops, NULL, &ac, NULL, env, NULL, NULL,
 	    NULL, &cause));
 	assert_string_equal(cause, "the script refuses");
 	free(cause);
@@ -203,7 +204,7 @@ test_refused(void **state)
 	assert_int_equal(sc.kills + sc.closes, 0);
 	/* A backend not built in is an error, not a pty in disguise. */
 	ac.backend = SESSION_TMUX;
-	assert_null(session_open(NULL, &ac, NULL, NULL, NULL, NULL, &cause));
+	assert_null(session_open(NULL, &ac, NULL, NULL, NULL, NULL, NULL, &cause));
 	assert_string_equal(cause, "session backend 'tmux' is not built in");
 	free(cause);
 }

@@ -105,7 +105,7 @@ test_session(void **state)
 	r.base = event_base_new();
 	chld = evsignal_new(r.base, SIGCHLD, chld_cb, &r);
 	evsignal_add(chld, NULL);
-	r.s = session_open(r.base, &ac, extra, NULL, &cbs, &r, &cause);
+	r.s = session_open(r.base, &ac, NULL, extra, NULL, &cbs, &r, &cause);
 	if (r.s == NULL)
 		fail_msg("session_open: %s", cause);
 	assert_true(session_leader(r.s) > 0);
@@ -165,14 +165,14 @@ test_bad_shell(void **state)
 	(void)state;
 	memset(&ac, 0, sizeof ac);
 	ac.shell = (char *)"/nonexistent/sh";
-	assert_null(session_open(base, &ac, NULL, NULL, NULL, NULL, &cause));
+	assert_null(session_open(base, &ac, NULL, NULL, NULL, NULL, NULL, &cause));
 	assert_string_equal(cause, "session shell /nonexistent/sh: No such "
 	    "file or directory");
 	free(cause);
 	cause = NULL;
 	ac.shell = (char *)"/bin/sh";
 	ac.cwd = (char *)"/nonexistent/dir";
-	assert_null(session_open(base, &ac, NULL, NULL, NULL, NULL, &cause));
+	assert_null(session_open(base, &ac, NULL, NULL, NULL, NULL, NULL, &cause));
 	assert_string_equal(cause, "session cwd /nonexistent/dir: No such "
 	    "file or directory");
 	free(cause);

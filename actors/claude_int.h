@@ -1,0 +1,75 @@
+/*
+ * The interactive Claude Code driver's state, shared by claude.c (the
+ * session and its tasks) and claude_hook.c (the hooks). Nothing else
+ * includes this.
+ */
+#ifndef ORCH_ACTORS_CLAUDE_INT_H
+#define ORCH_ACTORS_CLAUDE_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actors/claude.h"
+#include "common/strlist.h"
+#include "ipc/envelope.h"
+
+struct event;
+
+enum claude_phase {
+	CLAUDE_IDLE = 0,	/* no task, or one not yet typed */
+	CLAUDE_TYPING,		/* pasted; UserPromptSubmit awaited */
+	CLAUDE_WORKING,		/* Claude works on it until Stop */
+};
+
+/* A hook waiting for orch's gate (claude.permit), perhaps for a person. */
+struct claude_hold {
+	uint64_t		 no;		/* names it to the supervisor */
+	struct peer		*client;	/* orch-ctl hook, to answer */
+	struct envelope		 req;
+	bool			 permission;	/* PermissionRequest */
+	struct claude_hold	*next;
+};
+
+struct claude {
+	struct actor		*a;
+	char			 settings[PATH_MAX];
+	char			 sock[PATH_MAX];
+	char			 ctl[PATH_MAX + 16];
+	struct strlist		 cmd;
+	char			 sid[CLAUDE_SID_MAX + 1];
+	bool			 started;	/* SessionStart seen */
+	bool			 resuming;	/* with --resume */
+	bool			 sid_told;	/* to the supervisor */
+	struct envelope		 init_req;
+	bool			 init_pending;
+	struct event		*start_ev;
+	int			 dialog;	/* answered last (trust), or -1 */
+	uint64_t		 dialog_ns;
+
+	uint64_t		 task;		/* 0: none */
+	struct envelope		 task_req;
+	enum claude_phase	 phase;
+	char			*prompt;	/* as pasted */
+	size_t			 prompt_len;
+	unsigned		 typed;		/* Enters so far */
+	bool			 enter_for_dialog;
+	unsigned		 interrupts;	/* after a timeout */
+	bool			 timed_out;
+	uint64_t		 started_ns;
+	struct event		*enter_ev;
+	struct event		*confirm_ev;
+	struct event		*timeout_ev;
+
+	bool			 attention;	/* the supervisor was told */
+	struct claude_hold	*holds;
+	uint64_t		 next_hold;
+
+	char			*screen;	/* recent output, plain */
+	size_t			 screen_len;
+};
+
+/* claude_hook.c: answer and drop every held hook (the actor ends). */
+void	claude_hold_free_all(struct actor *a);
+
+#endif
