@@ -33,7 +33,7 @@
 
 #define CLAUDE_HOOK_TIMEOUT_S	60
 #define CLAUDE_HOLD_TIMEOUT_S	(7 * 24 * 3600)	/* a person may be away */
-#define CLAUDE_INTERRUPT_MS	3000
+#define CLAUDE_INTERRUPT_MS	1000
 #define CLAUDE_SCREEN_KEEP	8192
 #define CLAUDE_TRUST_RETRY_MS	3000
 
@@ -204,6 +204,8 @@ claude_cmd_make(struct claude *c, const char *path, const char *resume)
 }
 
 static void	claude_start_cb(evutil_socket_t, short, void *);
+static void	claude_task_end(struct actor *, int, const char *, size_t,
+		    const char *);
 static void	claude_enter_cb(evutil_socket_t, short, void *);
 static void	claude_confirm_cb(evutil_socket_t, short, void *);
 static void	claude_timeout_cb(evutil_socket_t, short, void *);
@@ -509,6 +511,9 @@ claude_output(struct actor *a, const char *data, size_t len)
 		claude_dialogs_check(a);
 		return;
 	}
+	/* It answers the interrupt: its screen moved. */
+	if (c->interrupts > 0)
+		c->reacted = true;
 	/* Promote only: the hooks say when it is over. */
 	if (c->phase != CLAUDE_WORKING || c->attention)
 		return;
@@ -617,6 +622,7 @@ claude_task_end(struct actor *a, int code, const char *text, size_t len,
 	c->task = 0;
 	c->phase = CLAUDE_IDLE;
 	c->timed_out = false;
+	c->prompt_id[0] = '\0';
 	free(c->prompt);
 	c->prompt = NULL;
 	claude_attention(a, false, NULL);
@@ -669,7 +675,7 @@ claude_confirm_cb(evutil_socket_t fd, short events, void *arg)
 }
 
 void
-claude_on_prompt(struct actor *a)
+claude_on_prompt(struct actor *a, const char *prompt_id)
 {
 	struct claude	*c = a->claude;
 
@@ -683,18 +689,28 @@ claude_on_prompt(struct actor *a)
 		evtimer_del(c->confirm_ev);
 		evtimer_del(c->enter_ev);
 		c->phase = CLAUDE_WORKING;
+		/* Its Stop is the one that names this prompt. */
+		snprintf(c->prompt_id, sizeof c->prompt_id, "%s", prompt_id);
 	}
 	claude_attention(a, false, NULL);
 }
 
 void
-claude_on_stop(struct actor *a, bool ok, const char *text, size_t len)
+claude_on_stop(struct actor *a, const char *prompt_id, bool ok,
+    const char *text, size_t len)
 {
 	struct claude	*c = a->claude;
 
 	claude_attention(a, false, NULL);
-	if (c->task == 0 || c->phase == CLAUDE_IDLE)
+	if (c->task == 0 || c->phase != CLAUDE_WORKING)
 		return;
+	/* The end of another turn (one interrupted, a person's) is not ours. */
+	if (c->prompt_id[0] != '\0' && prompt_id[0] != '\0' &&
+	    strcmp(c->prompt_id, prompt_id) != 0) {
+		log_debug("Stop of another prompt (%s): not the task's",
+		    prompt_id);
+		return;
+	}
 	if (ok)
 		claude_task_end(a, 0, text, len, NULL);
 	else {
@@ -707,9 +723,22 @@ claude_on_stop(struct actor *a, bool ok, const char *text, size_t len)
 }
 
 /*
- * The task's time is up: Escape interrupts Claude's turn (no Stop
- * follows one), then SIGINT, then the session is killed (the actor ends
- * with it, and its restart resumes the conversation).
+ * The turn is over by an interrupt (no Stop follows one): what Claude
+ * Code put back in its input box is cleared, so that the next prompt is
+ * typed alone.
+ */
+static void
+claude_interrupted(struct actor *a)
+{
+	session_write(a->session, "\x15", 1);
+	claude_task_end(a, 1, "", 0, NULL);
+}
+
+/*
+ * The task's time is up: Escape interrupts Claude's turn; a TUI that did
+ * not react to it (nothing redrawn within a second) gets SIGINT, then its
+ * session is killed (the actor ends with it, and its restart resumes the
+ * conversation).
  */
 static void
 claude_timeout_cb(evutil_socket_t fd, short events, void *arg)
@@ -723,32 +752,26 @@ claude_timeout_cb(evutil_socket_t fd, short events, void *arg)
 	if (c->task == 0 || a->session == NULL)
 		return;
 	c->timed_out = true;
+	if (c->interrupts > 0 && c->reacted) {
+		claude_interrupted(a);
+		return;
+	}
+	c->reacted = false;
 	switch (c->interrupts++) {
 	case 0:
 		log_warnx("task %s: timed out; interrupting Claude (Escape)",
 		    a->task_name);
-		c->screen_len = 0;
 		session_write(a->session, "\x1b", 1);
 		break;
 	case 1:
-		if (memmem(c->screen, c->screen_len, "Interrupted", 11) !=
-		    NULL) {
-			claude_task_end(a, 1, "", 0, NULL);
-			return;
-		}
-		log_warnx("task %s: Claude did not stop: SIGINT",
+		log_warnx("task %s: Claude did not react to Escape: SIGINT",
 		    a->task_name);
 		if ((leader = session_leader(a->session)) > 0)
 			kill(leader, SIGINT);
 		break;
 	default:
-		if (memmem(c->screen, c->screen_len, "Interrupted", 11) !=
-		    NULL || !session_alive(a->session)) {
-			claude_task_end(a, 1, "", 0, NULL);
-			return;
-		}
-		log_warnx("task %s: Claude did not stop: killing its session",
-		    a->task_name);
+		log_warnx("task %s: Claude did not react to SIGINT: killing its "
+		    "session", a->task_name);
 		claude_task_end(a, 1, "", 0, NULL);
 		session_kill(a->session);
 		return;

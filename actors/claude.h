@@ -83,9 +83,9 @@ size_t		 claude_paste_clean(const char *in, size_t len, char *out);
 
 /* For claude_hook.c: the driver's events. */
 void		 claude_on_start(struct actor *a, const char *sid);
-void		 claude_on_prompt(struct actor *a);
-void		 claude_on_stop(struct actor *a, bool ok, const char *text,
-		    size_t len);
+void		 claude_on_prompt(struct actor *a, const char *prompt_id);
+void		 claude_on_stop(struct actor *a, const char *prompt_id, bool ok,
+		    const char *text, size_t len);
 /* Does the driver know sid as its session's (or know none yet)? */
 bool		 claude_is_session(const struct actor *a, const char *sid);
 /* Waiting on a person (why), or not; the supervisor is told on change. */

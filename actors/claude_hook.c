@@ -26,6 +26,7 @@
 struct claude_said {
 	const char	*event;
 	char		 sid[CLAUDE_SID_MAX + 1];
+	char		 prompt_id[CLAUDE_SID_MAX + 1];	/* or "" */
 	const char	*message;	/* Stop's, a notification's, an error */
 	size_t		 message_len;
 	char		 kind[64];	/* notification_type */
@@ -202,8 +203,7 @@ static void
 claude_hook_prompt(struct actor *a, struct peer *p, const struct envelope *env,
     const struct claude_said *s)
 {
-	(void)s;
-	claude_on_prompt(a);
+	claude_on_prompt(a, s->prompt_id);
 	claude_hook_answer(p, env, NULL, NULL);
 }
 
@@ -213,8 +213,8 @@ claude_hook_stop(struct actor *a, struct peer *p, const struct envelope *env,
 {
 	/* Work left running in the background: the turn is not over. */
 	if (s->background == 0)
-		claude_on_stop(a, true, s->message != NULL ? s->message : "",
-		    s->message_len);
+		claude_on_stop(a, s->prompt_id, true, s->message != NULL ?
+		    s->message : "", s->message_len);
 	claude_hook_answer(p, env, NULL, NULL);
 }
 
@@ -222,7 +222,8 @@ static void
 claude_hook_failure(struct actor *a, struct peer *p,
     const struct envelope *env, const struct claude_said *s)
 {
-	claude_on_stop(a, false, s->message != NULL && s->message_len > 0 ?
+	claude_on_stop(a, s->prompt_id, false, s->message != NULL &&
+	    s->message_len > 0 ?
 	    s->message : "an API error", s->message != NULL &&
 	    s->message_len > 0 ? s->message_len : 12);
 	claude_hook_answer(p, env, NULL, NULL);
@@ -335,6 +336,9 @@ claude_hook(struct actor *a, struct peer *p, const struct envelope *env)
 	s.event = claude_hooks[i].event;
 	if (body_str(&env->body, "session", s.sid, sizeof s.sid) != 0)
 		s.sid[0] = '\0';
+	if (body_str(&env->body, "prompt", s.prompt_id, sizeof s.prompt_id) !=
+	    0 || !claude_sid_valid(s.prompt_id, strlen(s.prompt_id)))
+		s.prompt_id[0] = '\0';
 	s.message = body_bytes(&env->body, "message", &s.message_len);
 	s.text = body_bytes(&env->body, "text", &s.text_len);
 	if (body_str(&env->body, "kind", s.kind, sizeof s.kind) != 0)

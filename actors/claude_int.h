@@ -55,6 +55,8 @@ struct claude {
 	unsigned		 typed;		/* Enters so far */
 	bool			 enter_for_dialog;
 	unsigned		 interrupts;	/* after a timeout */
+	bool			 reacted;	/* the screen moved since */
+	char			 prompt_id[CLAUDE_SID_MAX + 1];
 	bool			 timed_out;
 	uint64_t		 started_ns;
 	struct event		*enter_ev;

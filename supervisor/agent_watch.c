@@ -23,6 +23,8 @@
 
 /* Past a task's timeout, when we ask its actor again to end it. */
 #define AGENT_TASK_SLACK_MS	500
+/* An interactive Claude Code is interrupted in steps (Escape, SIGINT, kill). */
+#define AGENT_TASK_SLACK_CLAUDE_MS	4500
 /* How long after an actor's exit its old session is swept. */
 #define AGENT_SWEEP_DELAY_MS	100
 
@@ -140,8 +142,10 @@ agent_watch_task(struct agent *a, unsigned timeout_ms)
 	if (timeout_ms == 0)
 		return;
 	a->task_late = false;
-	tv.tv_sec = (timeout_ms + AGENT_TASK_SLACK_MS) / 1000;
-	tv.tv_usec = (timeout_ms + AGENT_TASK_SLACK_MS) % 1000 * 1000;
+	timeout_ms += agent_config_interactive(&a->ac) ?
+	    AGENT_TASK_SLACK_CLAUDE_MS : AGENT_TASK_SLACK_MS;
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = timeout_ms % 1000 * 1000;
 	evtimer_add(a->task_ev, &tv);
 }
 

@@ -80,8 +80,11 @@ hook_pack(msgpack_packer *pk, const char *event, json_t *in)
 	char	*shown = NULL;
 	bool	 cut = false;
 
-	msgpack_pack_map(pk, 8);
+	msgpack_pack_map(pk, 9);
 	body_pack_kv_str(pk, "event", event);
+	body_pack_kv_str(pk, "prompt", json_is_string(json_object_get(in,
+	    "prompt_id")) ? json_string_value(json_object_get(in,
+	    "prompt_id")) : "");
 	body_pack_kv_str(pk, "session", json_is_string(json_object_get(in,
 	    "session_id")) ? json_string_value(json_object_get(in,
 	    "session_id")) : "");

@@ -24,11 +24,11 @@ JSON
 }
 
 # stand_in SCRIPT-JSON: start the API stand-in on that script; its port in
-# $API, every request it got in $T/requests.log.
+# $API, every request it got in $T/requests.jsonl.
 stand_in() {
 	printf '%s\n' "$1" >"$T/script.json"
 	rm -f "$T/port"
-	node "$here/tests/fakes/anthropic.mjs" "$T/script.json" "$T/requests.log" "$T/port" &
+	node "$here/tests/fakes/anthropic.mjs" "$T/script.json" "$T/requests.jsonl" "$T/port" &
 	PIDS="$PIDS $!"
 	wait_until 10 test -s "$T/port" || fail "the API stand-in did not start"
 	API=http://127.0.0.1:$(cat "$T/port")
@@ -41,6 +41,6 @@ claude_env() {
 
 # requests_with FILTER: how many requests the stand-in got pass the jq FILTER.
 requests_with() {
-	[ -s "$T/requests.log" ] || { echo 0; return; }
-	jq -Rn "[inputs | fromjson? | select($1)] | length" "$T/requests.log"
+	[ -s "$T/requests.jsonl" ] || { echo 0; return; }
+	jq -Rn "[inputs | fromjson? | select($1)] | length" "$T/requests.jsonl"
 }

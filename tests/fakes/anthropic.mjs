@@ -1,7 +1,9 @@
 // A scripted stand-in for the Anthropic Messages API, for running the real
 // Claude Code CLI offline. It answers step N of SCRIPT (a JSON file: an
 // array of steps, each {"tool": NAME, "input": {...}} or {"text": "..."},
-// either with "delay_ms": N to answer that much later)
+// either with "delay_ms": N to answer that much later; with "once": true
+// only the first request for that step waits; with "when": REGEX it is
+// the step for any request whose last user message matches, whatever N)
 // where N is how many assistant messages the request's conversation holds
 // (Claude Code resends the whole conversation), so each tool result moves
 // the script on. Requests without tools (titles, summaries) get a word.
@@ -23,6 +25,7 @@ function sse(res, events) {
 }
 
 let answered = 0;
+const served = new Set();
 
 // Each message its own id: Claude Code merges those that share one.
 function message(blocks, stop) {
@@ -66,10 +69,17 @@ const server = createServer((req, res) => {
 			sse(res, message([{ text: "orch" }], "end_turn"));
 			return;
 		}
-		const step = r.messages.filter((m) => m.role === "assistant").length;
-		const s = script[Math.min(step, script.length - 1)];
+		const last = [...r.messages].reverse().find((m) => m.role === "user");
+		const said = last === undefined ? "" : typeof last.content === "string" ?
+		    last.content : last.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
+		let step = script.findIndex((x) => x.when !== undefined && new RegExp(x.when).test(said));
+		if (step < 0)
+			step = Math.min(r.messages.filter((m) => m.role === "assistant").length, script.length - 1);
+		const s = script[step];
+		const delay = s.once && served.has(step) ? 0 : s.delay_ms ?? 0;
+		served.add(step);
 		setTimeout(() => sse(res, message([s], s.tool !== undefined ? "tool_use" : "end_turn")),
-		    s.delay_ms ?? 0);
+		    delay);
 	});
 });
 server.listen(0, "127.0.0.1", () => {
