@@ -36,6 +36,7 @@
 #define CLAUDE_INTERRUPT_MS	1000
 #define CLAUDE_SCREEN_KEEP	8192
 #define CLAUDE_TRUST_RETRY_MS	3000
+#define CLAUDE_DIALOG_DELAY_MS	400
 
 /*
  * First-run dialogs Claude Code shows before it starts: what names each
@@ -204,6 +205,7 @@ claude_cmd_make(struct claude *c, const char *path, const char *resume)
 }
 
 static void	claude_start_cb(evutil_socket_t, short, void *);
+static void	claude_dialog_cb(evutil_socket_t, short, void *);
 static void	claude_task_end(struct actor *, int, const char *, size_t,
 		    const char *);
 static void	claude_enter_cb(evutil_socket_t, short, void *);
@@ -261,6 +263,8 @@ claude_new(struct actor *a, const msgpack_object *init, char **cause)
 	c->enter_ev = evtimer_new(a->base, claude_enter_cb, a);
 	c->confirm_ev = evtimer_new(a->base, claude_confirm_cb, a);
 	c->timeout_ev = evtimer_new(a->base, claude_timeout_cb, a);
+	c->dialog_ev = evtimer_new(a->base, claude_dialog_cb, a);
+	c->dialog = -1;
 	c->screen = xmalloc(CLAUDE_SCREEN_KEEP + 1);
 	return 0;
 }
@@ -284,6 +288,8 @@ claude_free(struct actor *a)
 		event_free(c->confirm_ev);
 	if (c->timeout_ev != NULL)
 		event_free(c->timeout_ev);
+	if (c->dialog_ev != NULL)
+		event_free(c->dialog_ev);
 	free(c->prompt);
 	free(c->screen);
 	free(c);
@@ -450,10 +456,25 @@ claude_dialog_choose(struct actor *a, const char *choose)
 		session_write(a->session, "\x1b[B", 3);
 	for (; at > want; at--)
 		session_write(a->session, "\x1b[A", 3);
-	claude_arm(c->enter_ev, CLAUDE_ENTER_DELAY_MS);
+	claude_arm(c->enter_ev, CLAUDE_DIALOG_DELAY_MS);
 	c->enter_for_dialog = true;
+	/* What comes next is read afresh: the next dialog, or the TUI. */
+	c->screen_len = 0;
 	log_info("answered Claude Code's first-run question for the user "
 	    "(claude: {trust: true}): %s", choose);
+}
+
+static void
+claude_dialog_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct actor	*a = arg;
+	struct claude	*c = a->claude;
+
+	(void)fd;
+	(void)events;
+	if (c->started || c->dialog < 0 || a->session == NULL)
+		return;
+	claude_dialog_choose(a, claude_dialogs[c->dialog].choose);
 }
 
 /* What the screen shows before Claude Code is up: a dialog? */
@@ -478,8 +499,8 @@ claude_dialogs_check(struct actor *a)
 				return;
 			c->dialog = (int)i;
 			c->dialog_ns = now;
-			claude_dialog_choose(a, claude_dialogs[i].choose);
-			c->screen_len = 0;
+			/* Keys once it is drawn and listening, not at once. */
+			claude_arm(c->dialog_ev, CLAUDE_DIALOG_DELAY_MS);
 			return;
 		}
 		snprintf(fix, sizeof fix, claude_dialogs[i].fix, dir);

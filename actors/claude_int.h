@@ -45,6 +45,7 @@ struct claude {
 	bool			 init_pending;
 	struct event		*start_ev;
 	int			 dialog;	/* answered last (trust), or -1 */
+	struct event		*dialog_ev;
 	uint64_t		 dialog_ns;
 
 	uint64_t		 task;		/* 0: none */

@@ -2,6 +2,29 @@
 
 #include <stdbool.h>
 
+/*
+ * Cursor moves along the line (CSI n C forward, CSI n G to a column) are
+ * how full-screen programs leave a blank: they become spaces, as many as
+ * the move skips but no more than the sequence's own bytes (the text
+ * never grows past its input), and at least one.
+ */
+static size_t
+termtext_blank(char *out, size_t n, size_t col, unsigned param, char final,
+    size_t seqlen)
+{
+	size_t	want, k;
+
+	if (final == 'C')
+		want = param > 0 ? param : 1;
+	else
+		want = param > col + 1 ? param - 1 - col : 0;
+	if (want > seqlen)
+		want = seqlen;
+	for (k = 0; k < want; k++)
+		out[n + k] = ' ';
+	return want;
+}
+
 enum termtext_state {
 	TT_TEXT = 0,
 	TT_ESC,		/* after ESC */
@@ -16,6 +39,9 @@ termtext_plain(const char *in, size_t len, char *out)
 {
 	enum termtext_state	 st = TT_TEXT;
 	size_t			 i, n = 0, line = 0;	/* where the line starts */
+	size_t			 col = 0, csi = 0, k;	/* CSI: where it began */
+	unsigned		 param = 0;
+	bool			 plain = true;	/* a CSI with digits only */
 	unsigned char		 ch;
 
 	for (i = 0; i < len; i++) {
@@ -27,19 +53,37 @@ termtext_plain(const char *in, size_t len, char *out)
 			else if (ch == '\n') {
 				out[n++] = '\n';
 				line = n;
+				col = 0;
 			} else if (ch == '\r') {
-				/* Before a newline nothing; else the line over. */
-				if (i + 1 < len && in[i + 1] == '\n')
+				/*
+				 * Before a newline (\r\r\n too: full-screen
+				 * programs write it) nothing; else the line
+				 * over.
+				 */
+				if (i + 1 < len && (in[i + 1] == '\n' ||
+				    in[i + 1] == '\r'))
 					continue;
-				if (i + 1 < len)
+				if (i + 1 < len) {
 					n = line;
+					col = 0;
+				}
 			} else if (ch == '\b') {
-				if (n > line)
+				if (n > line) {
 					n--;
-			} else if (ch == '\t' || ch >= 0x20)
+					col -= col > 0;
+				}
+			} else if (ch == '\t' || ch >= 0x20) {
 				out[n++] = (char)ch;
+				/* Columns are characters: UTF-8 lead bytes. */
+				col += (ch & 0xc0) != 0x80;
+			}
 			break;
 		case TT_ESC:
+			if (ch == '[') {
+				csi = i - 1;
+				param = 0;
+				plain = true;
+			}
 			st = ch == '[' ? TT_CSI : ch == ']' || ch == 'P' ||
 			    ch == 'X' || ch == '^' || ch == '_' ? TT_STRING :
 			    ch >= 0x20 && ch <= 0x2f ? TT_ESC_MORE : TT_TEXT;
@@ -49,8 +93,20 @@ termtext_plain(const char *in, size_t len, char *out)
 				st = TT_TEXT;
 			break;
 		case TT_CSI:
-			if (ch >= 0x40 && ch <= 0x7e)
+			if (ch >= '0' && ch <= '9') {
+				if (param < 10000)
+					param = param * 10 + (ch - '0');
+			} else if (ch < 0x40 || ch > 0x7e)
+				plain = false;
+			else {
 				st = TT_TEXT;
+				if (plain && (ch == 'C' || ch == 'G')) {
+					k = termtext_blank(out, n, col, param,
+					    (char)ch, i + 1 - csi);
+					n += k;
+					col += k;
+				}
+			}
 			break;
 		case TT_STRING:
 			if (ch == 0x07)

@@ -2,6 +2,8 @@
  * A terminal's output as plain text: colours, cursor moves, titles and
  * bracketed-paste switches go; \r\n is a newline, a lone \r starts the line
  * over, a backspace takes back a character; text is kept byte for byte.
+ * A cursor move along the line (as full-screen programs leave blanks) is
+ * a space or more, never more bytes than the move took.
  */
 #include "tests/unit/unit.h"
 
@@ -25,6 +27,7 @@ test_plain(void **state)
 	plain("", "");
 	plain("hello\n", "hello\n");
 	plain("a\tb\r\nc\r\n", "a\tb\nc\n");
+	plain("folder\r\r\nnext\r\r\n", "folder\nnext\n");
 	plain("\033[?2004hbash-5.2# ", "bash-5.2# ");
 	plain("\033[1;31mred\033[0m plain", "red plain");
 	plain("\033]0;title\007after", "after");
@@ -43,11 +46,31 @@ test_plain(void **state)
 	plain("prompt$ \r", "prompt$ ");
 }
 
+static void
+test_moves(void **state)
+{
+	(void)state;
+	/* Claude Code's TUI: words placed by column (CSI n G). */
+	plain("one\033[5Gyou\033[9Gtrust", "one you trust");
+	plain("\033[4GYes,\033[9GI", "   Yes, I");
+	/* Forward (CSI n C), one by default; capped by the sequence's size. */
+	plain("a\033[Cb\033[2Cc", "a b  c");
+	plain("a\033[40Cb", "a     b");
+	/* Columns count characters, not bytes. */
+	plain("\xe2\x9d\xaf\033[3Gx", "\xe2\x9d\xaf x");
+	/* Backwards, or with a private marker: nothing. */
+	plain("abc\033[2Gd", "abcd");
+	plain("a\033[?5Cb", "ab");
+	/* Each line has its own columns. */
+	plain("xx\r\n\033[3Gy", "xx\n  y");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_moves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
