@@ -16,7 +16,7 @@ OPT      ?= -O2
 
 DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
            libjansson-dev pkg-config tmux clang libclang-rt-14-dev \
-           libzmq3-dev libnng-dev bubblewrap jq nodejs curl
+           libzmq3-dev libnng-dev bubblewrap jq nodejs curl git
 PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
 
 VERSION  = 0.1.0
@@ -190,7 +190,8 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_c
     $(BUILD)/obj/actors/actor_type.o $(BUILD)/obj/actors/gateway.o \
     $(BUILD)/obj/actors/gateway_line.o $(BUILD)/obj/actors/gateway_http.o \
     $(BUILD)/obj/actors/gateway_rpc.o $(BUILD)/obj/actors/gateway_res.o \
-    $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(LIB)
+    $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o \
+    $(BUILD)/obj/actors/worktree.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

@@ -80,6 +80,9 @@ actor_finish(struct actor *a)
 	actor_clients_free(a);
 	actor_msg_free(a);
 	claude_free(a);
+	/* Terminated (not to be restarted): its worktree goes if clean. */
+	if (a->final)
+		worktree_close(&a->worktree);
 	gateway_free(a);
 	free(a->roster);
 	sandbox_free(a->sandbox);
@@ -468,6 +471,14 @@ actor_init(struct actor *a, const struct envelope *env)
 			goto fail;
 		goto ready;
 	}
+	/* Its own worktree, the session's cwd from now on. */
+	if (a->ac.worktree.on) {
+		if (worktree_open(&a->worktree, a->ac.id, a->ac.cwd,
+		    &a->ac.worktree, &cause) != 0)
+			goto fail;
+		free(a->ac.cwd);
+		a->ac.cwd = xstrdup(a->worktree.path);
+	}
 	/* The socket first: a sandbox binds it in. */
 	if (actor_clients_listen(a, &cause) != 0)
 		goto fail;
@@ -554,6 +565,7 @@ actor_link_stop(struct actor *a, const struct envelope *env)
 	uint64_t	grace = ACTOR_GRACE_DEFAULT_MS;
 
 	body_u64(&env->body, "grace_ms", &grace);
+	body_bool(&env->body, "final", &a->final);
 	if (grace > ACTOR_GRACE_MAX_MS)
 		grace = ACTOR_GRACE_MAX_MS;
 	actor_stop(a, (unsigned)grace, "asked by the supervisor");

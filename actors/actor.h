@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "actors/inbox.h"
+#include "actors/worktree.h"
 #include "common/audit.h"
 #include "ipc/peer.h"
 #include "ipc/agent_config.h"
@@ -86,6 +87,8 @@ struct actor {
 	struct actor_known	*roster;	/* the other actors */
 	struct gateway		*gateway;	/* an MCP gateway's, or NULL */
 	struct claude		*claude;	/* interactive Claude Code, or NULL */
+	struct worktree		 worktree;	/* its own, when on */
+	bool			 final;		/* stopped for good, not restarted */
 	size_t			 nroster;
 
 	struct inbox		 inbox;

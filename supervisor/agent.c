@@ -519,8 +519,10 @@ agent_stop(struct agent *a, unsigned grace_ms)
 	}
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 1);
+	msgpack_pack_map(&pk, 2);
 	body_pack_kv_u64(&pk, "grace_ms", grace_ms);
+	/* Not to be restarted: what it keeps for a restart can go. */
+	body_pack_kv_bool(&pk, "final", !a->restart_on_exit);
 	if (a->link == NULL || peer_notify(a->link, IPC_OP_ACTOR_STOP,
 	    sb.data, sb.size) != 0)
 		kill(a->pid, SIGTERM);
@@ -670,8 +672,9 @@ agent_restart(struct agent *a, proto_done_fn done, void *arg,
 	a->on_ready.fn = done;
 	a->on_ready.arg = arg;
 	if (a->pid > 0) {
-		agent_stop(a, a->sup->grace_ms);
+		/* First: the actor is told it comes back (its worktree stays). */
 		a->restart_on_exit = true;
+		agent_stop(a, a->sup->grace_ms);
 	} else {
 		evtimer_del(a->restart_ev);
 		agent_start(a);
