@@ -67,6 +67,7 @@ usage(FILE *f)
 static void
 actor_finish(struct actor *a)
 {
+	claude_print_end(a);
 	if (a->task != NULL) {
 		task_free(a->task);
 		a->task = NULL;
@@ -201,6 +202,7 @@ actor_task_output_cb(struct task *t, const char *data, size_t len, void *arg)
 
 	(void)t;
 	tasklog_write(a->tasklog, data, len);
+	claude_print_output(a, data, len);
 	if (a->session != NULL)
 		session_show(a->session, data, len);
 }
@@ -240,6 +242,7 @@ actor_task_done_cb(struct task *t, const struct task_result *r, void *arg)
 		peer_reply(a->link, &a->task_req, IPC_OK, NULL, sb.data,
 		    sb.size);
 	msgpack_sbuffer_destroy(&sb);
+	claude_print_end(a);
 	task_free(t);
 	a->task = NULL;
 	actor_check_done(a);
@@ -294,7 +297,9 @@ actor_task_run(struct actor *a, const struct envelope *env)
 	struct task_spec		 spec;
 	char				**argv, *cause = NULL, line[256];
 	char				 logpath[PATH_MAX], *why = NULL;
-	char				 display[512], stdin_path[PATH_MAX];
+	char				 display[512];
+	const char			*prompt;
+	size_t				 plen = 0;
 	uint64_t			 id = 0, timeout = 0;
 	uint32_t			 i, n;
 
@@ -346,14 +351,17 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		spec.cwd = a->ac.cwd;
 		spec.timeout_ms = (unsigned)timeout;
 		spec.env = session_environ(&a->ac, a->env);
-		if (body_str(&env->body, "stdin", stdin_path,
-		    sizeof stdin_path) == 0)
-			spec.stdin_path = stdin_path;
+		/* Claude Code in print mode: the prompt is for its stdin. */
+		prompt = body_bytes(&env->body, "prompt", &plen);
+		spec.stdin_pipe = prompt != NULL;
 		spec.shell_pid = a->session != NULL ? session_leader(a->session) :
 		    0;
 		spec.wrap = a->sandbox;
 		a->task = task_start(a->base, &spec, &cbs, a, &cause);
 		free((char **)spec.env);
+		if (a->task != NULL && task_stdin(a->task) != -1)
+			claude_print_start(a, id, task_stdin(a->task), prompt,
+			    plen);
 		if (a->task != NULL && body_str(&env->body, "log", logpath,
 		    sizeof logpath) == 0 && (a->tasklog = tasklog_open(logpath,
 		    &why)) == NULL) {

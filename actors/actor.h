@@ -18,6 +18,7 @@
 
 struct actor_later;
 struct claude;
+struct claude_print;
 struct actor_typing;
 struct gateway;
 struct tasklog;
@@ -87,6 +88,7 @@ struct actor {
 	struct actor_known	*roster;	/* the other actors */
 	struct gateway		*gateway;	/* an MCP gateway's, or NULL */
 	struct claude		*claude;	/* interactive Claude Code, or NULL */
+	struct claude_print	*claude_print;	/* a claude -p task's, or NULL */
 	struct worktree		 worktree;	/* its own, when on */
 	bool			 final;		/* stopped for good, not restarted */
 	size_t			 nroster;

@@ -70,6 +70,18 @@ void		 claude_hook(struct actor *a, struct peer *p,
 void		 claude_forget(struct actor *a, struct peer *p);
 
 /*
+ * claude_print.c: Claude Code in print mode, its prompt on the task's
+ * stdin (in, ours to close) and its permission prompts answered there by
+ * orch's gate. start: 0, or -1 (the prompt is not UTF-8: stdin closed);
+ * output: what the task printed; end: the task is over.
+ */
+int		 claude_print_start(struct actor *a, uint64_t task, int in,
+		    const char *prompt, size_t len);
+void		 claude_print_output(struct actor *a, const char *data,
+		    size_t len);
+void		 claude_print_end(struct actor *a);
+
+/*
  * Only a valid session id is kept or passed to --resume: 1-64 of
  * [A-Za-z0-9_-]. (claude.c)
  */

@@ -28,6 +28,7 @@ struct task {
 	pid_t			 pid;		/* 0 once reaped */
 	uint64_t		 started;
 	int			 out;		/* read end of the output pipe */
+	int			 in;		/* write end of its stdin, or -1 */
 	struct event		*out_ev;
 	struct event		*timeout_ev;
 	struct event		*kill_ev;
@@ -139,6 +140,7 @@ task_timeout_cb(evutil_socket_t fd, short events, void *arg)
 struct task_child {
 	const struct task_spec	*spec;
 	int			 out;
+	int			 in;		/* read end, or -1: /dev/null */
 };
 
 /* In a proc_spawn child: system calls only, then exec. */
@@ -158,10 +160,8 @@ task_child(int report, void *arg)
 		proc_exec_fail(report, "setsid");
 	/* If the actor dies without cleaning up, do not outlive it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if ((null = open(spec->stdin_path != NULL ? spec->stdin_path :
-	    "/dev/null", O_RDONLY)) == -1)
-		proc_exec_fail(report, spec->stdin_path != NULL ?
-		    spec->stdin_path : "/dev/null");
+	if ((null = c->in != -1 ? c->in : open("/dev/null", O_RDONLY)) == -1)
+		proc_exec_fail(report, "/dev/null");
 	if (dup2(null, 0) == -1 || dup2(c->out, 1) == -1 ||
 	    dup2(c->out, 2) == -1)
 		proc_exec_fail(report, "dup2");
@@ -216,6 +216,7 @@ task_alloc(const struct task_spec *spec, const struct task_cbs *cbs,
 	struct task	*t = xcalloc(1, sizeof *t);
 
 	t->id = spec->id;
+	t->in = -1;
 	t->started = clock_now_ns();
 	scrollback_init(&t->tail, IPC_TASK_TAIL_MAX);
 	if (cbs != NULL)
@@ -260,7 +261,7 @@ task_start(struct event_base *base, const struct task_spec *spec,
 	char *const		*env;
 	char			**envp, tag[96];
 	size_t			 i, n;
-	int			 fds[2];
+	int			 fds[2], ins[2];
 	pid_t			 pid;
 
 	if (spec->argv == NULL || spec->argv[0] == NULL) {
@@ -269,6 +270,13 @@ task_start(struct event_base *base, const struct task_spec *spec,
 	}
 	if (pipe2(fds, O_CLOEXEC) == -1) {
 		set_cause(cause, "pipe: %s", strerror(errno));
+		return NULL;
+	}
+	ins[0] = ins[1] = -1;
+	if (spec->stdin_pipe && pipe2(ins, O_CLOEXEC) == -1) {
+		set_cause(cause, "pipe: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
 		return NULL;
 	}
 	/* Every process of the task inherits the tag that names it. */
@@ -290,11 +298,16 @@ task_start(struct event_base *base, const struct task_spec *spec,
 		tagged.argv = sandbox_join(spec->wrap, spec->argv);
 	child.spec = &tagged;
 	child.out = fds[1];
+	child.in = ins[0];
 	pid = proc_spawn(task_child, &child, cause);
 	if (spec->wrap != NULL)
 		free((char **)tagged.argv);
 	free(envp);
 	close(fds[1]);
+	if (ins[0] != -1)
+		close(ins[0]);
+	if (pid < 0 && ins[1] != -1)
+		close(ins[1]);
 	if (pid == -1) {
 		close(fds[0]);
 		return NULL;
@@ -310,6 +323,9 @@ task_start(struct event_base *base, const struct task_spec *spec,
 	snprintf(t->tag, sizeof t->tag, "%s", tag);
 	t->pid = pid;
 	t->out = fds[0];
+	t->in = ins[1];
+	if (t->in != -1)
+		evutil_make_socket_nonblocking(t->in);
 	t->grace_ms = spec->grace_ms ? spec->grace_ms : IPC_TASK_KILL_GRACE_MS;
 	evutil_make_socket_nonblocking(t->out);
 	t->out_ev = event_new(base, t->out, EV_READ | EV_PERSIST, task_out_cb,
@@ -376,6 +392,12 @@ task_free(struct task *t)
 		event_free(t->failed_ev);
 	scrollback_free(&t->tail);
 	free(t);
+}
+
+int
+task_stdin(struct task *t)
+{
+	return t->in;
 }
 
 uint64_t

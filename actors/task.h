@@ -35,7 +35,8 @@ struct task_spec {
 	unsigned	  grace_ms;	/* SIGTERM to SIGKILL; 0: default */
 	pid_t		  shell_pid;	/* the session's shell: what it runs
 					   is not the task's (0: none) */
-	const char	 *stdin_path;	/* its standard input; NULL /dev/null */
+	bool		  stdin_pipe;	/* its standard input a pipe of ours
+					   (task_stdin); else /dev/null */
 	char *const	 *wrap;		/* the command it runs under (the
 					   sandbox's), or NULL */
 };
@@ -71,5 +72,10 @@ uint64_t	 task_id(const struct task *t);
 /* The task's process group and session id (the same); 0 once it ended. */
 pid_t		 task_pgid(const struct task *t);
 bool		 task_running(const struct task *t);
+/*
+ * The write end of its standard input (stdin_pipe; non-blocking), or -1.
+ * It is the caller's: close it (the task sees EOF) before task_free.
+ */
+int		 task_stdin(struct task *t);
 
 #endif

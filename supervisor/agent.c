@@ -123,6 +123,7 @@ agent_add(struct supervisor *sup, const struct agent_config *ac)
 	a->sup = sup;
 	agent_config_copy(&a->ac, ac);
 	a->status = STATUS_INITIALIZING;
+	agent_claude_load(a);
 	a->restart_ev = evtimer_new(sup->base, NULL, NULL);
 	a->kill_ev = evtimer_new(sup->base, NULL, NULL);
 	agent_watch_init(a);

@@ -182,6 +182,10 @@ int		 agent_claude_pack_init(struct agent *a, msgpack_packer *pk,
 		    char **cause);
 void		 agent_claude_wait(struct agent *a);
 void		 agent_claude_forget(struct agent *a);
+/* Keep sid as a's Claude Code session to resume (NULL: forget it). */
+void		 agent_claude_record(struct agent *a, const char *sid);
+/* At agent_add: the session a print-mode claude agent resumes. */
+void		 agent_claude_load(struct agent *a);
 
 const char	*agent_status_name(enum agent_status st);
 /* Pack the status row: id, type, status, pid, restarts, task, caps. */

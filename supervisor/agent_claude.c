@@ -189,8 +189,31 @@ agent_claude_session(struct agent *a, const struct envelope *env)
 		    "ignored", a->ac.id);
 		return;
 	}
+	agent_claude_record(a, sid);
+}
+
+void
+agent_claude_record(struct agent *a, const char *sid)
+{
+	if (sid == NULL || !agent_claude_sid_valid(sid)) {
+		a->claude_sid[0] = '\0';
+		agent_claude_forget(a);
+		return;
+	}
+	if (strcmp(a->claude_sid, sid) == 0)
+		return;
 	snprintf(a->claude_sid, sizeof a->claude_sid, "%s", sid);
 	agent_claude_sid_save(a, sid);
+}
+
+void
+agent_claude_load(struct agent *a)
+{
+	char	sid[AGENT_CLAUDE_SID_MAX + 2];
+
+	if (a->ac.runner == RUNNER_CLAUDE && agent_claude_sid_load(a, sid,
+	    sizeof sid) == 0)
+		snprintf(a->claude_sid, sizeof a->claude_sid, "%s", sid);
 }
 
 /* A tool call's decision, on its way back to the actor that asked. */
@@ -270,11 +293,11 @@ agent_claude_op(struct agent *a, const struct envelope *env)
 		if (strcmp(env->op, agent_claude_ops[i].op) != 0 ||
 		    env->kind != agent_claude_ops[i].kind)
 			continue;
-		/* Only an interactive Claude Code agent's actor says these. */
-		if (!agent_config_interactive(&a->ac)) {
+		/* Only a Claude Code agent's actor says these. */
+		if (a->ac.runner != RUNNER_CLAUDE) {
 			if (env->kind == IPC_KIND_REQ)
 				peer_reply(a->link, env, IPC_E_DENIED, "agent "
-				    "does not run an interactive Claude Code",
+				    "does not run Claude Code",
 				    NULL, 0);
 			return true;
 		}

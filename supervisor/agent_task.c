@@ -183,9 +183,10 @@ agent_exec(struct agent *a, char *const *argv, size_t argc,
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, (has_log ? 4 : 3) + 3 + (ctx != NULL &&
-	    ctx->stdin_path != NULL));
-	if (ctx != NULL && ctx->stdin_path != NULL)
-		body_pack_kv_str(&pk, "stdin", ctx->stdin_path);
+	    ctx->prompt != NULL));
+	if (ctx != NULL && ctx->prompt != NULL)
+		body_pack_kv_bin(&pk, "prompt", ctx->prompt,
+		    strlen(ctx->prompt));
 	body_pack_kv_u64(&pk, "task", x->id);
 	/* For the session's banner. */
 	body_pack_kv_str(&pk, "name", log);

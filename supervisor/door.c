@@ -170,7 +170,7 @@ door_hold(struct door *d, struct agent *a, const struct door_cmd *cmd,
 		h->ctx = *cmd->ctx;
 		h->ctx.name = door_dup(h, 0, cmd->ctx->name);
 		h->ctx.display = door_dup(h, 1, cmd->ctx->display);
-		h->ctx.stdin_path = door_dup(h, 2, cmd->ctx->stdin_path);
+		h->ctx.prompt = door_dup(h, 2, cmd->ctx->prompt);
 	}
 	h->done = done;
 	h->arg = arg;

@@ -40,6 +40,7 @@ ports_agents(void *ctx, const struct sched_agent **out)
 		pv->v[n].status = a->status;
 		pv->v[n].load = load_now(&a->load, now);
 		pv->v[n].last_exit = a->last_exit;
+		pv->v[n].claude_sid = a->claude_sid;
 		n++;
 	}
 	*out = pv->v;
@@ -80,6 +81,16 @@ ports_kill(void *ctx, const char *agent)
 }
 
 static void
+ports_session(void *ctx, const char *agent, const char *sid)
+{
+	struct ports_view	*pv = ctx;
+	struct agent		*a = agent_find(pv->sup, agent);
+
+	if (a != NULL)
+		agent_claude_record(a, sid);
+}
+
+static void
 ports_over(void *ctx)
 {
 	struct ports_view	*pv = ctx;
@@ -100,6 +111,7 @@ ports_sched(struct supervisor *sup, struct sched_port *port)
 	port->release = ports_release;
 	port->kill = ports_kill;
 	port->over = ports_over;
+	port->session = ports_session;
 }
 
 void

@@ -34,21 +34,34 @@ runner_fill(const char *arg, const char *prompt)
 
 int
 runner_prompt_argv(const struct agent_config *ac, const char *prompt,
-    struct strlist *argv)
+    const char *resume, struct strlist *argv)
 {
-	char	*arg;
+	char	*arg, path[PATH_MAX];
 	size_t	 i;
 
 	switch (ac->runner) {
 	case RUNNER_CLAUDE:
-		strlist_add(argv, "claude");
+		/*
+		 * The prompt goes in on its standard input, a stream-json user
+		 * message, where its permission prompts are answered too
+		 * (control_request / control_response): orch's gate decides.
+		 */
+		/* $ORCH_CLAUDE, else the first on PATH, as interactive ones. */
+		strlist_add(argv, runner_claude_path(path, sizeof path) ? path :
+		    "claude");
 		strlist_add(argv, "-p");
-		/* NULL: the prompt is on its standard input. */
-		if (prompt != NULL)
-			strlist_add(argv, prompt);
+		strlist_add(argv, "--input-format");
+		strlist_add(argv, "stream-json");
 		strlist_add(argv, "--output-format");
 		strlist_add(argv, "stream-json");
 		strlist_add(argv, "--verbose");
+		strlist_add(argv, "--permission-prompt-tool");
+		strlist_add(argv, "stdio");
+		/* One conversation on the agent, task after task. */
+		if (resume != NULL && resume[0] != '\0') {
+			strlist_add(argv, "--resume");
+			strlist_add(argv, resume);
+		}
 		for (i = 0; i < ac->runner_args.n; i++)
 			strlist_add(argv, ac->runner_args.v[i]);
 		return 0;

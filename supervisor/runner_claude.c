@@ -65,9 +65,31 @@ runner_claude_text(json_t *j)
 	return xstrdup(json_is_string(v) ? json_string_value(v) : "");
 }
 
+/* A count in the result, or 0: a whole number within reason. */
+static uint64_t
+runner_claude_count(json_t *o, const char *key)
+{
+	json_t	*v = json_object_get(o, key);
+
+	return json_is_integer(v) && json_integer_value(v) > 0 ?
+	    (uint64_t)json_integer_value(v) : 0;
+}
+
+static void
+runner_claude_usage(json_t *j, struct runner_usage *u)
+{
+	json_t	*usage = json_object_get(j, "usage");
+
+	u->turns = runner_claude_count(j, "num_turns");
+	u->tokens_in = runner_claude_count(usage, "input_tokens") +
+	    runner_claude_count(usage, "cache_creation_input_tokens") +
+	    runner_claude_count(usage, "cache_read_input_tokens");
+	u->tokens_out = runner_claude_count(usage, "output_tokens");
+}
+
 int
 runner_claude_result(const char *out, bool *is_error, char **text,
-    double *cost_usd, char **session)
+    double *cost_usd, char **session, struct runner_usage *u)
 {
 	const char	*line, *end;
 	json_t		*j, *v;
@@ -101,6 +123,8 @@ runner_claude_result(const char *out, bool *is_error, char **text,
 			v = json_object_get(j, "session_id");
 			if (json_is_string(v))
 				*session = xstrdup(json_string_value(v));
+			if (u != NULL)
+				runner_claude_usage(j, u);
 			rc = 0;
 		}
 		json_decref(j);
@@ -113,17 +137,21 @@ runner_claude_result(const char *out, bool *is_error, char **text,
 void
 runner_claude_outcome(const char *out, struct runner_outcome *o)
 {
-	char	*session = NULL;
-	bool	 is_error;
+	struct runner_usage	 u = { 0, 0, 0 };
+	char			*session = NULL;
+	bool			 is_error;
 
 	memset(o, 0, sizeof *o);
 	if (out == NULL || runner_claude_result(out, &is_error, &o->text,
-	    &o->cost_usd, &session) != 0) {
+	    &o->cost_usd, &session, &u) != 0) {
 		snprintf(o->reason, sizeof o->reason, "claude gave no result "
 		    "event");
 		return;
 	}
 	o->ok = !is_error;
+	o->turns = u.turns;
+	o->tokens_in = u.tokens_in;
+	o->tokens_out = u.tokens_out;
 	if (is_error)
 		snprintf(o->reason, sizeof o->reason, "claude: %.200s", o->text);
 	snprintf(o->session, sizeof o->session, "%s", session != NULL ?

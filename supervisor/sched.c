@@ -335,15 +335,19 @@ sched_dispatch(struct stask *t, const struct sched_agent *a)
 	struct strlist	 argv = { NULL, 0 };
 	struct agent_task_ctx ctx = { NULL, NULL, 0, NULL };
 	struct door_cmd	 dc;
-	char		 path[PATH_MAX + 96];
+	char		 path[PATH_MAX + 96], *prompt = NULL;
 	const char	*why = NULL;
 	int		 rc;
 
-	if (sched_io_command(t, a->ac, &argv, path, sizeof path,
-	    &ctx.stdin_path) != 0) {
+	if (sched_io_command(t, a->ac, a->claude_sid != NULL ? a->claude_sid :
+	    "", &argv, path, sizeof path, &prompt) != 0) {
 		sched_fail_now(t);
 		return;
 	}
+	ctx.prompt = prompt;
+	/* What it resumed, to forget if it could not. */
+	snprintf(t->resumed, sizeof t->resumed, "%s", a->ac->runner ==
+	    RUNNER_CLAUDE && a->claude_sid != NULL ? a->claude_sid : "");
 	memset(&dc, 0, sizeof dc);
 	t->attempts++;
 	t->start_ns = clock_now_ns();
@@ -387,6 +391,7 @@ sched_dispatch(struct stask *t, const struct sched_agent *a)
 		    a->ac->id, t->attempts > 1 ? " (retry)" : "");
 	}
 	strlist_clear(&argv);
+	free(prompt);
 }
 
 static int

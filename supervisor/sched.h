@@ -37,6 +37,7 @@ struct sched_agent {
 	enum agent_status		 status;
 	double				 load;	/* recent work (load.h) */
 	const char			*last_exit;
+	const char			*claude_sid;	/* to resume, or "" */
 };
 
 /*
@@ -57,6 +58,8 @@ struct sched_port {
 	void	(*kill)(void *ctx, const char *agent);
 	/* The -w run is over and so is every other: time to stop. */
 	void	(*over)(void *ctx);
+	/* The agent's Claude Code session to resume next (NULL: none). */
+	void	(*session)(void *ctx, const char *agent, const char *sid);
 };
 
 enum sched_kind {

@@ -77,6 +77,12 @@ struct stask {
 	bool		 output_cut;	/* past SCHED_OUTPUT_MAX */
 	char		 reason[256];
 	struct event	*retry_ev;
+	/* Claude Code (print mode): what it cost, and the session resumed */
+	double		 cost_usd;
+	uint64_t	 turns;
+	uint64_t	 tokens_in;	/* input, cache reads and writes too */
+	uint64_t	 tokens_out;
+	char		 resumed[72];
 };
 
 struct sched {
@@ -133,8 +139,8 @@ void	sched_held_done(struct stask *t, int err, const char *errmsg);
 
 /* sched_io.c: pipeline I/O */
 int	sched_io_command(struct stask *t, const struct agent_config *ac,
-	    struct strlist *argv, char *path, size_t size,
-	    const char **stdin_path);
+	    const char *resume, struct strlist *argv, char *path, size_t size,
+	    char **prompt);
 /* t's output is buf (len bytes and a NUL, malloc'd; it takes it). */
 void	sched_set_output(struct stask *t, char *buf, size_t len, bool cut);
 /* The whole of t's output from its log, when the answer had only the end. */

@@ -304,13 +304,16 @@ sched_input_unlink(struct sched_run *run)
 /*
  * t's command for agent ac, in argv (ending with a NULL): a shell command
  * with its ORCH_INPUT and {{ }} filled in, a prompt for the agent's
- * runner, or an exec's argument vector as given. What is too large for an
- * argument goes to a file (path): a script, or a prompt on the standard
- * input (*stdin_path). 0, or -1 with t->reason.
+ * runner, or an exec's argument vector as given. A shell command too
+ * large for an argument goes to a file (path); Claude Code in print mode
+ * reads its prompt on its standard input (*prompt, malloc'd, the caller
+ * frees it). resume: the agent's Claude Code session, or "". 0, or -1
+ * with t->reason.
  */
 int
 sched_io_command(struct stask *t, const struct agent_config *ac,
-    struct strlist *argv, char *path, size_t size, const char **stdin_path)
+    const char *resume, struct strlist *argv, char *path, size_t size,
+    char **prompt)
 {
 	char	*cmd, *script, input[PATH_MAX + 96];
 
@@ -361,20 +364,13 @@ sched_io_command(struct stask *t, const struct agent_config *ac,
 		if (agent_config_interactive(ac))
 			/* Typed into its TUI: the prompt, whole. */
 			strlist_add(argv, cmd);
-		else if (strlen(cmd) > SCHED_SCRIPT_INLINE_MAX &&
-		    ac->runner == RUNNER_CLAUDE) {
-			if (sched_script_file(t, cmd, path, size) != 0) {
-				snprintf(t->reason, sizeof t->reason, "cannot "
-				    "write its prompt to a file: %s",
-				    strerror(errno));
-				free(cmd);
-				strlist_clear(argv);
-				return -1;
+		else {
+			runner_prompt_argv(ac, cmd, resume, argv);
+			if (ac->runner == RUNNER_CLAUDE) {
+				*prompt = cmd;
+				cmd = NULL;
 			}
-			*stdin_path = path;
-			runner_prompt_argv(ac, NULL, argv);
-		} else
-			runner_prompt_argv(ac, cmd, argv);
+		}
 	}
 	free(cmd);
 	strlist_add(argv, "");		/* room for the NULL */

@@ -48,6 +48,23 @@ sched_store(struct sched *s, const struct stask *t)
 	if (rc != 0)
 		log_warnx("task %s: cannot keep its result in the bank: %s",
 		    t->key, bank_strerror(rc));
+	/* Beside it, what a Claude Code prompt cost, as JSON. */
+	if (t->turns > 0 || t->cost_usd > 0) {
+		char	cost[256];
+		int	n;
+
+		snprintf(key, sizeof key, "task/%s/cost", t->key);
+		n = snprintf(cost, sizeof cost, "{\"total_cost_usd\": %.6f, "
+		    "\"num_turns\": %llu, \"usage\": {\"input_tokens\": %llu, "
+		    "\"output_tokens\": %llu}}", t->cost_usd,
+		    (unsigned long long)t->turns,
+		    (unsigned long long)t->tokens_in,
+		    (unsigned long long)t->tokens_out);
+		if (bank_write(&s->sup->region->bank, key, cost, (size_t)n,
+		    "orch", BANK_SHARED, BANK_ANY, NULL) != 0)
+			log_warnx("task %s: cannot keep its cost in the bank",
+			    t->key);
+	}
 }
 
 
@@ -70,10 +87,23 @@ sched_claude(struct sched *s, struct stask *t, bool *ok)
 	if (o.text == NULL) {
 		*ok = false;
 		snprintf(t->reason, sizeof t->reason, "%s", o.reason);
+		/* No result at all: what it resumed may be no conversation. */
+		if (t->resumed[0] != '\0' && s->port.session != NULL)
+			s->port.session(s->port.ctx, t->agent, NULL);
 		return;
 	}
-	log_info("task %s: claude %s, $%.4f, session %s", t->key, o.ok ?
-	    "succeeded" : "reported an error", o.cost_usd, o.session);
+	t->cost_usd = o.cost_usd;
+	t->turns = o.turns;
+	t->tokens_in = o.tokens_in;
+	t->tokens_out = o.tokens_out;
+	log_info("task %s: claude %s, $%.4f, %llu turns, %llu/%llu tokens, "
+	    "session %s", t->key, o.ok ? "succeeded" : "reported an error",
+	    o.cost_usd, (unsigned long long)o.turns,
+	    (unsigned long long)o.tokens_in, (unsigned long long)o.tokens_out,
+	    o.session);
+	/* The next prompt on this agent goes on with this conversation. */
+	if (strcmp(o.session, "-") != 0 && s->port.session != NULL)
+		s->port.session(s->port.ctx, t->agent, o.session);
 	*ok = *ok && o.ok;
 	if (!o.ok)
 		snprintf(t->reason, sizeof t->reason, "%s", o.reason);
@@ -104,7 +134,7 @@ sched_has_exit(const struct stask *t)
 void
 sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
 {
-	msgpack_pack_map(pk, output ? 13 : 11);
+	msgpack_pack_map(pk, output ? 17 : 15);
 	body_pack_kv_str(pk, "task", t->key);
 	/* A failure that continueOnError lets its dependents run past. */
 	body_pack_kv_bool(pk, "allowed", t->st == ST_FAILED &&
@@ -127,6 +157,12 @@ sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
 		msgpack_pack_nil(pk);
 	body_pack_kv_bool(pk, "timed_out", t->timed_out);
 	body_pack_kv_str(pk, "reason", t->reason);
+	/* A Claude Code prompt's cost (0 for anything else). */
+	body_pack_str(pk, "cost_usd");
+	msgpack_pack_double(pk, t->cost_usd);
+	body_pack_kv_u64(pk, "turns", t->turns);
+	body_pack_kv_u64(pk, "tokens_in", t->tokens_in);
+	body_pack_kv_u64(pk, "tokens_out", t->tokens_out);
 	/* Every row the same keys: no output is an empty one. */
 	if (output) {
 		body_pack_kv_bin(pk, "output", t->output != NULL ? t->output :
@@ -281,6 +317,13 @@ sched_report(struct sched_run *run, int code, int fd, const char *path)
 		    NULL ? t->output : "", t->output != NULL ? t->output_len :
 		    0));
 		json_object_set_new(o, "truncated", json_boolean(t->output_cut));
+		/* Claude Code's own account of a prompt. */
+		if (t->turns > 0 || t->cost_usd > 0)
+			json_object_set_new(o, "claude", json_pack("{s:f, s:I, "
+			    "s:{s:I, s:I}}", "total_cost_usd", t->cost_usd,
+			    "num_turns", (json_int_t)t->turns, "usage",
+			    "input_tokens", (json_int_t)t->tokens_in,
+			    "output_tokens", (json_int_t)t->tokens_out));
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "tasks", arr);

@@ -9,13 +9,14 @@
 /*
  * Its name (RUN:ID; NULL: exec-N, numbered by agent.c), the command as its
  * user wrote it (NULL: argv joined), its attempt (its log is NAME@ATTEMPT)
- * and what it reads on its standard input.
+ * and the prompt its program reads on its standard input (Claude Code in
+ * print mode: a stream-json user message its actor writes).
  */
 struct agent_task_ctx {
 	const char	*name;
 	const char	*display;
 	unsigned	 attempt;
-	const char	*stdin_path;	/* the task's input; NULL: none */
+	const char	*prompt;	/* NULL: none */
 };
 
 #endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prompt tasks: the claude runner (against tests/fakes/claude) gets its
-# prompt as one argument (no shell quoting) plus the configured extra
+# prompt on its stdin, a stream-json user message (no shell quoting),
+# plus the configured extra
 # arguments, its result text is the task's output and flows down a
 # pipeline (also past the 4 KiB tail the actor sends), an error result
 # fails the task, a slow one times out; a custom
@@ -39,11 +40,12 @@ PATH="$fakes:$PATH" FAKE_CLAUDE_LOG="$T/args.log" \
 rc=$?
 [ "$rc" = 0 ] || fail "exit $rc: $(cat "$T/wf.out")"
 # The prompt arrives as one argument, untouched by any shell.
-grep -qxF -- "plan the 'thing' & \"more\"; \$(rm -rf /)" "$T/args.log" || fail "prompt mangled: $(cat "$T/args.log")"
+grep -qxF -- "PROMPT: plan the 'thing' & \"more\"; \$(rm -rf /)" "$T/args.log" || fail "prompt mangled: $(cat "$T/args.log")"
 grep -qx -- "--output-format" "$T/args.log" && grep -qx -- "stream-json" "$T/args.log" &&
+    grep -qx -- "--input-format" "$T/args.log" && grep -qx -- "--permission-prompt-tool" "$T/args.log" &&
     grep -qx -- "--verbose" "$T/args.log" && grep -qx -- "acceptEdits" "$T/args.log" ||
     fail "arguments: $(cat "$T/args.log")"
-grep -q "task plan: claude succeeded, \$0.0034, session fake-" "$T/sup.log" || fail "result event not read"
+grep -q "task plan: claude succeeded, \$0.0034, 1 turns, 0/0 tokens, session fake-" "$T/sup.log" || fail "result event not read"
 grep -qF "implement: done: plan the 'thing'" "$T/args.log" || fail "pipeline of results: $(cat "$T/args.log")"
 grep -q "^custom .* ok " "$T/wf.out" || fail "custom runner: $(cat "$T/wf.out")"
 grep -B10 '"task": "custom"' "$T/r.json" | grep -q '"output": "asked: hello\\n"' || fail "custom output"

@@ -3,7 +3,8 @@
 // array of steps, each {"tool": NAME, "input": {...}} or {"text": "..."},
 // either with "delay_ms": N to answer that much later; with "once": true
 // only the first request for that step waits; with "when": REGEX it is
-// the step for any request whose last user message matches, whatever N)
+// the step for any request whose last user message (its text or a tool
+// result in it) matches, whatever N)
 // where N is how many assistant messages the request's conversation holds
 // (Claude Code resends the whole conversation), so each tool result moves
 // the script on. Requests without tools (titles, summaries) get a word.
@@ -70,8 +71,10 @@ const server = createServer((req, res) => {
 			return;
 		}
 		const last = [...r.messages].reverse().find((m) => m.role === "user");
+		// What the user said last: its text, and any tool result's.
 		const said = last === undefined ? "" : typeof last.content === "string" ?
-		    last.content : last.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
+		    last.content : last.content.filter((c) => c.type === "text" || c.type === "tool_result")
+		    .map((c) => c.type === "text" ? c.text : JSON.stringify(c.content)).join("\n");
 		let step = script.findIndex((x) => x.when !== undefined && new RegExp(x.when).test(said));
 		if (step < 0)
 			step = Math.min(r.messages.filter((m) => m.role === "assistant").length, script.length - 1);

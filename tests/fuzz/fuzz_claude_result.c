@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(out, data, size);
 	out[size] = '\0';
-	rc = runner_claude_result(out, &is_error, &text, &cost, &session);
+	rc = runner_claude_result(out, &is_error, &text, &cost, &session, NULL);
 	if (rc == 0 && text == NULL)
 		abort();
 	if (rc != 0 && (text != NULL || session != NULL))

@@ -62,7 +62,7 @@ test_real(void **state)
 	for (i = 0; i < sizeof wants / sizeof wants[0]; i++) {
 		out = slurp(wants[i].file);
 		assert_int_equal(runner_claude_result(out, &is_error, &text,
-		    &cost, &session), wants[i].rc);
+		    &cost, &session, NULL), wants[i].rc);
 		if (wants[i].rc == 0) {
 			assert_int_equal(is_error, wants[i].is_error);
 			if (strncmp(text, wants[i].text,
@@ -147,7 +147,7 @@ test_edges(void **state)
 	(void)state;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		assert_int_equal(runner_claude_result(cases[i].out, &is_error,
-		    &text, &cost, &session), cases[i].rc);
+		    &text, &cost, &session, NULL), cases[i].rc);
 		assert_int_equal(is_error, cases[i].is_error);
 		if (cases[i].text != NULL)
 			assert_string_equal(text, cases[i].text);
