@@ -175,7 +175,7 @@ fake_over(void *ctx)
 }
 
 static const struct sched_port	fake_port = { NULL, fake_agents, fake_run,
-				    fake_release, fake_kill, fake_over };
+				    fake_release, fake_kill, fake_over, NULL };
 
 static void
 steps_cb(void *arg, const struct hub_change *ch)
