@@ -246,6 +246,11 @@ $(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o \
     $(BUILD)/obj/supervisor/sched_decide.o $(BUILD)/obj/supervisor/sched_io.o $(BUILD)/obj/supervisor/sched_result.o \
     $(BUILD)/obj/supervisor/sched_view.o
 
+# The interactive Claude Code driver, its session and actor the test's own.
+$(BUILD)/tests/unit/test_claude: $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(BUILD)/obj/actors/claude_print.o
+
+$(BUILD)/tests/unit/test_worktree: $(BUILD)/obj/actors/worktree.o
+
 # The gateway's JSON-RPC side, without its transports (the test has its own).
 $(BUILD)/tests/unit/test_gateway: $(BUILD)/obj/actors/gateway.o $(BUILD)/obj/actors/gateway_rpc.o $(BUILD)/obj/actors/gateway_res.o
 

@@ -75,7 +75,9 @@ claude_sid_valid(const char *s, size_t len)
 {
 	size_t	i;
 
-	if (len == 0 || len > CLAUDE_SID_MAX)
+	/* Letters or digits first: never an option to an argument parser. */
+	if (len == 0 || len > CLAUDE_SID_MAX || !((s[0] >= 'a' && s[0] <= 'z') ||
+	    (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= '0' && s[0] <= '9')))
 		return false;
 	for (i = 0; i < len; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&

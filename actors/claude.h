@@ -83,7 +83,7 @@ void		 claude_print_end(struct actor *a);
 
 /*
  * Only a valid session id is kept or passed to --resume: 1-64 of
- * [A-Za-z0-9_-]. (claude.c)
+ * [A-Za-z0-9_-], a letter or digit first. (claude.c)
  */
 bool		 claude_sid_valid(const char *s, size_t len);
 /*

@@ -55,7 +55,9 @@ agent_claude_sid_valid(const char *s)
 	size_t	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "0123456789-_");
 
-	return n > 0 && n <= AGENT_CLAUDE_SID_MAX && s[n] == '\0';
+	/* Not one an argument parser would take for an option. */
+	return n > 0 && n <= AGENT_CLAUDE_SID_MAX && s[n] == '\0' && s[0] != '-' &&
+	    s[0] != '_';
 }
 
 /* The session to resume, from the state directory: 0, or -1 (none). */

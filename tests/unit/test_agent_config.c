@@ -123,6 +123,35 @@ test_roundtrip(void **state)
 	agent_config_clear(&b);
 	msgpack_sbuffer_destroy(&sb);
 
+	/* Claude Code's mode and trust, and a worktree, travel too. */
+	a.claude.mode = CLAUDE_INTERACTIVE;
+	a.claude.trust = true;
+	a.worktree.on = true;
+	a.worktree.branch = strdup("feature/x");
+	a.worktree.path = strdup("/w/t");
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	agent_config_pack(&pk, &a);
+	assert_int_equal(unpack(&sb, &b), 0);
+	assert_true(agent_config_interactive(&b));
+	assert_true(b.claude.trust);
+	assert_true(b.worktree.on);
+	assert_string_equal(b.worktree.branch, "feature/x");
+	assert_null(b.worktree.base);
+	assert_string_equal(b.worktree.path, "/w/t");
+	agent_config_clear(&b);
+	msgpack_sbuffer_destroy(&sb);
+	/* A copy owns its own strings. */
+	agent_config_copy(&b, &a);
+	assert_ptr_not_equal(b.worktree.branch, a.worktree.branch);
+	assert_string_equal(b.worktree.branch, "feature/x");
+	agent_config_clear(&b);
+	free(a.worktree.branch);
+	free(a.worktree.path);
+	a.worktree.branch = a.worktree.path = NULL;
+	a.worktree.on = false;
+	a.claude.mode = CLAUDE_PRINT;
+
 	/* A gateway's HTTP transport travels with it, token and all. */
 	a.type = AGENT_GATEWAY;
 	a.mcp.http = 8765;

@@ -186,6 +186,56 @@ test_errors(void **state)
 }
 
 /* require_approval: an agent's own list, else the file's, else none. */
+/* claude: and worktree: */
+static void
+test_claude(void **state)
+{
+	struct config	*cfg;
+	char		*cause = NULL;
+
+	(void)state;
+	cfg = config_load_string("c.yaml", "agents:\n"
+	    "  - {id: a, runner: claude, claude: {mode: interactive, trust: true}, "
+	    "worktree: true}\n"
+	    "  - {id: b, runner: claude, claude: interactive, worktree: {branch: "
+	    "feat/b, base: main, path: trees/b}}\n"
+	    "  - {id: c, runner: claude}\n", "/base", &cause);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	assert_true(agent_config_interactive(&cfg->agents[0]));
+	assert_true(cfg->agents[0].claude.trust);
+	assert_true(cfg->agents[0].worktree.on);
+	assert_null(cfg->agents[0].worktree.branch);
+	assert_true(agent_config_interactive(&cfg->agents[1]));
+	assert_false(cfg->agents[1].claude.trust);
+	assert_string_equal(cfg->agents[1].worktree.branch, "feat/b");
+	assert_string_equal(cfg->agents[1].worktree.base, "main");
+	/* A path is relative to the file. */
+	assert_string_equal(cfg->agents[1].worktree.path, "/base/trees/b");
+	/* print is the default mode. */
+	assert_false(agent_config_interactive(&cfg->agents[2]));
+	assert_false(cfg->agents[2].worktree.on);
+	config_free(cfg);
+
+	refuse("agents:\n  - {id: a, claude: {mode: interactive}}\n",
+	    "c.yaml:2:21: agents[0]: claude: applies to an agent with runner: "
+	    "claude");
+	refuse("agents:\n  - {id: a, runner: claude, claude: {mode: tui}}\n",
+	    "c.yaml:2:44: agents[0].claude.mode: 'tui' is not one of: print, "
+	    "interactive");
+	refuse("agents:\n  - {id: a, runner: claude, claude: {trust: maybe}}\n",
+	    "c.yaml:2:45: agents[0].claude.trust: 'maybe' is not true or "
+	    "false");
+	refuse("agents:\n  - {id: a, worktree: {branch: '-f'}}\n",
+	    "c.yaml:2:32: agents[0].worktree.branch: '-f' is not a valid git "
+	    "branch or ref name");
+	refuse("agents:\n  - {id: a, worktree: {branch: 'a b'}}\n",
+	    "c.yaml:2:32: agents[0].worktree.branch: 'a b' is not a valid git "
+	    "branch or ref name");
+	refuse("agents:\n  - {id: a, worktree: {where: x}}\n",
+	    "c.yaml:2:24: agents[0].worktree: unknown key 'where'");
+}
+
 static void
 test_approve(void **state)
 {
@@ -268,6 +318,7 @@ main(void)
 		cmocka_unit_test(test_default),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_claude),
 		cmocka_unit_test(test_approve),
 		cmocka_unit_test(test_msgpack),
 	};

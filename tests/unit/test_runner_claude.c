@@ -111,6 +111,27 @@ test_outcome(void **state)
 	free(out);
 	runner_claude_outcome(NULL, &o);
 	assert_string_equal(o.reason, "claude gave no result event");
+
+	/* Turns and tokens, cache reads and writes counted as input. */
+	runner_claude_outcome("{\"type\":\"result\",\"subtype\":\"success\","
+	    "\"is_error\":false,\"result\":\"ok\",\"num_turns\":3,"
+	    "\"session_id\":\"s1\",\"usage\":{\"input_tokens\":5,"
+	    "\"cache_creation_input_tokens\":7,\"cache_read_input_tokens\":11,"
+	    "\"output_tokens\":13}}\n", &o);
+	assert_true(o.ok);
+	assert_int_equal(o.turns, 3);
+	assert_int_equal(o.tokens_in, 23);
+	assert_int_equal(o.tokens_out, 13);
+	assert_string_equal(o.session, "s1");
+	free(o.text);
+	/* Counts that are not counts are none. */
+	runner_claude_outcome("{\"type\":\"result\",\"result\":\"ok\","
+	    "\"num_turns\":-4,\"usage\":{\"input_tokens\":\"9\","
+	    "\"output_tokens\":1.5}}\n", &o);
+	assert_int_equal(o.turns, 0);
+	assert_int_equal(o.tokens_in, 0);
+	assert_int_equal(o.tokens_out, 0);
+	free(o.text);
 }
 
 /* Hand-made lines: what the parser must and must not take for a result. */
