@@ -141,6 +141,8 @@ bench: deps
 	@tools/bench/bench_workflow.sh $(BUILD)/bin
 	@echo
 	@tools/bench/bench_mcp.sh $(BUILD)/bin
+	@echo
+	@tools/bench/bench_claude.py $(BUILD)/bin
 
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build

@@ -4,7 +4,8 @@
 // either with "delay_ms": N to answer that much later; with "once": true
 // only the first request for that step waits; with "when": REGEX it is
 // the step for any request whose last user message (its text or a tool
-// result in it) matches, whatever N)
+// result in it) matches, whatever N; with "echo": true its text is
+// followed by the last line the user said)
 // where N is how many assistant messages the request's conversation holds
 // (Claude Code resends the whole conversation), so each tool result moves
 // the script on. Requests without tools (titles, summaries) get a word.
@@ -78,7 +79,8 @@ const server = createServer((req, res) => {
 		let step = script.findIndex((x) => x.when !== undefined && new RegExp(x.when).test(said));
 		if (step < 0)
 			step = Math.min(r.messages.filter((m) => m.role === "assistant").length, script.length - 1);
-		const s = script[step];
+		const s = script[step].echo ? { ...script[step],
+		    text: `${script[step].text ?? ""}${said.split("\n").pop()}` } : script[step];
 		const delay = s.once && served.has(step) ? 0 : s.delay_ms ?? 0;
 		served.add(step);
 		setTimeout(() => sse(res, message([s], s.tool !== undefined ? "tool_use" : "end_turn")),
