@@ -193,6 +193,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_c
     $(BUILD)/obj/actors/gateway_line.o $(BUILD)/obj/actors/gateway_http.o \
     $(BUILD)/obj/actors/gateway_rpc.o $(BUILD)/obj/actors/gateway_res.o \
     $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(BUILD)/obj/actors/claude_print.o \
+    $(BUILD)/obj/actors/claude_screen.o \
     $(BUILD)/obj/actors/worktree.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
@@ -249,7 +250,8 @@ $(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o \
     $(BUILD)/obj/supervisor/sched_view.o
 
 # The interactive Claude Code driver, its session and actor the test's own.
-$(BUILD)/tests/unit/test_claude: $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(BUILD)/obj/actors/claude_print.o
+$(BUILD)/tests/unit/test_claude: $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(BUILD)/obj/actors/claude_print.o \
+    $(BUILD)/obj/actors/claude_screen.o
 
 $(BUILD)/tests/unit/test_worktree: $(BUILD)/obj/actors/worktree.o
 

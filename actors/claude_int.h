@@ -14,6 +14,8 @@
 #include "common/strlist.h"
 #include "ipc/envelope.h"
 
+#include <event2/util.h>
+
 struct event;
 
 enum claude_phase {
@@ -71,6 +73,24 @@ struct claude {
 	char			*screen;	/* recent output, plain */
 	size_t			 screen_len;
 };
+
+/* Recent output kept, plain, for what the screen says. */
+#define CLAUDE_SCREEN_KEEP	8192
+/* A first-run dialog answered (trust: true) once drawn, this much later. */
+#define CLAUDE_DIALOG_DELAY_MS	400
+
+/* claude.c */
+void	claude_arm(struct event *ev, unsigned ms);
+/*
+ * The answer to actor.init: ready (why NULL), or why not (final:
+ * retrying is vain, IPC_E_DENIED; else code).
+ */
+void	claude_ready_answer(struct actor *a, const char *why, bool final,
+	    int code);
+
+/* claude_screen.c: its last line that says something; the dialog timer. */
+void	claude_screen_line(const struct claude *c, char *out, size_t size);
+void	claude_dialog_cb(evutil_socket_t fd, short events, void *arg);
 
 /* claude_hook.c: answer and drop every held hook (the actor ends). */
 void	claude_hold_free_all(struct actor *a);

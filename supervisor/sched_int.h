@@ -156,6 +156,9 @@ void	sched_input_unlink(struct sched_run *run);
  */
 bool	sched_result_take(struct stask *t, int err, const void *body,
 	    size_t len);
+/* A task's answer (proto_done_fn): its next step. */
+void	sched_done(void *arg, int err, const char *errmsg, const void *body,
+	    size_t len);
 /* Length of the first line of t's output, at most 72 bytes. */
 int	sched_result_first_line(const struct stask *t);
 /* {run, workflow, exit, duration_ns, tasks: [...]}, outputs included. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 
 #include "common/clock.h"
@@ -373,3 +374,79 @@ sched_summary(struct sched_run *run)
 	fflush(stdout);
 }
 
+/*
+ * An attempt's answer (err, body) from its agent, or the door's for one it
+ * held: the task's next step (ok, a retry after its back-off, failed or
+ * cancelled), and the queue moves on.
+ */
+void
+sched_done(void *arg, int err, const char *errmsg, const void *body,
+    size_t len)
+{
+	struct stask		*t = arg;
+	struct sched		*s = t->run->s;
+	double			 backoff;
+	struct timeval		 tv;
+	bool			 ok;
+
+	/* Held at the door, answered there: denied, cancelled, or its agent gone. */
+	if (t->st == ST_WAITING && !t->sent) {
+		sched_held_done(t, err, errmsg);
+		return;
+	}
+	/* An answer after the run was marked over (an interrupted -w run). */
+	if (t->st != ST_RUNNING && t->st != ST_WAITING)
+		return;
+	/* Its agent's answer (it may have waited on a person meanwhile). */
+	t->sent = false;
+	ok = sched_result_take(t, err, body, len);
+	if (ok) {
+		t->reason[0] = '\0';
+		sched_step(t, TE_OK);
+		log_info("task %s: ok on %s (%.2f s)%s%.*s", t->key, t->agent,
+		    (double)t->dur_ns / 1e9, sched_result_first_line(t) > 0 ?
+		    ": " : "", sched_result_first_line(t), t->output != NULL ?
+		    t->output : "");
+	} else {
+		if (t->reason[0] != '\0' && err == IPC_OK && !t->timed_out) {
+			/* set by the runner's result */
+		} else if (err != IPC_OK)
+			snprintf(t->reason, sizeof t->reason, "%s", errmsg);
+		else if (t->timed_out)
+			snprintf(t->reason, sizeof t->reason, "timed out after "
+			    "%g s", t->t->timeout_s);
+		else if (t->signal != 0)
+			snprintf(t->reason, sizeof t->reason, "killed by signal "
+			    "%d", t->signal);
+		else
+			snprintf(t->reason, sizeof t->reason, "exited %d",
+			    t->exit_code);
+		/* A crashed actor: the next attempt goes elsewhere if it can. */
+		if (err == IPC_E_PEER_GONE)
+			snprintf(t->avoid, sizeof t->avoid, "%s", t->agent);
+		if (t->cancelled) {
+			sched_cancel_reason(t);
+			sched_step(t, TE_CANCEL);
+			log_warnx("task %s: %s on %s", t->key, t->reason,
+			    t->agent);
+		} else if (t->attempts <= t->t->retry_max) {
+			backoff = t->t->retry_backoff_s;
+			for (unsigned i = 1; i < t->attempts; i++)
+				backoff *= 2;
+			log_warnx("task %s: %s on %s; retry %u of %u in %.2f s",
+			    t->key, t->reason, t->agent, t->attempts,
+			    t->t->retry_max, backoff);
+			sched_step(t, TE_RETRY);
+			tv.tv_sec = (time_t)backoff;
+			tv.tv_usec = (suseconds_t)((backoff - (double)tv.tv_sec) *
+			    1e6);
+			evtimer_add(t->retry_ev, &tv);
+		} else {
+			sched_step(t, TE_FAIL);
+			log_warnx("task %s: failed on %s: %s%s", t->key,
+			    t->agent, t->reason, t->t->continue_on_error ?
+			    " (continueOnError)" : "");
+		}
+	}
+	sched_kick(s);
+}
