@@ -309,8 +309,13 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		return;
 	}
 	if (a->task != NULL || (a->claude != NULL && claude_busy(a))) {
-		snprintf(line, sizeof line, "agent %s is busy with task %s",
-		    a->ac.id, a->task_name);
+		if (a->claude != NULL && claude_task_id(a) == 0)
+			snprintf(line, sizeof line, "agent %s is busy: its Claude "
+			    "Code works on a prompt typed in its session",
+			    a->ac.id);
+		else
+			snprintf(line, sizeof line, "agent %s is busy with task "
+			    "%s", a->ac.id, a->task_name);
 		peer_reply(a->link, env, IPC_E_BUSY, line, NULL, 0);
 		return;
 	}

@@ -171,6 +171,7 @@ claude_cmd_make(struct claude *c, const char *path, const char *resume)
 }
 
 static void	claude_start_cb(evutil_socket_t, short, void *);
+static void	claude_state(struct actor *);
 static void	claude_enter_cb(evutil_socket_t, short, void *);
 static void	claude_confirm_cb(evutil_socket_t, short, void *);
 static void	claude_timeout_cb(evutil_socket_t, short, void *);
@@ -364,7 +365,7 @@ claude_start_cb(evutil_socket_t fd, short events, void *arg)
 bool
 claude_busy(const struct actor *a)
 {
-	return a->claude->task != 0;
+	return a->claude->task != 0 || a->claude->person;
 }
 
 uint64_t
@@ -522,8 +523,21 @@ claude_on_prompt(struct actor *a, const char *prompt_id)
 		c->phase = CLAUDE_WORKING;
 		/* Its Stop is the one that names this prompt. */
 		snprintf(c->prompt_id, sizeof c->prompt_id, "%s", prompt_id);
-	}
+	} else if (c->task == 0)
+		/* A person typed it: the agent works, and takes no task now. */
+		claude_person(a, true);
 	claude_attention(a, false, NULL);
+}
+
+void
+claude_person(struct actor *a, bool on)
+{
+	struct claude	*c = a->claude;
+
+	if (on == c->person)
+		return;
+	c->person = on;
+	claude_state(a);
 }
 
 void
@@ -533,7 +547,11 @@ claude_on_stop(struct actor *a, const char *prompt_id, bool ok,
 	struct claude	*c = a->claude;
 
 	claude_attention(a, false, NULL);
-	if (c->task == 0 || c->phase != CLAUDE_WORKING)
+	if (c->task == 0) {
+		claude_person(a, false);
+		return;
+	}
+	if (c->phase != CLAUDE_WORKING)
 		return;
 	/* The end of another turn (one interrupted, a person's) is not ours. */
 	if (c->prompt_id[0] != '\0' && prompt_id[0] != '\0' &&
@@ -632,18 +650,26 @@ claude_attention(struct actor *a, bool on, const char *why)
 	if (on == c->attention)
 		return;
 	c->attention = on;
+	snprintf(c->why, sizeof c->why, "%s", why != NULL ? why : "");
+	claude_state(a);
+}
+
+/* What the supervisor is told: waiting on a person, busy with a person's. */
+static void
+claude_state(struct actor *a)
+{
+	struct claude	*c = a->claude;
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+
 	if (a->link == NULL)
 		return;
-	{
-		msgpack_sbuffer	sb;
-		msgpack_packer	pk;
-
-		msgpack_sbuffer_init(&sb);
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		msgpack_pack_map(&pk, 2);
-		body_pack_kv_bool(&pk, "waiting", on);
-		body_pack_kv_str(&pk, "why", why != NULL ? why : "");
-		peer_notify(a->link, IPC_OP_CLAUDE_STATE, sb.data, sb.size);
-		msgpack_sbuffer_destroy(&sb);
-	}
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	body_pack_kv_bool(&pk, "waiting", c->attention);
+	body_pack_kv_str(&pk, "why", c->why);
+	body_pack_kv_bool(&pk, "busy", c->person);
+	peer_notify(a->link, IPC_OP_CLAUDE_STATE, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
 }

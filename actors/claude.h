@@ -102,6 +102,12 @@ void		 claude_on_stop(struct actor *a, const char *prompt_id, bool ok,
 bool		 claude_is_session(const struct actor *a, const char *sid);
 /* Waiting on a person (why), or not; the supervisor is told on change. */
 void		 claude_attention(struct actor *a, bool on, const char *why);
+/*
+ * Busy with a prompt a person typed in the session (UserPromptSubmit with
+ * no task), or not any more (its Stop; an idle_prompt notification when it
+ * was interrupted and no Stop came): no task is taken meanwhile.
+ */
+void		 claude_person(struct actor *a, bool on);
 /* The task now running, or 0. */
 uint64_t	 claude_task_id(const struct actor *a);
 

@@ -248,6 +248,9 @@ claude_hook_notify(struct actor *a, struct peer *p, const struct envelope *env,
 			    (int)(s->message_len < 400 ? s->message_len : 400),
 			    s->message != NULL ? s->message : "");
 			claude_attention(a, true, why);
+			/* Idle for a while: no prompt of a person's still runs. */
+			if (strcmp(s->kind, "idle_prompt") == 0)
+				claude_person(a, false);
 			break;
 		}
 	claude_hook_answer(p, env, NULL, NULL);

@@ -18,6 +18,8 @@
 
 struct event;
 
+#define CLAUDE_WHY_MAX		512
+
 enum claude_phase {
 	CLAUDE_IDLE = 0,	/* no task, or one not yet typed */
 	CLAUDE_TYPING,		/* pasted; UserPromptSubmit awaited */
@@ -67,6 +69,8 @@ struct claude {
 	struct event		*timeout_ev;
 
 	bool			 attention;	/* the supervisor was told */
+	char			 why[CLAUDE_WHY_MAX];
+	bool			 person;	/* busy with a prompt a person typed */
 	struct claude_hold	*holds;
 	uint64_t		 next_hold;
 

@@ -415,6 +415,8 @@ agent_start(struct agent *a)
 		return;
 	a->stop_requested = false;
 	a->session = a->task_pgid = 0;
+	/* What its last Claude Code said is over with it. */
+	a->attention = a->claude_busy = false;
 	agent_step(a, AE_START, NULL);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1) {
 		xasprintf(&cause, "socketpair: %s", strerror(errno));

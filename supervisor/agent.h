@@ -78,6 +78,7 @@ struct agent {
 	/* An interactive Claude Code's (agent_claude.c). */
 	char			 claude_sid[72];	/* its session */
 	bool			 attention;	/* Claude waits for its user */
+	bool			 claude_busy;	/* on a prompt a person typed */
 	bool			 wait_idle;	/* and waited with no task */
 	char			 wait_why[256];
 	bool			 start_final;	/* it cannot start: no retry */

@@ -162,16 +162,24 @@ agent_claude_wait(struct agent *a)
 		a->wait_idle = a->status == STATUS_IDLE;
 		agent_step(a, AE_HOLD, held != NULL ? held : a->wait_why);
 	} else if (!want && a->status == STATUS_WAITING)
-		agent_step(a, a->current != NULL && !a->wait_idle ? AE_RESUME :
-		    AE_DONE, "Claude Code works again");
+		agent_step(a, (a->current != NULL && !a->wait_idle) ||
+		    a->claude_busy ? AE_RESUME : AE_DONE, "Claude Code works "
+		    "again");
 }
 
 static void
 agent_claude_state(struct agent *a, const struct envelope *env)
 {
-	bool	waiting = false;
+	bool	waiting = false, busy = false;
 
 	body_bool(&env->body, "waiting", &waiting);
+	body_bool(&env->body, "busy", &busy);
+	a->claude_busy = busy;
+	/* A person's prompt: the agent works, with no task of orch's. */
+	if (busy && a->status == STATUS_IDLE)
+		agent_step(a, AE_TASK, "a prompt typed in its session");
+	else if (!busy && a->status == STATUS_WORKING && a->current == NULL)
+		agent_step(a, AE_DONE, NULL);
 	if (body_str(&env->body, "why", a->wait_why, sizeof a->wait_why) != 0 ||
 	    a->wait_why[0] == '\0')
 		snprintf(a->wait_why, sizeof a->wait_why, "Claude Code waits "

@@ -13,7 +13,9 @@ command -v tmux >/dev/null || fail "tmux is not installed"
 
 mkdir -p "$T/wa" "$T/wb"
 claude_home "$T/wa" "$T/wb"
-stand_in '[{"text": "ANSWER-ONE"}, {"text": "ANSWER-TWO"}, {"text": "ANSWER-THREE"}]'
+stand_in '[{"text": "ANSWER-ONE"}, {"text": "ANSWER-TWO"}, {"text": "ANSWER-THREE"},
+  {"when": "typed by a person", "text": "PERSON-ANSWER", "delay_ms": 2000},
+  {"when": "queued meanwhile", "text": "QUEUED-ANSWER"}]'
 
 cat >"$T/orch.yaml" <<YAML
 agents:
@@ -69,6 +71,24 @@ YAML
 "$CTL" -L "$INST" workflow run "$T/wf.yaml" --wait >"$T/wf.out" 2>&1 || fail "pipeline: $(cat "$T/wf.out")"
 [ "$(requests_with '(.tools | length > 0) and (tostring | test("continue from: ANSWER-THREE")) and
     (.system | tostring | test("wb"))')" -ge 1 ] || fail "cb's request does not carry ca's answer"
+
+# A person types into cb's TUI: cb works on it (status working, no task of
+# orch's), and a prompt task sent meanwhile waits for cb to be idle rather
+# than being typed into a busy Claude Code.
+$TM new-window -d -t t -n rw "$ATT -L $INST cb; sleep 600"
+rw_has() { $TM capture-pane -p -t t:rw | grep -q -- "$1"; }
+wait_until 20 rw_has "ANSWER-ONE" || fail "cb's TUI not shown: $($TM capture-pane -p -t t:rw)"
+$TM send-keys -t t:rw -l "typed by a person"
+wait_until 10 rw_has "typed by a person" || fail "the typing is not shown"
+$TM send-keys -t t:rw Enter
+wait_status 10 cb working
+("$CTL" -L "$INST" submit --agent cb --id queued --prompt --wait -- "queued meanwhile" >"$T/queued.out" 2>&1
+    echo $? >"$T/queued.rc") &
+wait_until 10 sh -c "'$CTL' -L '$INST' tasks | grep -q ':queued .* pending'" ||
+    fail "the task did not wait for the person's prompt: $("$CTL" -L "$INST" tasks)"
+wait_until 20 rw_has PERSON-ANSWER || fail "the person's prompt got no answer"
+wait_until 30 test -s "$T/queued.rc" || fail "the queued task never ran"
+[ "$(cat "$T/queued.out")" = QUEUED-ANSWER ] || fail "queued task: $(cat "$T/queued.out")"
 
 # Nothing of orch in the user's own settings.
 [ ! -e "$HOME/.claude/settings.json" ] || ! grep -q orch-ctl "$HOME/.claude/settings.json" ||
