@@ -41,7 +41,7 @@ COMMON_SRC = common/audit.c common/clock.c common/gate.c common/log.c common/shq
              common/strlist.c common/tasklog.c common/proctree.c common/sockowner.c common/termtext.c common/utf8.c
 IPC_SRC    = ipc/agent_config.c ipc/perm.c ipc/permtab.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/body_json.c ipc/relay.c
-SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_mcp.c supervisor/config_claude.c supervisor/agent_claude.c supervisor/alert.c supervisor/config_wire.c \
+SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_mcp.c supervisor/config_claude.c supervisor/config_wire.c \
              supervisor/restart.c supervisor/workflow.c \
              supervisor/workflow_check.c supervisor/runner.c supervisor/runner_claude.c \
              supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c \
@@ -198,7 +198,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_c
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_task.o agent_watch.o control.o control_task.o door.o msg.o ports.o sched.o sched_decide.o sched_io.o sched_result.o sched_view.o)
+SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_claude.o agent_task.o agent_watch.o alert.o control.o control_task.o door.o msg.o ports.o sched.o sched_decide.o sched_io.o sched_result.o sched_view.o)
 $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
@@ -270,6 +270,11 @@ $(BUILD)/fuzzobj/%.o: %.c
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_OBJ) $(LDLIBS_ALL)
+
+# What a claude -p task prints, read as orch-actor reads it.
+$(BUILD)/fuzz/fuzz_claude_print: tests/fuzz/fuzz_claude_print.c $(BUILD)/fuzzobj/actors/claude_print.o $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(BUILD)/fuzzobj/actors/claude_print.o $(FUZZ_OBJ) $(LDLIBS_ALL)
 
 # The gateway's JSON-RPC side is in orch-actor, not the library.
 FUZZ_GW    = $(addprefix $(BUILD)/fuzzobj/actors/,gateway.o gateway_rpc.o gateway_res.o)
