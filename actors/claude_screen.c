@@ -43,9 +43,9 @@ static const struct {
 	{ "Do you want to use this API key?", "whether to use the API key",
 	    "run claude once and answer Yes to the API key, or set claude: "
 	    "{trust: true}", "Yes" },
-	{ "MCP server", "whether to use the project's MCP servers",
+	{ "New MCP server found", "whether to use the project's MCP servers",
 	    "run claude once in %s and approve its MCP servers, or set "
-	    "claude: {trust: true}", "Use this and all future MCP servers" },
+	    "claude: {trust: true}", "Use this MCP server" },
 	{ "Unable to connect to Anthropic services", "nothing: it cannot "
 	    "reach its API", "run claude once by hand to finish its setup "
 	    "(or check ANTHROPIC_BASE_URL)", NULL },

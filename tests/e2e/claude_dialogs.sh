@@ -24,6 +24,8 @@ echo "$why" | grep -q "Claude Code asks whether to trust the folder: run claude 
 grep -q "hasTrustDialogAccepted\": true" "$HOME/.claude.json" && fail "the folder was trusted for the user"
 "$CTL" -L "$INST" shutdown >/dev/null; wait_exit "$SUP_PID" 20 >/dev/null
 
+# The project's MCP server too: a third question.
+echo '{"mcpServers": {"thing": {"command": "true"}}}' >"$T/trusted/.mcp.json"
 cat >"$T/orch.yaml" <<YAML
 agents:
   - {id: trusts, runner: claude, claude: {mode: interactive, trust: true}, session: {cwd: $T/trusted, env: $(claude_env)}}
@@ -34,6 +36,8 @@ grep -q "answered Claude Code's first-run question for the user (claude: {trust:
     fail "the trust dialog was not answered: $(grep trusts "$T/sup.log" | tail -5)"
 grep -q "answered Claude Code's first-run question for the user (claude: {trust: true}): Yes$" "$T/sup.log" ||
     fail "the API key dialog was not answered"
+grep -q "answered Claude Code's first-run question for the user (claude: {trust: true}): Use this MCP server$" "$T/sup.log" ||
+    fail "the MCP server dialog was not answered"
 out=$("$CTL" -L "$INST" submit --agent trusts --prompt --wait -- "hello") || fail "prompt after trust: $out"
 [ "$out" = TRUSTED-ANSWER ] || fail "output: $out"
 "$CTL" -L "$INST" shutdown >/dev/null; wait_exit "$SUP_PID" 20 >/dev/null

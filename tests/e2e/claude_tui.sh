@@ -4,7 +4,8 @@
 # as a person would), a prompt task is pasted in and ends on Stop with
 # Claude's answer as its output; two prompts on one agent are one
 # conversation (the second request carries the first exchange); in a
-# pipeline, agent A's answer reaches agent B's prompt. orch's hooks come
+# pipeline, agent A's answer reaches agent B's prompt; an API error fails
+# its task with Claude Code's words (StopFailure). orch's hooks come
 # in a settings file of the run directory; the user's settings are not
 # touched.
 . "$(dirname "$0")/lib.bash"
@@ -15,7 +16,8 @@ mkdir -p "$T/wa" "$T/wb"
 claude_home "$T/wa" "$T/wb"
 stand_in '[{"text": "ANSWER-ONE"}, {"text": "ANSWER-TWO"}, {"text": "ANSWER-THREE"},
   {"when": "typed by a person", "text": "PERSON-ANSWER", "delay_ms": 2000},
-  {"when": "queued meanwhile", "text": "QUEUED-ANSWER"}]'
+  {"when": "queued meanwhile", "text": "QUEUED-ANSWER"},
+  {"when": "break it", "status": 400, "error": "the stand-in refuses this request"}]'
 
 cat >"$T/orch.yaml" <<YAML
 agents:
@@ -55,6 +57,12 @@ out=$("$CTL" -L "$INST" submit --agent ca --id q2 --prompt --wait -- "second que
 sid=$(cat "$XDG_STATE_HOME/orch/$INST/claude/ca.session") || fail "no session id kept in the state directory"
 echo "$sid" | grep -Eq '^[0-9a-f-]{36}$' || fail "session id kept: '$sid'"
 grep -q "Claude Code session $sid" "$T/sup.log" || fail "the kept session is not SessionStart's"
+
+# An API error ends the turn with StopFailure: the task fails, saying so.
+out=$("$CTL" -L "$INST" submit --agent ca --id broken --prompt --wait -- "break it") && fail "an API error succeeded: $out"
+"$CTL" -L "$INST" tasks | grep "3:broken" | grep -q "failed .*Claude Code stopped on an error: .*the stand-in refuses this request" ||
+    fail "StopFailure: $("$CTL" -L "$INST" tasks | grep broken)"
+wait_status 10 ca idle
 
 # A pipeline: ca's answer is cb's prompt.
 cat >"$T/wf.yaml" <<'YAML'

@@ -5,7 +5,8 @@
 // only the first request for that step waits; with "when": REGEX it is
 // the step for any request whose last user message (its text or a tool
 // result in it) matches, whatever N; with "echo": true its text is
-// followed by the last line the user said)
+// followed by the last line the user said; {"status": 400, "error": "..."}
+// answers with that API error)
 // where N is how many assistant messages the request's conversation holds
 // (Claude Code resends the whole conversation), so each tool result moves
 // the script on. Requests without tools (titles, summaries) get a word.
@@ -72,19 +73,34 @@ const server = createServer((req, res) => {
 			return;
 		}
 		const last = [...r.messages].reverse().find((m) => m.role === "user");
-		// What the user said last: its text, and any tool result's.
-		const said = last === undefined ? "" : typeof last.content === "string" ?
-		    last.content : last.content.filter((c) => c.type === "text" || c.type === "tool_result")
-		    .map((c) => c.type === "text" ? c.text : JSON.stringify(c.content)).join("\n");
+		// What the user said last: the last text or tool result of its
+		// message (Claude Code adds a prompt to a turn an error ended).
+		const blocks = last === undefined ? [] : typeof last.content === "string" ?
+		    [{ type: "text", text: last.content }] :
+		    last.content.filter((c) => c.type === "text" || c.type === "tool_result");
+		const end = blocks[blocks.length - 1];
+		const said = end === undefined ? "" : end.type === "text" ? end.text : JSON.stringify(end.content);
 		let step = script.findIndex((x) => x.when !== undefined && new RegExp(x.when).test(said));
-		if (step < 0)
-			step = Math.min(r.messages.filter((m) => m.role === "assistant").length, script.length - 1);
+		if (step < 0) {
+			// Step N of those with no "when".
+			const plain = script.filter((x) => x.when === undefined);
+			const n = r.messages.filter((m) => m.role === "assistant").length;
+			step = script.indexOf(plain[Math.min(n, plain.length - 1)]);
+		}
 		const s = script[step].echo ? { ...script[step],
 		    text: `${script[step].text ?? ""}${said.split("\n").pop()}` } : script[step];
 		const delay = s.once && served.has(step) ? 0 : s.delay_ms ?? 0;
 		served.add(step);
-		setTimeout(() => sse(res, message([s], s.tool !== undefined ? "tool_use" : "end_turn")),
-		    delay);
+		setTimeout(() => {
+			if (s.status !== undefined) {
+				// An API error, as the Messages API sends one.
+				res.writeHead(s.status, { "content-type": "application/json" });
+				res.end(JSON.stringify({ type: "error", error: { type: "invalid_request_error",
+				    message: s.error ?? "scripted error" } }));
+				return;
+			}
+			sse(res, message([s], s.tool !== undefined ? "tool_use" : "end_turn"));
+		}, delay);
 	});
 });
 server.listen(0, "127.0.0.1", () => {
