@@ -6,7 +6,8 @@
 # orch-attach -l, the bus), nothing is removed; approve lets it run (the
 # file is gone); deny makes Claude Code send the denial back to the model
 # (the stand-in sees it in the tool_result) and the file stays. Every
-# decision is in the audit log. A tier-1 agent runs it with no hold; on
+# decision is in the audit log, and the operator is told (notify-send). A
+# tier-1 agent runs it with no hold; on
 # tier 3 even `ls` waits, and a call no task asked for (a person typed
 # the prompt into the TUI through orch-attach) is approved by the
 # agent's name.
@@ -32,7 +33,11 @@ agents:
   - {id: t1, tier: 1, runner: claude, claude: {mode: interactive}, session: {cwd: $T/w1, env: $(claude_env)}}
   - {id: t3, tier: 3, permissions: [command:execute], runner: claude, claude: {mode: interactive}, session: {cwd: $T/w3, env: $(API=$API3 claude_env)}}
 YAML
-start_sup -c "$T/orch.yaml"
+# A desktop to notify: notify-send, as the operator's machine has it.
+mkdir -p "$T/desk"
+printf '#!/bin/sh\nprintf "%%s|%%s\\n" "$1" "$2" >>"%s/notified"\n' "$T" >"$T/desk/notify-send"
+chmod +x "$T/desk/notify-send"
+PATH=$T/desk:$PATH start_sup -c "$T/orch.yaml"
 for a in t2 t1 t3; do wait_status 60 $a idle; done
 "$CTL" -L "$INST" events --follow --type 'agent.*' --json >"$T/bus.jsonl" 2>/dev/null &
 PIDS="$PIDS $!"
@@ -54,6 +59,8 @@ wait_until 10 task_is 1:approve-me waiting || fail "task not waiting: $("$CTL" -
 "$ATT" -L "$INST" -l | grep -q "^t2 .*waiting" || fail "orch-attach -l: $("$ATT" -L "$INST" -l)"
 [ -e "$T/w2/victim" ] || fail "removed before anyone approved"
 wait_until 10 grep -q '"agent.waiting"' "$T/bus.jsonl" || fail "no agent.waiting on the bus: $(cat "$T/bus.jsonl")"
+wait_until 10 grep -q "^orch: agent t2 waits|Bash: rm victim held for approval" "$T/notified" ||
+    fail "the operator was not notified: $(cat "$T/notified" 2>&1)"
 "$CTL" -L "$INST" approve 1:approve-me >/dev/null || fail "approve"
 wait_until 30 test -s "$T/approve-me.rc" || fail "the task did not end after approval"
 [ "$(cat "$T/approve-me.rc")" = 0 ] || fail "approved task failed: $(cat "$T/approve-me.out")"

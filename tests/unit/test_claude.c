@@ -5,10 +5,12 @@
  * be resumed, session ids and pasted text cleaned of what could type keys,
  * the first-run dialogs read off Claude Code's real screen (words placed
  * by cursor moves) and answered only with trust: true, and a prompt typed
- * as a bracketed paste with Enter a moment later.
+ * as a bracketed paste with Enter a moment later; the screen's safety net
+ * (promote only) and a Stop with background work left (not the end).
  */
 #include "tests/unit/unit.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <event2/event.h>
@@ -17,7 +19,9 @@
 
 #include "actors/actor.h"
 #include "actors/claude.h"
+#include "actors/claude_int.h"
 #include "actors/session.h"
+#include "ipc/peer.h"
 #include "ipc/body.h"
 #include "ipc/proto.h"
 
@@ -332,6 +336,100 @@ test_type(void **state)
 	done();
 }
 
+static void
+test_safety_net(void **state)
+{
+	struct envelope	req;
+	static const char dialog[] = "\033[2GDo\033[5Gyou\033[9Gwant\033[14Gto"
+	    "\033[17Gproceed?\r\r\n\033[2G\xe2\x9d\xaf\033[4G1.\033[7GYes\r\r\n";
+
+	(void)state;
+	memset(&req, 0, sizeof req);
+	driver(2, false, NULL);
+	claude_on_start(&a, "abc");
+	/* Not while idle: only a task's work is promoted. */
+	claude_output(&a, dialog, sizeof dialog - 1);
+	assert_false(a.claude->attention);
+	claude_task(&a, &req, 3, "go", 2, 0);
+	claude_on_prompt(&a, "p-1");
+	claude_output(&a, "working...\r\n", 12);
+	assert_false(a.claude->attention);
+	claude_output(&a, dialog, sizeof dialog - 1);
+	assert_true(a.claude->attention);
+	assert_non_null(strstr(a.claude->why, "permission dialog"));
+	/* Never demoted by the screen: the hooks say when it is over. */
+	claude_output(&a, "something else entirely\r\n", 25);
+	assert_true(a.claude->attention);
+	claude_attention(&a, false, NULL);
+	assert_false(a.claude->attention);
+	done();
+}
+
+/* A claude.hook request with body map, through a real peer. */
+static void
+hook(struct peer *p, const char *event, uint64_t background,
+    const char *message)
+{
+	struct envelope		 env;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	msgpack_unpacked	 up;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 5);
+	body_pack_kv_str(&pk, "event", event);
+	body_pack_kv_str(&pk, "session", "abc");
+	body_pack_kv_str(&pk, "prompt", "p-1");
+	body_pack_kv_u64(&pk, "background", background);
+	body_pack_kv_bin(&pk, "message", message, strlen(message));
+	msgpack_unpacked_init(&up);
+	assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, NULL),
+	    MSGPACK_UNPACK_SUCCESS);
+	memset(&env, 0, sizeof env);
+	env.kind = IPC_KIND_REQ;
+	env.id = 1;
+	snprintf(env.op, sizeof env.op, "%s", IPC_OP_CLAUDE_HOOK);
+	env.has_body = true;
+	env.body = up.data;
+	claude_hook(&a, p, &env);
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+test_background(void **state)
+{
+	struct envelope	 req;
+	struct peer	*p;
+	int		 fds[2];
+
+	(void)state;
+	memset(&req, 0, sizeof req);
+	driver(1, false, NULL);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+	p = peer_new(a.base, fds[0], "hook", NULL, NULL, NULL);
+	hook(p, "SessionStart", 0, "");
+	assert_int_equal(ready, 0);	/* no init waits in this test */
+	claude_task(&a, &req, 9, "go", 2, 0);
+	hook(p, "UserPromptSubmit", 0, "");
+	/* Work left in the background: the turn is not over. */
+	hook(p, "Stop", 2, "half done");
+	assert_true(claude_busy(&a));
+	hook(p, "Stop", 0, "all done");
+	assert_false(claude_busy(&a));
+	/* Another session's hooks are not this agent's. */
+	claude_task(&a, &req, 10, "go", 2, 0);
+	hook(p, "UserPromptSubmit", 0, "");
+	assert_int_equal(a.claude->phase, CLAUDE_WORKING);
+	snprintf(a.claude->sid, sizeof a.claude->sid, "other");
+	hook(p, "Stop", 0, "forged");
+	assert_true(claude_busy(&a));
+	peer_free(p);
+	close(fds[1]);
+	done();
+}
+
 int
 main(void)
 {
@@ -341,6 +439,8 @@ main(void)
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_dialog),
 		cmocka_unit_test(test_type),
+		cmocka_unit_test(test_safety_net),
+		cmocka_unit_test(test_background),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
