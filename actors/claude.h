@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "ipc/envelope.h"
+#include "ipc/peer.h"
 
 struct actor;
 struct claude;
@@ -68,6 +69,15 @@ void		 claude_hook(struct actor *a, struct peer *p,
 		    const struct envelope *env);
 /* A client went away: its held hooks with it (claude_hook.c). */
 void		 claude_forget(struct actor *a, struct peer *p);
+/*
+ * claude_hook.c, for both modes: ask the supervisor's gate about a tool
+ * call (claude.permit; hold names it, cb gets the decision), 0 or -1 (not
+ * sent: cb never runs); and let go of one nobody waits on any more.
+ */
+int		 claude_gate_ask(struct actor *a, uint64_t hold,
+		    const char *event, const char *tool, const char *text,
+		    size_t len, bool cut, ipc_reply_cb cb, void *arg);
+void		 claude_gate_drop(struct actor *a, uint64_t hold);
 
 /*
  * claude_print.c: Claude Code in print mode, its prompt on the task's

@@ -64,6 +64,47 @@ claude_hold_find(struct claude *c, uint64_t no)
 	return NULL;
 }
 
+int
+claude_gate_ask(struct actor *a, uint64_t hold, const char *event,
+    const char *tool, const char *text, size_t len, bool cut, ipc_reply_cb cb,
+    void *arg)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+	int64_t		rc;
+
+	if (a->link == NULL)
+		return -1;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 5);
+	body_pack_kv_bool(&pk, "cut", cut);
+	body_pack_kv_u64(&pk, "hold", hold);
+	body_pack_kv_str(&pk, "event", event);
+	body_pack_kv_str(&pk, "tool", tool);
+	body_pack_kv_bin(&pk, "text", text, len);
+	rc = peer_request(a->link, IPC_OP_CLAUDE_PERMIT, sb.data, sb.size,
+	    CLAUDE_PERMIT_TIMEOUT_MS, cb, arg);
+	msgpack_sbuffer_destroy(&sb);
+	return rc < 0 ? -1 : 0;
+}
+
+void
+claude_gate_drop(struct actor *a, uint64_t hold)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	pk;
+
+	if (a->link == NULL)
+		return;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	body_pack_kv_u64(&pk, "hold", hold);
+	peer_notify(a->link, IPC_OP_CLAUDE_UNPERMIT, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
 struct claude_permit_ctx {
 	struct actor	*a;
 	uint64_t	 no;
@@ -105,13 +146,7 @@ claude_permit(struct actor *a, struct peer *client, const struct envelope *env,
 	struct claude			*c = a->claude;
 	struct claude_hold		*h;
 	struct claude_permit_ctx	*x;
-	msgpack_sbuffer			 sb;
-	msgpack_packer			 pk;
 
-	if (a->link == NULL) {
-		claude_hook_answer(client, env, "", "");
-		return;
-	}
 	h = xcalloc(1, sizeof *h);
 	h->no = ++c->next_hold;
 	h->client = client;
@@ -122,24 +157,15 @@ claude_permit(struct actor *a, struct peer *client, const struct envelope *env,
 	x = xcalloc(1, sizeof *x);
 	x->a = a;
 	x->no = h->no;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 5);
-	body_pack_kv_bool(&pk, "cut", s->cut);
-	body_pack_kv_u64(&pk, "hold", h->no);
-	body_pack_kv_str(&pk, "event", s->event);
-	body_pack_kv_str(&pk, "tool", s->tool);
-	body_pack_kv_bin(&pk, "text", s->text != NULL ? s->text : "",
-	    s->text != NULL ? s->text_len : 0);
-	if (peer_request(a->link, IPC_OP_CLAUDE_PERMIT, sb.data, sb.size,
-	    CLAUDE_PERMIT_TIMEOUT_MS, claude_permit_cb, x) < 0) {
-		/* Not sent: the callback never runs. */
+	if (claude_gate_ask(a, h->no, s->event, s->tool, s->text != NULL ?
+	    s->text : "", s->text != NULL ? s->text_len : 0, s->cut,
+	    claude_permit_cb, x) != 0) {
+		/* Not sent: no decision (Claude Code's own rules apply). */
 		c->holds = h->next;
 		claude_hook_answer(client, env, "", "");
 		free(h);
 		free(x);
 	}
-	msgpack_sbuffer_destroy(&sb);
 }
 
 void
@@ -147,8 +173,6 @@ claude_forget(struct actor *a, struct peer *p)
 {
 	struct claude		*c = a->claude;
 	struct claude_hold	**pp, *h;
-	msgpack_sbuffer		 sb;
-	msgpack_packer		 pk;
 
 	if (c == NULL)
 		return;
@@ -159,15 +183,7 @@ claude_forget(struct actor *a, struct peer *p)
 		}
 		*pp = h->next;
 		/* Claude gave up on it (interrupted): the gate lets go. */
-		if (a->link != NULL) {
-			msgpack_sbuffer_init(&sb);
-			msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-			msgpack_pack_map(&pk, 1);
-			body_pack_kv_u64(&pk, "hold", h->no);
-			peer_notify(a->link, IPC_OP_CLAUDE_UNPERMIT, sb.data,
-			    sb.size);
-			msgpack_sbuffer_destroy(&sb);
-		}
+		claude_gate_drop(a, h->no);
 		free(h);
 	}
 }

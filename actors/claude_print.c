@@ -34,7 +34,6 @@
 #define CLAUDE_PRINT_LINE_MAX	(4u << 20)
 #define CLAUDE_PRINT_SHOW_MAX	4096
 #define CLAUDE_PRINT_ID_MAX	128
-#define CLAUDE_PRINT_PERMIT_MS	(7u * 24 * 3600 * 1000)
 
 /* A permission prompt waiting for orch's gate. */
 struct claude_ask {
@@ -181,8 +180,6 @@ claude_print_ask(struct claude_print *p, const char *request_id, json_t *req)
 	json_t			*tool = json_object_get(req, "tool_name");
 	json_t			*input = json_object_get(req, "input");
 	json_t			*cmd = json_object_get(input, "command");
-	msgpack_sbuffer		 sb;
-	msgpack_packer		 pk;
 	char			*shown = NULL;
 	const char		*text;
 	size_t			 len;
@@ -216,17 +213,10 @@ claude_print_ask(struct claude_print *p, const char *request_id, json_t *req)
 	x->a = a;
 	x->task = p->task;
 	x->no = k->no;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 5);
-	body_pack_kv_u64(&pk, "hold", k->no);
-	body_pack_kv_str(&pk, "event", "PermissionRequest");
-	body_pack_kv_str(&pk, "tool", json_string_value(tool));
-	body_pack_kv_bin(&pk, "text", text, len);
-	body_pack_kv_bool(&pk, "cut", false);
-	if (a->link == NULL || peer_request(a->link, IPC_OP_CLAUDE_PERMIT,
-	    sb.data, sb.size, CLAUDE_PRINT_PERMIT_MS, claude_print_permit_cb,
-	    x) < 0) {
+	/* Claude Code asks: a PermissionRequest, as its hook would be. */
+	if (claude_gate_ask(a, k->no, "PermissionRequest",
+	    json_string_value(tool), text, len, false, claude_print_permit_cb,
+	    x) != 0) {
 		p->asks = k->next;
 		json_decref(k->input);
 		free(k);
@@ -235,7 +225,6 @@ claude_print_ask(struct claude_print *p, const char *request_id, json_t *req)
 		    "behavior", "deny", "message", "orch cannot be reached to "
 		    "decide this tool call, so it is refused"));
 	}
-	msgpack_sbuffer_destroy(&sb);
 	free(shown);
 }
 
@@ -343,23 +332,13 @@ claude_print_end(struct actor *a)
 {
 	struct claude_print	*p = a->claude_print;
 	struct claude_ask	*k;
-	msgpack_sbuffer		 sb;
-	msgpack_packer		 pk;
 
 	if (p == NULL)
 		return;
 	/* What it still asked about goes unanswered: the gate lets go. */
 	while ((k = p->asks) != NULL) {
 		p->asks = k->next;
-		if (a->link != NULL) {
-			msgpack_sbuffer_init(&sb);
-			msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-			msgpack_pack_map(&pk, 1);
-			body_pack_kv_u64(&pk, "hold", k->no);
-			peer_notify(a->link, IPC_OP_CLAUDE_UNPERMIT, sb.data,
-			    sb.size);
-			msgpack_sbuffer_destroy(&sb);
-		}
+		claude_gate_drop(a, k->no);
 		json_decref(k->input);
 		free(k);
 	}

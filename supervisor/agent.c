@@ -305,15 +305,26 @@ agent_task_started(struct agent *a, const struct envelope *env)
 		a->task_pgid = (pid_t)pgid;
 }
 
-/* A request an actor relayed: answered on its link, if still there. */
+/* A request an actor made: answered on its link, if still there. */
 struct agent_relayed {
 	struct agent	*a;
 	struct peer	*link;
 	struct envelope	 req;
 };
 
-static void
-agent_relay_done(void *arg, int err, const char *msg, const void *body,
+void *
+agent_answer_later(struct agent *a, const struct envelope *env)
+{
+	struct agent_relayed	*ar = xcalloc(1, sizeof *ar);
+
+	ar->a = a;
+	ar->link = a->link;
+	envelope_answer_to(&ar->req, env);
+	return ar;
+}
+
+void
+agent_answer(void *arg, int err, const char *msg, const void *body,
     size_t len)
 {
 	struct agent_relayed	*ar = arg;
@@ -331,18 +342,15 @@ agent_relay_done(void *arg, int err, const char *msg, const void *body,
 static void
 agent_relay(struct agent *a, const struct envelope *env)
 {
-	struct agent_relayed	*ar = xcalloc(1, sizeof *ar);
+	void	*ar = agent_answer_later(a, env);
 
-	ar->a = a;
-	ar->link = a->link;
-	envelope_answer_to(&ar->req, env);
 	/*
 	 * The MCP gateway speaks for its callers, whom it told apart as an
 	 * actor does ("operator", or an agent); any other actor for itself.
 	 */
 	a->sup->relayed(a->sup, a->ac.type != AGENT_GATEWAY ? a->ac.id :
 	    strcmp(env->from, "operator") == 0 ? NULL : env->from, env,
-	    agent_relay_done, ar);
+	    agent_answer, ar);
 }
 
 static void

@@ -172,6 +172,15 @@ int		 agent_log_path(const struct supervisor *sup, const char *name,
 		    char *buf, size_t size);
 
 /*
+ * A request of a's actor answered later, on the link it came on if that
+ * is still a's: agent_answer_later keeps what the answer needs, and
+ * agent_answer (a proto_done_fn) sends it and frees it.
+ */
+void		*agent_answer_later(struct agent *a, const struct envelope *env);
+void		 agent_answer(void *arg, int err, const char *msg,
+		    const void *body, size_t len);
+
+/*
  * agent_claude.c: an interactive Claude Code agent. agent_claude_op takes
  * its actor's claude.* messages (true: it was one); pack_init adds the
  * "claude" key to actor.init (0, or -1 with *cause: no claude binary);

@@ -226,28 +226,9 @@ agent_claude_load(struct agent *a)
 		snprintf(a->claude_sid, sizeof a->claude_sid, "%s", sid);
 }
 
-/* A tool call's decision, on its way back to the actor that asked. */
-struct agent_claude_ask {
-	struct agent	*a;
-	struct peer	*link;
-	struct envelope	 req;
-};
-
-static void
-agent_claude_permit_done(void *arg, int err, const char *msg, const void *body,
-    size_t len)
-{
-	struct agent_claude_ask	*x = arg;
-
-	if (x->a->link == x->link && x->link != NULL)
-		peer_reply(x->link, &x->req, err, msg, body, len);
-	free(x);
-}
-
 static void
 agent_claude_permit(struct agent *a, const struct envelope *env)
 {
-	struct agent_claude_ask	*x;
 	struct door_permit	 pr;
 	const char		*text;
 	char			 event[32];
@@ -266,11 +247,9 @@ agent_claude_permit(struct agent *a, const struct envelope *env)
 	pr.permission = strcmp(event, "PermissionRequest") == 0;
 	pr.text = text;
 	body_bool(&env->body, "cut", &pr.cut);
-	x = xcalloc(1, sizeof *x);
-	x->a = a;
-	x->link = a->link;
-	envelope_answer_to(&x->req, env);
-	a->sup->permit(a->sup, a, &pr, agent_claude_permit_done, x);
+	/* Answered when the gate decides: at once, or a person does. */
+	a->sup->permit(a->sup, a, &pr, agent_answer, agent_answer_later(a,
+	    env));
 }
 
 static void
