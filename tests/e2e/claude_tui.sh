@@ -98,6 +98,10 @@ wait_until 20 rw_has PERSON-ANSWER || fail "the person's prompt got no answer"
 wait_until 30 test -s "$T/queued.rc" || fail "the queued task never ran"
 [ "$(cat "$T/queued.out")" = QUEUED-ANSWER ] || fail "queued task: $(cat "$T/queued.out")"
 
+# The example of the README is valid.
+"$SUP" --check -w "$here/examples/claude-interactive.yaml" >"$T/check.out" 2>&1 ||
+    fail "examples/claude-interactive.yaml: $(cat "$T/check.out")"
+
 # Nothing of orch in the user's own settings.
 [ ! -e "$HOME/.claude/settings.json" ] || ! grep -q orch-ctl "$HOME/.claude/settings.json" ||
     fail "orch's hooks went into the user's settings"
