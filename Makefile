@@ -193,7 +193,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_c
     $(BUILD)/obj/actors/gateway_line.o $(BUILD)/obj/actors/gateway_http.o \
     $(BUILD)/obj/actors/gateway_rpc.o $(BUILD)/obj/actors/gateway_res.o \
     $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(BUILD)/obj/actors/claude_print.o \
-    $(BUILD)/obj/actors/claude_screen.o \
+    $(BUILD)/obj/actors/claude_screen.o $(BUILD)/obj/actors/claude_gate.o \
     $(BUILD)/obj/actors/worktree.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
@@ -251,7 +251,7 @@ $(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o \
 
 # The interactive Claude Code driver, its session and actor the test's own.
 $(BUILD)/tests/unit/test_claude: $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(BUILD)/obj/actors/claude_print.o \
-    $(BUILD)/obj/actors/claude_screen.o
+    $(BUILD)/obj/actors/claude_screen.o $(BUILD)/obj/actors/claude_gate.o
 
 $(BUILD)/tests/unit/test_worktree: $(BUILD)/obj/actors/worktree.o
 
@@ -272,9 +272,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_OBJ) $(LDLIBS_ALL)
 
 # What a claude -p task prints, read as orch-actor reads it.
-$(BUILD)/fuzz/fuzz_claude_print: tests/fuzz/fuzz_claude_print.c $(BUILD)/fuzzobj/actors/claude_print.o $(FUZZ_OBJ)
+FUZZ_CP    = $(addprefix $(BUILD)/fuzzobj/actors/,claude_print.o claude_gate.o)
+$(BUILD)/fuzz/fuzz_claude_print: tests/fuzz/fuzz_claude_print.c $(FUZZ_CP) $(FUZZ_OBJ)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(BUILD)/fuzzobj/actors/claude_print.o $(FUZZ_OBJ) $(LDLIBS_ALL)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_CP) $(FUZZ_OBJ) $(LDLIBS_ALL)
 
 # The gateway's JSON-RPC side is in orch-actor, not the library.
 FUZZ_GW    = $(addprefix $(BUILD)/fuzzobj/actors/,gateway.o gateway_rpc.o gateway_res.o)

@@ -18,8 +18,6 @@
 #include "ipc/peer.h"
 #include "ipc/proto.h"
 
-/* A held tool call may wait for a person this long. */
-#define CLAUDE_PERMIT_TIMEOUT_MS	(7u * 24 * 3600 * 1000)
 #define CLAUDE_TEXT_MAX			4096
 
 /* What a hook says, read from its request. */
@@ -64,47 +62,6 @@ claude_hold_find(struct claude *c, uint64_t no)
 	return NULL;
 }
 
-int
-claude_gate_ask(struct actor *a, uint64_t hold, const char *event,
-    const char *tool, const char *text, size_t len, bool cut, ipc_reply_cb cb,
-    void *arg)
-{
-	msgpack_sbuffer	sb;
-	msgpack_packer	pk;
-	int64_t		rc;
-
-	if (a->link == NULL)
-		return -1;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 5);
-	body_pack_kv_bool(&pk, "cut", cut);
-	body_pack_kv_u64(&pk, "hold", hold);
-	body_pack_kv_str(&pk, "event", event);
-	body_pack_kv_str(&pk, "tool", tool);
-	body_pack_kv_bin(&pk, "text", text, len);
-	rc = peer_request(a->link, IPC_OP_CLAUDE_PERMIT, sb.data, sb.size,
-	    CLAUDE_PERMIT_TIMEOUT_MS, cb, arg);
-	msgpack_sbuffer_destroy(&sb);
-	return rc < 0 ? -1 : 0;
-}
-
-void
-claude_gate_drop(struct actor *a, uint64_t hold)
-{
-	msgpack_sbuffer	sb;
-	msgpack_packer	pk;
-
-	if (a->link == NULL)
-		return;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 1);
-	body_pack_kv_u64(&pk, "hold", hold);
-	peer_notify(a->link, IPC_OP_CLAUDE_UNPERMIT, sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
-}
-
 struct claude_permit_ctx {
 	struct actor	*a;
 	uint64_t	 no;
@@ -129,8 +86,16 @@ claude_permit_cb(struct peer *p, int err, const struct envelope *env,
 	if (err == IPC_OK) {
 		body_str(&env->body, "decision", decision, sizeof decision);
 		body_str(&env->body, "reason", reason, sizeof reason);
+	} else if (x->a->ac.tier >= 2) {
+		/*
+		 * The gate let go without a decision (the supervisor stops,
+		 * the task ended): a gated agent's call is refused, never let
+		 * through by Claude Code's own rules.
+		 */
+		snprintf(decision, sizeof decision, "deny");
+		snprintf(reason, sizeof reason, "orch could not decide this "
+		    "tool call (%s), so it is refused", proto_strerror(err));
 	} else
-		/* No gate to ask: a person decides in Claude Code's own UI. */
 		log_warnx("tool call: orch's gate did not answer (%s)",
 		    proto_strerror(err));
 	claude_hook_answer(h->client, &h->req, decision, reason);

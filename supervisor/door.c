@@ -99,15 +99,22 @@ door_held_free(struct door_held *h)
 	free(h);
 }
 
+static void	door_permit_count(struct door *, struct agent *);
+
 /* Take h off the list and answer it with err (its agent no longer waits). */
 static void
-door_answer(struct door_held **pp, int err, const char *why)
+door_answer(struct door *d, struct door_held **pp, int err, const char *why)
 {
 	struct door_held	*h = *pp;
+	struct agent		*a = h->agent;
+	bool			 permit = h->permit;
 
 	*pp = h->next;
 	h->done(h->arg, err, why, NULL, 0);
 	door_held_free(h);
+	/* What its agent shows of its tool calls, without a step from here. */
+	if (permit)
+		door_permit_count(d, a);
 }
 
 /* An agent whose actor ended cannot run what it held. */
@@ -121,7 +128,7 @@ door_agent_cb(void *arg, const struct hub_change *ch)
 	if (a->status == STATUS_WAITING)
 		return;
 	while ((pp = door_find(d, a)) != NULL)
-		door_answer(pp, IPC_E_PEER_GONE, "the agent's actor ended "
+		door_answer(d, pp, IPC_E_PEER_GONE, "the agent's actor ended "
 		    "while its task waited for approval");
 }
 
@@ -141,7 +148,7 @@ door_free(struct door *d)
 	if (d == NULL)
 		return;
 	while (d->held != NULL)
-		door_answer(&d->held, IPC_E_SHUTDOWN, "the supervisor is "
+		door_answer(d, &d->held, IPC_E_SHUTDOWN, "the supervisor is "
 		    "shutting down");
 	free(d);
 }
@@ -262,7 +269,7 @@ door_type(struct door *d, struct agent *a, const char *text, bool command,
 
 /* What a's agent shows of its held tool calls: how many, the oldest's why. */
 static void
-door_permit_sync(struct door *d, struct agent *a)
+door_permit_count(struct door *d, struct agent *a)
 {
 	const struct door_held	*h, *oldest = NULL;
 
@@ -274,6 +281,13 @@ door_permit_sync(struct door *d, struct agent *a)
 		}
 	snprintf(a->permit_why, sizeof a->permit_why, "%s", oldest != NULL ?
 	    oldest->why : "");
+}
+
+/* The same, and the agent waits or works again by it. */
+static void
+door_permit_sync(struct door *d, struct agent *a)
+{
+	door_permit_count(d, a);
 	agent_claude_wait(a);
 }
 

@@ -529,9 +529,8 @@ main(int argc, char **argv)
 	    (sup.control = control_new(&sup, path, &cause)) == NULL) {
 		supervisor_region_free(&sup);
 		door_free(sup.door);
-	alert_free(sup.alert);
-		alert_free(sup.alert);
 		hub_free(sup.hub);
+		alert_free(sup.alert);
 		rundir_remove(sup.rundir);
 		goto fail;
 	}
@@ -573,7 +572,6 @@ main(int argc, char **argv)
 		sup.exit_code = code;
 	/* Held commands are answered while their tasks are still there. */
 	door_free(sup.door);
-	alert_free(sup.alert);
 	sup.door = NULL;
 	sched_free(sup.sched);
 	sup.sched = NULL;
@@ -588,6 +586,8 @@ main(int argc, char **argv)
 	relay_free(sup.relay);
 	logpipe_free(sup.logpipe);
 	hub_free(sup.hub);
+	/* After the hub: it is one of its observers. */
+	alert_free(sup.alert);
 	event_free(sup.stop_ev);
 	event_free(ev_int);
 	event_free(ev_term);

@@ -20,7 +20,8 @@ claude_home "$T/w2" "$T/w1" "$T/w3"
 # Step by the conversation's assistant messages: a tool call, then text.
 stand_in '[{"tool": "Bash", "input": {"command": "rm victim", "description": "remove the victim"}},
   {"text": "DONE-AFTER-TOOL"}, {"tool": "Bash", "input": {"command": "rm victim", "description": "again"}},
-  {"text": "DONE-AGAIN"}]'
+  {"text": "DONE-AGAIN"},
+  {"when": "remove it as orch stops", "tool": "Bash", "input": {"command": "rm victim", "description": "at the end"}}]'
 API2=$API
 # Tier 3's own script: harmless commands only.
 stand_in '[{"tool": "Bash", "input": {"command": "ls", "description": "list"}}, {"text": "LISTED"},
@@ -114,4 +115,12 @@ wait_status 30 t3 waiting
 "$CTL" -L "$INST" approve t3 >/dev/null || fail "approve by the agent's name"
 wait_until 30 pane_has LISTED-FOR-A-PERSON || fail "the person's prompt did not go on: $($TM capture-pane -p -t p)"
 wait_status 10 t3 idle
+
+# A call still held when the supervisor stops is refused, not let through.
+touch "$T/w2/victim"
+("$CTL" -L "$INST" submit --agent t2 --id at-shutdown --prompt --wait -- "remove it as orch stops" >/dev/null 2>&1 &)
+wait_until 30 task_is 5:at-shutdown waiting || fail "not held before the shutdown: $("$CTL" -L "$INST" tasks)"
+"$CTL" -L "$INST" shutdown >/dev/null || fail "shutdown"
+wait_exit "$SUP_PID" 30 >/dev/null
+[ -e "$T/w2/victim" ] || fail "a call held at shutdown was let through"
 exit 0
