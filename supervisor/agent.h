@@ -181,11 +181,12 @@ void		 agent_answer(void *arg, int err, const char *msg,
 		    const void *body, size_t len);
 
 /*
- * agent_claude.c: an interactive Claude Code agent. agent_claude_op takes
- * its actor's claude.* messages (true: it was one); pack_init adds the
- * "claude" key to actor.init (0, or -1 with *cause: no claude binary);
- * wait makes the agent waiting or working again from what Claude Code
- * said and what the door holds; forget drops the conversation to resume.
+ * agent_claude.c: a Claude Code agent. agent_claude_op takes its actor's
+ * claude.* messages (true: it was one); pack_init adds the "claude" key
+ * to an interactive one's actor.init (0, or -1 with *cause: no claude
+ * binary); wait makes the agent waiting or working again from what Claude
+ * Code said and what the door holds; forget drops the conversation to
+ * resume.
  */
 bool		 agent_claude_op(struct agent *a, const struct envelope *env);
 int		 agent_claude_pack_init(struct agent *a, msgpack_packer *pk,

@@ -1,9 +1,10 @@
 /*
- * The supervisor's side of an interactive Claude Code agent: what its
- * actor starts with (the claude binary, the conversation to resume),
- * what it reports (the session id, kept in the state directory so a
- * restart resumes it; waiting on a person, and back), and the tool calls
- * its hooks ask orch's gate about (through the door).
+ * The supervisor's side of a Claude Code agent: what an interactive one's
+ * actor starts with (the claude binary, the conversation to resume), what
+ * it reports (waiting on a person, and back; busy with a person's
+ * prompt), the session id of either mode (kept in the state directory so
+ * that a restart, or print mode's next task, resumes it), and the tool
+ * calls they ask orch's gate about (through the door).
  *
  * The agent waits while Claude Code says it needs its user or while the
  * door holds one of its tool calls for a person; it works again when
