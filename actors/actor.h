@@ -102,6 +102,12 @@ struct actor {
 	struct event		*stop_ev;
 };
 
+/* actor.c: stopping, the last of it over: the actor exits. */
+void	actor_check_done(struct actor *a);
+/* actor_task.c: task.run and task.kill from the supervisor. */
+void	actor_task_run(struct actor *a, const struct envelope *env);
+void	actor_task_kill(struct actor *a, const struct envelope *env);
+
 /* actor.c: the answer to actor.init, once the session is up. */
 void	actor_ready(struct actor *a, const struct envelope *env);
 /* It cannot start: answered code and why, then the actor exits. */
