@@ -38,7 +38,7 @@ TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 # Modules -------------------------------------------------------------------
 
 COMMON_SRC = common/audit.c common/clock.c common/gate.c common/log.c common/shquote.c common/xmalloc.c common/rundir.c common/proc.c \
-             common/strlist.c common/tasklog.c common/proctree.c common/sockowner.c common/termtext.c common/utf8.c
+             common/strlist.c common/tasklog.c common/proctree.c common/sockowner.c common/termtext.c common/utf8.c common/tmux.c
 IPC_SRC    = ipc/agent_config.c ipc/perm.c ipc/permtab.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/body_json.c ipc/relay.c
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_mcp.c supervisor/config_claude.c supervisor/config_wire.c \
@@ -48,7 +48,7 @@ SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c superv
              supervisor/load.c supervisor/gc.c supervisor/fsm.c supervisor/hub.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c shm/bank_access.c shm/bank_read.c \
              shm/region.c shm/ring_notify.c shm/serve.c
-ACT_SRC    = actors/scrollback.c actors/childwatch.c actors/sandbox.c actors/session.c actors/session_pty.c \
+ACT_SRC    = actors/scrollback.c actors/childwatch.c actors/sandbox.c actors/session.c actors/session_pty.c actors/session_tmux.c actors/tmuxctl.c \
              actors/task.c actors/inbox.c actors/mcp_tools.c actors/mcp_args.c
 LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC) $(ACT_SRC) $(SHM_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -198,7 +198,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_t
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_claude.o agent_task.o agent_watch.o alert.o control.o control_task.o door.o msg.o ports.o sched.o sched_decide.o sched_io.o sched_result.o sched_view.o)
+SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_claude.o agent_task.o agent_watch.o alert.o control.o control_task.o door.o msg.o ports.o sched.o sched_decide.o sched_io.o sched_result.o sched_view.o tmuxsrv.o)
 $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)

@@ -172,12 +172,15 @@ actor_session_output_cb(const char *data, size_t len, void *arg)
 }
 
 static void
-actor_session_exit_cb(int status, void *arg)
+actor_session_exit_cb(int status, const char *lost, void *arg)
 {
 	struct actor	*a = arg;
-	char		 why[128], reason[64];
+	char		 why[600], reason[512];
 
-	proc_exit_reason(status, reason, sizeof reason);
+	if (lost != NULL)
+		snprintf(reason, sizeof reason, "lost (%s)", lost);
+	else
+		proc_exit_reason(status, reason, sizeof reason);
 	if (a->stopping) {
 		log_debug("session shell %s", reason);
 		actor_check_done(a);
@@ -186,8 +189,12 @@ actor_session_exit_cb(int status, void *arg)
 	/* Claude Code that never came up says why in its start's answer. */
 	if (a->claude != NULL && claude_exited(a, reason))
 		return;
-	/* The shell ended on its own ("exit"): the agent's life is over. */
-	a->exit_code = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+	/*
+	 * The shell ended on its own ("exit"): the agent's life is over. A
+	 * session lost is a failure: supervision restarts it by its policy.
+	 */
+	a->exit_code = lost == NULL && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0 ? 0 : 1;
 	snprintf(why, sizeof why, "session shell %s", reason);
 	actor_stop(a, ACTOR_GRACE_DEFAULT_MS, why);
 }
@@ -230,6 +237,12 @@ actor_init(struct actor *a, const struct envelope *env)
 	}
 	xasprintf(&a->env[0], "ORCH_AGENT_ID=%s", a->ac.id);
 	xasprintf(&a->env[1], "ORCH_INSTANCE=%s", a->instance);
+	{
+		int64_t	tmux = 0;
+
+		body_i64(&env->body, "tmux_server", &tmux);
+		session_tmux_set_server(a->instance, (pid_t)tmux);
+	}
 	{
 		char	sock[PATH_MAX], name[PATH_MAX];
 

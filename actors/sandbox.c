@@ -138,62 +138,19 @@ sandbox_free(char **prefix)
 	free(prefix);
 }
 
-struct sandbox_child {
-	char	**argv;
-	int	  out;
-};
-
-/* In a proc_spawn child: system calls only, then exec. */
-static void
-sandbox_child(int report, void *arg)
-{
-	struct sandbox_child	*c = arg;
-
-	if (dup2(c->out, 1) == -1 || dup2(c->out, 2) == -1)
-		proc_exec_fail(report, "dup2");
-	execv(c->argv[0], c->argv);
-	proc_exec_fail(report, c->argv[0]);
-}
-
 int
 sandbox_probe(char *const *prefix, char **cause)
 {
-	static char		*truth[] = { (char *)"/bin/true", NULL };
-	struct sandbox_child	 c;
-	char			 said[SANDBOX_SAY_MAX];
-	size_t			 len = 0;
-	ssize_t			 got;
-	int			 fds[2], status = 0;
-	pid_t			 pid;
+	static char	*truth[] = { (char *)"/bin/true", NULL };
+	char		**argv, said[SANDBOX_SAY_MAX];
+	int		  rc, status;
 
-	if (pipe2(fds, O_CLOEXEC) == -1) {
-		xasprintf(cause, "sandbox: pipe: %s", strerror(errno));
-		return -1;
-	}
-	c.argv = sandbox_join(prefix, truth);
-	c.out = fds[1];
-	pid = proc_spawn(sandbox_child, &c, cause);
-	free(c.argv);
-	close(fds[1]);
-	if (pid < 0) {
-		close(fds[0]);
-		return -1;
-	}
-	while (len < sizeof said - 1 && (got = read(fds[0], said + len,
-	    sizeof said - 1 - len)) != 0)
-		if (got > 0)
-			len += (size_t)got;
-		else if (errno != EINTR)
-			break;
-	close(fds[0]);
-	said[len] = '\0';
-	while (len > 0 && (said[len - 1] == '\n' || said[len - 1] == '\r'))
-		said[--len] = '\0';
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	argv = sandbox_join(prefix, truth);
+	rc = proc_run(argv, NULL, 0, said, sizeof said, &status);
+	free(argv);
+	if (rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	xasprintf(cause, "the sandbox cannot be made here (bwrap: %s)",
-	    len > 0 ? said : "failed");
+	    said[0] != '\0' ? said : "failed");
 	return -1;
 }

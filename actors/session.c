@@ -1,9 +1,17 @@
 #include "actors/session.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "actors/sandbox.h"
 #include "actors/scrollback.h"
 #include "common/xmalloc.h"
 
@@ -14,6 +22,7 @@
 /* The backend of each session.backend; NULL: not built in. */
 static const struct session_ops *const session_backends[SESSION_BACKEND_COUNT] = {
 	[SESSION_PTY] = &session_pty_ops,
+	[SESSION_TMUX] = &session_tmux_ops,
 };
 
 struct session {
@@ -113,6 +122,171 @@ session_environ(const struct agent_config *ac, char *const *extra)
 		env[k++] = (char *)"TERM=xterm-256color";
 	env[k] = NULL;
 	return env;
+}
+
+/* Bytes for a descriptor, queued while it cannot take them ------------- */
+
+struct session_sink {
+	int		 fd;
+	size_t		 max;
+	struct event	*ev;
+	struct evbuffer	*buf;
+};
+
+static void
+session_sink_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct session_sink	*k = arg;
+
+	(void)events;
+	/* A descriptor that fails for good takes nothing more. */
+	if (evbuffer_write(k->buf, fd) == -1 && errno != EAGAIN &&
+	    errno != EINTR)
+		evbuffer_drain(k->buf, evbuffer_get_length(k->buf));
+	if (evbuffer_get_length(k->buf) > 0)
+		event_add(k->ev, NULL);
+}
+
+struct session_sink *
+session_sink_new(struct event_base *base, int fd, size_t max)
+{
+	struct session_sink	*k = xcalloc(1, sizeof *k);
+
+	k->fd = fd;
+	k->max = max;
+	k->buf = evbuffer_new();
+	k->ev = event_new(base, fd, EV_WRITE, session_sink_cb, k);
+	return k;
+}
+
+int
+session_sink_write(struct session_sink *k, const void *data, size_t len)
+{
+	if (evbuffer_get_length(k->buf) + len > k->max)
+		return -1;
+	evbuffer_add(k->buf, data, len);
+	if (!event_pending(k->ev, EV_WRITE, NULL))
+		session_sink_cb(k->fd, EV_WRITE, k);
+	return 0;
+}
+
+size_t
+session_sink_pending(const struct session_sink *k)
+{
+	return evbuffer_get_length(k->buf);
+}
+
+void
+session_sink_free(struct session_sink *k)
+{
+	if (k == NULL)
+		return;
+	event_free(k->ev);
+	evbuffer_free(k->buf);
+	free(k);
+}
+
+/* What the session runs ------------------------------------------------- */
+
+/*
+ * Unless the agent asks for them (rc: true), the shells orch knows start
+ * without the user's rc files: a session is ready when its shell runs,
+ * and a slow ~/.bashrc would still be running while it is called idle and
+ * typed input goes nowhere.
+ */
+static const struct {
+	const char	*name;
+	const char	*flags[2];
+} session_norc[] = {
+	{ "bash", { "--norc", "--noprofile" } },
+	{ "zsh", { "-f", NULL } },
+	{ "fish", { "--no-config", NULL } },
+};
+
+static const char *
+session_shell(const struct agent_config *ac)
+{
+	const char	*sh;
+
+	if (ac->shell != NULL)
+		return ac->shell;
+	if ((sh = getenv("SHELL")) != NULL && sh[0] == '/')
+		return sh;
+	return "/bin/sh";
+}
+
+/* Without rc files, a POSIX shell reads none either: no $ENV. */
+static void
+session_drop_env(char **env)
+{
+	size_t	i, k;
+
+	for (i = k = 0; env[i] != NULL; i++)
+		if (strncmp(env[i], "ENV=", 4) != 0)
+			env[k++] = env[i];
+	env[k] = NULL;
+}
+
+static char *const session_none[] = { NULL };
+
+void
+session_exec_make(struct session_exec *x, const struct agent_config *ac,
+    char *const *cmd, char *const *extra_env, char *const *wrap)
+{
+	const char	*shell = cmd != NULL ? cmd[0] : session_shell(ac);
+	const char	*base = strrchr(shell, '/');
+	char		*own[4];
+	size_t		 i, k, n = 0;
+
+	memset(x, 0, sizeof *x);
+	base = base != NULL ? base + 1 : shell;
+	own[n++] = (char *)base;
+	for (i = 0; cmd == NULL && !ac->rc && i < sizeof session_norc /
+	    sizeof session_norc[0]; i++)
+		if (strcmp(base, session_norc[i].name) == 0)
+			for (k = 0; k < 2 && session_norc[i].flags[k] != NULL;
+			    k++)
+				own[n++] = (char *)session_norc[i].flags[k];
+	own[n] = NULL;
+	x->path = shell;
+	if (wrap != NULL) {
+		/* Wrapped, the program goes by its path: the wrapper runs it. */
+		own[0] = (char *)shell;
+		x->argv = sandbox_join(wrap, cmd != NULL ? cmd : own);
+		x->path = x->argv[0];
+	} else
+		x->argv = sandbox_join(cmd != NULL ? cmd : own, session_none);
+	x->env = session_environ(ac, extra_env);
+	if (!ac->rc)
+		session_drop_env(x->env);
+	snprintf(x->what, sizeof x->what, "session %s %s", cmd != NULL ?
+	    "program" : "shell", shell);
+	snprintf(x->cwd_what, sizeof x->cwd_what, "session cwd %s",
+	    ac->cwd != NULL ? ac->cwd : "");
+}
+
+int
+session_exec_check(const struct session_exec *x, const char *cwd,
+    char **cause)
+{
+	struct stat	st;
+
+	if (cwd != NULL && stat(cwd, &st) == -1)
+		return set_cause(cause, "%s: %s", x->cwd_what, strerror(errno));
+	if (cwd != NULL && !S_ISDIR(st.st_mode))
+		return set_cause(cause, "%s: %s", x->cwd_what,
+		    strerror(ENOTDIR));
+	if (access(x->path, X_OK) == -1)
+		return set_cause(cause, "%s: %s", x->what, strerror(errno));
+	return 0;
+}
+
+void
+session_exec_free(struct session_exec *x)
+{
+	free(x->argv);
+	free(x->env);
+	x->argv = x->env = NULL;
 }
 
 int
@@ -234,5 +408,15 @@ session_ended(struct session *s, int status)
 		return;
 	s->ended = true;
 	if (s->cbs.exit_cb != NULL)
-		s->cbs.exit_cb(status, s->arg);
+		s->cbs.exit_cb(status, NULL, s->arg);
+}
+
+void
+session_lost(struct session *s, const char *why)
+{
+	if (s->ended)
+		return;
+	s->ended = true;
+	if (s->cbs.exit_cb != NULL)
+		s->cbs.exit_cb(-1, why, s->arg);
 }

@@ -4,8 +4,8 @@
  * speaks only to this interface; what it keeps for every backend (the
  * scrollback fed by the session's output, the size, the callbacks) lives
  * here (session.c), what differs is a backend's table of operations:
- * session_pty.c for a pseudo-terminal of the actor's own; a tmux session
- * on its own server or an iTerm2 session fit the same table.
+ * session_pty.c for a pseudo-terminal of the actor's own, session_tmux.c
+ * for a tmux session on the instance's own tmux server.
  */
 #ifndef ORCH_ACTORS_SESSION_H
 #define ORCH_ACTORS_SESSION_H
@@ -22,8 +22,12 @@ struct session;
 struct session_cbs {
 	/* Bytes the session printed (already in the scrollback). */
 	void	(*output_cb)(const char *data, size_t len, void *arg);
-	/* The session ended (its shell exited with wait status `status`). */
-	void	(*exit_cb)(int status, void *arg);
+	/*
+	 * The session ended: its shell exited with wait status `status`, or
+	 * (lost not NULL) it went away without one, lost says how (a tmux
+	 * session killed from outside).
+	 */
+	void	(*exit_cb)(int status, const char *lost, void *arg);
 };
 
 /*
@@ -60,6 +64,13 @@ struct session_ops {
 };
 
 extern const struct session_ops session_pty_ops;
+extern const struct session_ops session_tmux_ops;
+
+/*
+ * The tmux server the tmux backend uses: instance's, whose pid the
+ * supervisor said (it started it).
+ */
+void		 session_tmux_set_server(const char *instance, pid_t server);
 
 /*
  * Start the session for agent ac with its backend, running cmd (NULL: the
@@ -90,6 +101,31 @@ void		 session_close(struct session *s);
 char		**session_environ(const struct agent_config *ac,
 		    char *const *extra);
 
+/*
+ * What a backend starts: the program's path, its argument vector (wrap
+ * first, if any; argv[0] as the program sees itself: a shell's base name)
+ * and its environment (session_environ's, without $ENV when the agent's
+ * shell reads no rc files). The strings belong to the sources.
+ */
+struct session_exec {
+	const char	 *path;
+	char		**argv;
+	char		**env;
+	char		  what[600];	/* "session shell /bin/bash" */
+	char		  cwd_what[600];	/* "session cwd /x" */
+};
+
+void		 session_exec_make(struct session_exec *x,
+		    const struct agent_config *ac, char *const *cmd,
+		    char *const *extra_env, char *const *wrap);
+/*
+ * Before starting it where no exec failure comes back (a tmux pane):
+ * is cwd a directory and the program executable? 0, or -1 with *cause.
+ */
+int		 session_exec_check(const struct session_exec *x,
+		    const char *cwd, char **cause);
+void		 session_exec_free(struct session_exec *x);
+
 int		 session_write(struct session *s, const void *data, size_t len);
 int		 session_show(struct session *s, const void *data, size_t len);
 /* 0, or -1 for a size out of 1-10000 or one the backend refuses. */
@@ -111,6 +147,20 @@ size_t		 session_scrollback_len(const struct session *s);
 pid_t		 session_leader(const struct session *s);
 
 /* For backends. */
+
+/*
+ * Bytes for a non-blocking descriptor (a terminal, a pipe), written as it
+ * takes them: at most max wait, more is refused (-1). The descriptor
+ * stays the caller's.
+ */
+struct session_sink;
+struct session_sink *session_sink_new(struct event_base *base, int fd,
+		    size_t max);
+int		 session_sink_write(struct session_sink *k, const void *data,
+		    size_t len);
+size_t		 session_sink_pending(const struct session_sink *k);
+void		 session_sink_free(struct session_sink *k);
+
 struct event_base *session_base(const struct session *s);
 void		*session_impl(const struct session *s);
 void		 session_set_impl(struct session *s, void *impl);
@@ -120,5 +170,7 @@ void		 session_output(struct session *s, const char *data,
 		    size_t len);
 /* It ended: exit_cb (once). */
 void		 session_ended(struct session *s, int status);
+/* It went away with no exit status: exit_cb (once), saying why. */
+void		 session_lost(struct session *s, const char *why);
 
 #endif

@@ -19,11 +19,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "actors/childwatch.h"
-#include "actors/sandbox.h"
 #include "common/proc.h"
 #include "common/xmalloc.h"
 
@@ -41,10 +39,8 @@ struct session_pty {
 	pid_t			 pid;		/* shell: 0 once reaped */
 	pid_t			 sid;
 	struct event		*read_ev;
-	struct event		*write_ev;
-	struct evbuffer		*input;		/* typed, not yet written */
-	struct event		*show_ev;
-	struct evbuffer		*show;		/* shown, not yet written */
+	struct session_sink	*input;		/* typed, to the master */
+	struct session_sink	*show;		/* shown, to the slave */
 };
 
 static void
@@ -65,88 +61,11 @@ session_pty_read_cb(evutil_socket_t fd, short events, void *arg)
 	session_output(p->s, buf, (size_t)n);
 }
 
-static void
-session_pty_write_cb(evutil_socket_t fd, short events, void *arg)
-{
-	struct session_pty	*p = arg;
-
-	(void)events;
-	if (evbuffer_write(p->input, fd) == -1 && errno != EAGAIN &&
-	    errno != EINTR)
-		evbuffer_drain(p->input, evbuffer_get_length(p->input));
-	if (evbuffer_get_length(p->input) > 0)
-		event_add(p->write_ev, NULL);
-}
-
 struct session_pty_child {
 	const char		*slave;
-	const char		*shell;		/* the program's path */
-	char			*argv[4];	/* the shell and its flags */
-	char *const		*cmd;		/* or this, instead */
-	char			**wrapped;	/* wrap, then the shell's */
 	const char		*cwd;
-	char			**env;
-	char			 cwd_what[600];		/* messages, made */
-	char			 shell_what[600];	/* before the spawn */
+	struct session_exec	 x;
 };
-
-/*
- * The shell's argument vector. Unless the agent asks for them (rc: true),
- * the shells orch knows start without the user's rc files: a session is
- * ready when its shell runs, and a slow ~/.bashrc would still be running
- * while it is called idle and typed input goes nowhere.
- */
-static const struct {
-	const char	*name;
-	const char	*flags[2];
-} session_pty_norc[] = {
-	{ "bash", { "--norc", "--noprofile" } },
-	{ "zsh", { "-f", NULL } },
-	{ "fish", { "--no-config", NULL } },
-};
-
-static void
-session_pty_argv(struct session_pty_child *c, bool rc)
-{
-	const char	*base = strrchr(c->shell, '/');
-	size_t		 i, k, n = 0;
-
-	base = base != NULL ? base + 1 : c->shell;
-	c->argv[n++] = (char *)base;
-	for (i = 0; !rc && i < sizeof session_pty_norc /
-	    sizeof session_pty_norc[0]; i++)
-		if (strcmp(base, session_pty_norc[i].name) == 0)
-			for (k = 0; k < 2 &&
-			    session_pty_norc[i].flags[k] != NULL; k++)
-				c->argv[n++] =
-				    (char *)session_pty_norc[i].flags[k];
-	c->argv[n] = NULL;
-}
-
-/* Without rc files, a POSIX shell reads none either: no $ENV. */
-static void
-session_pty_drop_env(char **env)
-{
-	size_t	i, k;
-
-	for (i = k = 0; env[i] != NULL; i++)
-		if (strncmp(env[i], "ENV=", 4) != 0)
-			env[k++] = env[i];
-	env[k] = NULL;
-}
-
-static const char *
-session_pty_shell(const struct agent_config *ac)
-{
-	const char	*sh;
-
-	if (ac->shell != NULL)
-		return ac->shell;
-	if ((sh = getenv("SHELL")) != NULL && sh[0] == '/')
-		return sh;
-	return "/bin/sh";
-}
-
 
 /* In a proc_spawn child: system calls only, then exec. */
 static void
@@ -176,14 +95,9 @@ session_pty_child(int report, void *arg)
 	}
 	proc_close_from(4);
 	if (c->cwd != NULL && chdir(c->cwd) == -1)
-		proc_exec_fail(report, c->cwd_what);
-	if (c->wrapped != NULL)
-		execve(c->wrapped[0], c->wrapped, c->env);
-	else if (c->cmd != NULL)
-		execve(c->shell, c->cmd, c->env);
-	else
-		execve(c->shell, c->argv, c->env);
-	proc_exec_fail(report, c->shell_what);
+		proc_exec_fail(report, c->x.cwd_what);
+	execve(c->x.path, c->x.argv, c->x.env);
+	proc_exec_fail(report, c->x.what);
 }
 
 /* The shell was reaped: what it printed last is read before its end. */
@@ -200,7 +114,6 @@ session_pty_reaped(pid_t pid, int status, void *arg)
 }
 
 static void	session_pty_close(struct session *);
-static void	session_pty_show_cb(evutil_socket_t, short, void *);
 
 static int
 session_pty_open(struct session *s, const struct agent_config *ac,
@@ -210,16 +123,12 @@ session_pty_open(struct session *s, const struct agent_config *ac,
 	struct session_pty		*p;
 	struct winsize		 ws;
 	struct session_pty_child	 child;
-	const char		*shell = cmd != NULL ? cmd[0] :
-				    session_pty_shell(ac);
-	char			 slave[128], **env;
+	char			 slave[128];
 	pid_t			 pid;
 
 	p = xcalloc(1, sizeof *p);
 	p->s = s;
 	p->master = p->slave = -1;
-	p->input = evbuffer_new();
-	p->show = evbuffer_new();
 	session_set_impl(s, p);
 
 	p->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -235,31 +144,10 @@ session_pty_open(struct session *s, const struct agent_config *ac,
 	ioctl(p->master, TIOCSWINSZ, &ws);
 
 	child.slave = slave;
-	child.shell = shell;
 	child.cwd = ac->cwd;
-	child.env = env = session_environ(ac, extra_env);
-	session_pty_argv(&child, ac->rc);
-	child.cmd = cmd;
-	/* Wrapped, the shell goes by its path: the wrapper runs it. */
-	child.wrapped = NULL;
-	if (wrap != NULL && cmd != NULL)
-		child.wrapped = sandbox_join(wrap, cmd);
-	else if (wrap != NULL) {
-		char	*full[4] = { (char *)shell, child.argv[1],
-			    child.argv[1] != NULL ? child.argv[2] : NULL,
-			    NULL };
-
-		child.wrapped = sandbox_join(wrap, full);
-	}
-	if (!ac->rc)
-		session_pty_drop_env(env);
-	snprintf(child.cwd_what, sizeof child.cwd_what, "session cwd %s",
-	    ac->cwd != NULL ? ac->cwd : "");
-	snprintf(child.shell_what, sizeof child.shell_what, "session %s %s",
-	    cmd != NULL ? "program" : "shell", shell);
+	session_exec_make(&child.x, ac, cmd, extra_env, wrap);
 	pid = proc_spawn(session_pty_child, &child, cause);
-	free(child.wrapped);
-	free(env);
+	session_exec_free(&child.x);
 	if (pid < 0)
 		goto fail;
 	p->pid = p->sid = pid;
@@ -271,11 +159,11 @@ session_pty_open(struct session *s, const struct agent_config *ac,
 	evutil_make_socket_nonblocking(p->master);
 	p->read_ev = event_new(base, p->master, EV_READ | EV_PERSIST,
 	    session_pty_read_cb, p);
-	p->write_ev = event_new(base, p->master, EV_WRITE,
-	    session_pty_write_cb, p);
+	p->input = session_sink_new(base, p->master, SESSION_PTY_INPUT_MAX);
+	/* A terminal nobody drains gets the rest in the task's own log. */
 	if (p->slave != -1)
-		p->show_ev = event_new(base, p->slave, EV_WRITE,
-		    session_pty_show_cb, p);
+		p->show = session_sink_new(base, p->slave,
+		    SESSION_PTY_SHOW_MAX);
 	event_add(p->read_ev, NULL);
 	return 0;
 fail:
@@ -295,16 +183,12 @@ session_pty_close(struct session *s)
 		childwatch_del(p->pid);
 	if (p->read_ev != NULL)
 		event_free(p->read_ev);
-	if (p->write_ev != NULL)
-		event_free(p->write_ev);
-	if (p->show_ev != NULL)
-		event_free(p->show_ev);
+	session_sink_free(p->input);
+	session_sink_free(p->show);
 	if (p->master != -1)
 		close(p->master);
 	if (p->slave != -1)
 		close(p->slave);
-	evbuffer_free(p->input);
-	evbuffer_free(p->show);
 	free(p);
 }
 
@@ -313,46 +197,22 @@ session_pty_write(struct session *s, const void *data, size_t len)
 {
 	struct session_pty	*p = session_impl(s);
 
-	if (evbuffer_get_length(p->input) + len > SESSION_PTY_INPUT_MAX)
-		return -1;
-	evbuffer_add(p->input, data, len);
-	session_pty_write_cb(p->master, EV_WRITE, p);
-	return 0;
+	return session_sink_write(p->input, data, len);
 }
 
 /*
  * Shown text goes through the slave, so the line discipline turns \n
  * into \r\n and the bytes come back out of the master like any program's
- * output. The terminal's buffer is small and is only drained by this same
- * loop, so what does not fit waits for the slave to become writable.
+ * output.
  */
-static void
-session_pty_show_cb(evutil_socket_t fd, short events, void *arg)
-{
-	struct session_pty	*p = arg;
-
-	(void)events;
-	if (evbuffer_write(p->show, fd) == -1 && errno != EAGAIN &&
-	    errno != EINTR)
-		evbuffer_drain(p->show, evbuffer_get_length(p->show));
-	if (evbuffer_get_length(p->show) > 0)
-		event_add(p->show_ev, NULL);
-}
-
 static int
 session_pty_show(struct session *s, const void *data, size_t len)
 {
 	struct session_pty	*p = session_impl(s);
 
-	if (p->slave == -1)
+	if (p->show == NULL)
 		return -1;
-	/* A terminal nobody drains gets the rest in the task's own log. */
-	if (evbuffer_get_length(p->show) + len > SESSION_PTY_SHOW_MAX)
-		return -1;
-	evbuffer_add(p->show, data, len);
-	if (!event_pending(p->show_ev, EV_WRITE, NULL))
-		session_pty_show_cb(p->slave, EV_WRITE, p);
-	return 0;
+	return session_sink_write(p->show, data, len);
 }
 
 static int

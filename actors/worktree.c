@@ -28,32 +28,6 @@
 
 #define WORKTREE_OUT_MAX	4096
 
-extern char	**environ;
-
-struct worktree_child {
-	char *const	*argv;
-	int		 out;
-};
-
-static void
-worktree_child(int report, void *arg)
-{
-	struct worktree_child	*c = arg;
-	int			 null;
-
-	if ((null = open("/dev/null", O_RDONLY)) == -1 || dup2(null, 0) == -1 ||
-	    dup2(c->out, 1) == -1 || dup2(c->out, 2) == -1)
-		proc_exec_fail(report, "dup2");
-	if (report != 3) {
-		if (dup3(report, 3, O_CLOEXEC) == -1)
-			proc_exec_fail(report, "dup3");
-		report = 3;
-	}
-	proc_close_from(4);
-	proc_execvpe("git", c->argv, environ);
-	proc_exec_fail(report, "git");
-}
-
 /*
  * Run git with argv (argv[0] "git"); its output and errors, trimmed, in
  * out. Its exit status, or -1 (it could not run: out says why).
@@ -61,41 +35,10 @@ worktree_child(int report, void *arg)
 static int
 worktree_git(char *const *argv, char *out, size_t size)
 {
-	struct worktree_child	 c;
-	char			*cause = NULL;
-	size_t			 n = 0;
-	ssize_t			 r;
-	int			 fds[2], status;
-	pid_t			 pid;
+	int	status;
 
-	out[0] = '\0';
-	if (pipe2(fds, O_CLOEXEC) == -1) {
-		snprintf(out, size, "pipe: %s", strerror(errno));
+	if (proc_run(argv, NULL, 0, out, size, &status) != 0)
 		return -1;
-	}
-	c.argv = argv;
-	c.out = fds[1];
-	pid = proc_spawn(worktree_child, &c, &cause);
-	close(fds[1]);
-	if (pid < 0) {
-		snprintf(out, size, "%s", cause != NULL ? cause : "git");
-		free(cause);
-		close(fds[0]);
-		if (pid == -2)
-			while (waitpid(-1, &status, WNOHANG) > 0)
-				;
-		return -1;
-	}
-	while ((r = read(fds[0], out + n, size - 1 - n)) > 0 ||
-	    (r == -1 && errno == EINTR))
-		if (r > 0 && (n += (size_t)r) == size - 1)
-			break;
-	close(fds[0]);
-	out[n] = '\0';
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
-		out[--n] = '\0';
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -4,6 +4,9 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -305,4 +308,114 @@ proc_exit_reason(int status, char *buf, size_t size)
 	else
 		snprintf(buf, size, "status 0x%x", status);
 	return buf;
+}
+
+struct proc_run_child {
+	char *const	*argv;
+	char *const	*envp;
+	int		 out;
+};
+
+static void
+proc_run_child(int report, void *arg)
+{
+	struct proc_run_child	*c = arg;
+	int			 null;
+
+	if ((null = open("/dev/null", O_RDONLY)) == -1 || dup2(null, 0) == -1 ||
+	    dup2(c->out, 1) == -1 || dup2(c->out, 2) == -1)
+		proc_exec_fail(report, "dup2");
+	if (report != 3) {
+		if (dup3(report, 3, O_CLOEXEC) == -1)
+			proc_exec_fail(report, "dup3");
+		report = 3;
+	}
+	proc_close_from(4);
+	proc_execvpe(c->argv[0], c->argv, c->envp);
+	proc_exec_fail(report, c->argv[0]);
+}
+
+static int64_t
+proc_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+proc_run(char *const argv[], char *const envp[], unsigned timeout_ms,
+    char *out, size_t size, int *status)
+{
+	extern char		**environ;
+	struct proc_run_child	 c;
+	struct pollfd		 pfd;
+	char			*cause = NULL, sink[512];
+	int64_t			 end = proc_now_ms() + timeout_ms;
+	size_t			 n = 0;
+	ssize_t			 r;
+	int			 fds[2], wait_ms;
+	bool			 late = false;
+	pid_t			 pid;
+
+	out[0] = '\0';
+	*status = 0;
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		snprintf(out, size, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	c.argv = argv;
+	c.envp = envp != NULL ? envp : environ;
+	c.out = fds[1];
+	pid = proc_spawn(proc_run_child, &c, &cause);
+	close(fds[1]);
+	if (pid < 0) {
+		snprintf(out, size, "%s", cause != NULL ? cause : argv[0]);
+		free(cause);
+		close(fds[0]);
+		if (pid == -2)
+			while (waitpid(-1, status, WNOHANG) > 0)
+				;
+		return -1;
+	}
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		wait_ms = -1;
+		if (timeout_ms != 0 && (wait_ms = (int)(end - proc_now_ms())) < 0)
+			wait_ms = 0;
+		if ((r = poll(&pfd, 1, wait_ms)) == 0) {
+			/* Too long: it is killed, and that is the answer. */
+			kill(pid, SIGKILL);
+			snprintf(out, size, "%s did not answer within %u ms",
+			    argv[0], timeout_ms);
+			late = true;
+			break;
+		}
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			break;
+		/* What does not fit is read all the same: it must not block. */
+		if (n < size - 1) {
+			if ((r = read(fds[0], out + n, size - 1 - n)) > 0)
+				n += (size_t)r;
+		} else
+			r = read(fds[0], sink, sizeof sink);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+	}
+	close(fds[0]);
+	if (!late) {
+		out[n] = '\0';
+		while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' ||
+		    out[n - 1] == ' '))
+			out[--n] = '\0';
+	}
+	while (waitpid(pid, status, 0) == -1 && errno == EINTR)
+		;
+	return late ? -1 : 0;
 }

@@ -37,6 +37,15 @@ int	proc_execvpe(const char *file, char *const argv[], char *const envp[]);
 void	proc_exec_fail(int report, const char *what)
 	    __attribute__((noreturn));
 
+/*
+ * Run argv (argv[0] looked up on envp's PATH; envp NULL: ours) with stdin
+ * from /dev/null and wait for it: what it printed on stdout and stderr in
+ * out (what fits, trailing newlines and blanks cut), its wait status in
+ * *status. timeout_ms (0: none) bounds the wait: then it is killed. 0, or
+ * -1 when it could not run or took too long (out says why).
+ */
+int	proc_run(char *const argv[], char *const envp[], unsigned timeout_ms,
+	    char *out, size_t size, int *status);
 /* Close every descriptor from lowfd up. */
 void	proc_close_from(int lowfd);
 

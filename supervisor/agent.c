@@ -27,6 +27,7 @@
 #include "supervisor/hub.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/tmuxsrv.h"
 
 
 const char *
@@ -417,7 +418,7 @@ agent_start(struct agent *a)
 	struct restart_decision		 d;
 	char				*argv[10], *cause = NULL, name[96];
 	int				 fds[2], n = 0;
-	pid_t				 pid;
+	pid_t				 pid, tmux = 0;
 
 	if (a->pid > 0 || sup->stopping)
 		return;
@@ -426,6 +427,9 @@ agent_start(struct agent *a)
 	/* What its last Claude Code said is over with it. */
 	a->attention = a->claude_busy = false;
 	agent_step(a, AE_START, NULL);
+	if (a->ac.backend == SESSION_TMUX &&
+	    (tmux = tmuxsrv_ensure(sup, &cause)) < 0)
+		goto fail;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1) {
 		xasprintf(&cause, "socketpair: %s", strerror(errno));
 		goto fail;
@@ -461,11 +465,15 @@ agent_start(struct agent *a)
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 2 + agent_config_interactive(&a->ac));
+	msgpack_pack_map(&pk, 2 + agent_config_interactive(&a->ac) +
+	    (tmux > 0));
 	body_pack_str(&pk, "agent");
 	agent_config_pack(&pk, &a->ac);
 	body_pack_kv_str(&pk, "shm", sup->region != NULL ? sup->region->name :
 	    "");
+	/* The server its session must be on: ours, and no other. */
+	if (tmux > 0)
+		body_pack_kv_i64(&pk, "tmux_server", tmux);
 	if (agent_config_interactive(&a->ac) && agent_claude_pack_init(a, &pk,
 	    &cause) != 0) {
 		msgpack_sbuffer_destroy(&sb);

@@ -159,8 +159,9 @@ agent_watch_sweep_cb(evutil_socket_t fd, short events, void *arg)
 
 /*
  * We are a subreaper: what a dead actor's tasks left (double-forked,
- * setsid, deaf to SIGTERM) is ours now. Only actors are our children by
- * right; everything else under us that no live actor holds is killed.
+ * setsid, deaf to SIGTERM) is ours now. Only actors (and the tmux server)
+ * are our children by right; everything else under us that no live actor
+ * holds is killed.
  */
 static void
 agent_watch_orphans(struct supervisor *sup)
@@ -171,11 +172,14 @@ agent_watch_orphans(struct supervisor *sup)
 
 	for (a = sup->agents; a != NULL; a = a->next)
 		n++;
-	keep = xcalloc(n + 1, sizeof *keep);
+	keep = xcalloc(n + 2, sizeof *keep);
 	n = 0;
 	for (a = sup->agents; a != NULL; a = a->next)
 		if (a->pid > 0)
 			keep[n++] = a->pid;
+	/* The tmux server holds the live agents' tmux sessions. */
+	if (sup->tmux_pid > 0)
+		keep[n++] = sup->tmux_pid;
 	if (proctree_other_children(keep, n) != 0 &&
 	    (n = proctree_kill_all(getpid(), keep, n, NULL)) > 0)
 		log_info("killed %zu process%s left by actors that died", n,

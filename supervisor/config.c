@@ -141,9 +141,9 @@ session_backend_key(struct schema *c, const char *path,
 	if (schema_enum(c, path, n, session_backend_names, NITEMS(session_backend_names),
 	    &v) != 0)
 		return -1;
-	if (v != SESSION_PTY)
+	if (v == SESSION_ITERM2)
 		return schema_err(c, n, path, "session backend '%s' is not "
-		    "available in this build (use pty)", n->str);
+		    "available in this build (use pty or tmux)", n->str);
 	ac->backend = (enum session_backend)v;
 	return 0;
 }

@@ -35,6 +35,7 @@
 #include "supervisor/ports.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/tmuxsrv.h"
 #include "supervisor/logpipe.h"
 #include "supervisor/sched.h"
 #include "supervisor/workflow.h"
@@ -258,6 +259,8 @@ supervisor_sigchld_cb(evutil_socket_t sig, short events, void *arg)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		if ((a = agent_find_pid(sup, pid)) != NULL)
 			agent_exited(a, status);
+		else
+			tmuxsrv_reaped(sup, pid);
 }
 
 /* An agent changed: its actor's exit may be the last one a stop waits for. */
@@ -582,6 +585,7 @@ main(int argc, char **argv)
 	agent_watch_sweep_now(&sup);
 	if (sup.sweep_ev != NULL)
 		event_free(sup.sweep_ev);
+	tmuxsrv_stop(&sup);
 	supervisor_region_free(&sup);
 	relay_free(sup.relay);
 	logpipe_free(sup.logpipe);

@@ -56,6 +56,7 @@ struct supervisor {
 	struct logpipe		*logpipe;	/* reads it */
 	int			 exit_code;
 
+	pid_t			 tmux_pid;	/* tmuxsrv.c: its server, or 0 */
 	pid_t			*sweeps;	/* old sessions to sweep */
 	size_t			 nsweeps;
 	struct event		*sweep_ev;

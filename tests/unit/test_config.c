@@ -140,9 +140,9 @@ test_errors(void **state)
 	refuse("agents:\n  - id: a\n    runner: {argv: []}\n",
 	    "c.yaml:3:20: agents[0].runner.argv: expected a non-empty list "
 	    "(program and arguments)");
-	refuse("agents:\n  - id: a\n    session: {backend: tmux}\n",
-	    "c.yaml:3:24: agents[0].session.backend: session backend 'tmux' "
-	    "is not available in this build (use pty)");
+	refuse("agents:\n  - id: a\n    session: {backend: iterm2}\n",
+	    "c.yaml:3:24: agents[0].session.backend: session backend 'iterm2' "
+	    "is not available in this build (use pty or tmux)");
 	refuse("agents:\n  - id: a\n    session: {backend: screen}\n",
 	    "c.yaml:3:24: agents[0].session.backend: 'screen' is not one of: "
 	    "pty, tmux, iterm2");

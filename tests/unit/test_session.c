@@ -119,10 +119,11 @@ seen_output(const char *data, size_t len, void *arg)
 }
 
 static void
-seen_exit(int status, void *arg)
+seen_exit(int status, const char *lost, void *arg)
 {
 	struct seen	*w = arg;
 
+	(void)lost;
 	w->exits++;
 	w->status = status;
 }
@@ -203,9 +204,15 @@ test_refused(void **state)
 	/* A failed open leaves nothing to kill or close. */
 	assert_int_equal(sc.kills + sc.closes, 0);
 	/* A backend not built in is an error, not a pty in disguise. */
+	ac.backend = SESSION_ITERM2;
+	assert_null(session_open(NULL, &ac, NULL, NULL, NULL, NULL, NULL, &cause));
+	assert_string_equal(cause, "session backend 'iterm2' is not built in");
+	free(cause);
+	cause = NULL;
+	/* A tmux session goes on the server the supervisor started, or none. */
 	ac.backend = SESSION_TMUX;
 	assert_null(session_open(NULL, &ac, NULL, NULL, NULL, NULL, NULL, &cause));
-	assert_string_equal(cause, "session backend 'tmux' is not built in");
+	assert_string_equal(cause, "no tmux server was started for it");
 	free(cause);
 }
 

@@ -43,10 +43,11 @@ output_cb(const char *data, size_t len, void *arg)
 }
 
 static void
-exit_cb(int status, void *arg)
+exit_cb(int status, const char *lost, void *arg)
 {
 	struct run	*r = arg;
 
+	(void)lost;
 	r->exited = true;
 	r->status = status;
 	event_base_loopbreak(r->base);

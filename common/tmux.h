@@ -1,0 +1,62 @@
+/*
+ * The tmux server of an orch instance, as every part of orch names and
+ * reaches it: its own socket (`tmux -L orch-INSTANCE`), never the user's
+ * default server, so that nothing orch does to it touches theirs. The
+ * agent's session backend drives it (actors/session_tmux.c), orch-attach
+ * attaches people to it, the supervisor removes it at its end.
+ */
+#ifndef ORCH_COMMON_TMUX_H
+#define ORCH_COMMON_TMUX_H
+
+#include <stddef.h>
+
+#define TMUX_NAME_MAX	160
+
+/* "orch-INSTANCE": tmux's -L. */
+void	tmux_server_name(const char *instance, char *buf, size_t size);
+/*
+ * The tmux session of agent id: tmux makes '.' and ':' in a session name
+ * '_' (it separates targets with them), and so do we, so that the name
+ * asked for is the name made.
+ */
+void	tmux_session_name(const char *agent, char *buf, size_t size);
+/*
+ * The start of every tmux command line: tmux, UTF-8 (-u), no user
+ * configuration (-f /dev/null), the instance's server. n: how many items
+ * it wrote into argv (TMUX_ARGV_MAX at most); they point into store.
+ */
+#define TMUX_ARGV_MAX	6
+struct tmux_base {
+	char	 server[TMUX_NAME_MAX];
+	char	*argv[TMUX_ARGV_MAX + 1];
+};
+size_t	tmux_base(struct tmux_base *b, const char *instance);
+/*
+ * The environment a tmux client runs with: the server it starts takes
+ * its environment as the global one of every pane, so no agent's own
+ * variables are there; a pane gets its agent's through new-session -e.
+ * path: the PATH to give it (NULL: ours). Free the array and its strings.
+ */
+char	**tmux_environ(const char *path);
+void	  tmux_environ_free(char **env);
+/*
+ * An argument on tmux's command line as itself: one that ends in ';'
+ * would end the command there (and start another), so it gets "\;".
+ * Returns s, or a string to free.
+ */
+char	*tmux_arg(const char *s);
+/* Text tmux expands as a format (#{...}, #(...)) kept literal: '#' "##". */
+char	*tmux_literal(const char *s);
+/*
+ * Run a tmux command (args after the base) on instance's server and wait
+ * for it (a few seconds at most): its output in out, exit status
+ * returned, or -1 when tmux could not run (out says why).
+ */
+int	tmux_run(const char *instance, char *const *args, char *out,
+	    size_t size);
+/* Is the instance's server there (its socket answers)? */
+int	tmux_server_running(const char *instance);
+/* End the instance's server, if one runs, with every session on it. */
+void	tmux_kill_server(const char *instance);
+
+#endif
