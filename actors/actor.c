@@ -389,7 +389,9 @@ actor_link_stop(struct actor *a, const struct envelope *env)
 
 /*
  * Who the running actors are: a process that dials our socket from
- * another agent's session is told apart by its actor's pid.
+ * another agent's session is told apart by its actor's pid, or by its
+ * session's leader (a tmux pane's program, which descends from the tmux
+ * server, not from the actor).
  */
 static void
 actor_roster(struct actor *a, const struct envelope *env)
@@ -415,6 +417,10 @@ actor_roster(struct actor *a, const struct envelope *env)
 			continue;
 		k->pid = (pid_t)pid;
 		k->perms = (unsigned)perms;
+		/* Its session's leader, when that is no child of its actor. */
+		pid = 0;
+		body_u64(&list->via.array.ptr[i], "session", &pid);
+		k->session = pid <= INT32_MAX ? (pid_t)pid : 0;
 		a->nroster++;
 	}
 	gateway_roster(a);

@@ -43,6 +43,7 @@ enum actor_who {
 /* A running actor, as the supervisor's roster names it. */
 struct actor_known {
 	pid_t		 pid;
+	pid_t		 session;	/* its session's leader, or 0 */
 	unsigned	 perms;
 	char		 id[AGENT_ID_MAX + 1];
 };

@@ -159,14 +159,22 @@ enum actor_who
 actor_caller_pid(struct actor *a, pid_t pid, struct actor_known *k)
 {
 	pid_t	chain[ACTOR_ANCESTRY_MAX], self = getpid();
-	pid_t	sup = getppid();
+	pid_t	sup = getppid(), own = a->session != NULL ?
+		    session_leader(a->session) : 0;
 	size_t	i, j, n;
 
 	if ((n = proctree_ancestors(pid, chain, ACTOR_ANCESTRY_MAX)) == 0)
 		return ACTOR_WHO_OTHER;
 	for (i = 0; i < n; i++) {
-		if (chain[i] == self)
+		/* Our own, or what runs in our tmux pane. */
+		if (chain[i] == self || (own > 0 && chain[i] == own))
 			return ACTOR_WHO_SELF;
+		for (j = 0; j < a->nroster; j++)
+			if (a->roster[j].session > 0 &&
+			    a->roster[j].session == chain[i]) {
+				*k = a->roster[j];
+				return ACTOR_WHO_AGENT;
+			}
 		if (chain[i] != sup)
 			continue;
 		if (i == 0 || (i == 1 && actor_same_program(chain[0])))

@@ -679,7 +679,9 @@ session_tmux_alive(const struct session *s)
 
 /*
  * The session's processes get the hang-up a closed terminal gives; the
- * tmux session goes with them, so that its end is seen at once.
+ * tmux session goes with them, so that its end is seen at once. Its
+ * window goes by kill-window: also from the sessions it is linked into
+ * (orch-attach --iterm's).
  */
 static void
 session_tmux_hangup(struct session *s)
@@ -690,16 +692,17 @@ session_tmux_hangup(struct session *s)
 		proc_kill_session(t->pane_pid, SIGHUP);
 		proc_kill_session(t->pane_pid, SIGCONT);
 	}
-	session_tmux_send(t, SESSION_TMUX_A_IGNORE, "kill-session -t %s",
-	    t->sid);
+	session_tmux_send(t, SESSION_TMUX_A_IGNORE, "kill-window -t %s",
+	    t->wid);
 }
 
 static void
 session_tmux_kill(struct session *s)
 {
 	struct session_tmux	*t = session_impl(s);
-	char			*kill[] = { (char *)"kill-session", (char *)"-t",
-				    t->sid, NULL };
+	char			*kill[] = { (char *)"kill-window", (char *)"-t",
+				    t->wid, (char *)";", (char *)"kill-session",
+				    (char *)"-t", t->sid, NULL };
 	char			 out[256];
 
 	if (t->pane_pid > 0)

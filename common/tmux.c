@@ -2,9 +2,11 @@
 
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/proc.h"
 #include "common/xmalloc.h"
@@ -144,10 +146,106 @@ tmux_server_running(const char *instance)
 }
 
 void
+tmux_socket_path(const char *instance, char *buf, size_t size)
+{
+	const char	*dir = getenv("TMUX_TMPDIR");
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	snprintf(buf, size, "%s/tmux-%lu/orch-%s", dir,
+	    (unsigned long)getuid(), instance);
+}
+
+void
 tmux_kill_server(const char *instance)
 {
 	static char *const	kill[] = { (char *)"kill-server", NULL };
 	char			out[256];
 
 	(void)tmux_run(instance, kill, out, sizeof out);
+}
+
+int
+tmux_view(const char *instance, char **cause)
+{
+	static char *const	 ls[] = { (char *)"list-windows", (char *)"-a",
+				    (char *)"-F", (char *)"#{session_name} "
+				    "#{window_id} #{@orch_agent}", NULL };
+	char			 out[65536], err[512], *line, *next;
+	char			 target[TMUX_NAME_MAX + 2];
+	char			*kill[] = { (char *)"kill-session", (char *)"-t",
+				    target, NULL };
+	char			*make[] = { (char *)"new-session", (char *)"-d",
+				    (char *)"-s", (char *)TMUX_VIEW_SESSION,
+				    (char *)"-P", (char *)"-F",
+				    (char *)"#{window_id}", NULL };
+	char			*link[] = { (char *)"link-window", (char *)"-d",
+				    (char *)"-s", NULL, (char *)"-t", target,
+				    NULL };
+	char			 first[32];
+	char			*drop[] = { (char *)"kill-window", (char *)"-t",
+				    first, NULL };
+	char			 sess[TMUX_NAME_MAX], win[32], agent[128];
+	int			 n = 0;
+
+	if (tmux_run(instance, ls, out, sizeof out) != 0)
+		return set_cause(cause, "no tmux server orch-%s (no agent "
+		    "with session.backend tmux is running): %s", instance, out);
+	snprintf(target, sizeof target, "=%s", TMUX_VIEW_SESSION);
+	(void)tmux_run(instance, kill, err, sizeof err);
+	/* Its first window is a placeholder, gone once an agent's is in. */
+	if (tmux_run(instance, make, err, sizeof err) != 0 || err[0] != '@')
+		return set_cause(cause, "tmux new-session: %s", err);
+	snprintf(first, sizeof first, "%.31s", err);
+	snprintf(target, sizeof target, "=%s:", TMUX_VIEW_SESSION);
+	for (line = out; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		/* Only agents' windows: made by orch, named by it. */
+		if (sscanf(line, "%159s %31s %127s", sess, win, agent) != 3 ||
+		    strcmp(sess, TMUX_VIEW_SESSION) == 0)
+			continue;
+		link[3] = win;
+		if (tmux_run(instance, link, err, sizeof err) == 0)
+			n++;
+	}
+	if (n == 0) {
+		snprintf(target, sizeof target, "=%s", TMUX_VIEW_SESSION);
+		(void)tmux_run(instance, kill, err, sizeof err);
+		return set_cause(cause, "no agent of instance %s has a tmux "
+		    "session", instance);
+	}
+	(void)tmux_run(instance, drop, err, sizeof err);
+	return 0;
+}
+
+int
+tmux_attach_exec(const char *instance, const char *session, int cc,
+    char **cause)
+{
+	struct tmux_base	 b;
+	char			 target[TMUX_NAME_MAX + 2], err[512];
+	char			*has[] = { (char *)"has-session", (char *)"-t",
+				    target, NULL };
+	char			*argv[TMUX_ARGV_MAX + 6];
+	size_t			 n, i, k = 0;
+
+	snprintf(target, sizeof target, "=%s", session);
+	if (tmux_run(instance, has, err, sizeof err) != 0)
+		return set_cause(cause, "no tmux session '%s' on orch-%s (is "
+		    "the agent running, with session.backend tmux?)", session,
+		    instance);
+	n = tmux_base(&b, instance);
+	for (i = 0; i < n; i++)
+		argv[k++] = b.argv[i];
+	if (cc)
+		argv[k++] = (char *)"-CC";
+	argv[k++] = (char *)"attach-session";
+	argv[k++] = (char *)"-t";
+	argv[k++] = target;
+	argv[k] = NULL;
+	/* Another server's client inside a tmux pane is no nesting error. */
+	unsetenv("TMUX");
+	execvp(argv[0], argv);
+	return set_cause(cause, "tmux: %s", strerror(errno));
 }

@@ -22,8 +22,8 @@ void	tmux_server_name(const char *instance, char *buf, size_t size);
 void	tmux_session_name(const char *agent, char *buf, size_t size);
 /*
  * The start of every tmux command line: tmux, UTF-8 (-u), no user
- * configuration (-f /dev/null), the instance's server. n: how many items
- * it wrote into argv (TMUX_ARGV_MAX at most); they point into store.
+ * configuration (-f /dev/null), the instance's server. Returns how many
+ * items it wrote into b->argv (TMUX_ARGV_MAX at most, then NULL).
  */
 #define TMUX_ARGV_MAX	6
 struct tmux_base {
@@ -58,5 +58,25 @@ int	tmux_run(const char *instance, char *const *args, char *out,
 int	tmux_server_running(const char *instance);
 /* End the instance's server, if one runs, with every session on it. */
 void	tmux_kill_server(const char *instance);
+/*
+ * Where the instance's server listens (tmux leaves the socket behind when
+ * it ends): $TMUX_TMPDIR (else /tmp), /tmux-UID/orch-INSTANCE.
+ */
+void	tmux_socket_path(const char *instance, char *buf, size_t size);
+
+/* The session that shows every agent's window, for iTerm2 (tmux -CC). */
+#define TMUX_VIEW_SESSION	"orch+all"	/* no agent id has a '+' */
+/*
+ * Make it anew: one window per agent's tmux session, linked (the same
+ * windows, not copies). 0, or -1 with *cause (no server, no agents).
+ */
+int	tmux_view(const char *instance, char **cause);
+/*
+ * Become a tmux client of the instance's server attached to session
+ * (exactly that name), in control mode for iTerm2 (-CC) if cc. Returns
+ * only on failure (with *cause).
+ */
+int	tmux_attach_exec(const char *instance, const char *session, int cc,
+	    char **cause);
 
 #endif

@@ -91,7 +91,7 @@ enum ipc_pri {
 						   allow|deny|"", reason} */
 #define IPC_OP_CLAUDE_UNPERMIT	"claude.unpermit" /* ntf: {hold}: gave up */
 #define IPC_OP_ACTOR_ROSTER	"actor.roster"	/* ntf: {agents: [{id, pid,
-						   perms}]}: the running
+						   perms, session}]}: the running
 						   actors, for telling whose
 						   process dials this one */
 /* The most agents a roster names (the rest are nobody to its reader). */

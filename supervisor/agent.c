@@ -173,11 +173,22 @@ agent_find_pid(struct supervisor *sup, pid_t pid)
 	return NULL;
 }
 
+struct agent *
+agent_find_member(struct supervisor *sup, pid_t pid)
+{
+	struct agent	*a;
+
+	for (a = sup->agents; a != NULL; a = a->next)
+		if (a->pid == pid || (a->session > 0 && a->session == pid))
+			return a;
+	return NULL;
+}
+
 /*
- * Tell every running actor who the others are (id, actor pid, effective
- * permissions): when another agent's process dials an actor's socket to
+ * Tell every running actor who the others are (id, actor pid, session
+ * leader, effective permissions): when another agent's process dials an actor's socket to
  * attach or read the screen, the actor knows whose it is and what it may
- * do. Sent whenever an actor starts or ends.
+ * do. Sent whenever an actor starts, is ready or ends.
  */
 static void
 agent_roster_send(struct supervisor *sup)
@@ -197,10 +208,12 @@ agent_roster_send(struct supervisor *sup)
 	for (a = sup->agents; a != NULL && n > 0; a = a->next) {
 		if (a->pid <= 0)
 			continue;
-		msgpack_pack_map(&pk, 3);
+		msgpack_pack_map(&pk, 4);
 		body_pack_kv_str(&pk, "id", a->ac.id);
 		body_pack_kv_u64(&pk, "pid", (uint64_t)a->pid);
 		body_pack_kv_u64(&pk, "perms", perm_effective(&a->ac));
+		body_pack_kv_u64(&pk, "session", a->session > 0 ?
+		    (uint64_t)a->session : 0);
 		n--;
 	}
 	for (a = sup->agents; a != NULL; a = a->next)
@@ -289,7 +302,8 @@ agent_ready_cb(struct peer *p, int err, const struct envelope *env,
 		return;
 	}
 	body_i64(&env->body, "session", &session);
-	a->session = (pid_t)session;
+	a->session = session > 0 && session <= INT32_MAX ? (pid_t)session : 0;
+	agent_roster_send(a->sup);
 	snprintf(why, sizeof why, "ready in %.1f ms (pid %ld, session %ld)",
 	    (double)(clock_now_ns() - a->started_ns) / 1e6, (long)a->pid,
 	    (long)a->session);

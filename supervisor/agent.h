@@ -97,6 +97,11 @@ struct agent	*agent_find(struct supervisor *sup, const char *id);
 /* Every agent's configuration, copied (config_free it). */
 struct config	*agent_configs(const struct supervisor *sup);
 struct agent	*agent_find_pid(struct supervisor *sup, pid_t pid);
+/*
+ * The agent pid is part of: its actor, or its session's leader (a tmux
+ * pane's program descends from the tmux server, not from the actor).
+ */
+struct agent	*agent_find_member(struct supervisor *sup, pid_t pid);
 
 /*
  * The only writer of an agent's status: the step ev (why: NULL, or the

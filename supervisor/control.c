@@ -638,7 +638,8 @@ control_closed_cb(struct peer *p, int err, const char *why, void *arg)
 /*
  * Who is at the other end of fd: a process descended from an agent's
  * actor (its shell, a task, whatever they started, double-forked or not:
- * actors are subreapers) is that agent, whatever socket it dialed and
+ * actors are subreapers) or from its session's leader (a tmux pane's
+ * program) is that agent, whatever socket it dialed and
  * whatever its environment says; one of ours but no agent's (what a dead
  * actor left), or one whose ancestry cannot be read, is nobody; anything
  * else of our uid is the operator.
@@ -660,7 +661,7 @@ control_identify(struct control *ctl, int fd, struct control_client *c)
 	if ((n = proctree_ancestors(pid, chain, CONTROL_ANCESTRY_MAX)) == 0)
 		return;
 	for (i = 0; i < n; i++) {
-		if ((a = agent_find_pid(ctl->sup, chain[i])) != NULL) {
+		if ((a = agent_find_member(ctl->sup, chain[i])) != NULL) {
 			c->who = CONTROL_AGENT;
 			snprintf(c->agent, sizeof c->agent, "%s", a->ac.id);
 			return;

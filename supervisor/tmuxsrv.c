@@ -1,9 +1,11 @@
 #include "supervisor/tmuxsrv.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "common/proc.h"
@@ -88,10 +90,15 @@ tmuxsrv_reaped(struct supervisor *sup, pid_t pid)
 void
 tmuxsrv_stop(struct supervisor *sup)
 {
+	char	path[PATH_MAX];
+
 	if (sup->tmux_pid <= 0)
 		return;
 	tmux_kill_server(sup->instance);
 	if (proc_alive(sup->tmux_pid, 0))
 		kill(sup->tmux_pid, SIGKILL);
+	/* tmux leaves its socket: nothing of the instance is to stay. */
+	tmux_socket_path(sup->instance, path, sizeof path);
+	unlink(path);
 	sup->tmux_pid = 0;
 }

@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "common/rundir.h"
+#include "common/tmux.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
 #include "ipc/body_json.h"
@@ -50,12 +51,19 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: orch-attach [-L instance] [-r] [-e KEY] AGENT\n"
+"       orch-attach [-L instance] --tmux AGENT | --iterm [AGENT]\n"
 "       orch-attach [-L instance] -l\n"
 "       orch-attach [-L instance] -i AGENT [--json]\n"
 "\n"
 "  AGENT     attach to the agent's terminal session; detach with Ctrl-\\\n"
 "  -r        read-only: see everything, type nothing into the session\n"
 "  -e KEY    detach key instead of Ctrl-\\ (^X notation, or one character)\n"
+"  --tmux AGENT\n"
+"            attach with tmux itself to a tmux agent's session\n"
+"            (tmux -L orch-INSTANCE attach -t AGENT; detach with tmux's key)\n"
+"  --iterm [AGENT]\n"
+"            the same in tmux control mode (-CC), which iTerm2 shows as\n"
+"            native windows: AGENT's, or one tab per tmux agent\n"
 "  -l        list the agents\n"
 "  -i AGENT  inspect an agent: status, last exit, task history and the end\n"
 "            of its scrollback (--json for JSON)\n"
@@ -441,11 +449,36 @@ out:
 	return rc;
 }
 
+/* tmux's own client in place of ours: a person's or iTerm2's. */
+static int
+attach_tmux(const char *instance, bool iterm, int argc, char **argv)
+{
+	char	 name[TMUX_NAME_MAX], *cause = NULL;
+
+	if (argc > 1 || (argc == 0 && !iterm)) {
+		usage(stderr);
+		return 2;
+	}
+	if (argc == 0) {
+		if (tmux_view(instance, &cause) != 0)
+			goto fail;
+		snprintf(name, sizeof name, "%s", TMUX_VIEW_SESSION);
+	} else
+		tmux_session_name(argv[0], name, sizeof name);
+	tmux_attach_exec(instance, name, iterm, &cause);
+fail:
+	fprintf(stderr, "orch-attach: %s\n", cause);
+	free(cause);
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option	 longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "tmux", no_argument, NULL, 't' },
+		{ "iterm", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -453,7 +486,7 @@ main(int argc, char **argv)
 	struct attach			 at;
 	const char			*instance = NULL, *inspect = NULL;
 	bool				 list = false, json = false;
-	int				 ch;
+	int				 ch, tmux = 0;
 
 	memset(&at, 0, sizeof at);
 	at.detach_key = ATTACH_DETACH_DEFAULT;
@@ -482,6 +515,10 @@ main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 't':
+		case 'I':
+			tmux = ch;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -501,6 +538,9 @@ main(int argc, char **argv)
 	if (inspect != NULL)
 		return optind == argc ? attach_inspect(instance, inspect,
 		    json) : (usage(stderr), 2);
+	if (tmux != 0)
+		return attach_tmux(instance, tmux == 'I', argc - optind,
+		    argv + optind);
 	if (argc - optind != 1) {
 		usage(stderr);
 		return 2;

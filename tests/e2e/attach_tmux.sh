@@ -14,7 +14,7 @@ YAML
 start_sup -c "$T/orch.yaml"
 wait_status 10 a1 idle
 
-TM="tmux -L orch-$INST -f /dev/null"
+TM="tmux -L person-$INST -f /dev/null"
 # Each window records the terminal state before and after orch-attach.
 client() {	# client NAME ARGS...
 	local name=$1

@@ -102,7 +102,7 @@ wait_until 30 test -s "$T/ls-me.rc" || fail "tier 3 task did not end"
 "$CTL" -L "$INST" approve t3 2>&1 | grep -q "no such task" || fail "an agent holding nothing was approved"
 
 # A person types into t3's TUI: its tool call waits on orch all the same.
-TM="tmux -L orch-$INST -f /dev/null"
+TM="tmux -L person-$INST -f /dev/null"
 $TM new-session -d -s p -x 120 -y 40 "$ATT -L $INST t3; sleep 600"
 pane_has() { $TM capture-pane -p -t p | grep -q -- "$1"; }
 wait_until 20 pane_has LISTED || fail "the TUI is not shown: $($TM capture-pane -p -t p)"

@@ -37,7 +37,7 @@ done
 pgrep -af "claude --settings $settings" >/dev/null || fail "claude not run with --settings: $(pgrep -af claude)"
 
 # A person watches ca's TUI.
-TM="tmux -L orch-$INST -f /dev/null"
+TM="tmux -L person-$INST -f /dev/null"
 $TM new-session -d -s t -x 120 -y 40 "$ATT -L $INST -r ca; sleep 600"
 pane_has() { $TM capture-pane -p -t t | grep -q -- "$1"; }
 

@@ -62,7 +62,11 @@ sup_cleanup() {
 	# A supervisor killed here cannot remove its shared memory: we do.
 	[ -f "$RUNDIR/shm.name" ] && rm -f "/dev/shm$(cat "$RUNDIR/shm.name")"
 	pkill -9 -f "orch-actor -L $INST " 2>/dev/null
+	# The person's terminals, and orch's own tmux server (session.backend).
+	tmux -L "person-$INST" kill-server 2>/dev/null
 	tmux -L "orch-$INST" kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/person-$INST" \
+	    "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/orch-$INST"
 	cleanup
 	exit "$rc"
 }

@@ -120,7 +120,7 @@ denied locked "attach.open over agent 'plain': it needs session:read" \
 denied plain "attach.input over agent 'boss': it needs session:write" \
     script -qec "orch-attach boss" /dev/null
 
-TM="tmux -L orch-$INST -f /dev/null"
+TM="tmux -L person-$INST -f /dev/null"
 pane() { $TM capture-pane -p -t "$1"; }
 pane_has() { pane "$1" | grep -q -- "$2"; }
 # prompt WINDOW NAME: a fresh prompt at the bottom (the replayed screen

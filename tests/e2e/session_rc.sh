@@ -22,7 +22,7 @@ YAML
 HOME=$T/home start_sup -c "$T/orch.yaml"
 wait_status 10 plain idle
 t0=$(date +%s%N)
-TM="tmux -L orch-$INST -f /dev/null"
+TM="tmux -L person-$INST -f /dev/null"
 $TM new-session -d -s t -x 100 -y 30 "$ATT -L $INST plain; exec sleep 600"
 $TM send-keys -t t 'echo typed-""now' Enter
 seen() { $TM capture-pane -p -t t | grep -q '^typed-now'; }

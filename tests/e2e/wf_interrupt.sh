@@ -40,7 +40,7 @@ check_report() {
 }
 
 # Ctrl-C on a terminal.
-TM="tmux -L orch-$INST -f /dev/null"
+TM="tmux -L person-$INST -f /dev/null"
 $TM new-session -d -s t -x 150 -y 40 \
     "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR $SUP -L $INST -g 1 -w $T/f.yaml --report $T/int.json; echo \"rc=\$?\" >$T/int.rc; exec sleep 600"
 wait_until 20 test -s "$T/long.pid" || fail "SIGINT: the long task did not start"

@@ -23,7 +23,7 @@ stages:
       - {id: gate, command: "true", requiresApproval: true}
 YAML
 
-TM="tmux -L orch-$INST -f /dev/null"
+TM="tmux -L person-$INST -f /dev/null"
 $TM new-session -d -s t -x 150 -y 40 "$SUP -L $INST -g 1 -w $T/wf.yaml; echo EXIT=\$? >$T/rc; exec sleep 600"
 pane() { $TM capture-pane -p -t t; }
 last() { pane | grep -v '^$' | tail -n 1; }
