@@ -119,6 +119,7 @@ test: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh "$$r" unit-asan build/asan/tests/unit/test_* ; \
 	ORCH_BIN=$(CURDIR)/$(BUILD)/bin tests/run.sh "$$r" e2e tests/e2e/*.sh ; \
+	ORCH_BIN=$(CURDIR)/$(BUILD)/bin ORCH_BACKEND=tmux tests/run.sh "$$r" e2e-tmux tests/e2e/wf_*.sh ; \
 	ORCH_BIN=$(CURDIR)/build/asan/bin ASAN_OPTIONS=detect_leaks=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh "$$r" e2e-asan tests/e2e/*.sh ; \

@@ -80,6 +80,7 @@ struct session_tmux {
 	bool			 opened;	/* session_tmux_open is over */
 	bool			 dead;		/* its program exited */
 	bool			 gone;		/* the client ended */
+	bool			 ended_by_us;	/* kill-session sent */
 };
 
 static char	session_tmux_instance[64];
@@ -382,15 +383,14 @@ session_tmux_path(char *const *env)
 }
 
 /*
- * tmux -C new-session: the session, its size, cwd and environment (every
+ * tmux -C new-session: the session, its cwd and environment (every
  * variable of the agent's, so none of another agent's can come from the
  * server's), and the program as its own arguments. A one-word command
  * tmux would hand to a shell: a shell alone gets -i, and stays exec'd.
  */
 static char **
 session_tmux_argv(struct session_tmux *t, struct tmux_base *b,
-    const struct session_exec *x, const char *cwd, unsigned rows,
-    unsigned cols, char ***owned)
+    const struct session_exec *x, const char *cwd, char ***owned)
 {
 	char			**v, **own;
 	size_t			  n, i, k = 0, o = 0, nenv = 0, nargv = 0;
@@ -408,12 +408,8 @@ session_tmux_argv(struct session_tmux *t, struct tmux_base *b,
 	v[k++] = (char *)"new-session";
 	v[k++] = (char *)"-s";
 	v[k++] = own[o++] = xstrdup(t->name);
-	xasprintf(&own[o], "%u", cols);
-	v[k++] = (char *)"-x";
-	v[k++] = own[o++];
-	xasprintf(&own[o], "%u", rows);
-	v[k++] = (char *)"-y";
-	v[k++] = own[o++];
+	v[k++] = (char *)"-n";
+	v[k++] = own[o++] = xstrdup(t->name);
 	if (cwd != NULL) {
 		v[k++] = (char *)"-c";
 		v[k++] = own[o++] = tmux_literal(cwd);
@@ -490,6 +486,7 @@ session_tmux_wait_start(struct session_tmux *t, char **cause)
 }
 
 static void	session_tmux_close(struct session *);
+static void	session_tmux_kill(struct session *);
 
 static void
 session_tmux_dead_cb(evutil_socket_t fd, short events, void *arg)
@@ -512,6 +509,7 @@ session_tmux_open(struct session *s, const struct agent_config *ac,
 	char				**argv, **own, **env;
 	unsigned			 rows, cols;
 	int				 in[2] = { -1, -1 }, out[2] = { -1, -1 };
+	int				 lock = -1;
 	pid_t				 pid;
 
 	t = xcalloc(1, sizeof *t);
@@ -524,15 +522,17 @@ session_tmux_open(struct session *s, const struct agent_config *ac,
 
 	session_exec_make(&x, ac, cmd, extra_env, wrap);
 	if (session_exec_check(&x, ac->cwd, cause) != 0 ||
-	    session_tmux_server(t, cause) != 0 ||
-	    session_tmux_clear(t, cause) != 0)
+	    session_tmux_server(t, cause) != 0)
+		goto fail_exec;
+	/* Until tmux has set our client up (its first answer): tmux_lock. */
+	lock = tmux_lock(session_tmux_instance);
+	if (session_tmux_clear(t, cause) != 0)
 		goto fail_exec;
 	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1) {
 		set_cause(cause, "pipe: %s", strerror(errno));
 		goto fail_exec;
 	}
-	session_size(s, &rows, &cols);
-	argv = session_tmux_argv(t, &b, &x, ac->cwd, rows, cols, &own);
+	argv = session_tmux_argv(t, &b, &x, ac->cwd, &own);
 	env = tmux_environ(session_tmux_path(x.env));
 	c.argv = argv;
 	c.env = env;
@@ -555,6 +555,8 @@ session_tmux_open(struct session *s, const struct agent_config *ac,
 	childwatch_add(pid, session_tmux_reaped, t);
 	if (session_tmux_wait_start(t, cause) != 0)
 		goto fail;
+	tmux_unlock(lock);
+	lock = -1;
 
 	evutil_make_socket_nonblocking(t->to);
 	evutil_make_socket_nonblocking(t->from);
@@ -567,6 +569,13 @@ session_tmux_open(struct session *s, const struct agent_config *ac,
 	    session_tmux_read_cb, t);
 	event_add(t->read_ev, NULL);
 	session_set_leader(s, t->pane_pid);
+	/*
+	 * Its size as a control client's, not new-session -x/-y: tmux 3.3a's
+	 * server crashes when sessions of that size start at the same time.
+	 */
+	session_size(s, &rows, &cols);
+	session_tmux_send(t, SESSION_TMUX_A_IGNORE, "refresh-client -C %ux%u",
+	    cols, rows);
 	/* Whose it is (its id is of the safe characters), and its end. */
 	session_tmux_send(t, SESSION_TMUX_A_IGNORE,
 	    "set-option -t %s @orch_agent '%s'", t->sid, t->agent);
@@ -588,8 +597,10 @@ session_tmux_open(struct session *s, const struct agent_config *ac,
 fail_exec:
 	session_exec_free(&x);
 fail:
+	tmux_unlock(lock);
 	if (t->pane_pid > 0)
 		proc_kill_session(t->pane_pid, SIGKILL);
+	session_tmux_kill(s);
 	session_tmux_close(s);
 	session_set_impl(s, NULL);
 	return -1;
@@ -597,10 +608,27 @@ fail:
 
 /* Operations --------------------------------------------------------------- */
 
+/* Wait for the client to leave: a second at most, then it is killed. */
+static void
+session_tmux_reap(pid_t pid)
+{
+	const struct timespec	pause = { 0, 2 * 1000 * 1000 };
+	int			status, i;
+
+	for (i = 0; i < 500; i++) {
+		if (waitpid(pid, &status, WNOHANG) != 0)
+			return;
+		nanosleep(&pause, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
 static void
 session_tmux_close(struct session *s)
 {
 	struct session_tmux	*t = session_impl(s);
+	int			 lock;
 
 	if (t == NULL)
 		return;
@@ -610,15 +638,24 @@ session_tmux_close(struct session *s)
 		event_free(t->read_ev);
 	session_sink_free(t->cmds);
 	session_sink_free(t->show);
-	/* Its stdin at its end: the client leaves. */
+	if (t->tty != -1)
+		close(t->tty);
+	/*
+	 * Its stdin at its end: the client leaves, and is waited for under
+	 * tmux_lock (its leaving notifies the other control clients).
+	 */
+	if (t->client > 0) {
+		lock = tmux_lock(session_tmux_instance);
+		if (t->to != -1)
+			close(t->to);
+		t->to = -1;
+		session_tmux_reap(t->client);
+		tmux_unlock(lock);
+	}
 	if (t->to != -1)
 		close(t->to);
 	if (t->from != -1)
 		close(t->from);
-	if (t->tty != -1)
-		close(t->tty);
-	if (t->client > 0)
-		kill(t->client, SIGTERM);
 	tmuxctl_free(&t->ctl);
 	free(t);
 }
@@ -678,6 +715,27 @@ session_tmux_alive(const struct session *s)
 }
 
 /*
+ * The tmux session ends now (under tmux_lock: every session closed is a
+ * notification), whatever the control client still has to read.
+ */
+static void
+session_tmux_end(struct session_tmux *t)
+{
+	char	*kill[] = { (char *)"kill-window", (char *)"-t", t->wid,
+		    (char *)";", (char *)"kill-session", (char *)"-t", t->sid,
+		    NULL };
+	char	 out[256];
+	int	 lock;
+
+	if (t->sid[0] == '\0' || t->ended_by_us)
+		return;
+	t->ended_by_us = true;
+	lock = tmux_lock(session_tmux_instance);
+	(void)tmux_run(session_tmux_instance, kill, out, sizeof out);
+	tmux_unlock(lock);
+}
+
+/*
  * The session's processes get the hang-up a closed terminal gives; the
  * tmux session goes with them, so that its end is seen at once. Its
  * window goes by kill-window: also from the sessions it is linked into
@@ -692,24 +750,17 @@ session_tmux_hangup(struct session *s)
 		proc_kill_session(t->pane_pid, SIGHUP);
 		proc_kill_session(t->pane_pid, SIGCONT);
 	}
-	session_tmux_send(t, SESSION_TMUX_A_IGNORE, "kill-window -t %s",
-	    t->wid);
+	session_tmux_end(t);
 }
 
 static void
 session_tmux_kill(struct session *s)
 {
 	struct session_tmux	*t = session_impl(s);
-	char			*kill[] = { (char *)"kill-window", (char *)"-t",
-				    t->wid, (char *)";", (char *)"kill-session",
-				    (char *)"-t", t->sid, NULL };
-	char			 out[256];
 
 	if (t->pane_pid > 0)
 		proc_kill_session(t->pane_pid, SIGKILL);
-	/* At once, whatever the control client still has to read. */
-	if (t->sid[0] != '\0' && !t->gone)
-		(void)tmux_run(session_tmux_instance, kill, out, sizeof out);
+	session_tmux_end(t);
 }
 
 const struct session_ops session_tmux_ops = {

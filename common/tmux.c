@@ -3,12 +3,18 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <sys/file.h>
+
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/proc.h"
+#include "common/rundir.h"
 #include "common/xmalloc.h"
 
 #define TMUX_RUN_TIMEOUT_MS	5000
@@ -165,32 +171,52 @@ tmux_kill_server(const char *instance)
 	(void)tmux_run(instance, kill, out, sizeof out);
 }
 
-int
-tmux_view(const char *instance, char **cause)
-{
-	static char *const	 ls[] = { (char *)"list-windows", (char *)"-a",
-				    (char *)"-F", (char *)"#{session_name} "
-				    "#{window_id} #{@orch_agent}", NULL };
-	char			 out[65536], err[512], *line, *next;
-	char			 target[TMUX_NAME_MAX + 2];
-	char			*kill[] = { (char *)"kill-session", (char *)"-t",
-				    target, NULL };
-	char			*make[] = { (char *)"new-session", (char *)"-d",
-				    (char *)"-s", (char *)TMUX_VIEW_SESSION,
-				    (char *)"-P", (char *)"-F",
-				    (char *)"#{window_id}", NULL };
-	char			*link[] = { (char *)"link-window", (char *)"-d",
-				    (char *)"-s", NULL, (char *)"-t", target,
-				    NULL };
-	char			 first[32];
-	char			*drop[] = { (char *)"kill-window", (char *)"-t",
-				    first, NULL };
-	char			 sess[TMUX_NAME_MAX], win[32], agent[128];
-	int			 n = 0;
+#define TMUX_LOCK_WAIT_MS	5000
 
-	if (tmux_run(instance, ls, out, sizeof out) != 0)
-		return set_cause(cause, "no tmux server orch-%s (no agent "
-		    "with session.backend tmux is running): %s", instance, out);
+int
+tmux_lock(const char *instance)
+{
+	const struct timespec	 pause = { 0, 2 * 1000 * 1000 };
+	char			 path[PATH_MAX];
+	int			 fd, waited;
+
+	if (rundir_file(instance, "tmux.lock", path, sizeof path, NULL) != 0 ||
+	    (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return -1;
+	for (waited = 0; flock(fd, LOCK_EX | LOCK_NB) == -1; waited += 2) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    waited >= TMUX_LOCK_WAIT_MS) {
+			close(fd);
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return fd;
+}
+
+void
+tmux_unlock(int fd)
+{
+	if (fd != -1)
+		close(fd);
+}
+
+/* The view from list-windows' lines (out, which it cuts up). */
+static int
+tmux_view_make(const char *instance, char *out, char **cause)
+{
+	char	 err[512], *line, *next, first[32];
+	char	 target[TMUX_NAME_MAX + 8];
+	char	 sess[TMUX_NAME_MAX], win[32], agent[128];
+	char	*kill[] = { (char *)"kill-session", (char *)"-t", target, NULL };
+	char	*make[] = { (char *)"new-session", (char *)"-d", (char *)"-s",
+		    (char *)TMUX_VIEW_SESSION, (char *)"-P", (char *)"-F",
+		    (char *)"#{window_id}", NULL };
+	char	*link[] = { (char *)"link-window", (char *)"-d", (char *)"-s",
+		    win, (char *)"-t", target, NULL };
+	char	*drop[] = { (char *)"kill-window", (char *)"-t", first, NULL };
+	int	 n = 0;
+
 	snprintf(target, sizeof target, "=%s", TMUX_VIEW_SESSION);
 	(void)tmux_run(instance, kill, err, sizeof err);
 	/* Its first window is a placeholder, gone once an agent's is in. */
@@ -201,11 +227,10 @@ tmux_view(const char *instance, char **cause)
 	for (line = out; line != NULL && *line != '\0'; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
-		/* Only agents' windows: made by orch, named by it. */
+		/* Only agents' windows: their sessions name their agent. */
 		if (sscanf(line, "%159s %31s %127s", sess, win, agent) != 3 ||
 		    strcmp(sess, TMUX_VIEW_SESSION) == 0)
 			continue;
-		link[3] = win;
 		if (tmux_run(instance, link, err, sizeof err) == 0)
 			n++;
 	}
@@ -217,6 +242,24 @@ tmux_view(const char *instance, char **cause)
 	}
 	(void)tmux_run(instance, drop, err, sizeof err);
 	return 0;
+}
+
+int
+tmux_view(const char *instance, char **cause)
+{
+	static char *const	 ls[] = { (char *)"list-windows", (char *)"-a",
+				    (char *)"-F", (char *)"#{session_name} "
+				    "#{window_id} #{@orch_agent}", NULL };
+	char			 out[65536];
+	int			 lock, rc;
+
+	if (tmux_run(instance, ls, out, sizeof out) != 0)
+		return set_cause(cause, "no tmux server orch-%s (no agent "
+		    "with session.backend tmux is running): %s", instance, out);
+	lock = tmux_lock(instance);
+	rc = tmux_view_make(instance, out, cause);
+	tmux_unlock(lock);
+	return rc;
 }
 
 int

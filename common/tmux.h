@@ -64,6 +64,18 @@ void	tmux_kill_server(const char *instance);
  */
 void	tmux_socket_path(const char *instance, char *buf, size_t size);
 
+/*
+ * What orch changes on its server (sessions made and ended, control
+ * clients coming and going) it changes one at a time: tmux before 3.7
+ * crashes when a notification reaches a control client still being set
+ * up (tmux issue 4980), and every one of those changes notifies them.
+ * The lock is a file of the instance's run directory; it is held for a
+ * few milliseconds, and waited for at most a few seconds. Returns the
+ * descriptor to give back to tmux_unlock, or -1 (then without it).
+ */
+int	tmux_lock(const char *instance);
+void	tmux_unlock(int fd);
+
 /* The session that shows every agent's window, for iTerm2 (tmux -CC). */
 #define TMUX_VIEW_SESSION	"orch+all"	/* no agent id has a '+' */
 /*

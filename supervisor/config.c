@@ -458,11 +458,29 @@ static const struct schema_moved agent_moved[] = {
 	{ "scrollback", "session" },
 };
 
+/* What an agent that names no session.backend gets (--backend). */
+static enum session_backend	config_backend = SESSION_PTY;
+
+int
+config_default_backend(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < SESSION_BACKEND_COUNT; i++)
+		if (strcmp(name, session_backend_names[i]) == 0 &&
+		    i != SESSION_ITERM2) {
+			config_backend = (enum session_backend)i;
+			return 0;
+		}
+	return -1;
+}
+
 static int
 config_agent(struct schema *c, const char *path, const struct yamlnode *n,
     struct agent_config *ac)
 {
 	agent_config_defaults(ac);
+	ac->backend = config_backend;
 	if (schema_walk_moved(c, path, n, agent_keys, NITEMS(agent_keys),
 	    agent_moved, NITEMS(agent_moved), ac) != 0)
 		return -1;

@@ -46,6 +46,11 @@ struct config	*config_from_schema(struct schema *c, bool need_agents);
 char		*config_dir_of(const char *path);
 /* The embedded default: three pty shell workers. */
 struct config	*config_load_default(char **cause);
+/*
+ * The session.backend of every agent loaded from now on that names none
+ * (a backend's name: pty or tmux). 0, or -1 (no such backend here).
+ */
+int		 config_default_backend(const char *name);
 extern const char config_default_yaml[];
 void		 config_free(struct config *cfg);
 

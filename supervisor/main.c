@@ -51,7 +51,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: orch-supervisor [-L instance] [-c orch.yaml] [-w workflow.yaml]\n"
 "                       [-g seconds] [--heartbeat seconds] [--check]\n"
-"                       [--mcp-http port] [--json] [-v]\n"
+"                       [--mcp-http port] [--backend name] [--json] [-v]\n"
 "\n"
 "Run the agents of orch.yaml (or the embedded default: three shell\n"
 "workers on their own PTYs) in the foreground until SIGINT or SIGTERM;\n"
@@ -72,6 +72,9 @@ usage(FILE *f)
 "               serve MCP over HTTP on 127.0.0.1:PORT/mcp (0: off, the\n"
 "               default; overrides mcp.http); adds a gateway agent \"mcp\"\n"
 "               when the configuration has none\n"
+"  --backend NAME\n"
+"               the session backend (pty or tmux) of every agent that\n"
+"               names none (default: $ORCH_BACKEND, else pty)\n"
 "  --json       log lines as JSON objects\n"
 "  -v           debug logging\n"
 "\n"
@@ -335,6 +338,7 @@ main(int argc, char **argv)
 		{ "report", required_argument, NULL, 'R' },
 		{ "heartbeat", required_argument, NULL, 'H' },
 		{ "mcp-http", required_argument, NULL, 'M' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -349,6 +353,7 @@ main(int argc, char **argv)
 	struct agent			*a;
 	const char			*file = NULL, *opt_instance = NULL;
 	const char			*wfile = NULL;
+	const char			*backend = getenv("ORCH_BACKEND");
 	char				*cause = NULL, *end, path[PATH_MAX];
 	bool				 check = false, progress;
 	double				 grace;
@@ -407,6 +412,9 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'B':
+			backend = optarg;
+			break;
 		case 'C':
 			check = true;
 			break;
@@ -438,6 +446,12 @@ main(int argc, char **argv)
 	}
 	if (report != NULL && wfile == NULL) {
 		fprintf(stderr, "orch-supervisor: --report needs -w\n");
+		return 2;
+	}
+	if (backend != NULL && backend[0] != '\0' &&
+	    config_default_backend(backend) != 0) {
+		fprintf(stderr, "orch-supervisor: --backend %s: not pty or "
+		    "tmux\n", backend);
 		return 2;
 	}
 	log_init("supervisor", sup.verbose ? LOGL_DEBUG : LOGL_INFO);

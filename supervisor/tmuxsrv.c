@@ -17,7 +17,10 @@
  * The server's options, the same for every session on it: it stays when
  * it has none (sessions come and go with agents); a pane whose program
  * exited stays, so that its exit status can be read; a client whose
- * session is gone detaches instead of moving to another agent's.
+ * session is gone detaches instead of moving to another agent's. A
+ * window keeps its agent's name: renames notify every control client,
+ * which tmux before 3.7 may not survive (tmux_lock), and no program in
+ * a pane gets to cause them.
  */
 static char *const tmuxsrv_start_argv[] = {
 	(char *)"start-server", (char *)";",
@@ -28,7 +31,11 @@ static char *const tmuxsrv_start_argv[] = {
 	(char *)"set-option", (char *)"-g", (char *)"detach-on-destroy",
 	(char *)"on", (char *)";",
 	(char *)"set-option", (char *)"-g", (char *)"default-terminal",
-	(char *)"tmux-256color",
+	(char *)"tmux-256color", (char *)";",
+	(char *)"set-option", (char *)"-g", (char *)"automatic-rename",
+	(char *)"off", (char *)";",
+	(char *)"set-option", (char *)"-g", (char *)"allow-rename",
+	(char *)"off",
 	NULL
 };
 

@@ -186,6 +186,40 @@ test_exit_reason(void **state)
 	    "killed by signal 9 (Killed)");
 }
 
+/* A program's words and status; bounded in time and in what is kept. */
+static void
+test_run(void **state)
+{
+	char	*say[] = { (char *)"sh", (char *)"-c",
+		    (char *)"echo out; echo err >&2; exit 3", NULL };
+	char	*flood[] = { (char *)"sh", (char *)"-c",
+		    (char *)"head -c 1000000 /dev/zero | tr '\\0' y; exit 0",
+		    NULL };
+	char	*slow[] = { (char *)"sleep", (char *)"10", NULL };
+	char	*none[] = { (char *)"/nonexistent/prog", NULL };
+	char	 out[64];
+	int	 status;
+
+	(void)state;
+	assert_int_equal(proc_run(say, NULL, 0, out, sizeof out, &status), 0);
+	assert_string_equal(out, "out\nerr");
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 3);
+	/* More than fits: the first bytes, and no deadlock on a full pipe. */
+	assert_int_equal(proc_run(flood, NULL, 5000, out, sizeof out,
+	    &status), 0);
+	assert_int_equal(strlen(out), sizeof out - 1);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* Too slow: killed, and that is the answer. */
+	assert_int_equal(proc_run(slow, NULL, 100, out, sizeof out, &status),
+	    -1);
+	assert_string_equal(out, "sleep did not answer within 100 ms");
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(proc_run(none, NULL, 0, out, sizeof out, &status),
+	    -1);
+	assert_non_null(strstr(out, "No such file or directory"));
+}
+
 int
 main(void)
 {
@@ -195,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_kill_session),
 		cmocka_unit_test(test_exit_reason),
+		cmocka_unit_test(test_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
