@@ -14,6 +14,7 @@
 
 #include "common/log.h"
 #include "common/rundir.h"
+#include "common/tmux.h"
 #include "common/tasklog.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
@@ -452,6 +453,26 @@ ctl_gc(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* iTerm2's native windows: a tmux -CC client on every tmux agent's. */
+static int
+ctl_windows(struct ctl *c, int argc, char **argv)
+{
+	const char	*instance = c->client.instance != NULL ?
+			    c->client.instance : rundir_instance(NULL);
+	char		*cause = NULL;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "orch-ctl: windows takes no arguments\n");
+		return 2;
+	}
+	if (tmux_view(instance, &cause) == 0)
+		tmux_attach_exec(instance, TMUX_VIEW_SESSION, 1, &cause);
+	fprintf(stderr, "orch-ctl: windows: %s\n", cause);
+	free(cause);
+	return 1;
+}
+
 static int
 ctl_shutdown(struct ctl *c, int argc, char **argv)
 {
@@ -638,6 +659,9 @@ static const struct {
 	{ "audit", ctl_audit_cmd, CTL_OFFLINE, false,
 "  audit [--follow] [--json]        every decision on who may do what\n"
 "                                   (also after the supervisor stopped)\n" },
+	{ "windows", ctl_windows, CTL_OFFLINE, false,
+"  windows                          every tmux agent's window in iTerm2\n"
+"                                   (tmux -CC; as orch-attach --iterm)\n" },
 	{ "gc", ctl_gc, CTL_OFFLINE, false,
 "  gc                               remove what dead instances left (run\n"
 "                                   directories, shared memory)\n" },

@@ -116,6 +116,11 @@ cc() { $OT list-clients -F '#{client_session} #{client_control_mode}' | grep -q 
 wait_until 10 cc || fail "no control-mode client on the view: $($OT list-clients)"
 [ "$(field_of t1 5)" = 1 ] || fail "the view cost t1 its session: $(grep t1 "$T/sup.log" | tail -3)"
 "$ATT" -L "$INST" --iterm nosuch 2>"$T/iterm.err" && fail "--iterm of no agent worked"
+# orch-ctl windows is the same view.
+$TM new-window -d -t p -n windows "$CTL -L $INST windows; exec sleep 600"
+cc2() { $OT list-clients -F '#{client_session} #{client_control_mode}' | grep -q '^orch+all 1$' &&
+	viewed; }
+wait_until 10 cc2 || fail "orch-ctl windows: $($OT list-clients)"
 grep -q "no tmux session 'nosuch'" "$T/iterm.err" || fail "--iterm nosuch: $(cat "$T/iterm.err")"
 
 # The whole server killed from outside: every agent's session is lost,
