@@ -48,7 +48,7 @@ SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c superv
              supervisor/load.c supervisor/gc.c supervisor/fsm.c supervisor/hub.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c shm/bank_access.c shm/bank_read.c \
              shm/region.c shm/ring_notify.c shm/serve.c
-ACT_SRC    = actors/scrollback.c actors/childwatch.c actors/sandbox.c actors/session.c actors/session_pty.c actors/session_tmux.c actors/tmuxctl.c \
+ACT_SRC    = actors/scrollback.c actors/childwatch.c actors/sandbox.c actors/session.c actors/session_pty.c actors/session_tmux.c actors/session_iterm.c actors/tmuxctl.c \
              actors/task.c actors/inbox.c actors/mcp_tools.c actors/mcp_args.c
 LIB_SRC    = $(COMMON_SRC) $(IPC_SRC) $(SUP_SRC) $(ACT_SRC) $(SHM_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

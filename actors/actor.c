@@ -97,6 +97,18 @@ actor_finish(struct actor *a)
 }
 
 void
+actor_watch(struct actor *a)
+{
+	struct actor_client	*c;
+	bool			 on = a->task != NULL || a->claude != NULL;
+
+	for (c = a->clients; c != NULL && !on; c = c->next)
+		on = c->attached;
+	if (a->session != NULL)
+		session_watch(a->session, on);
+}
+
+void
 actor_check_done(struct actor *a)
 {
 	if (!a->stopping)
@@ -237,11 +249,20 @@ actor_init(struct actor *a, const struct envelope *env)
 	}
 	xasprintf(&a->env[0], "ORCH_AGENT_ID=%s", a->ac.id);
 	xasprintf(&a->env[1], "ORCH_INSTANCE=%s", a->instance);
+	/* Where its session goes: the tmux server, the iTerm2 window. */
 	{
-		int64_t	tmux = 0;
+		const msgpack_object	*it = body_get(&env->body, "iterm2");
+		struct iterm_config	 ic;
+		int64_t			 tmux = 0;
 
 		body_i64(&env->body, "tmux_server", &tmux);
 		session_tmux_set_server(a->instance, (pid_t)tmux);
+		memset(&ic, 0, sizeof ic);
+		if (it != NULL) {
+			body_bool(it, "shared", &ic.shared);
+			body_str(it, "profile", ic.profile, sizeof ic.profile);
+		}
+		session_iterm_set(a->instance, &ic);
 	}
 	{
 		char	sock[PATH_MAX], name[PATH_MAX];
@@ -310,6 +331,7 @@ actor_init(struct actor *a, const struct envelope *env)
 	    claude_cmd(a) : NULL, a->env, a->sandbox, &cbs, a, &cause);
 	if (a->session == NULL)
 		goto fail;
+	actor_watch(a);
 	free(want);
 	/* Ready when Claude Code is up: SessionStart says so. */
 	if (a->claude != NULL)

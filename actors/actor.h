@@ -137,6 +137,11 @@ void	actor_type_output(struct actor_typing *t, const char *data,
  * Who is at the other end of fd, by its process's ancestry (another
  * agent's: which, in *k).
  */
+/*
+ * Somebody watches the session's output now (a client attached, a task
+ * or Claude Code running), or nobody does: told the session.
+ */
+void	actor_watch(struct actor *a);
 enum actor_who actor_caller(struct actor *a, int fd, struct actor_known *k);
 /* The same, for a process found some other way (a TCP peer's owner). */
 enum actor_who actor_caller_pid(struct actor *a, pid_t pid,

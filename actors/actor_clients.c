@@ -88,6 +88,7 @@ actor_client_open(struct actor *a, struct actor_client *c,
 	peer_reply(c->peer, env, IPC_OK, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 	free(buf);
+	actor_watch(a);
 	log_info("client attached%s (%u connected)", ro ? " read-only" : "",
 	    a->nclients);
 }
@@ -394,6 +395,7 @@ actor_client_closed_cb(struct peer *p, int err, const char *why, void *arg)
 	else if (c->attached)
 		log_info("client detached (%u left)", a->nclients - 1);
 	actor_client_remove(a, c);
+	actor_watch(a);
 }
 
 static void

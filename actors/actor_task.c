@@ -72,6 +72,7 @@ actor_task_done_cb(struct task *t, const struct task_result *r, void *arg)
 	claude_print_end(a);
 	task_free(t);
 	a->task = NULL;
+	actor_watch(a);
 	actor_check_done(a);
 }
 
@@ -191,6 +192,7 @@ actor_task_run(struct actor *a, const struct envelope *env)
 		spec.wrap = a->sandbox;
 		a->task = task_start(a->base, &spec, &cbs, a, &cause);
 		free((char **)spec.env);
+		actor_watch(a);
 		if (a->task != NULL && task_stdin(a->task) != -1)
 			claude_print_start(a, id, task_stdin(a->task), prompt,
 			    plen);

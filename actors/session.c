@@ -23,6 +23,7 @@
 static const struct session_ops *const session_backends[SESSION_BACKEND_COUNT] = {
 	[SESSION_PTY] = &session_pty_ops,
 	[SESSION_TMUX] = &session_tmux_ops,
+	[SESSION_ITERM2] = &session_iterm_ops,
 };
 
 struct session {
@@ -340,6 +341,13 @@ session_hangup(struct session *s)
 {
 	if (s->impl != NULL)
 		s->ops->hangup(s);
+}
+
+void
+session_watch(struct session *s, bool on)
+{
+	if (s->impl != NULL && s->ops->watch != NULL)
+		s->ops->watch(s, on);
 }
 
 void

@@ -5,7 +5,8 @@
  * scrollback fed by the session's output, the size, the callbacks) lives
  * here (session.c), what differs is a backend's table of operations:
  * session_pty.c for a pseudo-terminal of the actor's own, session_tmux.c
- * for a tmux session on the instance's own tmux server.
+ * for a tmux session on the instance's own tmux server, session_iterm.c
+ * for an iTerm2 session driven through osascript.
  */
 #ifndef ORCH_ACTORS_SESSION_H
 #define ORCH_ACTORS_SESSION_H
@@ -61,10 +62,20 @@ struct session_ops {
 	void	(*kill)(struct session *s);
 	/* Stop watching it and free the backend's state (it was killed). */
 	void	(*close)(struct session *s);
+	/*
+	 * Somebody watches its output (a client attached, a task running),
+	 * or nobody does now: for a backend that must poll for it.
+	 */
+	void	(*watch)(struct session *s, bool on);
 };
 
 extern const struct session_ops session_pty_ops;
 extern const struct session_ops session_tmux_ops;
+extern const struct session_ops session_iterm_ops;
+
+/* The iTerm2 backend: the instance (its run directory) and the window. */
+void		 session_iterm_set(const char *instance,
+		    const struct iterm_config *cfg);
 
 /*
  * The tmux server the tmux backend uses: instance's, whose pid the
@@ -134,6 +145,8 @@ void		 session_size(const struct session *s, unsigned *rows,
 		    unsigned *cols);
 bool		 session_alive(const struct session *s);
 void		 session_hangup(struct session *s);
+/* Is anybody watching what it shows (see session_ops.watch)? */
+void		 session_watch(struct session *s, bool on);
 void		 session_kill(struct session *s);
 /* The last n bytes it showed into out; returns the count. */
 size_t		 session_tail(const struct session *s, size_t n, char *out);

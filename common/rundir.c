@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/xmalloc.h"
@@ -255,4 +256,34 @@ rundir_state(const char *instance, const char *sub, bool create, char *buf,
 	}
 	snprintf(buf, size, "%s", dir);
 	return 0;
+}
+
+#define RUNDIR_HOLD_WAIT_MS	5000
+
+int
+rundir_hold(const char *instance, const char *name)
+{
+	const struct timespec	 pause = { 0, 2 * 1000 * 1000 };
+	char			 path[PATH_MAX];
+	int			 fd, waited;
+
+	if (rundir_file(instance, name, path, sizeof path, NULL) != 0 ||
+	    (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return -1;
+	for (waited = 0; flock(fd, LOCK_EX | LOCK_NB) == -1; waited += 2) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    waited >= RUNDIR_HOLD_WAIT_MS) {
+			close(fd);
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return fd;
+}
+
+void
+rundir_release(int fd)
+{
+	if (fd != -1)
+		close(fd);
 }

@@ -47,6 +47,14 @@ int		 rundir_lock(const char *dir, int *fd, char **cause);
 
 /* Remove the sockets a dead supervisor and its actors left behind. */
 void		 rundir_clean(const char *dir);
+/*
+ * Hold the lock file name of instance's run directory (an exclusive
+ * flock; the actors of an instance take turns with it), waiting for it a
+ * few seconds at most. The descriptor for rundir_release, or -1 (then
+ * without the lock: nobody waits forever).
+ */
+int		 rundir_hold(const char *instance, const char *name);
+void		 rundir_release(int fd);
 
 /*
  * The instance's state directory, which outlives the supervisor (task

@@ -171,34 +171,16 @@ tmux_kill_server(const char *instance)
 	(void)tmux_run(instance, kill, out, sizeof out);
 }
 
-#define TMUX_LOCK_WAIT_MS	5000
-
 int
 tmux_lock(const char *instance)
 {
-	const struct timespec	 pause = { 0, 2 * 1000 * 1000 };
-	char			 path[PATH_MAX];
-	int			 fd, waited;
-
-	if (rundir_file(instance, "tmux.lock", path, sizeof path, NULL) != 0 ||
-	    (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
-		return -1;
-	for (waited = 0; flock(fd, LOCK_EX | LOCK_NB) == -1; waited += 2) {
-		if ((errno != EWOULDBLOCK && errno != EINTR) ||
-		    waited >= TMUX_LOCK_WAIT_MS) {
-			close(fd);
-			return -1;
-		}
-		nanosleep(&pause, NULL);
-	}
-	return fd;
+	return rundir_hold(instance, "tmux.lock");
 }
 
 void
 tmux_unlock(int fd)
 {
-	if (fd != -1)
-		close(fd);
+	rundir_release(fd);
 }
 
 /* The view from list-windows' lines (out, which it cuts up). */

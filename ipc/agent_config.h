@@ -86,6 +86,16 @@ struct worktree_config {
 	char			*path;		/* NULL: .orch/worktrees/AGENT */
 };
 
+/*
+ * An iTerm2 session's window (orch.yaml's iterm2:), told the actor in its
+ * start, not in the packed configuration.
+ */
+#define ITERM_PROFILE_MAX	128
+struct iterm_config {
+	bool			 shared;	/* a tab in orch's window */
+	char			 profile[ITERM_PROFILE_MAX]; /* "": default */
+};
+
 /* A gateway's HTTP transport (orch.yaml's mcp:). */
 struct mcp_config {
 	unsigned		 http;		/* port on 127.0.0.1; 0: off */
@@ -119,6 +129,7 @@ struct agent_config {
 	struct mcp_config	 mcp;		/* type gateway only */
 	struct claude_config	 claude;	/* runner claude only */
 	struct worktree_config	 worktree;
+	struct iterm_config	 iterm;		/* backend iterm2 only */
 };
 
 /* The names orch.yaml uses, indexed by the enums. */

@@ -480,7 +480,7 @@ agent_start(struct agent *a)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2 + agent_config_interactive(&a->ac) +
-	    (tmux > 0));
+	    (tmux > 0) + (a->ac.backend == SESSION_ITERM2));
 	body_pack_str(&pk, "agent");
 	agent_config_pack(&pk, &a->ac);
 	body_pack_kv_str(&pk, "shm", sup->region != NULL ? sup->region->name :
@@ -488,6 +488,12 @@ agent_start(struct agent *a)
 	/* The server its session must be on: ours, and no other. */
 	if (tmux > 0)
 		body_pack_kv_i64(&pk, "tmux_server", tmux);
+	if (a->ac.backend == SESSION_ITERM2) {
+		body_pack_str(&pk, "iterm2");
+		msgpack_pack_map(&pk, 2);
+		body_pack_kv_bool(&pk, "shared", a->ac.iterm.shared);
+		body_pack_kv_str(&pk, "profile", a->ac.iterm.profile);
+	}
 	if (agent_config_interactive(&a->ac) && agent_claude_pack_init(a, &pk,
 	    &cause) != 0) {
 		msgpack_sbuffer_destroy(&sb);

@@ -141,9 +141,6 @@ session_backend_key(struct schema *c, const char *path,
 	if (schema_enum(c, path, n, session_backend_names, NITEMS(session_backend_names),
 	    &v) != 0)
 		return -1;
-	if (v == SESSION_ITERM2)
-		return schema_err(c, n, path, "session backend '%s' is not "
-		    "available in this build (use pty or tmux)", n->str);
 	ac->backend = (enum session_backend)v;
 	return 0;
 }
@@ -447,6 +444,7 @@ static const struct schema_key agent_keys[] = {
 	{ "deliver", agent_deliver_key },
 	{ "claude", config_claude_key },
 	{ "worktree", config_worktree_key },
+	{ "iterm2", config_iterm_key },
 };
 
 /* Session keys, put straight under the agent by mistake. */
@@ -467,8 +465,7 @@ config_default_backend(const char *name)
 	int	i;
 
 	for (i = 0; i < SESSION_BACKEND_COUNT; i++)
-		if (strcmp(name, session_backend_names[i]) == 0 &&
-		    i != SESSION_ITERM2) {
+		if (strcmp(name, session_backend_names[i]) == 0) {
 			config_backend = (enum session_backend)i;
 			return 0;
 		}
@@ -486,6 +483,9 @@ config_agent(struct schema *c, const char *path, const struct yamlnode *n,
 		return -1;
 	if (ac->id[0] == '\0')
 		return schema_err(c, n, path, "missing required key 'id'");
+	if (yamldoc_get(n, "iterm2") != NULL && ac->backend != SESSION_ITERM2)
+		return schema_err(c, yamldoc_get(n, "iterm2"), path, "iterm2: "
+		    "applies to an agent with session.backend iterm2");
 	if (yamldoc_get(n, "claude") != NULL && ac->runner != RUNNER_CLAUDE)
 		return schema_err(c, yamldoc_get(n, "claude"), path, "claude: "
 		    "applies to an agent with runner: claude");

@@ -68,6 +68,8 @@ int		 config_mcp_key(struct schema *c, const char *path,
 /* config_claude.c: an agent's claude: and worktree: keys. */
 int		 config_claude_key(struct schema *c, const char *path,
 		    const struct yamlnode *n, void *arg);
+int		 config_iterm_key(struct schema *c, const char *path,
+		    const struct yamlnode *n, void *arg);
 int		 config_worktree_key(struct schema *c, const char *path,
 		    const struct yamlnode *n, void *arg);
 /*

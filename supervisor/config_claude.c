@@ -100,6 +100,47 @@ static const struct schema_key worktree_keys[] = {
 	{ "path", worktree_path_key },
 };
 
+static int
+iterm_window_key(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	static const char *const	 names[] = { "new", "shared" };
+	int				 v;
+
+	if (schema_enum(c, path, n, names, 2, &v) != 0)
+		return -1;
+	((struct agent_config *)arg)->iterm.shared = v == 1;
+	return 0;
+}
+
+static int
+iterm_profile_key(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	struct agent_config	*ac = arg;
+	const char		*s;
+
+	if (schema_scalar(c, path, n, &s) != 0)
+		return -1;
+	if (strlen(s) >= sizeof ac->iterm.profile)
+		return schema_err(c, n, path, "a profile name of at most %zu "
+		    "bytes", sizeof ac->iterm.profile - 1);
+	snprintf(ac->iterm.profile, sizeof ac->iterm.profile, "%s", s);
+	return 0;
+}
+
+static const struct schema_key iterm_keys[] = {
+	{ "window", iterm_window_key },
+	{ "profile", iterm_profile_key },
+};
+
+int
+config_iterm_key(struct schema *c, const char *path, const struct yamlnode *n,
+    void *arg)
+{
+	return schema_walk(c, path, n, iterm_keys, NITEMS(iterm_keys), arg);
+}
+
 int
 config_worktree_key(struct schema *c, const char *path,
     const struct yamlnode *n, void *arg)

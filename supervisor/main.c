@@ -73,7 +73,7 @@ usage(FILE *f)
 "               default; overrides mcp.http); adds a gateway agent \"mcp\"\n"
 "               when the configuration has none\n"
 "  --backend NAME\n"
-"               the session backend (pty or tmux) of every agent that\n"
+"               the session backend (pty, tmux, iterm2) of every agent that\n"
 "               names none (default: $ORCH_BACKEND, else pty)\n"
 "  --json       log lines as JSON objects\n"
 "  -v           debug logging\n"
@@ -450,8 +450,8 @@ main(int argc, char **argv)
 	}
 	if (backend != NULL && backend[0] != '\0' &&
 	    config_default_backend(backend) != 0) {
-		fprintf(stderr, "orch-supervisor: --backend %s: not pty or "
-		    "tmux\n", backend);
+		fprintf(stderr, "orch-supervisor: --backend %s: not pty, tmux "
+		    "or iterm2\n", backend);
 		return 2;
 	}
 	log_init("supervisor", sup.verbose ? LOGL_DEBUG : LOGL_INFO);

@@ -140,9 +140,13 @@ test_errors(void **state)
 	refuse("agents:\n  - id: a\n    runner: {argv: []}\n",
 	    "c.yaml:3:20: agents[0].runner.argv: expected a non-empty list "
 	    "(program and arguments)");
-	refuse("agents:\n  - id: a\n    session: {backend: iterm2}\n",
-	    "c.yaml:3:24: agents[0].session.backend: session backend 'iterm2' "
-	    "is not available in this build (use pty or tmux)");
+	refuse("agents:\n  - id: a\n    iterm2: {window: shared}\n",
+	    "c.yaml:3:13: agents[0]: iterm2: applies to an agent with "
+	    "session.backend iterm2");
+	refuse("agents:\n  - id: a\n    session: {backend: iterm2}\n"
+	    "    iterm2: {window: tab}\n",
+	    "c.yaml:4:22: agents[0].iterm2.window: 'tab' is not one of: new, "
+	    "shared");
 	refuse("agents:\n  - id: a\n    session: {backend: screen}\n",
 	    "c.yaml:3:24: agents[0].session.backend: 'screen' is not one of: "
 	    "pty, tmux, iterm2");

@@ -204,9 +204,9 @@ test_refused(void **state)
 	/* A failed open leaves nothing to kill or close. */
 	assert_int_equal(sc.kills + sc.closes, 0);
 	/* A backend not built in is an error, not a pty in disguise. */
-	ac.backend = SESSION_ITERM2;
+	ac.backend = SESSION_BACKEND_COUNT;
 	assert_null(session_open(NULL, &ac, NULL, NULL, NULL, NULL, NULL, &cause));
-	assert_string_equal(cause, "session backend 'iterm2' is not built in");
+	assert_non_null(strstr(cause, "is not built in"));
 	free(cause);
 	cause = NULL;
 	/* A tmux session goes on the server the supervisor started, or none. */
