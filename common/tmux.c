@@ -205,7 +205,6 @@ tmux_view_make(const char *instance, char *out, char **cause)
 	if (tmux_run(instance, make, err, sizeof err) != 0 || err[0] != '@')
 		return set_cause(cause, "tmux new-session: %s", err);
 	snprintf(first, sizeof first, "%.31s", err);
-	snprintf(target, sizeof target, "=%s:", TMUX_VIEW_SESSION);
 	for (line = out; line != NULL && *line != '\0'; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
@@ -213,6 +212,9 @@ tmux_view_make(const char *instance, char *out, char **cause)
 		if (sscanf(line, "%159s %31s %127s", sess, win, agent) != 3 ||
 		    strcmp(sess, TMUX_VIEW_SESSION) == 0)
 			continue;
+		/* Each at an index of its own (the placeholder's is 0). */
+		snprintf(target, sizeof target, "=%s:%d", TMUX_VIEW_SESSION,
+		    n + 1);
 		if (tmux_run(instance, link, err, sizeof err) == 0)
 			n++;
 	}
