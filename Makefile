@@ -144,6 +144,8 @@ bench: deps
 	@tools/bench/bench_mcp.sh $(BUILD)/bin
 	@echo
 	@tools/bench/bench_claude.py $(BUILD)/bin
+	@echo
+	@tools/bench/bench_session.py $(BUILD)/bin
 
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build/fuzz-replay fuzz-build
