@@ -83,17 +83,10 @@ session_pty_child(int report, void *arg)
 		proc_exec_fail(report, "TIOCSCTTY");
 	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
 		proc_exec_fail(report, "dup2");
-	if (report <= 2)
-		proc_exec_fail(report, "report pipe");
 	/* Keep only the terminal and the report pipe (close-on-exec). */
-	if (fd > 2)
+	if (fd > 2 && fd != report)
 		close(fd);
-	if (report != 3) {
-		if (dup3(report, 3, O_CLOEXEC) == -1)
-			proc_exec_fail(report, "dup3");
-		report = 3;
-	}
-	proc_close_from(4);
+	report = proc_child_fds(report);
 	if (c->cwd != NULL && chdir(c->cwd) == -1)
 		proc_exec_fail(report, c->x.cwd_what);
 	execve(c->x.path, c->x.argv, c->x.env);

@@ -360,12 +360,7 @@ session_tmux_child(int report, void *arg)
 	setpgid(0, 0);
 	if (dup2(c->in, 0) == -1 || dup2(c->out, 1) == -1)
 		proc_exec_fail(report, "dup2");
-	if (report != 3) {
-		if (dup3(report, 3, O_CLOEXEC) == -1)
-			proc_exec_fail(report, "dup3");
-		report = 3;
-	}
-	proc_close_from(4);
+	report = proc_child_fds(report);
 	proc_execvpe(c->argv[0], c->argv, c->env);
 	proc_exec_fail(report, "tmux");
 }

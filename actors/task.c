@@ -165,12 +165,7 @@ task_child(int report, void *arg)
 	if (dup2(null, 0) == -1 || dup2(c->out, 1) == -1 ||
 	    dup2(c->out, 2) == -1)
 		proc_exec_fail(report, "dup2");
-	if (report != 3) {
-		if (dup3(report, 3, O_CLOEXEC) == -1)
-			proc_exec_fail(report, "dup3");
-		report = 3;
-	}
-	proc_close_from(4);
+	report = proc_child_fds(report);
 	if (spec->cwd != NULL && chdir(spec->cwd) == -1)
 		proc_exec_fail(report, spec->cwd);
 	/* The command is looked up on the task's own PATH, not ours. */

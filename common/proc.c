@@ -153,6 +153,20 @@ proc_exec_fail(int report, const char *what)
 	_exit(err == EACCES || err == ENOEXEC ? 126 : 127);
 }
 
+int
+proc_child_fds(int report)
+{
+	if (report <= 2)
+		proc_exec_fail(report, "report pipe");
+	if (report != 3) {
+		if (dup2(report, 3) == -1 || fcntl(3, F_SETFD, FD_CLOEXEC) == -1)
+			proc_exec_fail(report, "dup2");
+		report = 3;
+	}
+	proc_close_from(4);
+	return report;
+}
+
 void
 proc_close_from(int lowfd)
 {
@@ -325,12 +339,7 @@ proc_run_child(int report, void *arg)
 	if ((null = open("/dev/null", O_RDONLY)) == -1 || dup2(null, 0) == -1 ||
 	    dup2(c->out, 1) == -1 || dup2(c->out, 2) == -1)
 		proc_exec_fail(report, "dup2");
-	if (report != 3) {
-		if (dup3(report, 3, O_CLOEXEC) == -1)
-			proc_exec_fail(report, "dup3");
-		report = 3;
-	}
-	proc_close_from(4);
+	report = proc_child_fds(report);
 	proc_execvpe(c->argv[0], c->argv, c->envp);
 	proc_exec_fail(report, c->argv[0]);
 }

@@ -46,6 +46,11 @@ void	proc_exec_fail(int report, const char *what)
  */
 int	proc_run(char *const argv[], char *const envp[], unsigned timeout_ms,
 	    char *out, size_t size, int *status);
+/*
+ * Child only, once 0-2 are what the program gets: the report pipe made
+ * descriptor 3 (close-on-exec), every other one closed. Returns 3.
+ */
+int	proc_child_fds(int report);
 /* Close every descriptor from lowfd up. */
 void	proc_close_from(int lowfd);
 
