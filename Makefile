@@ -38,7 +38,7 @@ TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 # Modules -------------------------------------------------------------------
 
 COMMON_SRC = common/audit.c common/clock.c common/gate.c common/log.c common/shquote.c common/xmalloc.c common/rundir.c common/proc.c \
-             common/strlist.c common/tasklog.c common/proctree.c common/sockowner.c common/termtext.c common/utf8.c common/tmux.c
+             common/strlist.c common/tasklog.c common/proctree.c common/sockowner.c common/termtext.c common/utf8.c common/tmux.c common/compat.c
 IPC_SRC    = ipc/agent_config.c ipc/perm.c ipc/permtab.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/body_json.c ipc/relay.c
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_mcp.c supervisor/config_claude.c supervisor/config_wire.c \
@@ -70,7 +70,7 @@ FUZZ_BINS  = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 # Public targets ------------------------------------------------------------
 
-.PHONY: all deps run tour test bench fuzz asan tsan install clean \
+.PHONY: all deps run tour test test-portable bench fuzz asan tsan install clean \
         build unit-build fuzz-build check-unit check-e2e check-fuzz
 
 all: deps
@@ -113,9 +113,11 @@ test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT=-O1 build unit-build
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/tsan SAN="$(TSAN_FLAGS)" OPT=-O1 $(TSAN_TESTS)
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/fuzz-replay fuzz-build
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/portable CFLAGS=-DORCH_PORTABLE build unit-build
 	@r=$(CURDIR)/$(BUILD)/results; \
 	tests/run.sh "$$r" layers tools/check-layers.sh ; \
 	tests/run.sh "$$r" unit $(BUILD)/tests/unit/test_* ; \
+	tests/run.sh "$$r" unit-portable build/portable/tests/unit/test_* ; \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh "$$r" unit-asan build/asan/tests/unit/test_* ; \
 	ORCH_BIN=$(CURDIR)/$(BUILD)/bin tests/run.sh "$$r" e2e tests/e2e/*.sh ; \
@@ -126,6 +128,12 @@ test: deps
 	TSAN_OPTIONS=halt_on_error=1 tests/run.sh "$$r" unit-tsan $(TSAN_TESTS) ; \
 	tests/run.sh "$$r" fuzz build/fuzz-replay/fuzz/fuzz_* ; \
 	tests/run.sh --total "$$r"
+
+# Every Linux-only path switched off (common/compat.c, shm/futex.c): the
+# portable fallbacks, built and run here since no other system runs CI.
+test-portable: deps
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/portable CFLAGS=-DORCH_PORTABLE build unit-build
+	@tests/run.sh build/portable/results unit-portable build/portable/tests/unit/test_*
 
 bench: deps
 	@$(MAKE) --no-print-directory build

@@ -9,7 +9,6 @@
  * escalates to SIGKILL after half the grace period, so that the actor
  * itself is gone well before the supervisor's own deadline.
  */
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -31,6 +30,7 @@
 #include "actors/sandbox.h"
 #include "actors/session.h"
 #include "actors/task.h"
+#include "common/compat.h"
 #include "common/audit.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -274,8 +274,8 @@ actor_init(struct actor *a, const struct envelope *env)
 	}
 	/* orch-ctl and friends are on the session's PATH, first. */
 	{
-		char	 self[PATH_MAX], *slash;
-		ssize_t	 n = readlink("/proc/self/exe", self, sizeof self - 1);
+		char	 self[PATH_MAX];
+		int	 found = compat_self_dir(self, sizeof self);
 		const char *path = getenv("PATH");
 		size_t	 i;
 
@@ -283,13 +283,9 @@ actor_init(struct actor *a, const struct envelope *env)
 		for (i = 0; i < a->ac.env.n; i++)
 			if (strncmp(a->ac.env.v[i], "PATH=", 5) == 0)
 				path = a->ac.env.v[i] + 5;
-		if (n > 0) {
-			self[n] = '\0';
-			if ((slash = strrchr(self, '/')) != NULL)
-				*slash = '\0';
+		if (found == 0)
 			xasprintf(&a->env[3], "PATH=%s:%s", self, path != NULL ?
 			    path : "/usr/bin:/bin");
-		}
 	}
 	/* Its list, or its tier's ([] is none). */
 	a->perms = perm_effective(&a->ac);
@@ -593,7 +589,7 @@ main(int argc, char **argv)
 		fatalx("no supervisor link on descriptor %d (orch-actor is "
 		    "started by orch-supervisor)", link_fd);
 	/* Die with the supervisor even if its link outlives it somehow. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	compat_parent_death(SIGTERM);
 	/* What a task leaves (double fork, setsid) stays ours to kill. */
 	if (proctree_subreaper() != 0)
 		log_warn("PR_SET_CHILD_SUBREAPER");

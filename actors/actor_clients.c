@@ -17,6 +17,7 @@
 #include "actors/actor.h"
 #include "actors/claude.h"
 #include "actors/session.h"
+#include "common/compat.h"
 #include "common/audit.h"
 #include "common/log.h"
 #include "common/proctree.h"
@@ -124,12 +125,11 @@ actor_client_tail(struct actor *a, struct actor_client *c,
 static bool
 actor_same_program(pid_t pid)
 {
-	char	path[64], theirs[PATH_MAX], ours[PATH_MAX];
+	char	theirs[PATH_MAX], ours[PATH_MAX];
 	ssize_t	n, m;
 
-	snprintf(path, sizeof path, "/proc/%ld/exe", (long)pid);
-	if ((n = readlink(path, theirs, sizeof theirs - 1)) <= 0 ||
-	    (m = readlink("/proc/self/exe", ours, sizeof ours - 1)) <= 0)
+	if ((n = compat_exe_of(pid, theirs, sizeof theirs)) <= 0 ||
+	    (m = compat_exe_of(getpid(), ours, sizeof ours)) <= 0)
 		return false;
 	return n == m && memcmp(theirs, ours, (size_t)n) == 0;
 }

@@ -22,6 +22,7 @@
 #include "actors/actor.h"
 #include "actors/claude_int.h"
 #include "actors/session.h"
+#include "common/compat.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/rundir.h"
@@ -181,8 +182,7 @@ claude_new(struct actor *a, const msgpack_object *init, char **cause)
 {
 	struct claude	*c;
 	char		 path[PATH_MAX], resume[CLAUDE_SID_MAX + 1], name[128];
-	char		 self[PATH_MAX], *slash;
-	ssize_t		 n;
+	char		 self[PATH_MAX];
 
 	if (body_str(init, "path", path, sizeof path) != 0 || path[0] != '/') {
 		set_cause(cause, "no claude binary: set ORCH_CLAUDE or put "
@@ -205,13 +205,10 @@ claude_new(struct actor *a, const msgpack_object *init, char **cause)
 	    cause) != 0)
 		return -1;
 	/* orch-ctl beside us: the same build answers the hooks. */
-	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0) {
+	if (compat_self_dir(self, sizeof self) != 0) {
 		set_cause(cause, "cannot find orch-ctl: %s", strerror(errno));
 		return -1;
 	}
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) != NULL)
-		*slash = '\0';
 	snprintf(c->ctl, sizeof c->ctl, "%s/orch-ctl", self);
 	if (strchr(c->ctl, '\'') != NULL || strchr(c->sock, '\'') != NULL) {
 		set_cause(cause, "the paths of orch-ctl and of the socket may "

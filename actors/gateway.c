@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "actors/mcp_tools.h"
+#include "common/compat.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "ipc/body_json.h"
@@ -420,8 +421,8 @@ gw_loop_start(struct gateway *gw)
 	static const struct peer_cbs	 cbs = { gw_loop_dispatch_cb, NULL };
 	int				 sp[2];
 
-	if (gw->a->serve == NULL || socketpair(AF_UNIX, SOCK_STREAM |
-	    SOCK_CLOEXEC, 0, sp) == -1)
+	if (gw->a->serve == NULL || compat_socketpair(AF_UNIX,
+	    SOCK_STREAM, COMPAT_CLOEXEC, sp) == -1)
 		return;
 	gw->loop_server = peer_new(gw->a->base, sp[0], "bank", NULL, &cbs,
 	    gw);

@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "actors/childwatch.h"
+#include "common/compat.h"
 #include "common/proc.h"
 #include "common/xmalloc.h"
 
@@ -124,10 +125,10 @@ session_pty_open(struct session *s, const struct agent_config *ac,
 	p->master = p->slave = -1;
 	session_set_impl(s, p);
 
-	p->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (p->master == -1 || grantpt(p->master) == -1 ||
-	    unlockpt(p->master) == -1 ||
-	    ptsname_r(p->master, slave, sizeof slave) != 0) {
+	p->master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (p->master == -1 || fcntl(p->master, F_SETFD, FD_CLOEXEC) == -1 ||
+	    grantpt(p->master) == -1 || unlockpt(p->master) == -1 ||
+	    compat_ptsname(p->master, slave, sizeof slave) != 0) {
 		set_cause(cause, "cannot allocate a pty: %s", strerror(errno));
 		goto fail;
 	}

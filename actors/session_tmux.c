@@ -35,6 +35,7 @@
 
 #include "actors/childwatch.h"
 #include "actors/tmuxctl.h"
+#include "common/compat.h"
 #include "common/log.h"
 #include "common/proc.h"
 #include "common/tmux.h"
@@ -523,7 +524,8 @@ session_tmux_open(struct session *s, const struct agent_config *ac,
 	lock = tmux_lock(session_tmux_instance);
 	if (session_tmux_clear(t, cause) != 0)
 		goto fail_exec;
-	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1) {
+	if (compat_pipe(in, COMPAT_CLOEXEC) == -1 ||
+	    compat_pipe(out, COMPAT_CLOEXEC) == -1) {
 		set_cause(cause, "pipe: %s", strerror(errno));
 		goto fail_exec;
 	}

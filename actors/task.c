@@ -1,6 +1,5 @@
 #include "actors/task.h"
 
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -14,6 +13,7 @@
 #include <event2/event.h>
 
 #include "actors/sandbox.h"
+#include "common/compat.h"
 #include "common/clock.h"
 #include "common/proc.h"
 #include "common/proctree.h"
@@ -159,7 +159,7 @@ task_child(int report, void *arg)
 	if (setsid() == -1)
 		proc_exec_fail(report, "setsid");
 	/* If the actor dies without cleaning up, do not outlive it. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	compat_parent_death(SIGKILL);
 	if ((null = c->in != -1 ? c->in : open("/dev/null", O_RDONLY)) == -1)
 		proc_exec_fail(report, "/dev/null");
 	if (dup2(null, 0) == -1 || dup2(c->out, 1) == -1 ||
@@ -263,12 +263,12 @@ task_start(struct event_base *base, const struct task_spec *spec,
 		set_cause(cause, "empty command");
 		return NULL;
 	}
-	if (pipe2(fds, O_CLOEXEC) == -1) {
+	if (compat_pipe(fds, COMPAT_CLOEXEC) == -1) {
 		set_cause(cause, "pipe: %s", strerror(errno));
 		return NULL;
 	}
 	ins[0] = ins[1] = -1;
-	if (spec->stdin_pipe && pipe2(ins, O_CLOEXEC) == -1) {
+	if (spec->stdin_pipe && compat_pipe(ins, COMPAT_CLOEXEC) == -1) {
 		set_cause(cause, "pipe: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);

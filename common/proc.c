@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/compat.h"
 #include "common/xmalloc.h"
 
 static void
@@ -77,7 +78,7 @@ proc_spawn(void (*child)(int, void *), void *arg, char **cause)
 	int		fds[2], err;
 	pid_t		pid;
 
-	if (pipe2(fds, O_CLOEXEC) == -1)
+	if (compat_pipe(fds, COMPAT_CLOEXEC) == -1)
 		return set_cause(cause, "pipe: %s", strerror(errno));
 	/* No handler of ours may run on the stack the child borrows. */
 	sigfillset(&all);
@@ -370,7 +371,7 @@ proc_run(char *const argv[], char *const envp[], unsigned timeout_ms,
 
 	out[0] = '\0';
 	*status = 0;
-	if (pipe2(fds, O_CLOEXEC) == -1) {
+	if (compat_pipe(fds, COMPAT_CLOEXEC) == -1) {
 		snprintf(out, size, "pipe: %s", strerror(errno));
 		return -1;
 	}

@@ -1,6 +1,6 @@
+#include "common/compat.h"
 #include "common/proctree.h"
 
-#include <sys/prctl.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,7 +42,7 @@ struct proctree {
 int
 proctree_subreaper(void)
 {
-	return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 ? 0 : -1;
+	return compat_subreaper();
 }
 
 /* pid, state and ppid from /proc/PID/stat. 0, or -1 (gone). */

@@ -13,6 +13,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "common/compat.h"
 #include "common/xmalloc.h"
 
 #define SOCK_BACKLOG		128
@@ -66,7 +67,7 @@ sock_clear_stale(const char *path, const struct sockaddr_un *sa, char **cause)
 	}
 	if (!S_ISSOCK(st.st_mode))
 		return set_cause(cause, "%s exists and is not a socket", path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((fd = compat_socket(AF_UNIX, SOCK_STREAM, COMPAT_CLOEXEC)) == -1)
 		return set_cause(cause, "socket: %s", strerror(errno));
 	rc = connect(fd, (const struct sockaddr *)sa, sizeof *sa);
 	saved = errno;
@@ -93,7 +94,7 @@ sock_listen(const char *path, char **cause)
 		return -1;
 	if (sock_clear_stale(path, &sa, cause) != 0)
 		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = compat_socket(AF_UNIX, SOCK_STREAM, COMPAT_CLOEXEC | COMPAT_NONBLOCK);
 	if (fd == -1)
 		return set_cause(cause, "socket: %s", strerror(errno));
 	/* The file is born 0600: no window where another user could connect. */
@@ -122,7 +123,7 @@ sock_connect(const char *path, char **cause)
 
 	if (sock_addr(&sa, path, cause) != 0)
 		return -1;
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((fd = compat_socket(AF_UNIX, SOCK_STREAM, COMPAT_CLOEXEC)) == -1)
 		return set_cause(cause, "socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
 		set_cause(cause, "connect %s: %s", path, strerror(errno));
@@ -142,16 +143,9 @@ sock_connect(const char *path, char **cause)
 int
 sock_peer_cred(int fd, uid_t *uid, pid_t *pid, char **cause)
 {
-	struct ucred	cred;
-	socklen_t	len = sizeof cred;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+	if (compat_peer_cred(fd, uid, pid) == -1)
 		return set_cause(cause, "cannot read peer credentials: %s",
 		    strerror(errno));
-	if (len != sizeof cred)
-		return set_cause(cause, "cannot read peer credentials");
-	*uid = cred.uid;
-	*pid = cred.pid;
 	return 0;
 }
 

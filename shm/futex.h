@@ -1,7 +1,8 @@
 /*
  * Sleeping on a 32-bit word in shared memory until another process changes
  * it: the only platform-specific code of shm/ (every #ifdef is in
- * futex.c). Linux uses a shared (not FUTEX_PRIVATE) futex; elsewhere a
+ * futex.c). Linux uses a shared (not FUTEX_PRIVATE) futex, macOS
+ * __ulock_wait's shared form; elsewhere (and in an ORCH_PORTABLE build) a
  * bounded polling sleep stands in.
  */
 #ifndef ORCH_SHM_FUTEX_H

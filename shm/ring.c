@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/compat.h"
 #include "common/proc.h"
 #include "common/xmalloc.h"
 #include "shm/futex.h"
@@ -111,7 +112,7 @@ ring_resident(struct ring *r)
 	len = (size_t)(r->slots - r->base_page) + (size_t)(r->mask + 1) *
 	    r->slot_size;
 	vec = xmalloc((len + r->page - 1) / r->page);
-	if (mincore(r->base_page, len, vec) != 0) {
+	if (compat_resident(r->base_page, len, vec) != 0) {
 		free(vec);
 		return NULL;
 	}

@@ -14,6 +14,7 @@
 
 #include <event2/event.h>
 
+#include "common/compat.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/proc.h"
@@ -444,7 +445,7 @@ agent_start(struct agent *a)
 	if (a->ac.backend == SESSION_TMUX &&
 	    (tmux = tmuxsrv_ensure(sup, &cause)) < 0)
 		goto fail;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1) {
+	if (compat_socketpair(AF_UNIX, SOCK_STREAM, COMPAT_CLOEXEC, fds) == -1) {
 		xasprintf(&cause, "socketpair: %s", strerror(errno));
 		goto fail;
 	}

@@ -9,6 +9,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "common/compat.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -64,7 +65,7 @@ logpipe_new(struct event_base *base, int *wfd)
 	struct logpipe	*lp;
 	int		 fds[2];
 
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1)
+	if (compat_pipe(fds, COMPAT_CLOEXEC | COMPAT_NONBLOCK) == -1)
 		return NULL;
 	/* Actors write blocking: a line is never cut by EAGAIN. */
 	fcntl(fds[1], F_SETFL, 0);

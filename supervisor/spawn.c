@@ -1,6 +1,5 @@
 #include "supervisor/spawn.h"
 
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/compat.h"
 #include "common/proc.h"
 #include "common/xmalloc.h"
 
@@ -30,9 +30,10 @@ spawn_child(int report, void *arg)
 	struct spawn_child	*c = arg;
 
 	setpgid(0, 0);
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
-		proc_exec_fail(report, "prctl");
-	/* The supervisor may have died before prctl took effect. */
+	/* Where the system cannot, the actor sees its link's EOF instead. */
+	if (compat_parent_death(SIGTERM) == -1 && errno != ENOSYS)
+		proc_exec_fail(report, "PR_SET_PDEATHSIG");
+	/* The supervisor may have died before that took effect. */
 	if (getppid() != c->parent)
 		_exit(1);
 	/* First: the descriptors below may land where err_fd is. */
@@ -53,8 +54,8 @@ spawn_child(int report, void *arg)
 	} else if (dup2(c->link_fd, SPAWN_LINK_FD) == -1)
 		proc_exec_fail(report, "dup2");
 	if (report != SPAWN_LINK_FD + 1) {
-		if (dup3(report, SPAWN_LINK_FD + 1, O_CLOEXEC) == -1)
-			proc_exec_fail(report, "dup3");
+		if (compat_dup_cloexec(report, SPAWN_LINK_FD + 1) == -1)
+			proc_exec_fail(report, "dup2");
 		report = SPAWN_LINK_FD + 1;
 	}
 	proc_close_from(SPAWN_LINK_FD + 2);
@@ -75,20 +76,15 @@ int
 spawn_actor_path(char *buf, size_t size, char **cause)
 {
 	const char	*env = getenv("ORCH_ACTOR");
-	char		 self[PATH_MAX], *slash;
-	ssize_t		 n;
+	char		 self[PATH_MAX];
 
 	if (env != NULL && *env != '\0') {
 		snprintf(buf, size, "%s", env);
 		return 0;
 	}
-	n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0)
+	if (compat_self_dir(self, sizeof self) != 0)
 		return set_cause(cause, "cannot find our own executable: %s",
 		    strerror(errno));
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) != NULL)
-		*slash = '\0';
 	if ((size_t)snprintf(buf, size, "%s/orch-actor", self) >= size)
 		return set_cause(cause, "path too long");
 	return 0;

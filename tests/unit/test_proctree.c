@@ -1,5 +1,7 @@
 #include "tests/unit/unit.h"
 
+#include <errno.h>
+
 #include <sys/wait.h>
 
 #include <signal.h>
@@ -64,7 +66,9 @@ test_subreaper_keeps_orphans(void **state)
 	pid_t	left;
 
 	(void)state;
-	assert_int_equal(proctree_subreaper(), 0);
+	/* A system without subreapers (a portable build) has nothing here. */
+	if (proctree_subreaper() != 0 && errno == ENOSYS)
+		skip();
 	left = leave_behind(NULL);
 	/* Double-forked and in a session of its own, it is still ours. */
 	assert_int_equal(getpgid(left), left);
@@ -85,7 +89,8 @@ test_tag_and_keep(void **state)
 	pid_t	mine, other, kept;
 
 	(void)state;
-	assert_int_equal(proctree_subreaper(), 0);
+	if (proctree_subreaper() != 0 && errno == ENOSYS)
+		skip();
 	mine = leave_behind("ORCH_TASK_TAG=1.2.3");
 	other = leave_behind("ORCH_TASK_TAG=1.2.34");
 	kept = leave_behind("ORCH_TASK_TAG=1.2.3");

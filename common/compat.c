@@ -1,0 +1,257 @@
+#include "common/compat.h"
+
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if defined(__linux__) && !defined(ORCH_PORTABLE)
+#define COMPAT_LINUX	1
+#include <sys/prctl.h>
+#endif
+#if defined(__APPLE__)
+#include <sys/ucred.h>
+#include <libproc.h>
+#include <mach-o/dyld.h>
+#endif
+
+#ifndef COMPAT_LINUX
+/*
+ * The fallbacks: flags set after the fact (a window another thread's
+ * fork could see; orch forks from one thread only).
+ */
+static int
+compat_set_flags(int fd, int flags)
+{
+	if ((flags & COMPAT_CLOEXEC) && fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	if ((flags & COMPAT_NONBLOCK) && fcntl(fd, F_SETFL,
+	    fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
+		return -1;
+	return 0;
+}
+#endif
+
+int
+compat_pipe(int fds[2], int flags)
+{
+#ifdef COMPAT_LINUX
+	return pipe2(fds, ((flags & COMPAT_CLOEXEC) ? O_CLOEXEC : 0) |
+	    ((flags & COMPAT_NONBLOCK) ? O_NONBLOCK : 0));
+#else
+	if (pipe(fds) == -1)
+		return -1;
+	if (compat_set_flags(fds[0], flags) == -1 ||
+	    compat_set_flags(fds[1], flags) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	return 0;
+#endif
+}
+
+int
+compat_socket(int domain, int type, int flags)
+{
+#ifdef COMPAT_LINUX
+	return socket(domain, type | ((flags & COMPAT_CLOEXEC) ? SOCK_CLOEXEC :
+	    0) | ((flags & COMPAT_NONBLOCK) ? SOCK_NONBLOCK : 0), 0);
+#else
+	int	fd = socket(domain, type, 0);
+
+	if (fd != -1 && compat_set_flags(fd, flags) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+#endif
+}
+
+int
+compat_socketpair(int domain, int type, int flags, int sv[2])
+{
+#ifdef COMPAT_LINUX
+	return socketpair(domain, type | ((flags & COMPAT_CLOEXEC) ?
+	    SOCK_CLOEXEC : 0) | ((flags & COMPAT_NONBLOCK) ? SOCK_NONBLOCK :
+	    0), 0, sv);
+#else
+	if (socketpair(domain, type, 0, sv) == -1)
+		return -1;
+	if (compat_set_flags(sv[0], flags) == -1 ||
+	    compat_set_flags(sv[1], flags) == -1) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	return 0;
+#endif
+}
+
+int
+compat_dup_cloexec(int oldfd, int newfd)
+{
+#ifdef COMPAT_LINUX
+	return dup3(oldfd, newfd, O_CLOEXEC);
+#else
+	if (oldfd == newfd) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (dup2(oldfd, newfd) == -1)
+		return -1;
+	return fcntl(newfd, F_SETFD, FD_CLOEXEC) == -1 ? -1 : newfd;
+#endif
+}
+
+int
+compat_ptsname(int master, char *buf, size_t size)
+{
+#ifdef COMPAT_LINUX
+	return ptsname_r(master, buf, size);
+#else
+	const char	*name = ptsname(master);
+
+	if (name == NULL || strlen(name) >= size)
+		return -1;
+	memcpy(buf, name, strlen(name) + 1);
+	return 0;
+#endif
+}
+
+int
+compat_parent_death(int sig)
+{
+#ifdef COMPAT_LINUX
+	return prctl(PR_SET_PDEATHSIG, sig);
+#else
+	(void)sig;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+int
+compat_subreaper(void)
+{
+#ifdef COMPAT_LINUX
+	return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 ? 0 : -1;
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+int
+compat_peer_cred(int fd, uid_t *uid, pid_t *pid)
+{
+#if defined(__linux__)
+	/* No fallback exists: a portable build on Linux keeps this one. */
+	struct ucred	cred;
+	socklen_t	len = sizeof cred;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return -1;
+	if (len != sizeof cred) {
+		errno = EPROTO;
+		return -1;
+	}
+	*uid = cred.uid;
+	*pid = cred.pid;
+	return 0;
+#elif defined(__APPLE__)
+	gid_t		gid;
+	socklen_t	len = sizeof *pid;
+
+	if (getpeereid(fd, uid, &gid) == -1)
+		return -1;
+	if (getsockopt(fd, SOL_LOCAL, LOCAL_PEERPID, pid, &len) == -1)
+		return -1;
+	return 0;
+#else
+	gid_t	gid;
+
+	*pid = 0;
+	return getpeereid(fd, uid, &gid);
+#endif
+}
+
+int
+compat_self_dir(char *buf, size_t size)
+{
+	char	*slash;
+
+#if defined(__APPLE__)
+	uint32_t	n = (uint32_t)size;
+
+	if (_NSGetExecutablePath(buf, &n) != 0)
+		return -1;
+#else
+	/* Linux's, in a portable build too: there is no other way to ask. */
+	ssize_t	n = readlink("/proc/self/exe", buf, size - 1);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+#endif
+	if ((slash = strrchr(buf, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+ssize_t
+compat_exe_of(pid_t pid, char *buf, size_t size)
+{
+#if defined(COMPAT_LINUX)
+	char	path[64];
+	ssize_t	n;
+
+	snprintf(path, sizeof path, "/proc/%ld/exe", (long)pid);
+	if ((n = readlink(path, buf, size - 1)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+#elif defined(__APPLE__)
+	int	n = proc_pidpath(pid, buf, (uint32_t)size);
+
+	return n > 0 ? n : -1;
+#else
+	(void)pid;
+	(void)buf;
+	(void)size;
+	return -1;
+#endif
+}
+
+int
+compat_resident(void *addr, size_t len, unsigned char *vec)
+{
+#if defined(COMPAT_LINUX)
+	return mincore(addr, len, vec);
+#elif defined(__APPLE__)
+	return mincore(addr, len, (char *)vec);
+#else
+	(void)addr;
+	(void)len;
+	(void)vec;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+int
+compat_procfs(void)
+{
+#ifdef COMPAT_LINUX
+	return 1;
+#else
+	return 0;
+#endif
+}

@@ -1,0 +1,61 @@
+/*
+ * What orch needs of the system that POSIX does not say, in one place:
+ * the Linux calls, their macOS equivalents, and the portable fallbacks
+ * that a build with -DORCH_PORTABLE uses on any system (make
+ * test-portable runs them on Linux, so that they are compiled and
+ * exercised where CI runs). Every #ifdef of a platform is in compat.c and
+ * shm/futex.c; nothing else names one.
+ */
+#ifndef ORCH_COMMON_COMPAT_H
+#define ORCH_COMMON_COMPAT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Flags of the calls below. */
+#define COMPAT_CLOEXEC		0x1
+#define COMPAT_NONBLOCK		0x2
+
+/* pipe2, else pipe and fcntl. */
+int	compat_pipe(int fds[2], int flags);
+/* socket / socketpair with SOCK_CLOEXEC, SOCK_NONBLOCK, else fcntl. */
+int	compat_socket(int domain, int type, int flags);
+int	compat_socketpair(int domain, int type, int flags, int sv[2]);
+/* dup3(old, new, O_CLOEXEC), else dup2 and fcntl. Async-signal-safe. */
+int	compat_dup_cloexec(int oldfd, int newfd);
+/* The slave's name of a pty master: ptsname_r, else ptsname. */
+int	compat_ptsname(int master, char *buf, size_t size);
+/*
+ * Be sent sig when the parent dies (PR_SET_PDEATHSIG). 0, or -1 where
+ * the system cannot: then the caller learns it from its link's EOF.
+ */
+int	compat_parent_death(int sig);
+/*
+ * Orphans of our descendants become our children, not init's
+ * (PR_SET_CHILD_SUBREAPER; PROC_REAP_ACQUIRE on FreeBSD). 0, or -1.
+ */
+int	compat_subreaper(void);
+/*
+ * The uid and pid at the other end of a connected Unix socket:
+ * SO_PEERCRED, else getpeereid and LOCAL_PEERPID. 0, or -1 with errno.
+ */
+int	compat_peer_cred(int fd, uid_t *uid, pid_t *pid);
+/*
+ * The directory our own executable is in (/proc/self/exe,
+ * _NSGetExecutablePath): where the other orch programs are. 0, or -1.
+ */
+int	compat_self_dir(char *buf, size_t size);
+/*
+ * The executable of process pid (/proc/PID/exe, proc_pidpath). Its
+ * length, or -1 (not ours to read, or the system cannot tell).
+ */
+ssize_t	compat_exe_of(pid_t pid, char *buf, size_t size);
+/*
+ * Which pages of [addr, addr + len) are in memory, a byte each in vec
+ * (mincore). 0, or -1 where the system cannot tell.
+ */
+int	compat_resident(void *addr, size_t len, unsigned char *vec);
+/* Does the system let us read other processes in /proc (Linux)? */
+int	compat_procfs(void);
+
+#endif
