@@ -396,7 +396,7 @@ session_tmux_argv(struct session_tmux *t, struct tmux_base *b,
 	while (x->argv[nargv] != NULL)
 		nargv++;
 	n = tmux_base(b, session_tmux_instance);
-	v = xcalloc(n + 20 + 2 * nenv + nargv + 2, sizeof *v);
+	v = xcalloc(n + 24 + 2 * nenv + nargv + 2, sizeof *v);
 	own = xcalloc(8 + nenv + nargv, sizeof *own);
 	for (i = 0; i < n; i++)
 		v[k++] = b->argv[i];
@@ -434,6 +434,14 @@ session_tmux_argv(struct session_tmux *t, struct tmux_base *b,
 	}
 	if (nargv == 1)
 		v[k++] = (char *)"-i";
+	/*
+	 * Whose it is, from its first moment (orch-attach --iterm and a
+	 * restart's check read it); the id is of the safe characters.
+	 */
+	v[k++] = (char *)";";
+	v[k++] = (char *)"set-option";
+	v[k++] = (char *)"@orch_agent";
+	v[k++] = t->agent;
 	v[k] = NULL;
 	*owned = own;
 	return v;
@@ -535,8 +543,10 @@ session_tmux_open(struct session *s, const struct agent_config *ac,
 	c.env = env;
 	c.in = in[0];
 	c.out = out[1];
+	/* new-session's answer, then set-option's. */
 	t->owed[0] = SESSION_TMUX_A_NEW;
-	t->owed_n = 1;
+	t->owed[1] = SESSION_TMUX_A_IGNORE;
+	t->owed_n = 2;
 	pid = proc_spawn(session_tmux_child, &c, cause);
 	free(argv);
 	session_tmux_free_owned(own);
@@ -573,9 +583,7 @@ session_tmux_open(struct session *s, const struct agent_config *ac,
 	session_size(s, &rows, &cols);
 	session_tmux_send(t, SESSION_TMUX_A_IGNORE, "refresh-client -C %ux%u",
 	    cols, rows);
-	/* Whose it is (its id is of the safe characters), and its end. */
-	session_tmux_send(t, SESSION_TMUX_A_IGNORE,
-	    "set-option -t %s @orch_agent '%s'", t->sid, t->agent);
+	/* Its end: the program's exit status. */
 	session_tmux_send(t, SESSION_TMUX_A_IGNORE,
 	    "refresh-client -B '" SESSION_TMUX_SUB "::"
 	    "#{?pane_dead,#{pane_dead_status}:#{pane_dead_signal},}'");
