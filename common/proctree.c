@@ -1,5 +1,6 @@
-#include "common/compat.h"
 #include "common/proctree.h"
+
+#include <sys/wait.h>
 
 
 #include <dirent.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/compat.h"
 #include "common/proc.h"
 #include "common/xmalloc.h"
 
@@ -281,6 +283,50 @@ proctree_other_children(const pid_t *except, size_t nexcept)
 	return seen ? other : -1;
 }
 
+/* Every process's parent, as ps tells them (a system without /proc). */
+#define PROCTREE_PS_MAX		(1u << 20)
+
+static size_t
+proctree_ancestors_ps(pid_t pid, pid_t *chain, size_t max)
+{
+	static char *const	 ps[] = { (char *)"ps", (char *)"-A", (char *)"-o",
+				    (char *)"pid=", (char *)"-o", (char *)"ppid=",
+				    NULL };
+	char			*out = xmalloc(PROCTREE_PS_MAX), *line, *next;
+	long			 a, b;
+	size_t			 n = 0;
+	int			 status, found;
+
+	if (proc_run(ps, NULL, 5000, out, PROCTREE_PS_MAX, &status) != 0 ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		free(out);
+		return 0;
+	}
+	while (n < max && pid > 0) {
+		chain[n++] = pid;
+		if (pid == 1)
+			break;
+		found = 0;
+		for (line = out; line != NULL && *line != '\0'; line = next) {
+			next = strchr(line, '\n');
+			if (sscanf(line, "%ld %ld", &a, &b) == 2 &&
+			    a == (long)pid) {
+				pid = (pid_t)b;
+				found = 1;
+				break;
+			}
+			if (next != NULL)
+				next++;
+		}
+		if (!found) {
+			free(out);
+			return 0;
+		}
+	}
+	free(out);
+	return n > 0 && (chain[n - 1] == 1 || pid == 0) ? n : 0;
+}
+
 size_t
 proctree_ancestors(pid_t pid, pid_t *chain, size_t max)
 {
@@ -288,6 +334,8 @@ proctree_ancestors(pid_t pid, pid_t *chain, size_t max)
 	char			 num[24];
 	size_t			 n = 0;
 
+	if (!compat_procfs())
+		return proctree_ancestors_ps(pid, chain, max);
 	while (n < max && pid > 0) {
 		snprintf(num, sizeof num, "%ld", (long)pid);
 		if (proctree_stat(num, &p) != 0)

@@ -7,7 +7,8 @@
  * which task they came from. The supervisor, a subreaper too, gets what a
  * dead actor left and kills it, tag or none.
  *
- * Linux only (/proc); elsewhere these find nothing.
+ * Linux only (/proc); elsewhere these find nothing, but for
+ * proctree_ancestors, which asks ps.
  */
 #ifndef ORCH_COMMON_PROCTREE_H
 #define ORCH_COMMON_PROCTREE_H

@@ -116,10 +116,29 @@ test_not_under_root(void **state)
 	assert_int_equal(proctree_kill(999999999, NULL, 0, NULL, 0), 0);
 }
 
+/* Our parents up to init: from /proc, or from ps where there is none. */
+static void
+test_ancestors(void **state)
+{
+	pid_t	chain[256];
+	size_t	n;
+
+	(void)state;
+	n = proctree_ancestors(getpid(), chain, 256);
+	assert_true(n >= 2);
+	assert_int_equal(chain[0], getpid());
+	assert_int_equal(chain[1], getppid());
+	/* A chain cut short is no chain. */
+	assert_int_equal(proctree_ancestors(getpid(), chain, 1), 0);
+	/* Nobody's: a pid that is not there. */
+	assert_int_equal(proctree_ancestors(0x3ffffff0, chain, 256), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_ancestors),
 		cmocka_unit_test(test_subreaper_keeps_orphans),
 		cmocka_unit_test(test_tag_and_keep),
 		cmocka_unit_test(test_not_under_root),
