@@ -514,15 +514,22 @@ claude_on_prompt(struct actor *a, const char *prompt_id)
 		c->sid_told = true;
 	}
 
+	log_debug("UserPromptSubmit (%s)%s", prompt_id[0] ? prompt_id : "no id",
+	    c->phase == CLAUDE_TYPING ? ": the task's" : "");
 	if (c->phase == CLAUDE_TYPING) {
 		evtimer_del(c->confirm_ev);
 		evtimer_del(c->enter_ev);
 		c->phase = CLAUDE_WORKING;
-		/* Its Stop is the one that names this prompt. */
+		/*
+		 * Not the id its Stop will name: a prompt submitted as the
+		 * turn before ends may be given that turn's id here.
+		 */
 		snprintf(c->prompt_id, sizeof c->prompt_id, "%s", prompt_id);
-	} else if (c->task == 0)
+	} else if (c->task == 0) {
 		/* A person typed it: the agent works, and takes no task now. */
+		snprintf(c->other_id, sizeof c->other_id, "%s", prompt_id);
 		claude_person(a, true);
+	}
 	claude_attention(a, false, NULL);
 }
 
@@ -544,19 +551,22 @@ claude_on_stop(struct actor *a, const char *prompt_id, bool ok,
 	struct claude	*c = a->claude;
 
 	claude_attention(a, false, NULL);
+	log_debug("Stop (%s)", prompt_id[0] ? prompt_id : "no id");
+	/* The end of a turn known not to be a task's: a person's, one cut off. */
+	if (c->other_id[0] != '\0' && strcmp(c->other_id, prompt_id) == 0) {
+		c->other_id[0] = '\0';
+		claude_person(a, false);
+		if (c->task != 0) {
+			log_debug("Stop of another turn: not the task's");
+			return;
+		}
+	}
 	if (c->task == 0) {
 		claude_person(a, false);
 		return;
 	}
 	if (c->phase != CLAUDE_WORKING)
 		return;
-	/* The end of another turn (one interrupted, a person's) is not ours. */
-	if (c->prompt_id[0] != '\0' && prompt_id[0] != '\0' &&
-	    strcmp(c->prompt_id, prompt_id) != 0) {
-		log_debug("Stop of another prompt (%s): not the task's",
-		    prompt_id);
-		return;
-	}
 	if (ok)
 		claude_task_end(a, 0, text, len, NULL);
 	else {
@@ -576,6 +586,9 @@ claude_on_stop(struct actor *a, const char *prompt_id, bool ok,
 static void
 claude_interrupted(struct actor *a)
 {
+	struct claude	*c = a->claude;
+
+	snprintf(c->other_id, sizeof c->other_id, "%s", c->prompt_id);
 	session_write(a->session, "\x15", 1);
 	claude_task_end(a, 1, "", 0, NULL);
 }

@@ -62,6 +62,7 @@ struct claude {
 	unsigned		 interrupts;	/* after a timeout */
 	bool			 reacted;	/* the screen moved since */
 	char			 prompt_id[CLAUDE_SID_MAX + 1];
+	char			 other_id[CLAUDE_SID_MAX + 1]; /* not a task's */
 	bool			 timed_out;
 	uint64_t		 started_ns;
 	struct event		*enter_ev;

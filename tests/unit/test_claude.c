@@ -327,12 +327,52 @@ test_type(void **state)
 	run_for(400);
 	assert_int_equal(ntyped, sizeof want);
 	assert_int_equal(typed[ntyped - 1], '\r');
-	/* Confirmed; a Stop of another prompt is not the task's end. */
+	/* Confirmed; its Stop ends it. */
 	claude_on_prompt(&a, "p-1");
-	claude_on_stop(&a, "p-2", true, "other", 5);
 	assert_true(claude_busy(&a));
 	claude_on_stop(&a, "p-1", true, "the answer", 10);
 	assert_false(claude_busy(&a));
+	done();
+}
+
+/*
+ * A person's turn, then a task typed the moment it ends: Claude Code
+ * names the task's prompt with the person's id in UserPromptSubmit and
+ * with a new one in its Stop (seen with the real CLI). That Stop is the
+ * task's end; a late Stop of the person's turn is not.
+ */
+static void
+test_person_then_task(void **state)
+{
+	struct envelope	req;
+
+	(void)state;
+	memset(&req, 0, sizeof req);
+	driver(1, false, NULL);
+	claude_on_start(&a, "abc");
+	claude_on_prompt(&a, "p-1");
+	assert_true(claude_busy(&a));
+	assert_int_equal(claude_task_id(&a), 0);
+	claude_on_stop(&a, "p-1", true, "the person's", 12);
+	assert_false(claude_busy(&a));
+
+	claude_task(&a, &req, 8, "go", 2, 0);
+	run_for(400);
+	claude_on_prompt(&a, "p-1");
+	claude_on_stop(&a, "p-2", true, "the answer", 10);
+	assert_false(claude_busy(&a));
+	assert_int_equal(claude_task_id(&a), 0);
+
+	/* A person's turn still open when a task runs: its Stop is not the task's. */
+	claude_on_prompt(&a, "p-3");
+	claude_task(&a, &req, 9, "go", 2, 0);
+	run_for(400);
+	claude_on_prompt(&a, "p-4");
+	claude_on_stop(&a, "p-3", true, "the person's", 12);
+	assert_int_equal(claude_task_id(&a), 9);
+	assert_false(a.claude->person);
+	claude_on_stop(&a, "p-4", true, "the answer", 10);
+	assert_int_equal(claude_task_id(&a), 0);
 	done();
 }
 
@@ -439,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_dialog),
 		cmocka_unit_test(test_type),
+		cmocka_unit_test(test_person_then_task),
 		cmocka_unit_test(test_safety_net),
 		cmocka_unit_test(test_background),
 	};
