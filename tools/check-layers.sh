@@ -11,59 +11,62 @@
 root=${1:-.}
 cd "$root" || exit 2
 
-rank() {
-	case $1 in
-	common) echo 0 ;; ipc) echo 1 ;; shm) echo 2 ;; actors) echo 3 ;;
-	supervisor) echo 4 ;; tools) echo 5 ;; *) echo -1 ;;
-	esac
-}
-
 bad=0
 files=$(find common ipc shm actors supervisor tools -name '*.[ch]' | sort)
-for f in $files; do
-	layer=${f%%/*}
-	mine=$(rank "$layer")
-	grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" |
-	    sed 's/^\([0-9]*\):.*"\([^"]*\)".*/\1 \2/' |
-	    while read -r line inc; do
-		dir=${inc%%/*}
-		[ "$dir" = "$inc" ] && continue		# "local.h": same dir
-		theirs=$(rank "$dir")
-		[ "$theirs" -lt 0 ] && continue		# tests/, ...
-		if [ "$theirs" -gt "$mine" ]; then
-			echo "$f:$line: $layer/ includes $inc, a layer above it"
-			echo x >>"${TMPDIR:-/tmp}/check-layers.$$"
-		fi
-	done
-done
-[ -s "${TMPDIR:-/tmp}/check-layers.$$" ] && bad=1
-rm -f "${TMPDIR:-/tmp}/check-layers.$$"
+# One pass over every file: an include "dir/x.h" of a layer above the file's.
+up=$(awk '
+	BEGIN {
+		n = split("common ipc shm actors supervisor tools", names, " ")
+		for (i = 1; i <= n; i++)
+			rank[names[i]] = i
+	}
+	FNR == 1 { layer = FILENAME; sub(/\/.*/, "", layer); mine = rank[layer] }
+	/^[ \t]*#[ \t]*include[ \t]*"/ {
+		inc = $0; sub(/^[^"]*"/, "", inc); sub(/".*/, "", inc)
+		if (index(inc, "/") == 0)
+			next			# "local.h": same dir
+		dir = inc; sub(/\/.*/, "", dir)
+		if (!(dir in rank))
+			next			# tests/, ...
+		if (rank[dir] > mine)
+			printf "%s:%d: %s/ includes %s, a layer above it\n",
+			    FILENAME, FNR, layer, inc
+	}' $files)
+if [ -n "$up" ]; then
+	echo "$up"
+	bad=1
+fi
 
 # The supervisor's module graph: "from to" for each include between two
 # different modules. A module is a header's name (without _int), and a .c
 # file belongs to the module whose header it includes first when that
 # name starts its own (agent_watch.c includes agent.h first: agent).
-module_of_c() {
-	base=$(basename "$1" .c)
-	first=$(grep -m1 '^#include "supervisor/' "$1" |
-	    sed 's|.*"supervisor/\([^"]*\)\.h".*|\1|')
-	case $base in
-	"$first"|"$first"_*) echo "$first" ;;
-	*) echo "$base" ;;
-	esac
-}
-edges=$(for f in supervisor/*.c supervisor/*.h; do
-	case $f in
-	*.c) from=$(module_of_c "$f") ;;
-	*) from=$(basename "$f" .h); from=${from%_int} ;;
-	esac
-	grep '^#include "supervisor/' "$f" |
-	    sed 's|.*"supervisor/\([^"]*\)\.h".*|\1|' |
-	    while read -r to; do
-		to=${to%_int}
-		[ "$to" != "$from" ] && echo "$from $to"
-	done
-done | sort -u)
+edges=$(awk '
+	function flush(    base, from, i) {
+		if (file == "")
+			return
+		base = file; sub(/^.*\//, "", base)
+		if (base ~ /\.c$/) {
+			sub(/\.c$/, "", base)
+			from = base
+			if (n > 0 && (base == inc[1] || index(base, inc[1] "_") == 1))
+				from = inc[1]
+		} else {
+			sub(/\.h$/, "", base); sub(/_int$/, "", base)
+			from = base
+		}
+		for (i = 1; i <= n; i++) {
+			to = inc[i]; sub(/_int$/, "", to)
+			if (to != from)
+				print from, to
+		}
+	}
+	FNR == 1 { flush(); file = FILENAME; n = 0 }
+	/^#include "supervisor\// {
+		x = $0; sub(/^[^"]*"supervisor\//, "", x); sub(/\.h".*/, "", x)
+		inc[++n] = x
+	}
+	END { flush() }' supervisor/*.c supervisor/*.h | sort -u)
 
 # Depth-first search for a cycle; prints each one found once.
 cycles=$(echo "$edges" | awk '
