@@ -11,11 +11,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/xmalloc.h"
+
 #if defined(__linux__) && !defined(ORCH_PORTABLE)
 #define COMPAT_LINUX	1
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
-#if defined(__APPLE__)
+#if defined(__APPLE__) && !defined(ORCH_PORTABLE)
+#define COMPAT_APPLE	1
+#include <sys/sysctl.h>
 #include <sys/ucred.h>
 #include <libproc.h>
 #include <mach-o/dyld.h>
@@ -165,7 +170,7 @@ compat_peer_cred(int fd, uid_t *uid, pid_t *pid)
 	*uid = cred.uid;
 	*pid = cred.pid;
 	return 0;
-#elif defined(__APPLE__)
+#elif defined(COMPAT_APPLE)
 	gid_t		gid;
 	socklen_t	len = sizeof *pid;
 
@@ -187,7 +192,7 @@ compat_self_dir(char *buf, size_t size)
 {
 	char	*slash;
 
-#if defined(__APPLE__)
+#if defined(COMPAT_APPLE)
 	uint32_t	n = (uint32_t)size;
 
 	if (_NSGetExecutablePath(buf, &n) != 0)
@@ -218,7 +223,7 @@ compat_exe_of(pid_t pid, char *buf, size_t size)
 		return -1;
 	buf[n] = '\0';
 	return n;
-#elif defined(__APPLE__)
+#elif defined(COMPAT_APPLE)
 	int	n = proc_pidpath(pid, buf, (uint32_t)size);
 
 	return n > 0 ? n : -1;
@@ -235,7 +240,7 @@ compat_resident(void *addr, size_t len, unsigned char *vec)
 {
 #if defined(COMPAT_LINUX)
 	return mincore(addr, len, vec);
-#elif defined(__APPLE__)
+#elif defined(COMPAT_APPLE)
 	return mincore(addr, len, (char *)vec);
 #else
 	(void)addr;
@@ -253,5 +258,117 @@ compat_procfs(void)
 	return 1;
 #else
 	return 0;
+#endif
+}
+
+void
+compat_close_from(int lowfd)
+{
+	long	max, fd;
+
+#if defined(COMPAT_LINUX) && defined(SYS_close_range)
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0) == 0)
+		return;
+#endif
+	max = sysconf(_SC_OPEN_MAX);
+	for (fd = lowfd; fd < (max > 0 ? max : 1024); fd++)
+		close((int)fd);
+}
+
+pid_t
+compat_thread_id(void)
+{
+#ifdef COMPAT_LINUX
+	return (pid_t)syscall(SYS_gettid);
+#else
+	return 0;
+#endif
+}
+
+unsigned long long
+compat_start_time(pid_t pid)
+{
+#if defined(COMPAT_APPLE)
+	struct proc_bsdinfo	bi;
+
+	if (proc_pidinfo(pid, PROC_PIDTBSDINFO, 0, &bi, sizeof bi) !=
+	    (int)sizeof bi)
+		return 0;
+	return (unsigned long long)bi.pbi_start_tvsec * 1000000u +
+	    bi.pbi_start_tvusec;
+#else
+	(void)pid;
+	return 0;
+#endif
+}
+
+int
+compat_environ(pid_t pid, size_t max, char **out, size_t *len)
+{
+#if defined(COMPAT_LINUX)
+	char	 path[64], *buf;
+	size_t	 n = 0, cap = 16384;
+	ssize_t	 r;
+	int	 fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		r = read(fd, buf + n, cap - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (n == cap) {
+			if (cap >= max)
+				break;
+			cap *= 2;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+#elif defined(COMPAT_APPLE)
+	/* KERN_PROCARGS2: argc, the executable's path, argv, then the environment. */
+	int	 mib[3] = { CTL_KERN, KERN_PROCARGS2, (int)pid }, argc;
+	size_t	 size = 0, i;
+	char	*buf, *p, *end;
+
+	if (sysctl(mib, 3, NULL, &size, NULL, 0) == -1 || size < sizeof argc)
+		return -1;
+	buf = xmalloc(size + 1);
+	if (sysctl(mib, 3, buf, &size, NULL, 0) == -1) {
+		free(buf);
+		return -1;
+	}
+	buf[size] = '\0';
+	memcpy(&argc, buf, sizeof argc);
+	end = buf + size;
+	p = buf + sizeof argc;
+	p += strlen(p);			/* the path, */
+	for (i = 0; i <= (size_t)argc && p < end; i++) {
+		while (p < end && *p == '\0')
+			p++;		/* its padding, */
+		if (i < (size_t)argc)
+			p += strlen(p);	/* and each argument */
+	}
+	*len = (size_t)(end - p) < max ? (size_t)(end - p) : max;
+	memmove(buf, p, *len);
+	buf[*len] = '\0';
+	*out = buf;
+	return 0;
+#else
+	(void)pid;
+	(void)max;
+	(void)out;
+	(void)len;
+	errno = ENOSYS;
+	return -1;
 #endif
 }

@@ -23,6 +23,8 @@ int	compat_socket(int domain, int type, int flags);
 int	compat_socketpair(int domain, int type, int flags, int sv[2]);
 /* dup3(old, new, O_CLOEXEC), else dup2 and fcntl. Async-signal-safe. */
 int	compat_dup_cloexec(int oldfd, int newfd);
+/* Close every fd from lowfd up (close_range, else one by one). */
+void	compat_close_from(int lowfd);
 /* The slave's name of a pty master: ptsname_r, else ptsname. */
 int	compat_ptsname(int master, char *buf, size_t size);
 /*
@@ -57,5 +59,22 @@ ssize_t	compat_exe_of(pid_t pid, char *buf, size_t size);
 int	compat_resident(void *addr, size_t len, unsigned char *vec);
 /* Does the system let us read other processes in /proc (Linux)? */
 int	compat_procfs(void);
+/*
+ * The calling thread's id where a thread can be told from outside
+ * (Linux's gettid: kill(2) and /proc take it as a pid), else 0.
+ */
+pid_t	compat_thread_id(void);
+/*
+ * Where there is no /proc: when process pid started (microseconds since
+ * the epoch, proc_pidinfo), 0 when the system cannot tell. Two processes
+ * with one pid never share it.
+ */
+unsigned long long compat_start_time(pid_t pid);
+/*
+ * The environment of process pid, as NUL-separated "NAME=value" strings
+ * in a buffer of at most max bytes (*out, to free; *len). 0, or -1 (not
+ * ours to read, gone, or the system cannot tell).
+ */
+int	compat_environ(pid_t pid, size_t max, char **out, size_t *len);
 
 #endif

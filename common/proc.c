@@ -1,6 +1,5 @@
 #include "common/proc.h"
 
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -171,16 +170,7 @@ proc_child_fds(int report)
 void
 proc_close_from(int lowfd)
 {
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0) == 0)
-		return;
-#endif
-	{
-		long	max = sysconf(_SC_OPEN_MAX), fd;
-
-		for (fd = lowfd; fd < (max > 0 ? max : 1024); fd++)
-			close((int)fd);
-	}
+	compat_close_from(lowfd);
 }
 
 const char *
@@ -247,8 +237,11 @@ proc_stat_field(pid_t pid, int n)
 uint64_t
 proc_start_time(pid_t pid)
 {
-	long long	v = proc_stat_field(pid, 22);
+	long long	v;
 
+	if (!compat_procfs())
+		return compat_start_time(pid);
+	v = proc_stat_field(pid, 22);
 	return v > 0 ? (uint64_t)v : 0;
 }
 
@@ -267,10 +260,45 @@ proc_alive(pid_t pid, uint64_t start)
 	return 1;
 }
 
+/* Every process's pid and state, as ps tells them (no /proc). */
+#define PROC_PS_MAX	(1u << 22)
+
 /*
- * Linux has no "kill a session": walk /proc. Elsewhere the process group
- * of the session leader is the best we can do.
+ * No system has "kill a session": walk the processes and ask each one's
+ * session (/proc's stat; elsewhere ps's list and getsid).
  */
+static int
+proc_walk_session_ps(pid_t sid, int sig)
+{
+	static char *const	 ps[] = { (char *)"ps", (char *)"-A", (char *)"-o",
+				    (char *)"pid=", (char *)"-o", (char *)"stat=",
+				    NULL };
+	char			*out = xmalloc(PROC_PS_MAX), *line, *next, st;
+	long			 pid;
+	int			 status, found = 0;
+
+	if (proc_run(ps, NULL, 5000, out, PROC_PS_MAX, &status) != 0 ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		free(out);
+		/* The process group of the leader, the best there is then. */
+		if (sig != 0)
+			kill(-sid, sig);
+		return kill(-sid, 0) == 0;
+	}
+	for (line = out; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			next++;
+		if (sscanf(line, "%ld %c", &pid, &st) != 2 || st == 'Z' ||
+		    getsid((pid_t)pid) != sid)
+			continue;
+		found = 1;
+		if (sig != 0)
+			kill((pid_t)pid, sig);
+	}
+	free(out);
+	return found;
+}
+
 static int
 proc_walk_session(pid_t sid, int sig)
 {
@@ -280,11 +308,8 @@ proc_walk_session(pid_t sid, int sig)
 
 	if (sid <= 1)
 		return 0;
-	if ((d = opendir("/proc")) == NULL) {
-		if (sig != 0)
-			kill(-sid, sig);
-		return kill(-sid, 0) == 0;
-	}
+	if (!compat_procfs() || (d = opendir("/proc")) == NULL)
+		return proc_walk_session_ps(sid, sig);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;

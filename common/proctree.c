@@ -80,26 +80,70 @@ proctree_find(struct proctree *pt, pid_t pid)
 	return bsearch(&key, pt->v, pt->n, sizeof *pt->v, proctree_cmp);
 }
 
+static void
+proctree_add(struct proctree *pt, const struct proctree_proc *p)
+{
+	if (pt->n == pt->cap) {
+		pt->cap = pt->cap ? pt->cap * 2 : 256;
+		pt->v = xreallocarray(pt->v, pt->cap, sizeof *pt->v);
+	}
+	pt->v[pt->n++] = *p;
+}
+
+/* Every process as ps tells it (a system without /proc). */
+#define PROCTREE_PS_MAX		(1u << 22)
+
+static int
+proctree_load_ps(struct proctree *pt)
+{
+	static char *const	 ps[] = { (char *)"ps", (char *)"-A", (char *)"-o",
+				    (char *)"pid=", (char *)"-o", (char *)"ppid=",
+				    (char *)"-o", (char *)"stat=", NULL };
+	struct proctree_proc	 p = { 0 };
+	char			*out = xmalloc(PROCTREE_PS_MAX), *line, *next;
+	long			 pid, ppid;
+	int			 status;
+
+	if (proc_run(ps, NULL, 5000, out, PROCTREE_PS_MAX, &status) != 0 ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		free(out);
+		return -1;
+	}
+	for (line = out; *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (sscanf(line, "%ld %ld %c", &pid, &ppid, &p.state) != 3)
+			continue;
+		p.pid = (pid_t)pid;
+		p.ppid = (pid_t)ppid;
+		proctree_add(pt, &p);
+	}
+	free(out);
+	return 0;
+}
+
 static int
 proctree_load(struct proctree *pt)
 {
-	struct dirent	*de;
-	DIR		*d;
+	struct proctree_proc	 p;
+	struct dirent		*de;
+	DIR			*d;
 
 	memset(pt, 0, sizeof *pt);
-	if ((d = opendir("/proc")) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		if (pt->n == pt->cap) {
-			pt->cap = pt->cap ? pt->cap * 2 : 256;
-			pt->v = xreallocarray(pt->v, pt->cap, sizeof *pt->v);
-		}
-		if (proctree_stat(de->d_name, &pt->v[pt->n]) == 0)
-			pt->n++;
+	if (!compat_procfs()) {
+		if (proctree_load_ps(pt) != 0)
+			return -1;
+	} else {
+		if ((d = opendir("/proc")) == NULL)
+			return -1;
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] >= '0' && de->d_name[0] <= '9' &&
+			    proctree_stat(de->d_name, &p) == 0)
+				proctree_add(pt, &p);
+		closedir(d);
 	}
-	closedir(d);
 	qsort(pt->v, pt->n, sizeof *pt->v, proctree_cmp);
 	return 0;
 }
@@ -159,38 +203,18 @@ proctree_classify(struct proctree *pt, struct proctree_proc *p, pid_t root,
 	return m;
 }
 
-/* Does /proc/PID/environ hold the string tag? */
+/* Does the environment of pid hold the string tag? */
 static bool
 proctree_has_tag(pid_t pid, const char *tag)
 {
-	char	 path[64], *buf;
-	size_t	 len = 0, cap = 16384, tlen = strlen(tag);
-	ssize_t	 n;
+	char	*buf;
+	size_t	 len, off, tlen = strlen(tag);
 	bool	 found = false;
-	int	 fd;
 
-	snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (compat_environ(pid, PROCTREE_ENV_MAX, &buf, &len) != 0)
 		return false;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == cap) {
-			if (cap >= PROCTREE_ENV_MAX)
-				break;
-			cap *= 2;
-			buf = xreallocarray(buf, cap + 1, 1);
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
 	/* NUL-separated "NAME=value" strings: compare each whole. */
-	for (size_t off = 0; off < len && !found; off += strlen(buf + off) + 1)
+	for (off = 0; off < len && !found; off += strlen(buf + off) + 1)
 		found = strlen(buf + off) == tlen && memcmp(buf + off, tag,
 		    tlen) == 0;
 	free(buf);
@@ -252,6 +276,24 @@ proctree_kill_all(pid_t root, const pid_t *keep, size_t nkeep,
 	return first;
 }
 
+/* proctree_other_children where there is no /proc: ps's table. */
+static int
+proctree_other_children_ps(const pid_t *except, size_t nexcept)
+{
+	struct proctree	 pt;
+	pid_t		 me = getpid();
+	size_t		 i;
+	int		 other = 0;
+
+	if (proctree_load(&pt) != 0)
+		return -1;
+	for (i = 0; i < pt.n && !other; i++)
+		other = pt.v[i].ppid == me && !proctree_kept(pt.v[i].pid,
+		    except, nexcept);
+	free(pt.v);
+	return other;
+}
+
 int
 proctree_other_children(const pid_t *except, size_t nexcept)
 {
@@ -262,6 +304,8 @@ proctree_other_children(const pid_t *except, size_t nexcept)
 	long		 pid;
 	int		 other = 0, seen = 0;
 
+	if (!compat_procfs())
+		return proctree_other_children_ps(except, nexcept);
 	if ((d = opendir("/proc/self/task")) == NULL)
 		return -1;
 	while (other == 0 && (de = readdir(d)) != NULL) {
@@ -283,68 +327,35 @@ proctree_other_children(const pid_t *except, size_t nexcept)
 	return seen ? other : -1;
 }
 
-/* Every process's parent, as ps tells them (a system without /proc). */
-#define PROCTREE_PS_MAX		(1u << 20)
-
-static size_t
-proctree_ancestors_ps(pid_t pid, pid_t *chain, size_t max)
-{
-	static char *const	 ps[] = { (char *)"ps", (char *)"-A", (char *)"-o",
-				    (char *)"pid=", (char *)"-o", (char *)"ppid=",
-				    NULL };
-	char			*out = xmalloc(PROCTREE_PS_MAX), *line, *next;
-	long			 a, b;
-	size_t			 n = 0;
-	int			 status, found;
-
-	if (proc_run(ps, NULL, 5000, out, PROCTREE_PS_MAX, &status) != 0 ||
-	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		free(out);
-		return 0;
-	}
-	while (n < max && pid > 0) {
-		chain[n++] = pid;
-		if (pid == 1)
-			break;
-		found = 0;
-		for (line = out; line != NULL && *line != '\0'; line = next) {
-			next = strchr(line, '\n');
-			if (sscanf(line, "%ld %ld", &a, &b) == 2 &&
-			    a == (long)pid) {
-				pid = (pid_t)b;
-				found = 1;
-				break;
-			}
-			if (next != NULL)
-				next++;
-		}
-		if (!found) {
-			free(out);
-			return 0;
-		}
-	}
-	free(out);
-	return n > 0 && (chain[n - 1] == 1 || pid == 0) ? n : 0;
-}
-
 size_t
 proctree_ancestors(pid_t pid, pid_t *chain, size_t max)
 {
-	struct proctree_proc	 p;
+	struct proctree		 pt = { 0 };
+	struct proctree_proc	 one, *p;
 	char			 num[24];
 	size_t			 n = 0;
+	bool			 table = !compat_procfs();
 
-	if (!compat_procfs())
-		return proctree_ancestors_ps(pid, chain, max);
+	/* Without /proc, one table from ps for the whole chain. */
+	if (table && proctree_load(&pt) != 0)
+		return 0;
 	while (n < max && pid > 0) {
-		snprintf(num, sizeof num, "%ld", (long)pid);
-		if (proctree_stat(num, &p) != 0)
-			return 0;
+		if (table)
+			p = proctree_find(&pt, pid);
+		else {
+			snprintf(num, sizeof num, "%ld", (long)pid);
+			p = proctree_stat(num, &one) == 0 ? &one : NULL;
+		}
+		if (p == NULL) {
+			n = 0;
+			break;
+		}
 		chain[n++] = pid;
 		if (pid == 1)
 			break;
-		pid = p.ppid;
+		pid = p->ppid;
 	}
+	free(pt.v);
 	/* Cut short (a chain this long is not a real one): unknown. */
 	return n > 0 && (chain[n - 1] == 1 || pid == 0) ? n : 0;
 }

@@ -7,8 +7,9 @@
  * which task they came from. The supervisor, a subreaper too, gets what a
  * dead actor left and kills it, tag or none.
  *
- * Linux only (/proc); elsewhere these find nothing, but for
- * proctree_ancestors, which asks ps.
+ * The process table comes from /proc, or from ps where there is none;
+ * the environment from compat_environ (where the system cannot tell, no
+ * process holds a tag).
  */
 #ifndef ORCH_COMMON_PROCTREE_H
 #define ORCH_COMMON_PROCTREE_H
@@ -38,7 +39,7 @@ size_t	proctree_kill_all(pid_t root, const pid_t *keep, size_t nkeep,
 
 /*
  * Has the caller (any of its threads) a child other than those in
- * except[]? 1 yes, 0 no, -1 cannot tell (no /proc/.../children).
+ * except[]? 1 yes, 0 no, -1 cannot tell.
  */
 int	proctree_other_children(const pid_t *except, size_t nexcept);
 

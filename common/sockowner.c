@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/compat.h"
+
 /*
  * /proc/net/tcp prints an address as the 32-bit word it is in memory
  * (%08X) and a port in host order (%04X): compare them as such.
@@ -80,7 +82,8 @@ sockowner_tcp(const struct sockaddr_in *theirs, const struct sockaddr_in *ours,
 	long		 p;
 	char		*end;
 
-	if (sockowner_inode(theirs, ours, uid, &inode) != 0)
+	if (!compat_procfs() || sockowner_inode(theirs, ours, uid,
+	    &inode) != 0)
 		return -1;
 	snprintf(want, sizeof want, "socket:[%lu]", inode);
 	if ((d = opendir("/proc")) == NULL)
@@ -100,5 +103,5 @@ sockowner_tcp(const struct sockaddr_in *theirs, const struct sockaddr_in *ours,
 int
 sockowner_supported(void)
 {
-	return access("/proc/net/tcp", R_OK) == 0;
+	return compat_procfs() && access("/proc/net/tcp", R_OK) == 0;
 }

@@ -3,7 +3,8 @@
  * SO_PEERCRED is to a Unix socket, found the way ss -p finds it (the
  * socket's inode in /proc/net/tcp, then the process with an fd on it).
  *
- * Linux only (/proc); elsewhere it finds nothing.
+ * Where there is no /proc it finds nothing (sockowner_supported says
+ * so), and a caller falls back to what else tells (a token).
  */
 #ifndef ORCH_COMMON_SOCKOWNER_H
 #define ORCH_COMMON_SOCKOWNER_H

@@ -1,6 +1,5 @@
 #include "shm/lock.h"
 
-#include <sys/syscall.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -9,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/compat.h"
 #include "common/proc.h"
 #include "shm/futex.h"
 
@@ -33,16 +33,26 @@ lock_atfork(void)
 	pthread_atfork(NULL, NULL, lock_forget_me);
 }
 
+/*
+ * Who holds a lock: a thread id and its start time, so that a dead
+ * owner is told from a new thread given its id. Where threads have no
+ * such id, the process id and a serial of the thread within it: a dead
+ * process is still seen, a reused pid is not.
+ */
 static uint64_t
 lock_self(void)
 {
-	pid_t	tid;
+	static _Atomic uint32_t	 serial;
+	pid_t			 tid;
 
 	if (lock_me == 0) {
 		pthread_once(&lock_once, lock_atfork);
-		tid = (pid_t)syscall(SYS_gettid);
-		lock_me = (uint64_t)(uint32_t)tid << 32 |
-		    (proc_start_time(tid) & 0xffffffffu);
+		if ((tid = compat_thread_id()) > 0)
+			lock_me = (uint64_t)(uint32_t)tid << 32 |
+			    (proc_start_time(tid) & 0xffffffffu);
+		else
+			lock_me = (uint64_t)(uint32_t)getpid() << 32 |
+			    (atomic_fetch_add(&serial, 1) + 1);
 	}
 	return lock_me;
 }
@@ -75,6 +85,8 @@ lock_owner_alive(uint64_t owner)
 		return false;
 	if (kill(tid, 0) == -1 && errno == ESRCH)
 		return false;
+	if (compat_thread_id() == 0)
+		return true;		/* a pid and a serial: nothing to compare */
 	start = proc_start_time(tid);
 	return start == 0 || (start & 0xffffffffu) == (owner & 0xffffffffu);
 }

@@ -3,7 +3,9 @@
 # fuzz target to replay its corpus), prints "PASS (Ns)" or "FAIL" per test,
 # keeps the log of failures only, and adds the counts to RESULTS/counts.
 #
-#   tests/run.sh RESULTS SUITE TEST...   run tests, exit 1 if any failed
+#   tests/run.sh [-j N] RESULTS SUITE TEST...
+#                                        run tests (N at a time), exit 1 if
+#                                        any failed
 #   tests/run.sh --total RESULTS         print the grand total, exit 1 on failure
 set -u
 
@@ -25,16 +27,22 @@ if [ "${1:-}" = "--total" ]; then
 	exit
 fi
 
+jobs=1
+if [ "${1:-}" = "-j" ]; then
+	jobs=$2
+	shift 2
+fi
 results=$1 suite=$2
 shift 2
 mkdir -p "$results/logs"
 top=$(cd "$(dirname "$0")/.." && pwd)
-pass=0 fail=0
 
 now() { date +%s.%N; }
 
-for t in "$@"; do
-	[ -e "$t" ] || continue
+# run_one TEST: run it, print its line (and a failure's log tail), leave
+# "pass" or "fail" in its .rc file.
+run_one() {
+	local t=$1 name log start rc secs
 	name=$(basename "$t" .sh)
 	log="$results/logs/$suite-$name.log"
 	start=$(now)
@@ -49,15 +57,42 @@ for t in "$@"; do
 	secs=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 	if [ "$rc" -eq 0 ]; then
 		printf '%-12s %-32s PASS (%ss)\n' "$suite" "$name" "$secs"
-		pass=$((pass + 1))
 		rm -f "$log"
+		echo pass >"$log.rc"
 	else
-		printf '%-12s %-32s FAIL (exit %d, %ss) log: %s\n' "$suite" \
-		    "$name" "$rc" "$secs" "$log"
-		tail -n 40 "$log" | sed 's/^/    | /'
+		{
+			printf '%-12s %-32s FAIL (exit %d, %ss) log: %s\n' \
+			    "$suite" "$name" "$rc" "$secs" "$log"
+			tail -n 40 "$log" | sed 's/^/    | /'
+		} >"$log.out"
+		cat "$log.out"
+		rm -f "$log.out"
 		echo "$suite/$name" >>"$results/failed"
-		fail=$((fail + 1))
+		echo fail >"$log.rc"
 	fi
+}
+
+# With -j N, N tests at a time (each prints its lines whole, when done).
+running=0
+for t in "$@"; do
+	[ -e "$t" ] || continue
+	if [ "$jobs" -le 1 ]; then
+		run_one "$t"
+		continue
+	fi
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	run_one "$t" &
+	running=$((running + 1))
+done
+wait
+pass=0 fail=0
+for rc in "$results/logs/$suite-"*.rc; do
+	[ -e "$rc" ] || continue
+	if [ "$(cat "$rc")" = pass ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+	rm -f "$rc"
 done
 echo "$pass $fail" >>"$results/counts"
 [ "$fail" -eq 0 ]

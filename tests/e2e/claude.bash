@@ -44,3 +44,13 @@ requests_with() {
 	[ -s "$T/requests.jsonl" ] || { echo 0; return; }
 	jq -Rn "[inputs | fromjson? | select($1)] | length" "$T/requests.jsonl"
 }
+
+# mine PATTERN: the pids of this script's processes (their HOME is ours)
+# whose command line matches PATTERN (pgrep -f), one a line; other
+# scripts may run Claude Code at the same time.
+mine() {
+	local p
+	for p in $(pgrep -f "$1"); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "HOME=$HOME" && echo "$p"
+	done
+}

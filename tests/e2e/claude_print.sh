@@ -31,7 +31,7 @@ out=$("$CTL" -L "$INST" submit --agent hp --id two --prompt --wait -- "second qu
 [ "$out" = SECOND ] || fail "second output: $out"
 [ "$(requests_with '(.tools | length > 0) and (tostring | test("second question")) and (tostring | test("first question")) and
     (tostring | test("FIRST"))')" -ge 1 ] || fail "the second prompt did not go on with the first's conversation"
-pgrep -af "claude -p" >/dev/null && fail "claude -p still runs after its task"
+[ -z "$(mine "claude -p")" ] || fail "claude -p still runs after its task"
 
 task_status() { "$CTL" -L "$INST" tasks --json | jq -r --arg t "$1" '.tasks[] | select(.task == $t) | .status'; }
 task_is() { [ "$(task_status "$1")" = "$2" ]; }
