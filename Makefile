@@ -20,7 +20,7 @@ DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
 PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
 
 VERSION  = 0.1.0
-# Builds run this many jobs at once (the tests themselves one at a time).
+# Builds run this many jobs at once, and the end-to-end scripts (E2E_JOBS).
 NPROC   := $(shell nproc 2>/dev/null || echo 2)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS_ALL = -std=gnu11 $(WARN) $(OPT) -g -I. -D_GNU_SOURCE \
@@ -63,9 +63,12 @@ BENCHES    = $(BUILD)/bench/bench_ipc $(BUILD)/bench/bench_spawn \
 # The benchmarks' peers (ZeroMQ, nng); nothing else links them.
 BENCH_LIBS = $(shell pkg-config --libs libzmq 2>/dev/null) -lnng
 
-# The sanitized pass runs the scripts that run binaries (not check_layers,
-# which reads the source tree only).
-E2E_ASAN   = $(filter-out tests/e2e/check_layers.sh,$(wildcard tests/e2e/*.sh))
+# The sanitized and portable passes run the scripts that run binaries (not
+# check_layers, which reads the source tree only), as the plain pass does
+# E2E_JOBS at a time (each script has its own instance, directory and
+# sleeps; the machine's cores are what bounds them).
+E2E_BIN    = $(filter-out tests/e2e/check_layers.sh,$(wildcard tests/e2e/*.sh))
+E2E_JOBS  ?= $(NPROC)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
@@ -74,7 +77,7 @@ FUZZ_BINS  = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # Public targets ------------------------------------------------------------
 
 .PHONY: all deps run tour test test-portable bench fuzz asan tsan install clean \
-        build unit-build fuzz-build check-unit check-e2e check-fuzz
+        build unit-build fuzz-build portable-build check-unit check-e2e check-fuzz
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -116,18 +119,20 @@ test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT=-O1 build unit-build
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/tsan SAN="$(TSAN_FLAGS)" OPT=-O1 $(TSAN_TESTS)
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/fuzz-replay fuzz-build
-	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/portable CFLAGS=-DORCH_PORTABLE unit-build
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/portable CFLAGS=-DORCH_PORTABLE portable-build
 	@r=$(CURDIR)/$(BUILD)/results; \
 	tests/run.sh "$$r" layers tools/check-layers.sh ; \
 	tests/run.sh "$$r" unit $(BUILD)/tests/unit/test_* ; \
 	tests/run.sh "$$r" unit-portable build/portable/tests/unit/test_* ; \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh "$$r" unit-asan build/asan/tests/unit/test_* ; \
-	ORCH_BIN=$(CURDIR)/$(BUILD)/bin tests/run.sh "$$r" e2e tests/e2e/*.sh ; \
-	ORCH_BIN=$(CURDIR)/$(BUILD)/bin ORCH_BACKEND=tmux tests/run.sh "$$r" e2e-tmux tests/e2e/wf_*.sh ; \
+	ORCH_BIN=$(CURDIR)/$(BUILD)/bin tests/run.sh -j $(E2E_JOBS) "$$r" e2e tests/e2e/*.sh ; \
+	ORCH_BIN=$(CURDIR)/$(BUILD)/bin ORCH_BACKEND=tmux tests/run.sh -j $(E2E_JOBS) "$$r" e2e-tmux tests/e2e/wf_*.sh ; \
 	ORCH_BIN=$(CURDIR)/build/asan/bin ASAN_OPTIONS=detect_leaks=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  tests/run.sh "$$r" e2e-asan $(E2E_ASAN) ; \
+	  tests/run.sh -j $(E2E_JOBS) "$$r" e2e-asan $(E2E_BIN) ; \
+	ORCH_BIN=$(CURDIR)/build/portable/bin ORCH_PORTABLE=1 \
+	  tests/run.sh -j $(E2E_JOBS) "$$r" e2e-portable $(E2E_BIN) ; \
 	TSAN_OPTIONS=halt_on_error=1 tests/run.sh "$$r" unit-tsan $(TSAN_TESTS) ; \
 	tests/run.sh "$$r" fuzz build/fuzz-replay/fuzz/fuzz_* ; \
 	tests/run.sh --total "$$r"
@@ -135,8 +140,12 @@ test: deps
 # Every Linux-only path switched off (common/compat.c, shm/futex.c): the
 # portable fallbacks, built and run here since no other system runs CI.
 test-portable: deps
-	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/portable CFLAGS=-DORCH_PORTABLE build unit-build
-	@tests/run.sh build/portable/results unit-portable build/portable/tests/unit/test_*
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/portable CFLAGS=-DORCH_PORTABLE portable-build
+	@rm -rf build/portable/results; r=$(CURDIR)/build/portable/results; \
+	tests/run.sh "$$r" unit-portable build/portable/tests/unit/test_* ; \
+	ORCH_BIN=$(CURDIR)/build/portable/bin ORCH_PORTABLE=1 \
+	  tests/run.sh -j $(E2E_JOBS) "$$r" e2e-portable $(E2E_BIN) ; \
+	tests/run.sh --total "$$r"
 
 bench: deps
 	@$(MAKE) --no-print-directory build
@@ -188,6 +197,8 @@ clean:
 
 build: $(BINS) $(BENCHES)
 unit-build: $(UNIT_BINS)
+# The portable pass needs the programs and unit suites, not the benchmarks.
+portable-build: $(BINS) $(UNIT_BINS)
 fuzz-build: $(FUZZ_BINS)
 
 $(BUILD)/obj/%.o: %.c

@@ -591,8 +591,8 @@ main(int argc, char **argv)
 	/* Die with the supervisor even if its link outlives it somehow. */
 	compat_parent_death(SIGTERM);
 	/* What a task leaves (double fork, setsid) stays ours to kill. */
-	if (proctree_subreaper() != 0)
-		log_warn("PR_SET_CHILD_SUBREAPER");
+	if (proctree_subreaper() != 0 && errno != ENOSYS)
+		log_warn("PR_SET_CHILD_SUBREAPER");	/* ENOSYS: the supervisor said */
 	if (getppid() == 1)
 		fatalx("supervisor already gone");
 	signal(SIGPIPE, SIG_IGN);

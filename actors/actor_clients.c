@@ -121,17 +121,25 @@ actor_client_tail(struct actor *a, struct actor_client *c,
 /* How many parents are walked to find who a client is, at most. */
 #define ACTOR_ANCESTRY_MAX	256
 
-/* Is pid running the same program as we are (an orch-actor)? */
+/*
+ * Is pid (a child of the supervisor) an orch actor: the same program as
+ * ours, or, where the system cannot tell a process's program, an actor
+ * on the roster?
+ */
 static bool
-actor_same_program(pid_t pid)
+actor_is_actor(const struct actor *a, pid_t pid)
 {
 	char	theirs[PATH_MAX], ours[PATH_MAX];
 	ssize_t	n, m;
+	size_t	j;
 
-	if ((n = compat_exe_of(pid, theirs, sizeof theirs)) <= 0 ||
-	    (m = compat_exe_of(getpid(), ours, sizeof ours)) <= 0)
-		return false;
-	return n == m && memcmp(theirs, ours, (size_t)n) == 0;
+	if ((n = compat_exe_of(pid, theirs, sizeof theirs)) > 0 &&
+	    (m = compat_exe_of(getpid(), ours, sizeof ours)) > 0)
+		return n == m && memcmp(theirs, ours, (size_t)n) == 0;
+	for (j = 0; j < a->nroster; j++)
+		if (a->roster[j].pid == pid)
+			return true;
+	return false;
 }
 
 /*
@@ -178,7 +186,7 @@ actor_caller_pid(struct actor *a, pid_t pid, struct actor_known *k)
 			}
 		if (chain[i] != sup)
 			continue;
-		if (i == 0 || (i == 1 && actor_same_program(chain[0])))
+		if (i == 0 || (i == 1 && actor_is_actor(a, chain[0])))
 			return ACTOR_WHO_ORCH;
 		for (j = 0; j < a->nroster; j++)
 			if (a->roster[j].pid == chain[i - 1]) {

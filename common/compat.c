@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,8 +19,12 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>		/* malloc_trim: glibc's, the portable build's too */
+#endif
 #if defined(__APPLE__) && !defined(ORCH_PORTABLE)
 #define COMPAT_APPLE	1
+#include <malloc/malloc.h>
 #include <sys/sysctl.h>
 #include <sys/ucred.h>
 #include <libproc.h>
@@ -251,6 +256,16 @@ compat_resident(void *addr, size_t len, unsigned char *vec)
 #endif
 }
 
+void
+compat_trim_heap(void)
+{
+#if defined(__GLIBC__)
+	malloc_trim(0);
+#elif defined(COMPAT_APPLE)
+	malloc_zone_pressure_relief(NULL, 0);
+#endif
+}
+
 int
 compat_procfs(void)
 {
@@ -264,12 +279,35 @@ compat_procfs(void)
 void
 compat_close_from(int lowfd)
 {
-	long	max, fd;
+	struct dirent	*e;
+	DIR		*d;
+	long		 max, fd;
+	int		 fds[256];
+	size_t		 n, i;
 
 #if defined(COMPAT_LINUX) && defined(SYS_close_range)
 	if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0) == 0)
 		return;
 #endif
+	/*
+	 * The open ones, as /dev/fd lists them (closed after the listing,
+	 * a batch at a time): a limit of a million fds is a million close
+	 * calls otherwise.
+	 */
+	while ((d = opendir("/dev/fd")) != NULL) {
+		for (n = 0; n < sizeof fds / sizeof fds[0] &&
+		    (e = readdir(d)) != NULL;) {
+			fd = strtol(e->d_name, NULL, 10);
+			if (e->d_name[0] >= '0' && e->d_name[0] <= '9' &&
+			    fd >= lowfd && fd != dirfd(d))
+				fds[n++] = (int)fd;
+		}
+		closedir(d);
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		if (n < sizeof fds / sizeof fds[0])
+			return;
+	}
 	max = sysconf(_SC_OPEN_MAX);
 	for (fd = lowfd; fd < (max > 0 ? max : 1024); fd++)
 		close((int)fd);

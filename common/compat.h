@@ -57,6 +57,11 @@ ssize_t	compat_exe_of(pid_t pid, char *buf, size_t size);
  * (mincore). 0, or -1 where the system cannot tell.
  */
 int	compat_resident(void *addr, size_t len, unsigned char *vec);
+/*
+ * Give the heap's free memory back to the system (glibc's malloc_trim,
+ * macOS's pressure relief); nothing where the allocator cannot.
+ */
+void	compat_trim_heap(void);
 /* Does the system let us read other processes in /proc (Linux)? */
 int	compat_procfs(void);
 /*

@@ -1,7 +1,6 @@
 #include "ipc/peer.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/compat.h"
 #include "common/xmalloc.h"
 #include "ipc/frame.h"
 
@@ -553,7 +553,7 @@ peer_destroy(struct peer *p)
 	envelope_done(&p->env);
 	/* It made us hold a lot (a large frame, half sent): give it back. */
 	if (p->held > PEER_TRIM_BYTES)
-		malloc_trim(0);
+		compat_trim_heap();
 	free(p);
 }
 

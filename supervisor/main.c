@@ -510,8 +510,14 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	/* What a dead actor leaves is ours (agent.c kills it), not init's. */
-	if (proctree_subreaper() != 0)
-		log_warn("PR_SET_CHILD_SUBREAPER");
+	if (proctree_subreaper() != 0) {
+		if (errno == ENOSYS)
+			log_warnx("this system has no child subreaper: what a "
+			    "task leaves in a session of its own (setsid, a "
+			    "double fork) may outlive the task");
+		else
+			log_warn("PR_SET_CHILD_SUBREAPER");
+	}
 	if ((sup.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	ev_int = evsignal_new(sup.base, SIGINT, supervisor_signal_cb, &sup);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Test runner: runs each given test (a unit-test binary, an e2e script or a
-# fuzz target to replay its corpus), prints "PASS (Ns)" or "FAIL" per test,
-# keeps the log of failures only, and adds the counts to RESULTS/counts.
+# fuzz target to replay its corpus), prints "PASS (Ns)", "FAIL" or "SKIP"
+# (a test that exits 77: what it needs is not here, and its last line
+# says what) per test, keeps the log of failures only, and adds the counts
+# to RESULTS/counts.
 #
 #   tests/run.sh [-j N] RESULTS SUITE TEST...
 #                                        run tests (N at a time), exit 1 if
@@ -11,10 +13,10 @@ set -u
 
 if [ "${1:-}" = "--total" ]; then
 	results=$2
-	pass=0 fail=0
+	pass=0 fail=0 skip=0
 	if [ -f "$results/counts" ]; then
-		while read -r p f; do
-			pass=$((pass + p)); fail=$((fail + f))
+		while read -r p f s; do
+			pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + ${s:-0}))
 		done <"$results/counts"
 	fi
 	echo
@@ -22,7 +24,7 @@ if [ "${1:-}" = "--total" ]; then
 		echo "failed:"
 		sed 's/^/  /' "$results/failed"
 	fi
-	echo "total: $pass passed, $fail failed"
+	echo "total: $pass passed, $fail failed, $skip skipped"
 	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
 	exit
 fi
@@ -59,6 +61,10 @@ run_one() {
 		printf '%-12s %-32s PASS (%ss)\n' "$suite" "$name" "$secs"
 		rm -f "$log"
 		echo pass >"$log.rc"
+	elif [ "$rc" -eq 77 ]; then
+		printf '%-12s %-32s SKIP: %s\n' "$suite" "$name" "$(tail -n 1 "$log")"
+		rm -f "$log"
+		echo skip >"$log.rc"
 	else
 		{
 			printf '%-12s %-32s FAIL (exit %d, %ss) log: %s\n' \
@@ -88,11 +94,15 @@ for t in "$@"; do
 	running=$((running + 1))
 done
 wait
-pass=0 fail=0
+pass=0 fail=0 skip=0
 for rc in "$results/logs/$suite-"*.rc; do
 	[ -e "$rc" ] || continue
-	if [ "$(cat "$rc")" = pass ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+	case $(cat "$rc") in
+	pass)	pass=$((pass + 1)) ;;
+	skip)	skip=$((skip + 1)) ;;
+	*)	fail=$((fail + 1)) ;;
+	esac
 	rm -f "$rc"
 done
-echo "$pass $fail" >>"$results/counts"
+echo "$pass $fail $skip" >>"$results/counts"
 [ "$fail" -eq 0 ]

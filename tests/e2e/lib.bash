@@ -22,6 +22,16 @@ fail() {
 	exit 1
 }
 
+# skip WHY: this script cannot run here (tests/run.sh prints SKIP: WHY).
+skip() {
+	echo "$*"
+	exit 77
+}
+
+# portable: is this the build with every Linux-only path switched off
+# (make test-portable's ORCH_PORTABLE=1)?
+portable() { [ -n "${ORCH_PORTABLE:-}" ]; }
+
 # wait_until SECONDS COMMAND...: poll COMMAND until it succeeds or time runs
 # out. The pause grows from 10 ms to 200 ms: a condition met at once is seen
 # at once, and a long wait does not spend a core on starting COMMAND (a

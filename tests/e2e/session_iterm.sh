@@ -30,7 +30,9 @@ agents:
     iterm2: {window: shared}
     restart: {policy: permanent}
 YAML
-start_sup -c "$T/orch.yaml"
+# Closing a session runs osascript: a stop may take more than the 1 s
+# grace the other scripts give.
+start_sup -g 10 -c "$T/orch.yaml"
 for a in i1 i2 i3; do wait_status 10 "$a" idle; done
 
 # jq over the recorded calls: the script's name and argv of each.

@@ -29,6 +29,7 @@
 
 #include <event2/event.h>
 
+#include "common/compat.h"
 #include "common/clock.h"
 #include "common/xmalloc.h"
 #include "ipc/body.h"
@@ -99,7 +100,7 @@ spawn_once(struct hist *h, const char *actor, const struct agent_config *ac)
 	ctx.base = event_base_new();
 	ctx.ready = false;
 	t0 = clock_now_ns();
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1)
+	if (compat_socketpair(AF_UNIX, SOCK_STREAM, COMPAT_CLOEXEC, fds) == -1)
 		die("socketpair");
 	if ((pid = spawn_actor(actor, argv, fds[1], -1, &cause)) == -1)
 		die(cause);
