@@ -260,8 +260,25 @@ proc_alive(pid_t pid, uint64_t start)
 	return 1;
 }
 
-/* Every process's pid and state, as ps tells them (no /proc). */
+/* The biggest process table ps may print us. */
 #define PROC_PS_MAX	(1u << 22)
+
+char *
+proc_ps(void)
+{
+	static char *const	 ps[] = { (char *)"ps", (char *)"-A", (char *)"-o",
+				    (char *)"pid=", (char *)"-o", (char *)"ppid=",
+				    (char *)"-o", (char *)"stat=", NULL };
+	char			*out = xmalloc(PROC_PS_MAX);
+	int			 status;
+
+	if (proc_run(ps, NULL, 5000, out, PROC_PS_MAX, &status) != 0 ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
 
 /*
  * No system has "kill a session": walk the processes and ask each one's
@@ -270,16 +287,11 @@ proc_alive(pid_t pid, uint64_t start)
 static int
 proc_walk_session_ps(pid_t sid, int sig)
 {
-	static char *const	 ps[] = { (char *)"ps", (char *)"-A", (char *)"-o",
-				    (char *)"pid=", (char *)"-o", (char *)"stat=",
-				    NULL };
-	char			*out = xmalloc(PROC_PS_MAX), *line, *next, st;
-	long			 pid;
-	int			 status, found = 0;
+	char	*out, *line, *next, st;
+	long	 pid, ppid;
+	int	 found = 0;
 
-	if (proc_run(ps, NULL, 5000, out, PROC_PS_MAX, &status) != 0 ||
-	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		free(out);
+	if ((out = proc_ps()) == NULL) {
 		/* The process group of the leader, the best there is then. */
 		if (sig != 0)
 			kill(-sid, sig);
@@ -288,8 +300,8 @@ proc_walk_session_ps(pid_t sid, int sig)
 	for (line = out; line != NULL && *line != '\0'; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			next++;
-		if (sscanf(line, "%ld %c", &pid, &st) != 2 || st == 'Z' ||
-		    getsid((pid_t)pid) != sid)
+		if (sscanf(line, "%ld %ld %c", &pid, &ppid, &st) != 3 ||
+		    st == 'Z' || getsid((pid_t)pid) != sid)
 			continue;
 		found = 1;
 		if (sig != 0)

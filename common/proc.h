@@ -65,6 +65,11 @@ void	proc_kill_session(pid_t sid, int sig);
  * state letter, just past the command name (which may hold anything), and
  * the fields after it; NULL when it cannot be read.
  */
+/*
+ * Every process as "pid ppid state" lines, from ps (a system without
+ * /proc); to free. NULL if ps failed.
+ */
+char	*proc_ps(void);
 const char *proc_stat_text(const char *pid, char *buf, size_t size);
 
 /* Any process still in session sid? */

@@ -91,24 +91,15 @@ proctree_add(struct proctree *pt, const struct proctree_proc *p)
 }
 
 /* Every process as ps tells it (a system without /proc). */
-#define PROCTREE_PS_MAX		(1u << 22)
-
 static int
 proctree_load_ps(struct proctree *pt)
 {
-	static char *const	 ps[] = { (char *)"ps", (char *)"-A", (char *)"-o",
-				    (char *)"pid=", (char *)"-o", (char *)"ppid=",
-				    (char *)"-o", (char *)"stat=", NULL };
 	struct proctree_proc	 p = { 0 };
-	char			*out = xmalloc(PROCTREE_PS_MAX), *line, *next;
+	char			*out, *line, *next;
 	long			 pid, ppid;
-	int			 status;
 
-	if (proc_run(ps, NULL, 5000, out, PROCTREE_PS_MAX, &status) != 0 ||
-	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		free(out);
+	if ((out = proc_ps()) == NULL)
 		return -1;
-	}
 	for (line = out; *line != '\0'; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';

@@ -8,6 +8,7 @@
 # in an agent's session is that agent. A client gone mid-call leaves its
 # task running, and the gateway serving.
 . "$(dirname "$0")/lib.bash"
+portable && skip "the portable build cannot tell which process dials a TCP port (no /proc/net/tcp): HTTP callers there are known by mcp.token only"
 command -v curl >/dev/null || fail "curl is not installed"
 
 port=$(free_port)
