@@ -59,7 +59,12 @@ tmuxsrv_ensure(struct supervisor *sup, char **cause)
 	char	out[512];
 	pid_t	pid;
 
-	if (sup->tmux_pid > 0 && proc_alive(sup->tmux_pid, 0))
+	/*
+	 * Ours, and answering: a server killed from outside is a zombie
+	 * until its SIGCHLD is handled, and kill(pid, 0) still finds it.
+	 */
+	if (sup->tmux_pid > 0 && proc_alive(sup->tmux_pid, 0) &&
+	    tmuxsrv_pid(sup) == sup->tmux_pid)
 		return sup->tmux_pid;
 	sup->tmux_pid = 0;
 	if ((pid = tmuxsrv_pid(sup)) > 0) {
