@@ -53,7 +53,7 @@ mcp_as() {	# mcp_as AGENT TOOL ARGS: the tool's result, called as AGENT
 	as "$1" sh -c 'printf "%s\n" "$1" | orch-mcp' sh "$(call "$2" "$3")"
 }
 mcp_op() {	# mcp_op TOOL ARGS: the tool's result, called as the operator
-	call "$1" "$2" | "$ORCH_BIN/orch-mcp" -L "$INST"
+	call "$1" "$2" | "$BIN/orch-mcp" -L "$INST"
 }
 mcp_ok() {	# mcp_ok RESULT: a result that is no error
 	[ -n "$1" ] && echo "$1" | jq -e '.result.isError == false' >/dev/null ||
@@ -184,7 +184,11 @@ denied locked command:execute orch-ctl exec locked -- true
 denied plain agent:coordinate orch-ctl exec boss -- true
 allowed boss orch-ctl exec plain -- true >/dev/null
 denied locked command:execute orch-ctl submit --agent locked -- true
-allowed plain orch-ctl submit --agent plain -- true >/dev/null
+name=$(allowed plain orch-ctl submit --agent plain -- true)
+# That task runs on plain as soon as the exec that queued it ends: the next
+# exec there waits for it.
+ran() { "$CTL" -L "$INST" tasks | awk -v t="$name" '$1 == t { print $3 }' | grep -qx ok; }
+wait_until 10 ran || fail "plain's own task: $("$CTL" -L "$INST" tasks | grep "^$name ")"
 denied plain agent:coordinate orch-ctl submit -- true
 allowed boss orch-ctl submit --wait -- true >/dev/null
 operator exec plain -- true; operator submit --wait -- true
