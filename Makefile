@@ -45,7 +45,7 @@ SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c superv
              supervisor/restart.c supervisor/workflow.c \
              supervisor/workflow_check.c supervisor/runner.c supervisor/runner_claude.c \
              supervisor/spawn.c supervisor/tasktable.c supervisor/logpipe.c \
-             supervisor/load.c supervisor/gc.c supervisor/fsm.c supervisor/hub.c
+             supervisor/load.c supervisor/metrics.c supervisor/gc.c supervisor/fsm.c supervisor/hub.c
 SHM_SRC    = shm/futex.c shm/ring.c shm/lock.c shm/arena.c shm/bank.c shm/bank_access.c shm/bank_read.c \
              shm/region.c shm/ring_notify.c shm/serve.c
 ACT_SRC    = actors/scrollback.c actors/childwatch.c actors/sandbox.c actors/session.c actors/session_pty.c actors/session_tmux.c actors/session_iterm.c actors/tmuxctl.c \
@@ -231,7 +231,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_t
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_claude.o agent_task.o agent_watch.o alert.o control.o control_task.o door.o msg.o ports.o sched.o sched_decide.o sched_io.o sched_result.o sched_view.o tmuxsrv.o)
+SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_claude.o agent_task.o agent_watch.o alert.o control.o control_task.o door.o msg.o ports.o sched.o sched_decide.o sched_io.o sched_metrics.o sched_result.o sched_view.o tmuxsrv.o)
 $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
@@ -280,7 +280,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 # sched_port of the test's own), so it links the scheduler alone.
 $(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o \
     $(BUILD)/obj/supervisor/sched_decide.o $(BUILD)/obj/supervisor/sched_io.o $(BUILD)/obj/supervisor/sched_result.o \
-    $(BUILD)/obj/supervisor/sched_view.o
+    $(BUILD)/obj/supervisor/sched_view.o $(BUILD)/obj/supervisor/sched_metrics.o
 
 # The interactive Claude Code driver, its session and actor the test's own.
 $(BUILD)/tests/unit/test_claude: $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(BUILD)/obj/actors/claude_print.o \

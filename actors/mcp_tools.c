@@ -319,14 +319,16 @@ mcp_dashboard_result(const json_t *answer, const json_t *args, char *why,
 	const json_t	*agents = json_object_get(answer, "agents");
 	const json_t	*tasks = json_object_get(json_object_get(answer, "run"),
 			    "tasks");
+	const json_t	*metrics = json_object_get(answer, "metrics");
 
 	(void)args;
 	(void)why;
 	(void)size;
-	return json_pack("{s:O, s:O, s:O, s:{s:o, s:o}}", "instance",
+	return json_pack("{s:O, s:O, s:O, s:{s:o, s:o}, s:O}", "instance",
 	    json_object_get(answer, "instance"), "agents", agents != NULL ?
 	    agents : json_null(), "tasks", tasks != NULL ? tasks : json_null(),
-	    "counts", "agents", mcp_count(agents), "tasks", mcp_count(tasks));
+	    "counts", "agents", mcp_count(agents), "tasks", mcp_count(tasks),
+	    "metrics", metrics != NULL ? metrics : json_null());
 }
 
 /* The table --------------------------------------------------------------- */
@@ -452,12 +454,15 @@ static const struct mcp_tool mcp_tools[] = {
 	  WORKFLOW_ARGS, "{\"type\":\"object\"}", false, false, false,
 	  IPC_OP_WORKFLOW_RUN, MCP_SUPERVISOR, mcp_args_workflow, NULL },
 	{ "dashboard",
-	  "orch at a glance: every agent and task, with counts by status.",
+	  "orch at a glance: every agent and task, with counts by status, and "
+	  "the metrics of orch-ctl status --json (tasksPerMinute, "
+	  "successRate, avgTaskDuration, p95TaskDuration, activeAgents, "
+	  "totalAgents, queueDepth).",
 	  NO_ARGS,
 	  "{\"type\":\"object\",\"properties\":{\"agents\":{\"type\":"
 	  "\"array\"},\"tasks\":{\"type\":\"array\"},\"counts\":"
-	  "{\"type\":\"object\"}},\"required\":[\"agents\",\"tasks\","
-	  "\"counts\"]}",
+	  "{\"type\":\"object\"},\"metrics\":{\"type\":\"object\"}},"
+	  "\"required\":[\"agents\",\"tasks\",\"counts\",\"metrics\"]}",
 	  true, false, true, IPC_OP_DASHBOARD, MCP_SUPERVISOR, NULL,
 	  mcp_dashboard_result },
 	{ "cancel_task",

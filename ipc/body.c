@@ -139,3 +139,10 @@ body_pack_kv_bool(msgpack_packer *pk, const char *key, bool val)
 	else
 		msgpack_pack_false(pk);
 }
+
+void
+body_pack_kv_double(msgpack_packer *pk, const char *key, double val)
+{
+	body_pack_str(pk, key);
+	msgpack_pack_double(pk, val);
+}

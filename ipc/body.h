@@ -39,5 +39,7 @@ void		 body_pack_kv_i64(msgpack_packer *pk, const char *key,
 		    int64_t val);
 void		 body_pack_kv_bool(msgpack_packer *pk, const char *key,
 		    bool val);
+void		 body_pack_kv_double(msgpack_packer *pk, const char *key,
+		    double val);
 
 #endif

@@ -171,10 +171,11 @@ control_status(struct control_client *c, const struct envelope *env)
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
+	msgpack_pack_map(&pk, 4);
 	body_pack_kv_str(&pk, "instance", sup->instance);
 	body_pack_kv_i64(&pk, "pid", getpid());
 	control_pack_agents(sup, &pk);
+	sched_pack_metrics(sup->sched, &pk);
 	control_answer(c, env, IPC_OK, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }
@@ -189,11 +190,12 @@ control_dashboard(struct control_client *c, const struct envelope *env)
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
+	msgpack_pack_map(&pk, 4);
 	body_pack_kv_str(&pk, "instance", sup->instance);
 	control_pack_agents(sup, &pk);
 	body_pack_str(&pk, "run");
 	sched_pack(sup->sched, &pk);
+	sched_pack_metrics(sup->sched, &pk);
 	control_answer(c, env, IPC_OK, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }

@@ -452,24 +452,28 @@ sched_skip(struct sched_run *run)
 	} while (changed);
 }
 
+bool
+sched_task_ready(const struct stask *t)
+{
+	size_t	j;
+
+	if (t->st != ST_PENDING)
+		return false;
+	for (j = 0; j < t->t->depends.n; j++)
+		if (!fsm_task_over(t->deps[j]->st))
+			return false;
+	return true;
+}
+
 /* Add run's tasks that can go now to ready. */
 static void
 sched_ready(struct sched_run *run, struct stask **ready, size_t *nready)
 {
-	struct stask	*t;
-	size_t		 i, j;
+	size_t	i;
 
-	for (i = 0; i < run->n; i++) {
-		t = &run->tasks[i];
-		if (t->st != ST_PENDING)
-			continue;
-		for (j = 0; j < t->t->depends.n; j++)
-			if (!fsm_task_over(t->deps[j]->st))
-				break;
-		if (j < t->t->depends.n)
-			continue;
-		ready[(*nready)++] = t;
-	}
+	for (i = 0; i < run->n; i++)
+		if (sched_task_ready(&run->tasks[i]))
+			ready[(*nready)++] = &run->tasks[i];
 }
 
 static void
@@ -692,6 +696,7 @@ sched_new(struct supervisor *sup, const struct sched_port *port,
 	s->sup = sup;
 	s->port = *port;
 	hub_subscribe(sup->hub, HUB_AGENT, sched_agent_cb, s);
+	sched_metrics_init(s);
 	s->report = report != NULL ? xstrdup(report) : NULL;
 	s->report_fd = report_fd;
 	snprintf(s->dir, sizeof s->dir, "%s/tasks", sup->rundir);
@@ -726,6 +731,7 @@ sched_free(struct sched *s)
 	if (s == NULL)
 		return;
 	sched_progress(s, false);
+	sched_metrics_free(s);
 	while ((run = s->runs) != NULL) {
 		s->runs = run->next;
 		sched_run_free(run);

@@ -112,6 +112,12 @@ void		 sched_kick(struct sched *s);
 
 /* The tasks and their states, as a msgpack map {tasks: [...]}. */
 void		 sched_pack(const struct sched *s, msgpack_packer *pk);
+/*
+ * "metrics": the seed's seven (tasksPerMinute, successRate,
+ * avgTaskDuration and p95TaskDuration in ms, activeAgents, totalAgents,
+ * queueDepth) and what they come from (sched_metrics.c).
+ */
+void		 sched_pack_metrics(struct sched *s, msgpack_packer *pk);
 
 /*
  * orch-ctl approve / deny: of a task held for approval, or beforehand of

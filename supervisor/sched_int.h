@@ -101,6 +101,7 @@ struct sched {
 	bool			 main_over;	/* the -w run: then stop */
 	char			 interrupted[32];	/* by what, or "" */
 	bool			 told_waiting;
+	struct metrics		*metrics;	/* sched_metrics.c */
 };
 
 /* A growing string: outputs, inputs, substituted commands. */
@@ -147,6 +148,13 @@ void	sched_set_output(struct stask *t, char *buf, size_t len, bool cut);
 void	sched_full_output(struct sched *s, struct stask *t);
 /* Remove run's ORCH_INPUT and script files. */
 void	sched_input_unlink(struct sched_run *run);
+
+/* Can t go now: pending, and every task it depends on over? */
+bool	sched_task_ready(const struct stask *t);
+
+/* sched_metrics.c: the seed's PerformanceMetrics, from the hub */
+void	sched_metrics_init(struct sched *s);
+void	sched_metrics_free(struct sched *s);
 
 /* sched_result.c: results and report */
 /*
