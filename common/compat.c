@@ -46,6 +46,19 @@ compat_set_flags(int fd, int flags)
 		return -1;
 	return 0;
 }
+
+/* Both ends of a pipe or socket pair; on failure both are closed. */
+static int
+compat_set_flags_pair(int fds[2], int flags)
+{
+	if (compat_set_flags(fds[0], flags) == -1 ||
+	    compat_set_flags(fds[1], flags) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	return 0;
+}
 #endif
 
 int
@@ -57,13 +70,7 @@ compat_pipe(int fds[2], int flags)
 #else
 	if (pipe(fds) == -1)
 		return -1;
-	if (compat_set_flags(fds[0], flags) == -1 ||
-	    compat_set_flags(fds[1], flags) == -1) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	return 0;
+	return compat_set_flags_pair(fds, flags);
 #endif
 }
 
@@ -94,13 +101,7 @@ compat_socketpair(int domain, int type, int flags, int sv[2])
 #else
 	if (socketpair(domain, type, 0, sv) == -1)
 		return -1;
-	if (compat_set_flags(sv[0], flags) == -1 ||
-	    compat_set_flags(sv[1], flags) == -1) {
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	return 0;
+	return compat_set_flags_pair(sv, flags);
 #endif
 }
 

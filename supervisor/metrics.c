@@ -17,7 +17,8 @@ struct metrics {
 	/* Every duration while there are at most METRICS_EXACT_MAX. */
 	uint64_t	*exact;
 	size_t		 nexact, capexact;
-	bool		 sorted;
+	size_t		 nsorted;	/* exact[0..nsorted) is in order */
+	uint64_t	*merge;		/* metrics_sort's room, capexact long */
 	bool		 overflowed;	/* more than that: the histogram */
 	uint64_t	 bucket[METRICS_BUCKETS];
 
@@ -41,6 +42,7 @@ metrics_free(struct metrics *m)
 	if (m == NULL)
 		return;
 	free(m->exact);
+	free(m->merge);
 	free(m->ends);
 	free(m);
 }
@@ -107,8 +109,9 @@ metrics_task_end(struct metrics *m, bool ok, uint64_t dur_ns,
 	if (!m->overflowed && m->nexact == METRICS_EXACT_MAX) {
 		m->overflowed = true;
 		free(m->exact);
-		m->exact = NULL;
-		m->nexact = m->capexact = 0;
+		free(m->merge);
+		m->exact = m->merge = NULL;
+		m->nexact = m->capexact = m->nsorted = 0;
 	}
 	if (!m->overflowed) {
 		if (m->nexact == m->capexact) {
@@ -117,7 +120,6 @@ metrics_task_end(struct metrics *m, bool ok, uint64_t dur_ns,
 			    sizeof *m->exact);
 		}
 		m->exact[m->nexact++] = dur_ns;
-		m->sorted = false;
 	}
 	metrics_ended_at(m, now_ns);
 }
@@ -128,6 +130,31 @@ metrics_cmp(const void *a, const void *b)
 	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/*
+ * Put the durations in order: only those added since the last view are
+ * sorted, then merged with the rest (a status asked for after every task
+ * does not sort 100,000 durations each time).
+ */
+static void
+metrics_sort(struct metrics *m)
+{
+	size_t	i, j, k, tail = m->nexact - m->nsorted;
+
+	if (tail == 0)
+		return;
+	qsort(m->exact + m->nsorted, tail, sizeof *m->exact, metrics_cmp);
+	if (m->nsorted > 0) {
+		m->merge = xreallocarray(m->merge, m->capexact,
+		    sizeof *m->merge);
+		for (i = 0, j = m->nsorted, k = 0; k < m->nexact; k++)
+			m->merge[k] = j == m->nexact || (i < m->nsorted &&
+			    m->exact[i] <= m->exact[j]) ? m->exact[i++] :
+			    m->exact[j++];
+		memcpy(m->exact, m->merge, m->nexact * sizeof *m->exact);
+	}
+	m->nsorted = m->nexact;
 }
 
 void
@@ -155,11 +182,7 @@ metrics_view(struct metrics *m, uint64_t now_ns, struct metrics_view *v)
 	/* Nearest rank: the smallest duration at or above 95% of them. */
 	rank = (v->ended * 95 + 99) / 100;
 	if (!m->overflowed) {
-		if (!m->sorted) {
-			qsort(m->exact, m->nexact, sizeof *m->exact,
-			    metrics_cmp);
-			m->sorted = true;
-		}
+		metrics_sort(m);
 		v->p95_ms = (double)m->exact[rank - 1] / 1e6;
 		v->p95_exact = true;
 		return;

@@ -25,7 +25,7 @@ sched_metrics_cb(void *arg, const struct hub_change *ch)
 
 	if (t == NULL || (!ok && strcmp(ch->to, "failed") != 0))
 		return;
-	/* Failed before it ran (its agent went, say): no duration to count. */
+	/* One failed before it ran (its agent went, say) counts, lasting 0. */
 	metrics_task_end(s->metrics, ok, t->dur_ns, clock_now_ns());
 }
 
