@@ -28,16 +28,19 @@ m() { "$CTL" -L "$INST" status --json | jq -r ".metrics.$1"; }
 	echo "    parallel: true"
 	echo "    tasks:"
 	for i in $(seq 1 15); do
-		if [ $((i % 5)) = 0 ]; then cmd="sleep 0.0$i; exit 2"; else cmd="sleep 0.$(( (i % 3) + 1 ))"; fi
+		# Each waits for the go first: the queue is seen as it is.
+		gate="while [ ! -e $T/go ]; do sleep 0.02; done"
+		if [ $((i % 5)) = 0 ]; then cmd="$gate; sleep 0.0$i; exit 2"; else cmd="$gate; sleep 0.$(( (i % 3) + 1 ))"; fi
 		echo "      - {id: t$i, command: \"$cmd\"}"
 	done
 } >"$T/wf.yaml"
 "$CTL" -L "$INST" workflow run "$T/wf.yaml" >/dev/null || fail "workflow run"
 # While it runs: agents at work, and the queue is what is ready and not started.
-busy() { [ "$(m activeAgents)" -ge 1 ]; }
-wait_until 10 busy || fail "no active agent while the workflow runs"
+busy() { [ "$(m activeAgents)" = 3 ]; }
+wait_until 10 busy || fail "activeAgents $(m activeAgents) while the workflow runs"
 q=$(m queueDepth)
 [ "$q" -ge 1 ] && [ "$q" -le 14 ] || fail "queueDepth $q while 15 tasks share 3 agents"
+touch "$T/go"
 done_all() { [ "$(m tasksEnded)" = 15 ]; }
 wait_until 30 done_all || fail "tasksEnded $(m tasksEnded), not 15"
 

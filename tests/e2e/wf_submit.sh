@@ -95,11 +95,12 @@ grep -q "the task is over" "$T/err.log" || fail "second cancel: $(cat "$T/err.lo
 grep -q "no such task" "$T/err.log" || fail "approve error: $(cat "$T/err.log")"
 
 # A client that stops waiting loses nothing for the others.
-"$CTL" -L "$INST" submit --wait --id abandoned -- "sleep 0.3; echo done" >/dev/null &
+"$CTL" -L "$INST" submit --wait --id abandoned -- "while [ ! -e $T/abandon-go ]; do sleep 0.02; done; echo done" >/dev/null &
 w=$!
 wait_until 10 sh -c "'$CTL' -L '$INST' tasks | grep -q '^[0-9]*:abandoned .* running '" || fail "abandoned did not start"
 kill -9 $w
 wait $w 2>/dev/null
+touch "$T/abandon-go"
 wait_until 10 sh -c "'$CTL' -L '$INST' tasks | grep -q '^[0-9]*:abandoned .* ok '" || fail "abandoned task did not finish"
 
 # A workflow file: its own agent is started, a running one is reused.
