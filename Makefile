@@ -75,7 +75,7 @@ E2E_JOBS  ?= $(NPROC)
 # Every ps-walk is a fork, so the whole suite there takes six minutes on two
 # cores: make test-portable runs it all.
 E2E_PORTABLE = $(addprefix tests/e2e/,bus_follower_cpu.sh ctl_escape.sh \
-	ipc_dead_peer.sh msg_direct.sh perm.sh session_rc.sh sup_gc.sh \
+	ctl_untold.sh ipc_dead_peer.sh msg_direct.sh perm.sh session_rc.sh sup_gc.sh \
 	sup_kill9.sh sup_lifecycle.sh sup_restart.sh sup_shutdown.sh wf_events.sh)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)

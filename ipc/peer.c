@@ -54,6 +54,7 @@ struct peer {
 };
 
 static void	peer_destroy(struct peer *);
+static void	peer_trim_cb(evutil_socket_t, short, void *);
 
 /* A peer gone after holding more than this returns memory to the system. */
 #define PEER_TRIM_BYTES		((size_t)1 << 20)
@@ -492,7 +493,14 @@ peer_new(struct event_base *base, int fd, const char *name,
 		peer_destroy(p);
 		return NULL;
 	}
-	p->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	/*
+	 * Not BEV_OPT_CLOSE_ON_FREE: that closes the descriptor when the loop
+	 * finalizes the bufferevent, so a burst of closes (idle clients making
+	 * room, one per accept) would hold every descriptor until the pass
+	 * ends. peer_destroy closes it as bufferevent_free returns, which has
+	 * taken it out of the loop.
+	 */
+	p->bev = bufferevent_socket_new(base, fd, 0);
 	if (p->bev == NULL || p->timer == NULL || p->flush == NULL) {
 		if (p->bev == NULL)
 			close(fd);
@@ -520,9 +528,22 @@ peer_new(struct event_base *base, int fd, const char *name,
 	return p;
 }
 
+/* The loop has run the bufferevent's deferred free: now the heap is free. */
+static void
+peer_trim_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	compat_trim_heap();
+}
+
 static void
 peer_destroy(struct peer *p)
 {
+	struct event_base	*base = NULL;
+	evutil_socket_t		 fd = -1;
+
 	/* Requests still waiting learn the peer is gone, never silence. */
 	if (p->open) {
 		p->open = false;
@@ -533,13 +554,17 @@ peer_destroy(struct peer *p)
 	if (p->bev != NULL) {
 		struct evbuffer	*out = bufferevent_get_output(p->bev);
 
+		base = bufferevent_get_base(p->bev);
+		fd = bufferevent_getfd(p->bev);
 		/*
 		 * One non-blocking attempt to deliver what is queued (typically
 		 * the error that explains why this peer is being dropped).
 		 */
 		if (evbuffer_get_length(out) > 0)
-			evbuffer_write(out, bufferevent_getfd(p->bev));
+			evbuffer_write(out, fd);
 		bufferevent_free(p->bev);
+		if (fd != -1)
+			close(fd);
 	}
 	if (p->timer != NULL)
 		event_free(p->timer);
@@ -551,8 +576,14 @@ peer_destroy(struct peer *p)
 	msgpack_sbuffer_destroy(&p->scratch);
 	msgpack_sbuffer_destroy(&p->body);
 	envelope_done(&p->env);
-	/* It made us hold a lot (a large frame, half sent): give it back. */
-	if (p->held > PEER_TRIM_BYTES)
+	/*
+	 * It made us hold a lot (a large frame, half sent): give it back,
+	 * once the loop has finalized the bufferevent, which frees its
+	 * buffers later than bufferevent_free returns.
+	 */
+	if (p->held > PEER_TRIM_BYTES && (base == NULL ||
+	    event_base_once(base, -1, EV_TIMEOUT, peer_trim_cb, NULL,
+	    &(struct timeval){ 0, 0 }) == -1))
 		compat_trim_heap();
 	free(p);
 }

@@ -478,7 +478,10 @@ static const struct {
 	{ IPC_OP_WORKFLOW_RUN, control_workflow_run },
 };
 
-/* "operator", "agent a1", or "nobody" (for messages and the audit log). */
+/*
+ * "operator", "agent a1", "nobody" or "unknown" (for messages and the
+ * audit log).
+ */
 static void
 control_who_name(const struct control_client *c, char *buf, size_t size)
 {
@@ -486,7 +489,8 @@ control_who_name(const struct control_client *c, char *buf, size_t size)
 		snprintf(buf, size, "agent %s", c->agent);
 	else
 		snprintf(buf, size, "%s", c->who == CONTROL_OPERATOR ?
-		    "operator" : "nobody");
+		    "operator" : c->who == CONTROL_NOBODY ? "nobody" :
+		    "unknown");
 }
 
 /*
@@ -515,9 +519,14 @@ control_permit(struct control_client *c, const struct envelope *env,
 			    "allowed", "operator");
 		return 0;
 	}
-	if (c->who == CONTROL_NOBODY) {
-		snprintf(why, sizeof why, "a process of this instance that "
-		    "belongs to no agent may not %s", env->op);
+	if (c->who == CONTROL_NOBODY || c->who == CONTROL_UNTOLD) {
+		if (c->who == CONTROL_NOBODY)
+			snprintf(why, sizeof why, "a process of this instance "
+			    "that belongs to no agent may not %s", env->op);
+		else
+			snprintf(why, sizeof why, "who is calling could not "
+			    "be told (its processes could not be read): try "
+			    "again");
 		need = PERM_OPERATOR;
 	} else {
 		if ((a = agent_find(c->ctl->sup, c->agent)) != NULL)
@@ -643,8 +652,8 @@ control_closed_cb(struct peer *p, int err, const char *why, void *arg)
  * actors are subreapers) or from its session's leader (a tmux pane's
  * program) is that agent, whatever socket it dialed and
  * whatever its environment says; one of ours but no agent's (what a dead
- * actor left), or one whose ancestry cannot be read, is nobody; anything
- * else of our uid is the operator.
+ * actor left) is nobody; one whose ancestry cannot be read is untold, and
+ * may do no more than nobody; anything else of our uid is the operator.
  */
 static void
 control_identify(struct control *ctl, int fd, struct control_client *c)
@@ -655,13 +664,14 @@ control_identify(struct control *ctl, int fd, struct control_client *c)
 	size_t		 i, n;
 	char		*cause = NULL;
 
-	c->who = CONTROL_NOBODY;
+	c->who = CONTROL_UNTOLD;
 	if (sock_peer_cred(fd, &uid, &pid, &cause) != 0) {
 		free(cause);
 		return;
 	}
 	if ((n = proctree_ancestors(pid, chain, CONTROL_ANCESTRY_MAX)) == 0)
 		return;
+	c->who = CONTROL_NOBODY;
 	for (i = 0; i < n; i++) {
 		if ((a = agent_find_member(ctl->sup, chain[i])) != NULL) {
 			c->who = CONTROL_AGENT;

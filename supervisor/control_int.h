@@ -26,7 +26,8 @@ struct control_reply {
 enum control_who {
 	CONTROL_OPERATOR = 0,	/* none of ours: may do everything */
 	CONTROL_AGENT,		/* descends from agent's actor */
-	CONTROL_NOBODY,		/* ours but no agent's, or cannot be told */
+	CONTROL_NOBODY,		/* ours but no agent's */
+	CONTROL_UNTOLD,		/* its ancestry could not be read */
 };
 
 /*

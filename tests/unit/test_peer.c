@@ -695,6 +695,30 @@ test_backpressure(void **state)
 	free(body);
 }
 
+/*
+ * A freed peer's descriptor is closed as peer_free returns, not when the
+ * loop next runs: a burst of closes must not hold every descriptor.
+ */
+static void
+test_free_closes_at_once(void **state)
+{
+	struct fixture	*f = *state;
+	struct peer	*p;
+	char		 c;
+	int		 sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_non_null(p = peer_new(f->base, sv[0], "brief", NULL, NULL,
+	    NULL));
+	peer_free(p);
+	assert_int_equal(fcntl(sv[0], F_GETFD), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(read(sv[1], &c, 1), 0);	/* EOF, loop not run */
+	close(sv[1]);
+	/* What the loop still has to finalize touches no descriptor. */
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+}
+
 /* A callback may free the peer that called it. */
 static struct peer	*self_freeing;
 
@@ -750,6 +774,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_backpressure,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_inside_callback,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_closes_at_once,
 		    setup, teardown),
 	};
 
