@@ -312,23 +312,22 @@ mcp_count(const json_t *rows)
 	return counts;
 }
 
+/* The snapshot as orch-ctl status --json gives it, and counts by status. */
 static json_t *
 mcp_dashboard_result(const json_t *answer, const json_t *args, char *why,
     size_t size)
 {
-	const json_t	*agents = json_object_get(answer, "agents");
-	const json_t	*tasks = json_object_get(json_object_get(answer, "run"),
-			    "tasks");
-	const json_t	*metrics = json_object_get(answer, "metrics");
+	json_t	*out = json_deep_copy(answer);
 
 	(void)args;
 	(void)why;
 	(void)size;
-	return json_pack("{s:O, s:O, s:O, s:{s:o, s:o}, s:O}", "instance",
-	    json_object_get(answer, "instance"), "agents", agents != NULL ?
-	    agents : json_null(), "tasks", tasks != NULL ? tasks : json_null(),
-	    "counts", "agents", mcp_count(agents), "tasks", mcp_count(tasks),
-	    "metrics", metrics != NULL ? metrics : json_null());
+	if (out == NULL || !json_is_object(out))
+		return out;
+	json_object_set_new(out, "counts", json_pack("{s:o, s:o}", "agents",
+	    mcp_count(json_object_get(answer, "agents")), "tasks",
+	    mcp_count(json_object_get(answer, "tasks"))));
+	return out;
 }
 
 /* The table --------------------------------------------------------------- */
@@ -454,15 +453,19 @@ static const struct mcp_tool mcp_tools[] = {
 	  WORKFLOW_ARGS, "{\"type\":\"object\"}", false, false, false,
 	  IPC_OP_WORKFLOW_RUN, MCP_SUPERVISOR, mcp_args_workflow, NULL },
 	{ "dashboard",
-	  "orch at a glance: every agent and task, with counts by status, and "
-	  "the metrics of orch-ctl status --json (tasksPerMinute, "
+	  "orch at a glance, the snapshot of orch-ctl status --json: agents, "
+	  "their sessions, tasks (queued, waiting, running and the last 50 "
+	  "finished, with their times), metrics (tasksPerMinute, "
 	  "successRate, avgTaskDuration, p95TaskDuration, activeAgents, "
-	  "totalAgents, queueDepth).",
+	  "totalAgents, queueDepth, per agent utilization and cost), the "
+	  "last 50 events, and counts of agents and tasks by status.",
 	  NO_ARGS,
 	  "{\"type\":\"object\",\"properties\":{\"agents\":{\"type\":"
-	  "\"array\"},\"tasks\":{\"type\":\"array\"},\"counts\":"
-	  "{\"type\":\"object\"},\"metrics\":{\"type\":\"object\"}},"
-	  "\"required\":[\"agents\",\"tasks\",\"counts\",\"metrics\"]}",
+	  "\"array\"},\"sessions\":{\"type\":\"array\"},\"tasks\":"
+	  "{\"type\":\"array\"},\"counts\":{\"type\":\"object\"},"
+	  "\"metrics\":{\"type\":\"object\"},\"events\":{\"type\":"
+	  "\"array\"}},\"required\":[\"agents\",\"sessions\",\"tasks\","
+	  "\"counts\",\"metrics\",\"events\"]}",
 	  true, false, true, IPC_OP_DASHBOARD, MCP_SUPERVISOR, NULL,
 	  mcp_dashboard_result },
 	{ "cancel_task",

@@ -291,6 +291,46 @@ serve_mem_rm(struct serve *sv, struct peer *p, const struct envelope *env,
  * a key it may not read is not announced to it). Packs them into sv->sb
  * (an answer body) unless there are none and the caller may wait: then 0.
  */
+/*
+ * One event; decoded, its payload is the msgpack value it holds (whoever
+ * published it, nil when it holds none or more than one), not bytes.
+ */
+static void
+serve_pack_event(msgpack_packer *pk, const struct ring_event *ev,
+    bool decoded)
+{
+	msgpack_unpacked	up;
+	size_t			off = 0;
+
+	msgpack_pack_map(pk, 6);
+	body_pack_kv_u64(pk, "seq", ev->seq);
+	body_pack_kv_u64(pk, "ts_ns", ev->ts_ns);
+	body_pack_kv_str(pk, "type", ev->type);
+	body_pack_kv_str(pk, "source", ev->source);
+	body_pack_kv_str(pk, "target", ev->target);
+	if (!decoded) {
+		body_pack_kv_bin(pk, "payload", ev->payload, ev->len);
+		return;
+	}
+	body_pack_str(pk, "payload");
+	msgpack_unpacked_init(&up);
+	if (ev->len > 0 && msgpack_unpack_next(&up, (const char *)ev->payload,
+	    ev->len, &off) == MSGPACK_UNPACK_SUCCESS && off == ev->len)
+		msgpack_pack_object(pk, up.data);
+	else
+		msgpack_pack_nil(pk);
+	msgpack_unpacked_destroy(&up);
+}
+
+/* May who see ev (a data.shared event names an entry it may not read)? */
+static bool
+serve_may_see(const struct serve_caller *who, const struct ring_event *ev)
+{
+	return who->id == NULL || strcmp(ev->type, EV_DATA_SHARED) != 0 ||
+	    bank_event_may_read(ev->payload, ev->len, who->id, who->can_read,
+	    who->can_share);
+}
+
 static int
 serve_events_collect(struct serve *sv, const struct serve_caller *who,
     uint64_t since, const char *pattern, unsigned max, bool may_wait,
@@ -310,18 +350,9 @@ serve_events_collect(struct serve *sv, const struct serve_caller *who,
 	msgpack_sbuffer_init(&items);
 	msgpack_packer_init(&ipk, &items, msgpack_sbuffer_write);
 	while (n < max && ring_read(&s, sv->ev) == 1) {
-		if (who->id != NULL && strcmp(sv->ev->type, EV_DATA_SHARED) ==
-		    0 && !bank_event_may_read(sv->ev->payload, sv->ev->len,
-		    who->id, who->can_read, who->can_share))
+		if (!serve_may_see(who, sv->ev))
 			continue;
-		msgpack_pack_map(&ipk, 6);
-		body_pack_kv_u64(&ipk, "seq", sv->ev->seq);
-		body_pack_kv_u64(&ipk, "ts_ns", sv->ev->ts_ns);
-		body_pack_kv_str(&ipk, "type", sv->ev->type);
-		body_pack_kv_str(&ipk, "source", sv->ev->source);
-		body_pack_kv_str(&ipk, "target", sv->ev->target);
-		body_pack_kv_bin(&ipk, "payload", sv->ev->payload,
-		    sv->ev->len);
+		serve_pack_event(&ipk, sv->ev, false);
 		n++;
 	}
 	missed += s.lost + s.aborted;
@@ -543,6 +574,48 @@ serve_forget(struct serve *sv, struct peer *p)
 		if (w->peer == p)
 			serve_wait_free(w);
 	}
+}
+
+void
+serve_pack_recent(struct serve *sv, msgpack_packer *pk,
+    const struct serve_caller *who, unsigned max)
+{
+	struct ring		*r = &sv->rg->ring;
+	struct ring_sub		 s;
+	msgpack_sbuffer		 items;
+	msgpack_packer		 ipk;
+	uint64_t		 tail = ring_tail(r), since;
+	unsigned		 n = 0;
+
+	/* The last max of the ring; fewer if some are not who's to see. */
+	since = tail > max ? tail - max : 0;
+	ring_sub_init(&s, r, since, NULL);
+	msgpack_sbuffer_init(&items);
+	msgpack_packer_init(&ipk, &items, msgpack_sbuffer_write);
+	while (n < max && ring_read(&s, sv->ev) == 1)
+		if (serve_may_see(who, sv->ev)) {
+			serve_pack_event(&ipk, sv->ev, true);
+			n++;
+		}
+	msgpack_pack_array(pk, n);
+	if (items.size > 0)
+		pk->callback(pk->data, items.data, items.size);
+	msgpack_sbuffer_destroy(&items);
+}
+
+uint64_t
+serve_events_total(const struct serve *sv)
+{
+	return ring_tail(&sv->rg->ring);
+}
+
+uint32_t
+serve_bank_entries(const struct serve *sv)
+{
+	struct bank_stats	st;
+
+	bank_stats(&sv->rg->bank, &st);
+	return st.entries;
 }
 
 int

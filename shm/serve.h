@@ -12,6 +12,9 @@
 #define ORCH_SHM_SERVE_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include <msgpack.h>
 
 #include "ipc/peer.h"
 #include "shm/region.h"
@@ -42,6 +45,17 @@ enum serve_result serve_dispatch(struct serve *sv, struct peer *p,
 
 /* The connection is going away: drop its parked requests. */
 void		 serve_forget(struct serve *sv, struct peer *p);
+
+/*
+ * An array of the last max events on the bus that who may see (those
+ * events.read gives it), oldest first, as events.read packs them but for
+ * the payload: the msgpack value it holds, or nil.
+ */
+void		 serve_pack_recent(struct serve *sv, msgpack_packer *pk,
+		    const struct serve_caller *who, unsigned max);
+/* Events published since the bus was made; entries in the bank now. */
+uint64_t	 serve_events_total(const struct serve *sv);
+uint32_t	 serve_bank_entries(const struct serve *sv);
 
 /* Publish an event on the bus (payload: a packed msgpack value or NULL). */
 int		 serve_publish(struct serve *sv, const char *type,

@@ -98,6 +98,8 @@ agent_step(struct agent *a, enum agent_event ev, const char *why)
 	if ((enum agent_status)to == from)
 		return to;
 	a->status = (enum agent_status)to;
+	snprintf(a->status_why, sizeof a->status_why, "%s", why != NULL ? why :
+	    "");
 	/* A task held before it ran waits no more once its agent does not. */
 	if (from == STATUS_WAITING)
 		a->holding = false;
@@ -125,6 +127,7 @@ agent_add(struct supervisor *sup, const struct agent_config *ac)
 	a->sup = sup;
 	agent_config_copy(&a->ac, ac);
 	a->status = STATUS_INITIALIZING;
+	a->stats.added_ns = clock_now_ns();
 	agent_claude_load(a);
 	a->restart_ev = evtimer_new(sup->base, NULL, NULL);
 	a->kill_ev = evtimer_new(sup->base, NULL, NULL);

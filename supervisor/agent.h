@@ -44,13 +44,29 @@ struct task_record {
 	int		exit_code;
 	int		signal;
 	uint64_t	duration_ns;
+	uint64_t	start_ns;	/* monotonic, when it was sent */
+	uint64_t	started_ms;	/* wall clock, the same moment */
+};
+
+/*
+ * What an agent has done since it was added, counted as its tasks end
+ * (sched_metrics.c): the figures of its row in the snapshot's metrics.
+ */
+struct agent_stats {
+	uint64_t	added_ns;	/* monotonic */
+	uint64_t	busy_ns;	/* its ended tasks' durations */
+	uint64_t	ended;		/* tasks, ok or failed */
+	uint64_t	failed;
+	double		cost_usd;	/* Claude Code's, where it said */
+	uint64_t	tokens_in;
+	uint64_t	tokens_out;
 };
 
 struct agent {
 	struct supervisor	*sup;
 	struct agent_config	 ac;
 	enum agent_status	 status;
-
+	char			 status_why[320];	/* why it is in it, or "" */
 	pid_t			 pid;		/* actor, 0 when not running */
 	pid_t			 session;	/* its session's id */
 	pid_t			 task_pgid;	/* running task's group */
@@ -72,6 +88,7 @@ struct agent {
 	struct task_record	 tasks[AGENT_HISTORY_MAX];
 	unsigned		 ntasks;	/* records ever made */
 	struct load		 load;		/* recent work, for routing */
+	struct agent_stats	 stats;
 	struct task_record	*current;
 	struct task_record	 held;		/* waits for approval (door.c) */
 

@@ -56,6 +56,8 @@ agent_record(struct agent *a, uint64_t id, const char *name,
 	struct task_record	*r = &a->tasks[a->ntasks++ % AGENT_HISTORY_MAX];
 
 	agent_task_fill(r, id, "running", name, display, argv, argc);
+	r->start_ns = clock_now_ns();
+	r->started_ms = clock_wall_ms();
 	return r;
 }
 
@@ -67,6 +69,8 @@ agent_hold(struct agent *a, const struct agent_task_ctx *ctx,
 
 	agent_task_fill(&a->held, 0, "waiting", ctx != NULL ? ctx->name : "",
 	    ctx != NULL ? ctx->display : NULL, argv, argc);
+	a->held.start_ns = clock_now_ns();
+	a->held.started_ms = clock_wall_ms();
 	snprintf(why, sizeof why, "task %s waits for approval", a->held.name);
 	a->holding = true;
 	agent_step(a, AE_HOLD, why);
@@ -248,24 +252,41 @@ void
 agent_pack_row(msgpack_packer *pk, const struct agent *a, bool detail)
 {
 	/* What it runs, or what waits with it for a person. */
-	const struct task_record	*now = a->current != NULL ? a->current :
+	const struct task_record	*cur = a->current != NULL ? a->current :
 					    a->status == STATUS_WAITING ?
 					    &a->held : NULL;
 	const struct task_record	*r;
+	uint64_t			 now = clock_now_ns();
 	unsigned			 i, n;
 
-	msgpack_pack_map(pk, detail ? 13 : 10);
+	msgpack_pack_map(pk, detail ? 19 : 16);
 	body_pack_kv_str(pk, "id", a->ac.id);
 	body_pack_kv_str(pk, "type", agent_type_name(a->ac.type));
 	body_pack_kv_str(pk, "status", agent_status_name(a->status));
+	body_pack_kv_str(pk, "reason", a->status_why);
+	body_pack_kv_str(pk, "backend", session_backend_name(a->ac.backend));
+	body_pack_kv_u64(pk, "tier", a->ac.tier);
+	/* Work in the last minutes (ms, decaying): what routing weighs. */
+	body_pack_kv_double(pk, "load", load_now(&a->load, now) / 1e6);
+	/* Since when, and how long, it runs (or waits with) that task. */
+	body_pack_str(pk, "task_started");
+	if (cur != NULL && cur->started_ms != 0)
+		msgpack_pack_uint64(pk, cur->started_ms);
+	else
+		msgpack_pack_nil(pk);
+	body_pack_str(pk, "task_elapsed_ms");
+	if (cur != NULL && cur->start_ns != 0)
+		msgpack_pack_uint64(pk, (now - cur->start_ns) / 1000000);
+	else
+		msgpack_pack_nil(pk);
 	body_pack_kv_i64(pk, "pid", a->pid);
 	body_pack_kv_u64(pk, "restarts", a->hist.total);
 	body_pack_str(pk, "capabilities");
 	msgpack_pack_array(pk, a->ac.caps.n);
 	for (i = 0; i < a->ac.caps.n; i++)
 		body_pack_str(pk, a->ac.caps.v[i]);
-	body_pack_kv_str(pk, "task", now != NULL ? now->name : "");
-	body_pack_kv_str(pk, "command", now != NULL ? now->cmd : "");
+	body_pack_kv_str(pk, "task", cur != NULL ? cur->name : "");
+	body_pack_kv_str(pk, "command", cur != NULL ? cur->cmd : "");
 	body_pack_kv_i64(pk, "session", a->session);
 	body_pack_kv_str(pk, "restart", restart_kind_name(a->ac.restart.kind));
 	if (!detail)

@@ -24,6 +24,7 @@
 #include "supervisor/door.h"
 #include "supervisor/msg.h"
 #include "supervisor/sched.h"
+#include "supervisor/snapshot.h"
 #include "supervisor/supervisor.h"
 
 #define CONTROL_ARGV_MAX	4096
@@ -148,54 +149,19 @@ control_agent(struct control_client *c, const struct envelope *env,
 }
 
 /* "agents": [every agent's row], as status and the dashboard show them. */
-static void
-control_pack_agents(struct supervisor *sup, msgpack_packer *pk)
-{
-	struct agent	*a;
-	size_t		 n = 0;
-
-	for (a = sup->agents; a != NULL; a = a->next)
-		n++;
-	body_pack_str(pk, "agents");
-	msgpack_pack_array(pk, n);
-	for (a = sup->agents; a != NULL; a = a->next)
-		agent_pack_row(pk, a, false);
-}
-
+/*
+ * orch-ctl status and the MCP dashboard tool: the snapshot, its events
+ * those the caller may read.
+ */
 static void
 control_status(struct control_client *c, const struct envelope *env)
 {
-	struct supervisor	*sup = c->ctl->sup;
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 4);
-	body_pack_kv_str(&pk, "instance", sup->instance);
-	body_pack_kv_i64(&pk, "pid", getpid());
-	control_pack_agents(sup, &pk);
-	sched_pack_metrics(sup->sched, &pk);
-	control_answer(c, env, IPC_OK, NULL, sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
-}
-
-/* The dashboard's snapshot: agents and tasks in one answer. */
-static void
-control_dashboard(struct control_client *c, const struct envelope *env)
-{
-	struct supervisor	*sup = c->ctl->sup;
-	msgpack_sbuffer		 sb;
-	msgpack_packer		 pk;
-
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 4);
-	body_pack_kv_str(&pk, "instance", sup->instance);
-	control_pack_agents(sup, &pk);
-	body_pack_str(&pk, "run");
-	sched_pack(sup->sched, &pk);
-	sched_pack_metrics(sup->sched, &pk);
+	snapshot_pack(c->ctl->sup, &pk, &c->as);
 	control_answer(c, env, IPC_OK, NULL, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }
@@ -470,7 +436,7 @@ static const struct {
 	{ IPC_OP_TASK_APPROVE, control_approve },
 	{ IPC_OP_TASKS, control_tasks },
 	{ IPC_OP_TASK_LOGS, control_task_logs },
-	{ IPC_OP_DASHBOARD, control_dashboard },
+	{ IPC_OP_DASHBOARD, control_status },
 	{ IPC_OP_WORKFLOW_CHECK, control_workflow_check },
 	{ IPC_OP_TASK_DENY, control_deny },
 	{ IPC_OP_TASK_CANCEL, control_cancel },
@@ -554,15 +520,15 @@ control_permit(struct control_client *c, const struct envelope *env,
 static void
 control_run(struct control_client *c, const struct envelope *env)
 {
-	struct serve_caller	 as = { NULL, true, true };
 	size_t			 i;
 	char			 why[256];
 
-	if (control_permit(c, env, &as) != 0)
+	c->as = (struct serve_caller){ NULL, true, true };
+	if (control_permit(c, env, &c->as) != 0)
 		return;
 	/* The bank and the bus: a relaying actor serves them itself. */
 	if (c->peer != NULL && c->ctl->sup->serve != NULL &&
-	    serve_dispatch(c->ctl->sup->serve, c->peer, env, &as, why,
+	    serve_dispatch(c->ctl->sup->serve, c->peer, env, &c->as, why,
 	    sizeof why) != SERVE_NOT_MINE)
 		return;
 	if (strncmp(env->op, "mem.", 4) == 0 || strncmp(env->op, "events.",

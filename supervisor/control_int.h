@@ -13,6 +13,7 @@
 #include "ipc/agent_config.h"
 #include "ipc/envelope.h"
 #include "ipc/proto.h"
+#include "shm/serve.h"
 
 struct control_client;
 
@@ -42,6 +43,7 @@ struct control_client {
 	void			*done_arg;
 	bool			 running;	/* relayed: in its handler */
 	enum control_who	 who;
+	struct serve_caller	 as;		/* for the bus: this request's */
 	struct audit_memo	 memo;		/* decisions already written */
 	char			 agent[AGENT_ID_MAX + 1];	/* CONTROL_AGENT */
 	struct control_reply	*replies;	/* answers still owed */

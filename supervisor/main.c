@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "common/audit.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/proctree.h"
 #include "common/rundir.h"
@@ -518,6 +519,7 @@ main(int argc, char **argv)
 		else
 			log_warn("PR_SET_CHILD_SUBREAPER");
 	}
+	sup.started_ms = clock_wall_ms();
 	if ((sup.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	ev_int = evsignal_new(sup.base, SIGINT, supervisor_signal_cb, &sup);

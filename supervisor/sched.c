@@ -151,8 +151,12 @@ sched_step(struct stask *t, enum task_event ev)
 		    fsm_task_event_name(ev), fsm_task_state_name(from));
 		return -1;
 	}
-	if (!fsm_task_over(from) && fsm_task_over((enum task_state)to))
+	if (!fsm_task_over(from) && fsm_task_over((enum task_state)to)) {
 		t->run->left--;
+		t->ended_ms = clock_wall_ms();
+	}
+	if (to == ST_RUNNING && from != ST_RUNNING)
+		t->started_ms = clock_wall_ms();
 	t->st = (enum task_state)to;
 	sched_announce(t, ev, from);
 	return 0;
@@ -561,6 +565,7 @@ sched_add(struct sched *s, struct workflow *wf, enum sched_kind kind)
 	run->tasks = xcalloc(run->n ? run->n : 1, sizeof *run->tasks);
 	for (i = 0; i < run->n; i++) {
 		t = &run->tasks[i];
+		t->created_ms = clock_wall_ms();
 		t->run = run;
 		t->t = &wf->tasks[i];
 		t->seq = s->next_seq++;

@@ -113,6 +113,12 @@ void		 sched_kick(struct sched *s);
 /* The tasks and their states, as a msgpack map {tasks: [...]}. */
 void		 sched_pack(const struct sched *s, msgpack_packer *pk);
 /*
+ * An array of the tasks not over (queued, waiting, running, to retry) in
+ * submission order, then the last `finished` that are over, by their end.
+ */
+void		 sched_pack_recent(const struct sched *s, msgpack_packer *pk,
+		    size_t finished);
+/*
  * "metrics": the seed's seven (tasksPerMinute, successRate,
  * avgTaskDuration and p95TaskDuration in ms, activeAgents, totalAgents,
  * queueDepth) and what they come from (sched_metrics.c).

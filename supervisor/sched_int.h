@@ -69,6 +69,10 @@ struct stask {
 	char		 avoid[AGENT_ID_MAX + 1];	/* its actor died */
 	uint64_t	 start_ns;
 	uint64_t	 dur_ns;
+	/* Wall-clock ms (0: not yet): queued, its last attempt began, over */
+	uint64_t	 created_ms;
+	uint64_t	 started_ms;
+	uint64_t	 ended_ms;
 	int		 exit_code;
 	int		 signal;
 	bool		 timed_out;
@@ -102,6 +106,9 @@ struct sched {
 	char			 interrupted[32];	/* by what, or "" */
 	bool			 told_waiting;
 	struct metrics		*metrics;	/* sched_metrics.c */
+	double			 cost_usd;	/* of the tasks ended */
+	uint64_t		 tokens_in;
+	uint64_t		 tokens_out;
 };
 
 /* A growing string: outputs, inputs, substituted commands. */

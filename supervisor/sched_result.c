@@ -132,10 +132,21 @@ sched_has_exit(const struct stask *t)
 }
 
 
+/* A wall-clock time in ms since the epoch, or nil for one not reached. */
+static void
+sched_pack_ms(msgpack_packer *pk, const char *key, uint64_t ms)
+{
+	body_pack_str(pk, key);
+	if (ms != 0)
+		msgpack_pack_uint64(pk, ms);
+	else
+		msgpack_pack_nil(pk);
+}
+
 void
 sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
 {
-	msgpack_pack_map(pk, output ? 17 : 15);
+	msgpack_pack_map(pk, output ? 20 : 18);
 	body_pack_kv_str(pk, "task", t->key);
 	/* A failure that continueOnError lets its dependents run past. */
 	body_pack_kv_bool(pk, "allowed", t->st == ST_FAILED &&
@@ -145,6 +156,9 @@ sched_pack_task(msgpack_packer *pk, const struct stask *t, bool output)
 	body_pack_kv_str(pk, "agent", t->agent);
 	body_pack_kv_u64(pk, "attempts", t->attempts);
 	body_pack_kv_u64(pk, "duration_ns", t->dur_ns);
+	sched_pack_ms(pk, "created", t->created_ms);
+	sched_pack_ms(pk, "started", t->started_ms);
+	sched_pack_ms(pk, "ended", t->ended_ms);
 	/* No exit status (not run, running, killed): nil, not a number. */
 	body_pack_str(pk, "exit");
 	if (sched_has_exit(t))

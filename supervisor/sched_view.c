@@ -1,10 +1,11 @@
 /*
  * What people see of the scheduler while it runs: the live progress line
- * on a terminal (the log scrolls above it).
+ * on a terminal (the log scrolls above it), and the snapshot's tasks.
  */
 #include <sys/ioctl.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/xmalloc.h"
 #include "supervisor/hub.h"
 #include "supervisor/sched_int.h"
 #include "supervisor/supervisor.h"
@@ -155,4 +157,51 @@ sched_progress(struct sched *s, bool on)
 		s->progress = NULL;
 		log_footer(STDOUT_FILENO, NULL);
 	}
+}
+
+/* Snapshot ----------------------------------------------------------------- */
+
+/* Later ends first; a tie goes to the later submitted. */
+static int
+sched_by_end_desc(const void *x, const void *y)
+{
+	const struct stask	*a = *(const struct stask *const *)x;
+	const struct stask	*b = *(const struct stask *const *)y;
+
+	if (a->ended_ms != b->ended_ms)
+		return a->ended_ms < b->ended_ms ? 1 : -1;
+	return a->seq < b->seq ? 1 : a->seq > b->seq ? -1 : 0;
+}
+
+void
+sched_pack_recent(const struct sched *s, msgpack_packer *pk, size_t finished)
+{
+	const struct sched_run	 *run;
+	const struct stask	**over;
+	size_t			  i, nover = 0, nlive = 0, k;
+
+	for (run = s->runs; run != NULL; run = run->next)
+		for (i = 0; i < run->n; i++) {
+			if (fsm_task_over(run->tasks[i].st))
+				nover++;
+			else
+				nlive++;
+		}
+	over = xcalloc(nover ? nover : 1, sizeof *over);
+	for (k = 0, run = s->runs; run != NULL; run = run->next)
+		for (i = 0; i < run->n; i++)
+			if (fsm_task_over(run->tasks[i].st))
+				over[k++] = &run->tasks[i];
+	qsort(over, nover, sizeof *over, sched_by_end_desc);
+	if (nover > finished)
+		nover = finished;
+	msgpack_pack_array(pk, nlive + nover);
+	for (run = s->runs; run != NULL; run = run->next)
+		for (i = 0; i < run->n; i++)
+			if (!fsm_task_over(run->tasks[i].st))
+				sched_pack_task(pk, &run->tasks[i], false);
+	/* Oldest of them first, as the live ones are. */
+	for (k = nover; k > 0; k--)
+		sched_pack_task(pk, over[k - 1], false);
+	free(over);
 }

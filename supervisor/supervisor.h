@@ -41,6 +41,7 @@ struct supervisor {
 	unsigned		 heartbeat_ms;	/* an actor's ping deadline; 0 off */
 	bool			 json;
 	int			 verbose;
+	uint64_t		 started_ms;	/* wall clock */
 
 	struct hub		*hub;		/* every change is announced here */
 	struct agent		*agents;

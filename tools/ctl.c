@@ -67,24 +67,9 @@ ctl_fail(struct ctl *c, const char *what)
 }
 
 static int
-ctl_status(struct ctl *c, int argc, char **argv)
+ctl_status_cmd(struct ctl *c, int argc, char **argv)
 {
-	const msgpack_object	*res;
-
-	if (argc > 1 && strcmp(argv[1], "--json") == 0)
-		c->json = true;
-	else if (argc > 1) {
-		usage(stderr);
-		return 2;
-	}
-	if (client_call(&c->client, IPC_OP_STATUS, NULL, 0, CTL_TIMEOUT_MS,
-	    &res) != IPC_OK)
-		return ctl_fail(c, "status");
-	if (c->json)
-		client_print_json(res);
-	else
-		client_print_agents(body_get(res, "agents"));
-	return 0;
+	return ctl_status(&c->client, argc, argv);
 }
 
 static int
@@ -619,8 +604,8 @@ static const struct {
 	bool		 needs_args;
 	const char	*usage;
 } ctl_commands[] = {
-	{ "status", ctl_status, CTL_SUP, false,
-"  status [--json]                  agents, their status and current task\n" },
+	{ "status", ctl_status_cmd, CTL_SUP, false,
+"  status [--json]                  agents, tasks, metrics and recent events\n" },
 	{ "exec", ctl_exec, CTL_SUP, true,
 "  exec [-t SECONDS] [--json] AGENT -- COMMAND [ARG...]\n"
 "                                   run a command as a task in AGENT's\n"

@@ -10,6 +10,8 @@
 #define CTL_TIMEOUT_MS		10000
 #define CTL_FOREVER_MS		(7u * 24 * 3600 * 1000)
 
+/* ctl_status.c: the snapshot, as tables or JSON. */
+int	ctl_status(struct client *c, int argc, char **argv);
 int	ctl_mem(struct client *c, int argc, char **argv);
 /* ctl_audit.c: the instance's audit log, from the state directory. */
 int	ctl_audit(const char *instance, int argc, char **argv);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# orch-ctl status --json carries the seed's metrics, counted from the
-# tasks that ended: a workflow of known tasks (sleeps of 0.05-0.3 s, three
-# of them failing) and the figures checked against what this script
-# computes itself from orch-ctl tasks --json (the same recorded
-# durations: exact), before and after, with the queue and the agents; the
-# MCP dashboard tool gives the same figures.
+# orch-ctl status --json is the seed's snapshot, its metrics counted from
+# the tasks that ended: a workflow of known tasks (sleeps of 0.05-0.3 s,
+# three of them failing, two waiting for approval) and the figures checked
+# against what this script computes itself from orch-ctl tasks --json (the
+# same recorded durations: exact), before and after, with the queue, the
+# approvals and the agents, per agent too; every task's times, the
+# sessions and the event tail; plain status shows the same; the MCP
+# dashboard tool gives the same snapshot.
 . "$(dirname "$0")/lib.bash"
 
 cat >"$T/orch.yaml" <<'YAML'
@@ -33,6 +35,8 @@ m() { "$CTL" -L "$INST" status --json | jq -r ".metrics.$1"; }
 		if [ $((i % 5)) = 0 ]; then cmd="$gate; sleep 0.0$i; exit 2"; else cmd="$gate; sleep 0.$(( (i % 3) + 1 ))"; fi
 		echo "      - {id: t$i, command: \"$cmd\"}"
 	done
+	echo "      - {id: ask1, command: \"sleep 0.05\", requiresApproval: true}"
+	echo "      - {id: ask2, command: \"sleep 0.05\", requiresApproval: true}"
 } >"$T/wf.yaml"
 "$CTL" -L "$INST" workflow run "$T/wf.yaml" >/dev/null || fail "workflow run"
 # While it runs: agents at work, and the queue is what is ready and not started.
@@ -40,9 +44,22 @@ busy() { [ "$(m activeAgents)" = 3 ]; }
 wait_until 10 busy || fail "activeAgents $(m activeAgents) while the workflow runs"
 q=$(m queueDepth)
 [ "$q" -ge 1 ] && [ "$q" -le 14 ] || fail "queueDepth $q while 15 tasks share 3 agents"
+"$CTL" -L "$INST" status --json >"$T/running.json" || fail "status --json"
+# The live tasks are all there, the running ones with a start and no end.
+jq -e '[.tasks[] | select(.status == "running")] as $r |
+	($r | length) == 3 and ($r | all(.started != null and .ended == null and
+	.created <= .started)) and
+	([.agents[] | select(.status == "working")] | all(.task_started != null
+	and .task_elapsed_ms >= 0))' "$T/running.json" >/dev/null ||
+    fail "running tasks: $(jq -c '[.tasks[] | {task, status, created, started, ended}]' "$T/running.json")"
 touch "$T/go"
-done_all() { [ "$(m tasksEnded)" = 15 ]; }
-wait_until 30 done_all || fail "tasksEnded $(m tasksEnded), not 15"
+# The two that need approval are held once they reach an agent.
+waits() { [ "$(m approvalsWaiting)" = 2 ]; }
+wait_until 30 waits || fail "approvalsWaiting $(m approvalsWaiting), not 2"
+"$CTL" -L "$INST" approve 1:ask1 >/dev/null || fail "approve"
+"$CTL" -L "$INST" deny 1:ask2 >/dev/null || fail "deny"
+done_all() { [ "$(m tasksEnded)" = 17 ]; }
+wait_until 30 done_all || fail "tasksEnded $(m tasksEnded), not 17"
 
 "$CTL" -L "$INST" status --json >"$T/status.json" || fail "status --json"
 "$CTL" -L "$INST" tasks --json >"$T/tasks.json" || fail "tasks --json"
@@ -54,23 +71,62 @@ jq -e --slurpfile s "$T/status.json" '
 	$s[0].metrics as $m |
 	($m.tasksEnded == $n) and
 	($m.tasksOk == ($t | map(select(.status == "ok")) | length)) and
-	($m.tasksFailed == 3) and
-	(($m.successRate - (12 / 15)) | fabs < 1e-9) and
+	($m.tasksFailed == 4) and
+	(($m.successRate - (13 / 17)) | fabs < 1e-9) and
 	(($m.avgTaskDuration - ($d | add / $n)) | fabs < 1e-6) and
 	(($m.p95TaskDuration - $d[((($n * 95 + 99) / 100) | floor) - 1]) | fabs < 1e-6) and
 	$m.p95Exact and
 	($m.tasksPerMinute == $n) and
-	($m.queueDepth == 0) and ($m.activeAgents == 0) and ($m.totalAgents == 4)
-' "$T/tasks.json" >/dev/null || fail "metrics $(jq -c .metrics "$T/status.json") against tasks $(jq -c "[.tasks[] | {status, duration_ns}]" "$T/tasks.json")"
+	($m.queueDepth == 0) and ($m.activeAgents == 0) and ($m.totalAgents == 4) and
+	($m.approvalsWaiting == 0) and
+	# Per agent: its tasks and the time they took, to the nanosecond.
+	($m.agents | length == 4) and
+	($m.agents | all(. as $a | ($t | map(select(.agent == $a.agent))) as $mine |
+		$a.tasksEnded == ($mine | length) and
+		$a.tasksFailed == ($mine | map(select(.status == "failed")) | length) and
+		(($a.busyMs - ($mine | map(.duration_ns) | add // 0) / 1e6) | fabs < 1e-6) and
+		$a.utilization >= 0 and $a.utilization <= 1))
+' "$T/tasks.json" >/dev/null || fail "metrics $(jq -c .metrics "$T/status.json") against tasks $(jq -c "[.tasks[] | {agent, status, duration_ns}]" "$T/tasks.json")"
+
+# Every task's times: queued, then begun, then over, in the supervisor's
+# life; begun to over is its duration (the actor's, within 50 ms).
+jq -e '.started as $s0 | .now as $now | [.tasks[] | select(.task | startswith("1:"))] |
+	length == 17 and all(.created >= $s0 and .ended <= $now and
+	(.started == null or (.created <= .started and .started <= .ended)) and
+	(.started == null or ((.ended - .started) - .duration_ns / 1e6 | fabs) < 50))' \
+    "$T/status.json" >/dev/null || fail "task times: $(jq -c '[.started, .now, (.tasks[] | [.task, .created, .started, .ended, .duration_ns])]' "$T/status.json")"
+# ask2 was denied: it never began.
+jq -e '.tasks[] | select(.task == "1:ask2") | .started == null and .ended != null' \
+    "$T/status.json" >/dev/null || fail "denied task's times"
+# Sessions: one per agent, where its terminal is.
+jq -e '(.sessions | length == 4) and ([.agents[] | {agent: .id, pid: .session}] ==
+	[.sessions[] | {agent, pid}]) and (.sessions | all(.backend == "pty"))' \
+    "$T/status.json" >/dev/null || fail "sessions: $(jq -c .sessions "$T/status.json")"
+# The event tail: the last 50 in order, the tasks' own among them, decoded.
+jq -e '(.events | length == 50) and ([.events[].seq] | . == sort) and
+	([.events[] | select(.type == "task.ok" or .type == "task.failed")] | length > 0) and
+	(.events | map(select(.type == "task.failed"))[-1].payload.task | startswith("1:"))' \
+    "$T/status.json" >/dev/null || fail "events: $(jq -c '[.events[] | {seq, type}]' "$T/status.json")"
+
+# Plain status: the same snapshot as tables.
+"$CTL" -L "$INST" status >"$T/status.txt" || fail "status"
+grep -q "^worker-1 " "$T/status.txt" && grep -q "^1:t5 .* failed " "$T/status.txt" &&
+	grep -q "tasks ended *17: 13 ok, 4 failed" "$T/status.txt" &&
+	grep -q "^  - worker-1 " "$T/status.txt" && grep -q "^EVENTS (the last 50)" "$T/status.txt" ||
+	fail "plain status: $(cat "$T/status.txt")"
 
 # The MCP dashboard tool: the same snapshot's metrics.
 {
 	echo '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25"}}'
 	echo '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"dashboard","arguments":{}}}'
 } | "$BIN/orch-mcp" -L "$INST" >"$T/mcp.json" || fail "orch-mcp"
-jq -e --slurpfile s "$T/status.json" 'select(.id == 1) | .result.structuredContent.metrics as $d |
-	$s[0].metrics as $m | ($d.tasksEnded == $m.tasksEnded) and
+jq -e --slurpfile s "$T/status.json" 'select(.id == 1) | .result.structuredContent as $r |
+	$r.metrics as $d | $s[0].metrics as $m | ($d.tasksEnded == $m.tasksEnded) and
 	($d.p95TaskDuration == $m.p95TaskDuration) and ($d.successRate == $m.successRate) and
-	($d.avgTaskDuration == $m.avgTaskDuration)' "$T/mcp.json" >/dev/null ||
+	($d.avgTaskDuration == $m.avgTaskDuration) and
+	([$r.tasks[] | {task, status, created, started, ended}] ==
+	 [$s[0].tasks[] | {task, status, created, started, ended}]) and
+	($r.sessions == $s[0].sessions) and ($r.counts.tasks.ok == 13) and
+	($r.events | length == 50)' "$T/mcp.json" >/dev/null ||
     fail "dashboard: $(cat "$T/mcp.json")"
 echo ok
