@@ -16,7 +16,8 @@ OPT      ?= -O2
 
 DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
            libjansson-dev pkg-config tmux clang libclang-rt-14-dev \
-           libzmq3-dev libnng-dev bubblewrap jq nodejs curl git
+           libzmq3-dev libnng-dev bubblewrap jq nodejs curl git \
+           python3-prometheus-client
 PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
 
 VERSION  = 0.1.0
@@ -223,7 +224,7 @@ $(BUILD)/bin/orch-ipc-demo: $(BUILD)/obj/tools/ipc_demo.o $(LIB)
 
 $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_task.o $(BUILD)/obj/actors/actor_clients.o $(BUILD)/obj/actors/actor_msg.o \
     $(BUILD)/obj/actors/actor_type.o $(BUILD)/obj/actors/gateway.o \
-    $(BUILD)/obj/actors/gateway_line.o $(BUILD)/obj/actors/gateway_http.o \
+    $(BUILD)/obj/actors/gateway_line.o $(BUILD)/obj/actors/gateway_http.o $(BUILD)/obj/actors/gateway_web.o \
     $(BUILD)/obj/actors/gateway_rpc.o $(BUILD)/obj/actors/gateway_res.o \
     $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(BUILD)/obj/actors/claude_print.o \
     $(BUILD)/obj/actors/claude_screen.o $(BUILD)/obj/actors/claude_gate.o \

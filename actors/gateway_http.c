@@ -1,6 +1,7 @@
 /*
  * The gateway's Streamable HTTP transport: POST /mcp on 127.0.0.1 only,
- * one JSON-RPC message a request, its answer the response's JSON body.
+ * one JSON-RPC message a request, its answer the response's JSON body;
+ * every other path is gateway_web.c's, past the same checks.
  *
  * Who calls is found as on mcp.sock, from the process at the other end
  * (sockowner: its TCP socket's owner), once a connection; on a system
@@ -519,9 +520,8 @@ gw_http_cb(struct evhttp_request *req, void *arg)
 	char			 ab[MCP_TOKEN_MAX + 64], sb[GW_HDR_MAX];
 	struct gw_who		*w;
 
-	if (path == NULL || strcmp(path, GW_HTTP_PATH) != 0) {
-		gw_http_plain(req, 404, "Not Found", "orch's MCP endpoint is "
-		    GW_HTTP_PATH);
+	if (path == NULL) {
+		gw_http_plain(req, 400, "Bad Request", "no path");
 		return;
 	}
 	host = gw_http_header(in, "Host", hb, sizeof hb);
@@ -541,6 +541,16 @@ gw_http_cb(struct evhttp_request *req, void *arg)
 		return;
 	}
 	w = gw_who(h, evhttp_request_get_connection(req));
+	if (strcmp(path, GW_HTTP_PATH) != 0) {
+		struct gw_client	who = { .nobody = w->nobody,
+					    .perms = w->perms };
+
+		snprintf(who.caller, sizeof who.caller, "%s", w->caller);
+		if (!gw_web_request(h->gw, req, path, &who))
+			gw_http_plain(req, 404, "Not Found", "orch serves "
+			    GW_HTTP_PATH " (MCP) and /metrics");
+		return;
+	}
 	sid = gw_http_header(in, "Mcp-Session-Id", sb, sizeof sb);
 	switch (evhttp_request_get_command(req)) {
 	case EVHTTP_REQ_POST:
@@ -606,8 +616,8 @@ gw_http_start(struct gateway *gw, char **cause)
 		fclose(f);
 	} else
 		h->url_file[0] = '\0';
-	log_info("MCP over HTTP on %s%s", url, m->token != NULL ?
-	    " (bearer token required)" : "");
+	log_info("MCP over HTTP on %s, metrics at /metrics%s", url,
+	    m->token != NULL ? " (bearer token required)" : "");
 	return 0;
 }
 
@@ -625,6 +635,7 @@ gw_http_free(struct gateway *gw)
 		    "gateway is stopping"), false);
 		gw_hreq_free(h->reqs);
 	}
+	gw_web_free(gw);
 	evhttp_free(h->http);
 	while (h->whos != NULL)
 		gw_who_close_cb(NULL, h->whos);

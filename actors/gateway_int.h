@@ -62,6 +62,7 @@ struct gw_ctx {
 struct gw_conn;
 struct gw_call;
 struct gw_http;
+struct gw_wreq;
 struct mcp_tool;
 
 struct gateway {
@@ -74,6 +75,7 @@ struct gateway {
 	struct gw_call		*calls;
 	unsigned		 ncalls;
 	struct gw_http		*http;
+	struct gw_wreq		*web;		/* pages orch is asked for */
 };
 
 /*
@@ -129,5 +131,15 @@ void	 gw_line_free(struct gateway *gw);
 /* gateway_http.c: nothing when the configuration asks for no port. */
 int	 gw_http_start(struct gateway *gw, char **cause);
 void	 gw_http_free(struct gateway *gw);
+
+/*
+ * gateway_web.c: path's page (GET /metrics) for who (a client made of
+ * the connection's caller): answered now or once orch has; false when
+ * path is none of its.
+ */
+struct evhttp_request;
+bool	 gw_web_request(struct gateway *gw, struct evhttp_request *req,
+	    const char *path, const struct gw_client *who);
+void	 gw_web_free(struct gateway *gw);
 
 #endif

@@ -21,10 +21,16 @@ struct metrics {
 	uint64_t	*merge;		/* metrics_sort's room, capexact long */
 	bool		 overflowed;	/* more than that: the histogram */
 	uint64_t	 bucket[METRICS_BUCKETS];
+	uint64_t	 le[METRICS_LE_N];	/* not cumulative: the first fit */
 
 	/* When each task of the last minute ended, oldest first (a ring). */
 	uint64_t	*ends;
 	size_t		 head, n, cap;
+};
+
+const double metrics_le_s[METRICS_LE_N] = {
+	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
+	300, 600, 1800
 };
 
 struct metrics *
@@ -100,12 +106,19 @@ void
 metrics_task_end(struct metrics *m, bool ok, uint64_t dur_ns,
     uint64_t now_ns)
 {
+	size_t	i;
+
 	if (ok)
 		m->ok++;
 	else
 		m->failed++;
 	m->sum_ms += (double)dur_ns / 1e6;
 	m->bucket[metrics_bucket_of(dur_ns)]++;
+	for (i = 0; i < METRICS_LE_N; i++)
+		if ((double)dur_ns <= metrics_le_s[i] * 1e9) {
+			m->le[i]++;
+			break;
+		}
 	if (!m->overflowed && m->nexact == METRICS_EXACT_MAX) {
 		m->overflowed = true;
 		free(m->exact);
@@ -175,6 +188,9 @@ metrics_view(struct metrics *m, uint64_t now_ns, struct metrics_view *v)
 	/* Less than a minute in: what ended so far is the minute's rate. */
 	v->per_minute_all = minutes >= 1.0 ? (double)v->ended / minutes :
 	    (double)v->ended;
+	for (b = 0; b < METRICS_LE_N; b++)
+		v->le[b] = m->le[b] + (b > 0 ? v->le[b - 1] : 0);
+	v->sum_s = m->sum_ms / 1000.0;
 	if (v->ended == 0)
 		return;
 	v->success_rate = (double)m->ok / (double)v->ended;

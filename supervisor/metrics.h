@@ -18,6 +18,13 @@
 #define METRICS_WINDOW_NS	60000000000ull	/* tasksPerMinute's minute */
 #define METRICS_BUCKET_STEP	1.02		/* histogram: 2% wide */
 
+/*
+ * The duration histogram's upper bounds (seconds), as Prometheus reads
+ * one: each task counted exactly in the first bucket its duration fits.
+ */
+#define METRICS_LE_N		17
+extern const double metrics_le_s[METRICS_LE_N];
+
 struct metrics;
 
 struct metrics_view {
@@ -30,6 +37,8 @@ struct metrics_view {
 	double		avg_ms;		/* mean duration */
 	double		p95_ms;		/* 95th percentile (nearest rank) */
 	bool		p95_exact;	/* false: from the histogram */
+	double		sum_s;		/* of the durations */
+	uint64_t	le[METRICS_LE_N];	/* ended within metrics_le_s[i] */
 };
 
 struct metrics	*metrics_new(uint64_t now_ns);

@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "ipc/body.h"
+#include "shm/serve.h"
 #include "supervisor/agent.h"
 #include "supervisor/hub.h"
 #include "supervisor/metrics.h"
@@ -94,6 +95,7 @@ sched_pack_metrics(struct sched *s, msgpack_packer *pk)
 	struct agent		*a;
 	uint64_t		 depth = 0, active = 0, total = 0, restarts = 0;
 	uint64_t		 waiting = 0, now = clock_now_ns();
+	uint64_t		 by_status[STATUS_COUNT] = { 0 };
 	size_t			 i;
 
 	metrics_view(s->metrics, now, &v);
@@ -108,9 +110,10 @@ sched_pack_metrics(struct sched *s, msgpack_packer *pk)
 		    a->status == STATUS_WAITING;
 		restarts += a->hist.total;
 		waiting += a->permits;	/* Claude Code's tool calls held */
+		by_status[a->status]++;
 	}
 	body_pack_str(pk, "metrics");
-	msgpack_pack_map(pk, 18);
+	msgpack_pack_map(pk, 22);
 	body_pack_kv_double(pk, "tasksPerMinute", v.per_minute);
 	body_pack_kv_double(pk, "successRate", v.success_rate);
 	body_pack_kv_double(pk, "avgTaskDuration", v.avg_ms);
@@ -128,6 +131,29 @@ sched_pack_metrics(struct sched *s, msgpack_packer *pk)
 	body_pack_kv_double(pk, "costUsd", s->cost_usd);
 	body_pack_kv_u64(pk, "tokensIn", s->tokens_in);
 	body_pack_kv_u64(pk, "tokensOut", s->tokens_out);
+	body_pack_kv_u64(pk, "busEvents", s->sup->serve != NULL ?
+	    serve_events_total(s->sup->serve) : 0);
+	body_pack_kv_u64(pk, "bankEntries", s->sup->serve != NULL ?
+	    serve_bank_entries(s->sup->serve) : 0);
+	/* Every status, those with no agent too. */
+	body_pack_str(pk, "agentsByStatus");
+	msgpack_pack_map(pk, STATUS_COUNT);
+	for (i = 0; i < STATUS_COUNT; i++)
+		body_pack_kv_u64(pk, fsm_agent_status_name((enum agent_status)i),
+		    by_status[i]);
+	/* Cumulative, as Prometheus's histogram: "le" seconds, then +Inf. */
+	body_pack_str(pk, "durationHistogram");
+	msgpack_pack_map(pk, 4);
+	body_pack_str(pk, "le");
+	msgpack_pack_array(pk, METRICS_LE_N);
+	for (i = 0; i < METRICS_LE_N; i++)
+		msgpack_pack_double(pk, metrics_le_s[i]);
+	body_pack_str(pk, "counts");
+	msgpack_pack_array(pk, METRICS_LE_N);
+	for (i = 0; i < METRICS_LE_N; i++)
+		msgpack_pack_uint64(pk, v.le[i]);
+	body_pack_kv_double(pk, "sum", v.sum_s);
+	body_pack_kv_u64(pk, "count", v.ended);
 	body_pack_str(pk, "agents");
 	msgpack_pack_array(pk, total);
 	for (a = s->sup->agents; a != NULL; a = a->next)

@@ -6,15 +6,20 @@
 # same recorded durations: exact), before and after, with the queue, the
 # approvals and the agents, per agent too; every task's times, the
 # sessions and the event tail; plain status shows the same; the MCP
-# dashboard tool gives the same snapshot.
+# dashboard tool gives the same snapshot, and /metrics the same figures,
+# read with Prometheus's own parser (python3-prometheus-client).
 . "$(dirname "$0")/lib.bash"
+/usr/bin/python3 -c 'import prometheus_client' 2>/dev/null ||
+	fail "python3-prometheus-client is not installed (make deps)"
 
-cat >"$T/orch.yaml" <<'YAML'
+port=$(free_port)
+cat >"$T/orch.yaml" <<YAML
 agents:
   - {id: mcp, type: gateway}
   - {id: worker-1}
   - {id: worker-2}
   - {id: worker-3}
+mcp: {http: $port, token: m3trics}
 YAML
 start_sup -c "$T/orch.yaml"
 for a in mcp worker-1 worker-2 worker-3; do wait_status 10 $a idle; done
@@ -114,6 +119,46 @@ grep -q "^worker-1 " "$T/status.txt" && grep -q "^1:t5 .* failed " "$T/status.tx
 	grep -q "tasks ended *17: 13 ok, 4 failed" "$T/status.txt" &&
 	grep -q "^  - worker-1 " "$T/status.txt" && grep -q "^EVENTS (the last 50)" "$T/status.txt" ||
 	fail "plain status: $(cat "$T/status.txt")"
+
+# /metrics: the same figures, as Prometheus reads them.
+scrape() { curl -s -H "Authorization: Bearer m3trics" "$@" "http://127.0.0.1:$port/metrics"; }
+scrape -o "$T/metrics.txt" -D "$T/metrics.hdr" || fail "GET /metrics"
+grep -qi '^content-type: text/plain; version=0.0.4' "$T/metrics.hdr" || fail "content type: $(cat "$T/metrics.hdr")"
+/usr/bin/python3 "$(dirname "$0")/prom_parse.py" <"$T/metrics.txt" >"$T/metrics.json" ||
+	fail "Prometheus cannot parse /metrics: $(cat "$T/metrics.txt")"
+"$CTL" -L "$INST" status --json >"$T/after.json" || fail "status --json"
+jq -e --slurpfile s "$T/after.json" --slurpfile k "$T/tasks.json" '
+	. as $p |
+	def v(n; l): [$p[] | select(.name == n and .labels == l) | .value] | if length == 1 then .[0] else error("\(n) \(l): \(length) samples") end;
+	$s[0].metrics as $m |
+	([$k[0].tasks[] | select(.status == "ok" or .status == "failed") | .duration_ns / 1e9]) as $d |
+	v("orch_tasks_total"; {status: "ok"}) == 13 and
+	v("orch_tasks_total"; {status: "failed"}) == 4 and
+	v("orch_task_duration_seconds_count"; {}) == 17 and
+	((v("orch_task_duration_seconds_sum"; {}) - ($d | add)) | fabs < 1e-6) and
+	v("orch_task_duration_seconds_bucket"; {le: "+Inf"}) == 17 and
+	([$p[] | select(.name == "orch_task_duration_seconds_bucket" and .labels.le != "+Inf")] |
+	 length == 17 and all(.labels.le as $le | .value == ($d | map(select(. <= ($le | tonumber))) | length))) and
+	v("orch_agents"; {status: "idle"}) == 4 and
+	v("orch_agents"; {status: "working"}) == 0 and
+	v("orch_queue_depth"; {}) == 0 and
+	v("orch_approvals_waiting"; {}) == 0 and
+	v("orch_bus_events_total"; {}) >= $m.busEvents and $m.busEvents > 0 and
+	v("orch_bank_entries"; {}) == $m.bankEntries and
+	([$m.agents[].agent] | all(. as $a | v("orch_agent_restarts_total"; {agent: $a}) == 0)) and
+	([$m.agents[] | select(.agent == "worker-1")][0].tasksEnded ==
+	 v("orch_agent_tasks_total"; {agent: "worker-1"}))
+' "$T/metrics.json" >/dev/null || fail "/metrics $(cat "$T/metrics.txt") against $(jq -c .metrics "$T/after.json")"
+# Refusals: no token, another method, another path.
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")" = 401 ] || fail "/metrics without the token"
+[ "$(scrape -o /dev/null -w '%{http_code}' -X POST)" = 405 ] || fail "POST /metrics"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer m3trics" "http://127.0.0.1:$port/nope")" = 404 ] || fail "GET /nope"
+# Scrapers gone before the answer: the gateway answers the next one.
+gone=""
+for i in $(seq 20); do scrape -o /dev/null --max-time 0.002 & gone="$gone $!"; done
+for p in $gone; do wait "$p"; done
+scrape -o /dev/null -w '%{http_code}' >"$T/code" && [ "$(cat "$T/code")" = 200 ] ||
+	fail "/metrics after abandoned scrapes: $(cat "$T/code")"
 
 # The MCP dashboard tool: the same snapshot's metrics.
 {

@@ -126,6 +126,33 @@ test_histogram(void **state)
 	metrics_free(m);
 }
 
+/* Prometheus's buckets: inclusive bounds, cumulative, exact. */
+static void
+test_le_buckets(void **state)
+{
+	struct metrics		*m = metrics_new(0);
+	struct metrics_view	 v;
+	size_t			 i;
+
+	(void)state;
+	metrics_task_end(m, true, 5000000, 1);		/* 5 ms: le 0.005 */
+	metrics_task_end(m, true, 5000001, 2);		/* just past it */
+	metrics_task_end(m, false, 1000000000, 3);	/* 1 s: le 1 */
+	metrics_task_end(m, true, 3600ull * 1000000000, 4);	/* +Inf only */
+	metrics_view(m, 5, &v);
+	assert_int_equal(v.le[0], 1);
+	assert_int_equal(v.le[1], 2);
+	for (i = 2; metrics_le_s[i] < 1; i++)
+		assert_int_equal(v.le[i], 2);
+	assert_int_equal(v.le[i], 3);
+	assert_int_equal(v.le[METRICS_LE_N - 1], 3);
+	assert_int_equal(v.ended, 4);
+	assert_true(fabs(v.sum_s - (0.005 + 0.005000001 + 1 + 3600)) < 1e-6);
+	for (i = 1; i < METRICS_LE_N; i++)
+		assert_true(metrics_le_s[i] > metrics_le_s[i - 1]);
+	metrics_free(m);
+}
+
 int
 main(void)
 {
@@ -134,6 +161,7 @@ main(void)
 		cmocka_unit_test(test_exact),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_histogram),
+		cmocka_unit_test(test_le_buckets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
