@@ -17,7 +17,7 @@ OPT      ?= -O2
 DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
            libjansson-dev pkg-config tmux clang libclang-rt-14-dev \
            libzmq3-dev libnng-dev bubblewrap jq nodejs curl git \
-           python3-prometheus-client
+           python3-prometheus-client libncurses-dev
 PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
 
 VERSION  = 0.1.0
@@ -62,6 +62,7 @@ BENCHES    = $(BUILD)/bench/bench_ipc $(BUILD)/bench/bench_spawn \
              $(BUILD)/bench/bench_shm $(BUILD)/bench/bench_msg \
              $(BUILD)/bench/bench_gate
 # The benchmarks' peers (ZeroMQ, nng); nothing else links them.
+CURSES_LIBS = $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
 BENCH_LIBS = $(shell pkg-config --libs libzmq 2>/dev/null) -lnng
 
 # The sanitized and portable passes run the scripts that run binaries (not
@@ -172,6 +173,8 @@ bench: deps
 	@echo
 	@tools/bench/bench_mcp.sh $(BUILD)/bin
 	@echo
+	@tools/bench/bench_dashboard.sh $(BUILD)/bin
+	@echo
 	@tools/bench/bench_claude.py $(BUILD)/bin
 	@echo
 	@tools/bench/bench_session.py $(BUILD)/bin
@@ -237,9 +240,9 @@ $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/bin/orch-ctl: $(BUILD)/obj/tools/ctl.o $(BUILD)/obj/tools/ctl_audit.o $(BUILD)/obj/tools/ctl_mem.o $(BUILD)/obj/tools/ctl_msg.o $(BUILD)/obj/tools/ctl_task.o $(BUILD)/obj/tools/ctl_status.o $(BUILD)/obj/tools/ctl_hook.o $(BUILD)/obj/tools/client.o $(LIB)
+$(BUILD)/bin/orch-ctl: $(BUILD)/obj/tools/ctl.o $(BUILD)/obj/tools/ctl_audit.o $(BUILD)/obj/tools/ctl_mem.o $(BUILD)/obj/tools/ctl_msg.o $(BUILD)/obj/tools/ctl_task.o $(BUILD)/obj/tools/ctl_status.o $(BUILD)/obj/tools/ctl_hook.o $(BUILD)/obj/tools/top.o $(BUILD)/obj/tools/top_draw.o $(BUILD)/obj/tools/client.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(CURSES_LIBS)
 
 $(BUILD)/bin/orch-attach: $(BUILD)/obj/tools/attach.o $(BUILD)/obj/tools/client.o $(LIB)
 	@mkdir -p $(@D)

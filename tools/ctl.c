@@ -72,6 +72,14 @@ ctl_status_cmd(struct ctl *c, int argc, char **argv)
 	return ctl_status(&c->client, argc, argv);
 }
 
+static const char	*ctl_argv0;
+
+static int
+ctl_top_cmd(struct ctl *c, int argc, char **argv)
+{
+	return ctl_top(&c->client, ctl_argv0, argc, argv);
+}
+
 static int
 ctl_exec(struct ctl *c, int argc, char **argv)
 {
@@ -606,6 +614,9 @@ static const struct {
 } ctl_commands[] = {
 	{ "status", ctl_status_cmd, CTL_SUP, false,
 "  status [--json]                  agents, tasks, metrics and recent events\n" },
+	{ "top", ctl_top_cmd, CTL_SUP, false,
+"  top                              the same, live and full screen: approve,\n"
+"                                   deny, attach, restart (? for keys)\n" },
 	{ "exec", ctl_exec, CTL_SUP, true,
 "  exec [-t SECONDS] [--json] AGENT -- COMMAND [ARG...]\n"
 "                                   run a command as a task in AGENT's\n"
@@ -716,6 +727,7 @@ main(int argc, char **argv)
 	size_t				 i;
 	int				 ch, rc;
 
+	ctl_argv0 = argv[0];
 	while ((ch = getopt_long(argc, argv, "+L:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'L':

@@ -12,6 +12,8 @@
 
 /* ctl_status.c: the snapshot, as tables or JSON. */
 int	ctl_status(struct client *c, int argc, char **argv);
+/* top.c: the snapshot live (argv0: to find orch-attach beside us). */
+int	ctl_top(struct client *c, const char *argv0, int argc, char **argv);
 int	ctl_mem(struct client *c, int argc, char **argv);
 /* ctl_audit.c: the instance's audit log, from the state directory. */
 int	ctl_audit(const char *instance, int argc, char **argv);

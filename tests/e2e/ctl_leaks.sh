@@ -20,6 +20,7 @@ run() {
 
 # Without a supervisor: usage errors and the failure to connect.
 run 2 status
+run 2 top
 run 2 no-such-command
 run 2 submit
 run 2 mem put
@@ -36,6 +37,8 @@ wait_status 10 w2 idle
 
 run 0 status
 run 0 status --json
+run 0 top
+run 2 top extra
 run 0 exec w1 -- echo hi
 run 0 exec --json w1 -- echo hi
 run 1 exec w1 -- false
