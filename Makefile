@@ -235,7 +235,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_t
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_claude.o agent_task.o agent_watch.o alert.o control.o control_task.o door.o msg.o ports.o sched.o sched_decide.o sched_io.o sched_metrics.o sched_result.o sched_view.o snapshot.o tmuxsrv.o)
+SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_claude.o agent_task.o agent_watch.o alert.o control.o control_task.o door.o msg.o ports.o sched.o sched_decide.o sched_io.o sched_metrics.o sched_result.o sched_view.o sched_timeline.o snapshot.o tmuxsrv.o)
 $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
@@ -284,7 +284,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 # sched_port of the test's own), so it links the scheduler alone.
 $(BUILD)/tests/unit/test_sched: $(BUILD)/obj/supervisor/sched.o \
     $(BUILD)/obj/supervisor/sched_decide.o $(BUILD)/obj/supervisor/sched_io.o $(BUILD)/obj/supervisor/sched_result.o \
-    $(BUILD)/obj/supervisor/sched_view.o $(BUILD)/obj/supervisor/sched_metrics.o
+    $(BUILD)/obj/supervisor/sched_view.o $(BUILD)/obj/supervisor/sched_metrics.o $(BUILD)/obj/supervisor/sched_timeline.o
 
 # The interactive Claude Code driver, its session and actor the test's own.
 $(BUILD)/tests/unit/test_claude: $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(BUILD)/obj/actors/claude_print.o \

@@ -64,6 +64,7 @@ usage(FILE *f)
 "               failed (with --check: validate it and exit); on a terminal\n"
 "               the last line shows the progress\n"
 "  --report F   with -w: write the results as JSON to F (checked first)\n"
+"  --timeline F with -w: draw the run's tasks per agent as SVG in F\n"
 "  -g SECONDS   grace period for stopping actors (default 5)\n"
 "  --heartbeat SECONDS\n"
 "               an actor that does not answer a ping this soon is killed\n"
@@ -337,6 +338,7 @@ main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "report", required_argument, NULL, 'R' },
+		{ "timeline", required_argument, NULL, 'T' },
 		{ "heartbeat", required_argument, NULL, 'H' },
 		{ "mcp-http", required_argument, NULL, 'M' },
 		{ "backend", required_argument, NULL, 'B' },
@@ -348,7 +350,7 @@ main(int argc, char **argv)
 	struct sched_port		 port;
 	struct config			*cfg = NULL;
 	struct workflow			*wf = NULL;
-	const char			*report = NULL;
+	const char			*report = NULL, *timeline = NULL;
 	struct event			*ev_int = NULL, *ev_term = NULL;
 	struct event			*ev_chld = NULL, *ev_hup = NULL;
 	struct agent			*a;
@@ -359,6 +361,7 @@ main(int argc, char **argv)
 	bool				 check = false, progress;
 	double				 grace;
 	int				 ch, lockfd, report_fd = -1, code;
+	int				 timeline_fd = -1;
 	long				 mcp_port = -1;
 	size_t				 i;
 
@@ -425,6 +428,9 @@ main(int argc, char **argv)
 		case 'R':
 			report = optarg;
 			break;
+		case 'T':
+			timeline = optarg;
+			break;
 		case 'v':
 			sup.verbose++;
 			break;
@@ -445,8 +451,9 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (report != NULL && wfile == NULL) {
-		fprintf(stderr, "orch-supervisor: --report needs -w\n");
+	if ((report != NULL || timeline != NULL) && wfile == NULL) {
+		fprintf(stderr, "orch-supervisor: --%s needs -w\n", report !=
+		    NULL ? "report" : "timeline");
 		return 2;
 	}
 	if (backend != NULL && backend[0] != '\0' &&
@@ -493,6 +500,12 @@ main(int argc, char **argv)
 	if (report != NULL && (report_fd = open(report, O_WRONLY | O_CREAT |
 	    O_CLOEXEC | O_NOCTTY, 0644)) == -1) {
 		xasprintf(&cause, "--report %s: %s", report, strerror(errno));
+		goto fail;
+	}
+	if (timeline != NULL && (timeline_fd = open(timeline, O_WRONLY |
+	    O_CREAT | O_CLOEXEC | O_NOCTTY, 0644)) == -1) {
+		xasprintf(&cause, "--timeline %s: %s", timeline,
+		    strerror(errno));
 		goto fail;
 	}
 	if (rundir_path(sup.instance, sup.rundir, sizeof sup.rundir,
@@ -583,6 +596,9 @@ main(int argc, char **argv)
 	ports_sched(&sup, &port);
 	sup.sched = sched_new(&sup, &port, report, report_fd);
 	report_fd = -1;
+	if (timeline_fd != -1)
+		sched_set_timeline(sup.sched, timeline, timeline_fd);
+	timeline_fd = -1;
 	if (wf != NULL) {
 		sched_add(sup.sched, wf, SCHED_MAIN);
 		wf = NULL;
@@ -631,6 +647,8 @@ fail:
 	free(cause);
 	if (report_fd != -1)
 		close(report_fd);
+	if (timeline_fd != -1)
+		close(timeline_fd);
 	config_free(cfg);
 	workflow_free(wf);
 	if (ev_int != NULL) {

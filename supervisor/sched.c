@@ -692,6 +692,16 @@ sched_agent_cb(void *arg, const struct hub_change *ch)
 	sched_kick(s);
 }
 
+void
+sched_set_timeline(struct sched *s, const char *path, int fd)
+{
+	free(s->timeline);
+	if (s->timeline_fd != -1)
+		close(s->timeline_fd);
+	s->timeline = xstrdup(path);
+	s->timeline_fd = fd;
+}
+
 struct sched *
 sched_new(struct supervisor *sup, const struct sched_port *port,
     const char *report, int report_fd)
@@ -704,6 +714,7 @@ sched_new(struct supervisor *sup, const struct sched_port *port,
 	sched_metrics_init(s);
 	s->report = report != NULL ? xstrdup(report) : NULL;
 	s->report_fd = report_fd;
+	s->timeline_fd = -1;
 	snprintf(s->dir, sizeof s->dir, "%s/tasks", sup->rundir);
 	mkdir(s->dir, 0700);
 	s->pump = event_new(sup->base, -1, 0, sched_pump_cb, s);
@@ -745,7 +756,10 @@ sched_free(struct sched *s)
 	event_free(s->pump);
 	if (s->report_fd != -1)
 		close(s->report_fd);
+	if (s->timeline_fd != -1)
+		close(s->timeline_fd);
 	free(s->report);
+	free(s->timeline);
 	free(s);
 }
 

@@ -107,6 +107,9 @@ unsigned	 sched_exec(struct sched *s, const char *agent,
 		    char *const *argv, size_t argc, unsigned timeout_ms,
 		    proto_done_fn fn, void *arg, int *err, const char **why);
 
+/* With -w: the run's timeline (SVG) to fd, opened by the caller (taken). */
+void		 sched_set_timeline(struct sched *s, const char *path, int fd);
+
 /* Something changed (an agent became idle, ...): look again, soon. */
 void		 sched_kick(struct sched *s);
 

@@ -120,6 +120,9 @@ sched_finish(struct sched *s, int signo)
 	if (s->report_fd != -1 && sched_report(run, code, s->report_fd,
 	    s->report) != 0 && code == 0)
 		code = 1;
+	if (s->timeline_fd != -1 && sched_timeline_put(run, s->timeline_fd,
+	    s->timeline) != 0 && code == 0)
+		code = 1;
 	return code;
 }
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <msgpack.h>
 
@@ -101,6 +102,8 @@ struct sched {
 	bool			 view_subscribed;	/* to the hub */
 	char			*report;
 	int			 report_fd;	/* opened (and checked) early */
+	char			*timeline;	/* --timeline, the same way */
+	int			 timeline_fd;
 	char			 dir[PATH_MAX + 16];	/* ORCH_INPUT files */
 	bool			 main_over;	/* the -w run: then stop */
 	char			 interrupted[32];	/* by what, or "" */
@@ -180,6 +183,14 @@ int	sched_result_first_line(const struct stask *t);
 void	sched_pack_result(msgpack_packer *pk, const struct sched_run *run);
 /* The JSON report of run on fd (opened by the caller). 0, or -1. */
 int	sched_report(struct sched_run *run, int code, int fd,
+	    const char *path);
+/* fd (a file: emptied first) holds text and a newline. 0, or -1. */
+int	sched_put_file(int fd, const char *text);
+
+/* sched_timeline.c: run's timeline, an SVG Gantt chart, to f. 0 or -1. */
+int	sched_timeline(const struct sched_run *run, FILE *f);
+/* The same to fd (emptied first); what went wrong logged. 0 or -1. */
+int	sched_timeline_put(const struct sched_run *run, int fd,
 	    const char *path);
 /* The -w run's summary table, on stdout. */
 void	sched_summary(struct sched_run *run);

@@ -279,13 +279,18 @@ sched_json_text(const char *p, size_t len)
 	return j != NULL ? j : json_string("");
 }
 
-/* The JSON report of run on fd (opened by the caller). 0, or -1. */
-static int
-sched_write_all(int fd, const char *text)
+int
+sched_put_file(int fd, const char *text)
 {
-	size_t	len = strlen(text), off = 0;
-	ssize_t	n;
+	struct stat	sb;
+	size_t		len = strlen(text), off = 0;
+	ssize_t		n;
 
+	/* An earlier, longer file must not leave its end behind. */
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0))
+		return -1;
+	/* In one piece, whatever wrote it (jansson: a few bytes at a time). */
 	while (off < len) {
 		if ((n = write(fd, text + off, len - off)) == -1) {
 			if (errno == EINTR)
@@ -303,7 +308,6 @@ sched_report(struct sched_run *run, int code, int fd, const char *path)
 	json_t		*root, *arr, *o;
 	char		*text = NULL;
 	struct stask	*t;
-	struct stat	 sb;
 	size_t		 i;
 	int		 rc;
 
@@ -342,15 +346,8 @@ sched_report(struct sched_run *run, int code, int fd, const char *path)
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "tasks", arr);
-	/* An earlier, longer report must not leave its end behind. */
-	rc = 0;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0))
-		rc = -1;
-	/* In one piece: jansson writes to an fd a few bytes at a time. */
-	if (rc == 0 && ((text = json_dumps(root, JSON_INDENT(2) |
-	    JSON_SORT_KEYS)) == NULL || sched_write_all(fd, text) != 0))
-		rc = -1;
+	rc = (text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS)) ==
+	    NULL || sched_put_file(fd, text) != 0 ? -1 : 0;
 	free(text);
 	if (rc != 0)
 		log_warnx("cannot write the report %s: %s", path,
