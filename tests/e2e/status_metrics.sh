@@ -94,11 +94,13 @@ jq -e --slurpfile s "$T/status.json" '
 ' "$T/tasks.json" >/dev/null || fail "metrics $(jq -c .metrics "$T/status.json") against tasks $(jq -c "[.tasks[] | {agent, status, duration_ns}]" "$T/tasks.json")"
 
 # Every task's times: queued, then begun, then over, in the supervisor's
-# life; begun to over is its duration (the actor's, within 50 ms).
+# life; begun to over (the supervisor's clock) holds the duration its
+# actor measured, and exceeds it by less than 250 ms (the messages
+# between them, the end's process sweep: tens of ms on a loaded machine).
 jq -e '.started as $s0 | .now as $now | [.tasks[] | select(.task | startswith("1:"))] |
 	length == 17 and all(.created >= $s0 and .ended <= $now and
 	(.started == null or (.created <= .started and .started <= .ended)) and
-	(.started == null or ((.ended - .started) - .duration_ns / 1e6 | fabs) < 50))' \
+	(.started == null or (((.ended - .started) - .duration_ns / 1e6) | . > -2 and . < 250)))' \
     "$T/status.json" >/dev/null || fail "task times: $(jq -c '[.started, .now, (.tasks[] | [.task, .created, .started, .ended, .duration_ns])]' "$T/status.json")"
 # ask2 was denied: it never began.
 jq -e '.tasks[] | select(.task == "1:ask2") | .started == null and .ended != null' \
