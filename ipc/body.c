@@ -91,6 +91,29 @@ body_bool(const msgpack_object *map, const char *key, bool *out)
 	return 0;
 }
 
+int
+body_double(const msgpack_object *map, const char *key, double *out)
+{
+	const msgpack_object	*o = body_get(map, key);
+
+	if (o == NULL)
+		return -1;
+	switch (o->type) {
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		*out = o->via.f64;
+		return 0;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		*out = (double)o->via.u64;
+		return 0;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		*out = (double)o->via.i64;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 void
 body_pack_str(msgpack_packer *pk, const char *s)
 {

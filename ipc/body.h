@@ -27,6 +27,9 @@ int		 body_i64(const msgpack_object *map, const char *key,
 		    int64_t *out);
 int		 body_bool(const msgpack_object *map, const char *key,
 		    bool *out);
+/* Any number (integer or float) as a double. 0, or -1 (*out untouched). */
+int		 body_double(const msgpack_object *map, const char *key,
+		    double *out);
 
 void		 body_pack_str(msgpack_packer *pk, const char *s);
 void		 body_pack_kv_str(msgpack_packer *pk, const char *key,

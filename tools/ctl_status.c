@@ -15,21 +15,10 @@
 static double
 ctl_status_num(const msgpack_object *o, const char *key)
 {
-	const msgpack_object	*v = body_get(o, key);
+	double	v = 0;
 
-	if (v == NULL)
-		return 0;
-	switch (v->type) {
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		return v->via.f64;
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		return (double)v->via.u64;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		return (double)v->via.i64;
-	default:
-		return 0;
-	}
+	body_double(o, key, &v);
+	return v;
 }
 
 /* A duration in ms, as people read it: 850 ms, 12.3 s, 4m05s. */

@@ -41,21 +41,14 @@ top_str(const msgpack_object *o, const char *key, char *buf, size_t size)
 	client_esc(buf, size, s != NULL ? s : "", len);
 }
 
+/* A number, or -1 where there is none. */
 static double
 top_num(const msgpack_object *o, const char *key)
 {
-	const msgpack_object	*v = body_get(o, key);
+	double	v = -1;
 
-	if (v == NULL)
-		return -1;
-	if (v->type == MSGPACK_OBJECT_FLOAT32 ||
-	    v->type == MSGPACK_OBJECT_FLOAT64)
-		return v->via.f64;
-	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return (double)v->via.u64;
-	if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
-		return (double)v->via.i64;
-	return -1;
+	body_double(o, key, &v);
+	return v;
 }
 
 static const msgpack_object *

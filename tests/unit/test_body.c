@@ -14,12 +14,14 @@ test_roundtrip(void **state)
 	uint64_t		 u;
 	int64_t			 i;
 	bool			 b;
+	double			 d = 9;
 	size_t			 len;
 
 	(void)state;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 6);
+	msgpack_pack_map(&pk, 7);
+	body_pack_kv_double(&pk, "f", 2.5);
 	body_pack_kv_str(&pk, "s", "abc");
 	body_pack_kv_u64(&pk, "u", 42);
 	body_pack_kv_i64(&pk, "i", -7);
@@ -46,6 +48,16 @@ test_roundtrip(void **state)
 	assert_int_equal(body_bool(m, "b", &b), 0);
 	assert_true(b);
 	assert_int_equal(body_bool(m, "s", &b), -1);
+	/* Any number reads as a double; anything else leaves it be. */
+	assert_int_equal(body_double(m, "f", &d), 0);
+	assert_true(d == 2.5);
+	assert_int_equal(body_double(m, "u", &d), 0);
+	assert_true(d == 42);
+	assert_int_equal(body_double(m, "i", &d), 0);
+	assert_true(d == -7);
+	assert_int_equal(body_double(m, "s", &d), -1);
+	assert_int_equal(body_double(m, "missing", &d), -1);
+	assert_true(d == -7);
 	p = body_bytes(m, "bin", &len);
 	assert_non_null(p);
 	assert_int_equal(len, 3);
@@ -53,7 +65,7 @@ test_roundtrip(void **state)
 	assert_null(body_bytes(m, "u", &len));
 	/* Not a map: everything reads as absent. */
 	assert_null(body_get(NULL, "s"));
-	assert_null(body_get(&m->via.map.ptr[0].val, "s"));
+	assert_null(body_get(&m->via.map.ptr[1].val, "s"));
 	msgpack_unpacked_destroy(&up);
 
 	/* A string with an embedded NUL is refused, not truncated. */
