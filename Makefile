@@ -217,6 +217,20 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
+# The dashboard's page, in the gateway as it is in web/ (no build step of
+# its own: the bytes, as a C array).
+$(BUILD)/gen/web_page.c: web/dashboard.html
+	@mkdir -p $(@D)
+	@{ echo '#include <stddef.h>'; \
+	  echo 'const char gw_web_page[] = {'; \
+	  od -An -v -tx1 $< | awk '{ for (i = 1; i <= NF; i++) printf "0x%s,", $$i; print "" }'; \
+	  echo '0 };'; \
+	  echo 'const size_t gw_web_page_len = sizeof gw_web_page - 1;'; } >$@
+
+$(BUILD)/obj/gen/web_page.o: $(BUILD)/gen/web_page.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
@@ -228,6 +242,7 @@ $(BUILD)/bin/orch-ipc-demo: $(BUILD)/obj/tools/ipc_demo.o $(LIB)
 $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_task.o $(BUILD)/obj/actors/actor_clients.o $(BUILD)/obj/actors/actor_msg.o \
     $(BUILD)/obj/actors/actor_type.o $(BUILD)/obj/actors/gateway.o \
     $(BUILD)/obj/actors/gateway_line.o $(BUILD)/obj/actors/gateway_http.o $(BUILD)/obj/actors/gateway_web.o \
+    $(BUILD)/obj/gen/web_page.o \
     $(BUILD)/obj/actors/gateway_rpc.o $(BUILD)/obj/actors/gateway_res.o \
     $(BUILD)/obj/actors/claude.o $(BUILD)/obj/actors/claude_hook.o $(BUILD)/obj/actors/claude_print.o \
     $(BUILD)/obj/actors/claude_screen.o $(BUILD)/obj/actors/claude_gate.o \

@@ -216,28 +216,45 @@ gw_http_origin_ok(const char *origin)
 	return false;
 }
 
-/* Compared in time that does not depend on where they differ. */
-static bool
-gw_http_token_ok(const char *want, const char *auth)
+bool
+gw_same_secret(const char *want, const char *got)
 {
-	size_t		 i, n, m;
+	size_t		 i, n = strlen(want), m = strlen(got);
 	unsigned char	 d = 0;
 
-	if (want == NULL)
-		return true;
-	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
-		return false;
-	auth += 7;
-	while (*auth == ' ')
-		auth++;
-	n = strlen(want);
-	m = strlen(auth);
+	/* In time that does not depend on where they differ. */
 	for (i = 0; i < n; i++)
-		d |= (unsigned char)(want[i] ^ (i < m ? auth[i] : 0));
+		d |= (unsigned char)(want[i] ^ (i < m ? got[i] : 0));
 	return d == 0 && n == m;
 }
 
-/* A header's value without the whitespace around it, in buf; or NULL. */
+/*
+ * The bearer token, if one is wanted: in Authorization, or (a browser's
+ * page cannot set that header) as ?token= on any path but /mcp.
+ */
+static bool
+gw_http_token_ok(const char *want, const char *auth, const char *query,
+    bool mcp)
+{
+	struct evkeyvalq	 q;
+	const char		*got;
+	bool			 ok;
+
+	if (want == NULL)
+		return true;
+	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
+		for (auth += 7; *auth == ' '; auth++)
+			;
+		return gw_same_secret(want, auth);
+	}
+	if (mcp || query == NULL || evhttp_parse_query_str(query, &q) != 0)
+		return false;
+	got = evhttp_find_header(&q, "token");
+	ok = got != NULL && gw_same_secret(want, got);
+	evhttp_clear_headers(&q);
+	return ok;
+}
+
 static const char *
 gw_http_header(struct evkeyvalq *in, const char *name, char *buf, size_t size)
 {
@@ -533,11 +550,13 @@ gw_http_cb(struct evhttp_request *req, void *arg)
 		return;
 	}
 	auth = gw_http_header(in, "Authorization", ab, sizeof ab);
-	if (!gw_http_token_ok(h->gw->a->ac.mcp.token, auth)) {
+	if (!gw_http_token_ok(h->gw->a->ac.mcp.token, auth,
+	    evhttp_uri_get_query(uri), strcmp(path, GW_HTTP_PATH) == 0)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"orch\"");
 		gw_http_plain(req, 401, "Unauthorized", "a bearer token is "
-		    "required (Authorization: Bearer TOKEN, mcp.token)");
+		    "required (Authorization: Bearer TOKEN, mcp.token; a "
+		    "page: ?token=TOKEN)");
 		return;
 	}
 	w = gw_who(h, evhttp_request_get_connection(req));
@@ -548,7 +567,8 @@ gw_http_cb(struct evhttp_request *req, void *arg)
 		snprintf(who.caller, sizeof who.caller, "%s", w->caller);
 		if (!gw_web_request(h->gw, req, path, &who))
 			gw_http_plain(req, 404, "Not Found", "orch serves "
-			    GW_HTTP_PATH " (MCP) and /metrics");
+			    GW_HTTP_PATH " (MCP), /metrics, and / (the "
+			    "dashboard)");
 		return;
 	}
 	sid = gw_http_header(in, "Mcp-Session-Id", sb, sizeof sb);
@@ -606,6 +626,7 @@ gw_http_start(struct gateway *gw, char **cause)
 		return -1;
 	}
 	gw->http = h;
+	gw_web_start(gw, h->port);
 	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", h->port,
 	    GW_HTTP_PATH);
 	/* Where a client finds it, beside mcp.sock. */
@@ -616,7 +637,8 @@ gw_http_start(struct gateway *gw, char **cause)
 		fclose(f);
 	} else
 		h->url_file[0] = '\0';
-	log_info("MCP over HTTP on %s, metrics at /metrics%s", url,
+	log_info("MCP over HTTP on %s; the dashboard at /, metrics at "
+	    "/metrics%s", url,
 	    m->token != NULL ? " (bearer token required)" : "");
 	return 0;
 }

@@ -62,7 +62,7 @@ struct gw_ctx {
 struct gw_conn;
 struct gw_call;
 struct gw_http;
-struct gw_wreq;
+struct gw_web;
 struct mcp_tool;
 
 struct gateway {
@@ -75,7 +75,7 @@ struct gateway {
 	struct gw_call		*calls;
 	unsigned		 ncalls;
 	struct gw_http		*http;
-	struct gw_wreq		*web;		/* pages orch is asked for */
+	struct gw_web		*web;		/* gateway_web.c's */
 };
 
 /*
@@ -132,12 +132,17 @@ void	 gw_line_free(struct gateway *gw);
 int	 gw_http_start(struct gateway *gw, char **cause);
 void	 gw_http_free(struct gateway *gw);
 
+/* Are two secrets the same (in time that does not tell where not)? */
+bool	 gw_same_secret(const char *want, const char *got);
+
 /*
- * gateway_web.c: path's page (GET /metrics) for who (a client made of
- * the connection's caller): answered now or once orch has; false when
- * path is none of its.
+ * gateway_web.c, on the HTTP listener of port: path's page (/, /events,
+ * /metrics, /api/approve, /api/deny) for who (a client made of the
+ * connection's caller): answered now or once orch has; false when path
+ * is none of its.
  */
 struct evhttp_request;
+void	 gw_web_start(struct gateway *gw, unsigned port);
 bool	 gw_web_request(struct gateway *gw, struct evhttp_request *req,
 	    const char *path, const struct gw_client *who);
 void	 gw_web_free(struct gateway *gw);
