@@ -116,21 +116,21 @@ gw_wreq_send(struct gw_client *c, json_t *msg, bool modern)
 	const char	*why = "orch did not answer";
 
 	(void)modern;
-	if (!r->answered) {
-		r->answered = true;
-		if (res != NULL && !json_is_true(json_object_get(res,
-		    "isError")) && json_object_get(res, "structuredContent"))
-			r->done(r, json_object_get(res, "structuredContent"),
-			    NULL);
-		else {
-			text = res != NULL ? json_object_get(json_array_get(
-			    json_object_get(res, "content"), 0), "text") :
-			    json_object_get(json_object_get(msg, "error"),
-			    "message");
-			if (json_is_string(text))
-				why = json_string_value(text);
-			r->done(r, NULL, why);
-		}
+	if (r->answered) {	/* one answer a request */
+		json_decref(msg);
+		return;
+	}
+	r->answered = true;
+	if (res != NULL && !json_is_true(json_object_get(res, "isError")) &&
+	    json_object_get(res, "structuredContent") != NULL)
+		r->done(r, json_object_get(res, "structuredContent"), NULL);
+	else {
+		text = res != NULL ? json_object_get(json_array_get(
+		    json_object_get(res, "content"), 0), "text") :
+		    json_object_get(json_object_get(msg, "error"), "message");
+		if (json_is_string(text))
+			why = json_string_value(text);
+		r->done(r, NULL, why);
 	}
 	json_decref(msg);
 	if (!r->in_start)
