@@ -290,6 +290,21 @@ client_duration(uint64_t ns, char *buf, size_t size)
 	return buf;
 }
 
+const char *
+client_span_ms(double ms, char *buf, size_t size)
+{
+	if (ms < 0)
+		snprintf(buf, size, "-");
+	else if (ms < 1000)
+		snprintf(buf, size, "%.0f ms", ms);
+	else if (ms < 60000)
+		snprintf(buf, size, "%.1f s", ms / 1000);
+	else
+		snprintf(buf, size, "%lldm%02llds", (long long)(ms / 60000),
+		    (long long)(ms / 1000) % 60);
+	return buf;
+}
+
 static void
 client_caps(const msgpack_object *row, char *buf, size_t size)
 {

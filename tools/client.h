@@ -77,6 +77,8 @@ void	 client_print_agents(const msgpack_object *agents);
 
 /* "1.2 s", "35 ms" */
 const char *client_duration(uint64_t ns, char *buf, size_t size);
+/* A span in ms as people read it: "850 ms", "12.3 s", "4m05s"; "-" if < 0. */
+const char *client_span_ms(double ms, char *buf, size_t size);
 /*
  * s made safe to print (an agent wrote it: no escape sequence reaches the
  * terminal), in buf; see log_escape. len (size_t)-1: up to the NUL.

@@ -21,19 +21,6 @@ ctl_status_num(const msgpack_object *o, const char *key)
 	return v;
 }
 
-/* A duration in ms, as people read it: 850 ms, 12.3 s, 4m05s. */
-static void
-ctl_status_span(double ms, char *buf, size_t size)
-{
-	if (ms < 1000)
-		snprintf(buf, size, "%.0f ms", ms);
-	else if (ms < 60000)
-		snprintf(buf, size, "%.1f s", ms / 1000);
-	else
-		snprintf(buf, size, "%lldm%02llds", (long long)(ms / 1000) / 60,
-		    (long long)(ms / 1000) % 60);
-}
-
 static void
 ctl_status_metrics(const msgpack_object *m)
 {
@@ -43,8 +30,8 @@ ctl_status_metrics(const msgpack_object *m)
 	uint32_t		 i;
 
 	body_bool(m, "p95Exact", &exact);
-	ctl_status_span(ctl_status_num(m, "avgTaskDuration"), avg, sizeof avg);
-	ctl_status_span(ctl_status_num(m, "p95TaskDuration"), p95, sizeof p95);
+	client_span_ms(ctl_status_num(m, "avgTaskDuration"), avg, sizeof avg);
+	client_span_ms(ctl_status_num(m, "p95TaskDuration"), p95, sizeof p95);
 	printf("\nMETRICS\n");
 	printf("  tasks per minute  %.1f (last minute), %.1f since the start\n",
 	    ctl_status_num(m, "tasksPerMinute"),
@@ -76,7 +63,7 @@ ctl_status_metrics(const msgpack_object *m)
 		r = &rows->via.array.ptr[i];
 		if (body_str(r, "agent", id, sizeof id) != 0)
 			continue;
-		ctl_status_span(ctl_status_num(r, "busyMs"), busy, sizeof busy);
+		client_span_ms(ctl_status_num(r, "busyMs"), busy, sizeof busy);
 		printf("  - %-18s %5.1f%% %10s %6.0f %6.0f %8.0f %10.4f\n", id,
 		    ctl_status_num(r, "utilization") * 100, busy,
 		    ctl_status_num(r, "tasksEnded"),
@@ -144,7 +131,7 @@ ctl_status(struct client *c, int argc, char **argv)
 	if (body_str(res, "instance", inst, sizeof inst) != 0)
 		inst[0] = '\0';
 	body_i64(res, "pid", &pid);
-	ctl_status_span(ctl_status_num(res, "now") - ctl_status_num(res,
+	client_span_ms(ctl_status_num(res, "now") - ctl_status_num(res,
 	    "started"), up, sizeof up);
 	printf("orch %s, supervisor pid %lld, up %s\n\n", inst, (long long)pid,
 	    up);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tools/client.h"
 #include "tools/top.h"
 
 enum { TOP_C_IDLE = 1, TOP_C_WORK, TOP_C_WAIT, TOP_C_ERR, TOP_C_HEAD };
@@ -89,18 +90,6 @@ top_line(int y, attr_t attr, const char *fmt, ...)
 	attroff(attr);
 }
 
-static void
-top_span(double ms, char *buf, size_t size)
-{
-	if (ms < 0)
-		snprintf(buf, size, "-");
-	else if (ms < 60000)
-		snprintf(buf, size, "%.1fs", ms / 1000);
-	else
-		snprintf(buf, size, "%lldm%02llds", (long long)(ms / 60000),
-		    (long long)(ms / 1000) % 60);
-}
-
 static int
 top_draw_agents(const struct top_view *v, const struct top_ui *ui, int y,
     int rows)
@@ -120,7 +109,7 @@ top_draw_agents(const struct top_view *v, const struct top_ui *ui, int y,
 		first = ui->sel - (size_t)rows + 1;
 	for (i = first; i < n && i < first + (size_t)rows; i++) {
 		a = &v->agents[idx[i]];
-		top_span((double)a->elapsed_ms, el, sizeof el);
+		client_span_ms((double)a->elapsed_ms, el, sizeof el);
 		attr = i == ui->sel ? A_REVERSE : A_NORMAL;
 		top_line(y, attr, "%c %-20.20s %-12s %4.0f%% %8s %5llu  %s %s",
 		    i == ui->sel ? '>' : ' ', a->id, "", a->utilization * 100,
@@ -150,7 +139,7 @@ top_draw_tasks(const struct top_view *v, int y, int rows)
 	first = v->ntasks > (size_t)rows ? v->ntasks - (size_t)rows : 0;
 	for (i = first; i < v->ntasks; i++) {
 		t = &v->tasks[i];
-		top_span((double)t->dur_ns / 1e6, dur, sizeof dur);
+		client_span_ms((double)t->dur_ns / 1e6, dur, sizeof dur);
 		top_line(y, strcmp(t->status, "waiting") == 0 ? A_REVERSE |
 		    COLOR_PAIR(TOP_C_WAIT) : top_status_attr(t->status),
 		    "  %-24.24s %-10s %-20.20s %8s  %s", t->name, t->status,
@@ -211,7 +200,7 @@ top_draw(const struct top_view *v, const struct top_ui *ui)
 	int	y = 0, rows = LINES > 0 ? LINES : 24, part, i;
 
 	erase();
-	top_span(v->up_ms, up, sizeof up);
+	client_span_ms(v->up_ms, up, sizeof up);
 	top_line(y++, COLOR_PAIR(TOP_C_HEAD) | A_BOLD, " orch %s  up %s  %s%*s",
 	    v->instance, up, v->approvals ? "APPROVALS WAITING  " : "",
 	    COLS, "");
