@@ -17,7 +17,7 @@ OPT      ?= -O2
 DEB_PKGS = libevent-dev libmsgpack-dev libyaml-dev liblz4-dev libcmocka-dev \
            libjansson-dev pkg-config tmux clang libclang-rt-14-dev \
            libzmq3-dev libnng-dev bubblewrap jq nodejs curl git \
-           python3-prometheus-client libncurses-dev
+           python3-prometheus-client libncurses-dev chromium
 PKGS     = libevent msgpack yaml-0.1 liblz4 jansson
 
 VERSION  = 0.1.0

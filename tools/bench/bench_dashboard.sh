@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench_dashboard: what watching orch costs.
-#  1. 1,000 trivial tasks on 4 workers, alone and while the snapshot is
-#     read every 100 ms (orch-ctl status --json) and /metrics scraped every
-#     100 ms, in the same run: wall time and orch's CPU (the supervisor
-#     and its actors), and the ratio.
+#  1. 1,000 trivial tasks on 4 workers, alone and watched, in the same
+#     run: watched is orch-ctl top attached (in tmux), the web page's event
+#     stream open, the snapshot read every 100 ms (orch-ctl status --json)
+#     and /metrics scraped every 100 ms; wall time and orch's CPU (the
+#     supervisor and its actors), and the ratio.
 #  2. orch-ctl top's own CPU over 10 s at 50 agents, beside a loop of
 #     orch-ctl status every 0.5 s (what `watch` would do).
 set -eu
@@ -45,12 +46,19 @@ run() {
 		watchers="$watchers $!"
 		( while :; do curl -s -o /dev/null "http://127.0.0.1:$port/metrics" || true; sleep 0.1; done ) &
 		watchers="$watchers $!"
+		# The page's stream and top, each dialing again until the
+		# supervisor is up (and after it is gone, until killed).
+		( while :; do curl -s -N -o /dev/null "http://127.0.0.1:$port/events" || true; sleep 0.05; done ) &
+		watchers="$watchers $!"
+		tmux -L "bench-dash-$$" -f /dev/null new-session -d -x 120 -y 40 \
+		    "while :; do '$bin/orch-ctl' -L dash top; sleep 0.05; done"
 	fi
 	t=$(date +%s%N)
 	/usr/bin/time -f '%U %S' -o "$dir/time" "$bin/orch-supervisor" -L dash -w "$dir/many.yaml" >/dev/null 2>&1
 	wall=$(( ($(date +%s%N) - t) / 1000000 ))
 	for p in $watchers; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	watchers=""
+	tmux -L "bench-dash-$$" kill-server 2>/dev/null || true
 	echo "$wall $(awk '{ printf "%d", ($1 + $2) * 1000 }' "$dir/time")"
 }
 
@@ -62,11 +70,12 @@ for r in $(seq "$rounds"); do
 done
 qw=$(cut -d' ' -f1 "$dir/quiet" | median); qc=$(cut -d' ' -f2 "$dir/quiet" | median)
 ww=$(cut -d' ' -f1 "$dir/watched" | median); wc_=$(cut -d' ' -f2 "$dir/watched" | median)
-ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($2 > 0 ? $1 / $2 : 0) }'; }
+# (A bare > in awk's printf list is a redirection: hence the if.)
+ratio() { echo "$1 $2" | awk '{ r = 0; if ($2 != 0) r = $1 / $2; printf "%.2f", r }'; }
 printf '%s trivial tasks on 4 workers, median of %s rounds, same run\n' "$n" "$rounds"
 printf '  %-52s %7s %9s\n' "" "wall ms" "orch CPU ms"
 printf '  %-52s %7d %9d\n' "alone" "$qw" "$qc"
-printf '  %-52s %7d %9d\n' "status --json and /metrics each every 100 ms" "$ww" "$wc_"
+printf '  %-52s %7d %9d\n' "top, the page, status --json and /metrics (100 ms)" "$ww" "$wc_"
 printf '  watched / alone: wall %sx, CPU %sx\n' "$(ratio "$ww" "$qw")" "$(ratio "$wc_" "$qc")"
 
 # 2. top at 50 agents.
