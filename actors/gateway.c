@@ -438,7 +438,9 @@ gateway_start(struct actor *a, char **cause)
 	gw->a = a;
 	a->gateway = gw;
 	gw_loop_start(gw);
-	if (gw_line_start(gw, cause) != 0 || gw_http_start(gw, cause) != 0) {
+	/* metrics: alone serves the page and /metrics, and no MCP client. */
+	if ((!a->ac.mcp.web_only && gw_line_start(gw, cause) != 0) ||
+	    gw_http_start(gw, cause) != 0) {
 		gateway_free(a);
 		return -1;
 	}

@@ -559,6 +559,12 @@ gw_http_cb(struct evhttp_request *req, void *arg)
 		    "page: ?token=TOKEN)");
 		return;
 	}
+	if (strcmp(path, GW_HTTP_PATH) == 0 && h->gw->a->ac.mcp.web_only) {
+		gw_http_plain(req, 404, "Not Found", "MCP is off: metrics.http "
+		    "serves /metrics and / (the dashboard) only; mcp.http or "
+		    "--mcp-http serves MCP at " GW_HTTP_PATH);
+		return;
+	}
 	w = gw_who(h, evhttp_request_get_connection(req));
 	if (strcmp(path, GW_HTTP_PATH) != 0) {
 		struct gw_client	who = { .nobody = w->nobody,
@@ -566,7 +572,9 @@ gw_http_cb(struct evhttp_request *req, void *arg)
 
 		snprintf(who.caller, sizeof who.caller, "%s", w->caller);
 		if (!gw_web_request(h->gw, req, path, &who))
-			gw_http_plain(req, 404, "Not Found", "orch serves "
+			gw_http_plain(req, 404, "Not Found",
+			    h->gw->a->ac.mcp.web_only ? "orch serves /metrics "
+			    "and / (the dashboard)" : "orch serves "
 			    GW_HTTP_PATH " (MCP), /metrics, and / (the "
 			    "dashboard)");
 		return;
@@ -619,8 +627,9 @@ gw_http_start(struct gateway *gw, char **cause)
 	evhttp_set_gencb(h->http, gw_http_cb, h);
 	if (evhttp_bind_socket_with_handle(h->http, "127.0.0.1",
 	    (ev_uint16_t)h->port) == NULL) {
-		xasprintf(cause, "MCP over HTTP: cannot listen on "
-		    "127.0.0.1:%u: %s", h->port, strerror(errno));
+		xasprintf(cause, "%s: cannot listen on 127.0.0.1:%u: %s",
+		    m->web_only ? "metrics.http" : "MCP over HTTP", h->port,
+		    strerror(errno));
 		evhttp_free(h->http);
 		free(h);
 		return -1;
@@ -629,6 +638,13 @@ gw_http_start(struct gateway *gw, char **cause)
 	gw_web_start(gw, h->port);
 	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", h->port,
 	    GW_HTTP_PATH);
+	if (m->web_only) {
+		h->url_file[0] = '\0';
+		log_info("the dashboard on http://127.0.0.1:%u/, metrics at "
+		    "/metrics%s (MCP off)", h->port, m->token != NULL ?
+		    " (bearer token required)" : "");
+		return 0;
+	}
 	/* Where a client finds it, beside mcp.sock. */
 	if (rundir_file(gw->a->instance, GW_HTTP_URL_FILE, h->url_file,
 	    sizeof h->url_file, NULL) == 0 && (f = fopen(h->url_file, "we")) !=

@@ -272,8 +272,9 @@ agent_config_pack(msgpack_packer *pk, const struct agent_config *ac)
 	if (ac->type != AGENT_GATEWAY)
 		return;
 	body_pack_str(pk, "mcp");
-	msgpack_pack_map(pk, 3 + (ac->mcp.token != NULL));
+	msgpack_pack_map(pk, 4 + (ac->mcp.token != NULL));
 	body_pack_kv_u64(pk, "http", ac->mcp.http);
+	body_pack_kv_bool(pk, "web_only", ac->mcp.web_only);
 	body_pack_kv_u64(pk, "max_body", ac->mcp.body_max);
 	body_pack_kv_u64(pk, "session_idle", ac->mcp.idle_s);
 	if (ac->mcp.token != NULL)
@@ -670,11 +671,21 @@ agent_config_token_key(const msgpack_object *o, struct agent_config *ac)
 	return 0;
 }
 
+static int
+agent_config_web_only_key(const msgpack_object *o, struct agent_config *ac)
+{
+	if (o->type != MSGPACK_OBJECT_BOOLEAN)
+		return -1;
+	ac->mcp.web_only = o->via.boolean;
+	return 0;
+}
+
 static const struct agent_config_key agent_config_mcp_keys[] = {
 	{ "http", agent_config_http_key },
 	{ "max_body", agent_config_body_key },
 	{ "session_idle", agent_config_idle_key },
 	{ "token", agent_config_token_key },
+	{ "web_only", agent_config_web_only_key },
 };
 
 static int

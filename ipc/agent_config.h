@@ -102,6 +102,7 @@ struct mcp_config {
 	char			*token;		/* bearer token, or NULL */
 	size_t			 body_max;	/* bytes */
 	unsigned		 idle_s;	/* a session's idle life */
+	bool			 web_only;	/* metrics: only, MCP off */
 };
 
 struct agent_config {

@@ -673,7 +673,7 @@ agent_deploy(struct supervisor *sup, const struct agent_config *ac,
 		/* A terminated or failed agent is redeployed afresh. */
 		agent_config_clear(&a->ac);
 		agent_config_copy(&a->ac, ac);
-		memset(&a->hist, 0, sizeof a->hist);
+		restart_forget(&a->hist);
 	} else
 		a = agent_add(sup, ac);
 	log_info("agent %s: deployed by request", a->ac.id);
@@ -710,8 +710,7 @@ agent_restart(struct agent *a, proto_done_fn done, void *arg,
 		*why = "is already starting";
 		return IPC_E_BUSY;
 	}
-	/* A restart asked for is not a crash: the intensity starts over. */
-	memset(&a->hist, 0, sizeof a->hist);
+	restart_forget(&a->hist);
 	a->on_ready.fn = done;
 	a->on_ready.arg = arg;
 	if (a->pid > 0) {

@@ -566,6 +566,7 @@ static const struct schema_key config_keys[] = {
 	{ "require_approval", config_approve_key },
 	{ "stages", NULL },
 	{ "mcp", config_mcp_key },
+	{ "metrics", config_metrics_key },
 };
 
 struct config *

@@ -29,6 +29,8 @@ struct config {
 	size_t			 nagents;
 	struct mcp_config	 mcp;		/* mcp: (config_mcp.c) */
 	bool			 mcp_given;
+	unsigned		 metrics_http;	/* metrics: (config_mcp.c) */
+	bool			 metrics_given;
 };
 
 /* Load a file; NULL with *cause naming the place of the first error. */
@@ -62,8 +64,10 @@ int		 config_agent_parse(const struct yamldoc *doc,
 		    const struct yamlnode *n, const char *path,
 		    struct agent_config *ac, char **cause);
 
-/* config_mcp.c: the top-level mcp: key. */
+/* config_mcp.c: the top-level mcp: and metrics: keys. */
 int		 config_mcp_key(struct schema *c, const char *path,
+		    const struct yamlnode *n, void *arg);
+int		 config_metrics_key(struct schema *c, const char *path,
 		    const struct yamlnode *n, void *arg);
 /* config_claude.c: an agent's claude: and worktree: keys. */
 int		 config_claude_key(struct schema *c, const char *path,
@@ -73,9 +77,10 @@ int		 config_iterm_key(struct schema *c, const char *path,
 int		 config_worktree_key(struct schema *c, const char *path,
 		    const struct yamlnode *n, void *arg);
 /*
- * The mcp: settings (run's own, else base's; port >= 0 overrides mcp.http)
- * onto run's gateway agent; HTTP asked for with no gateway adds one, "mcp".
- * 0, or -1 with *cause.
+ * The mcp: and metrics: settings (run's own, else base's; port >= 0
+ * overrides mcp.http) onto run's gateway agent. HTTP asked for with no
+ * gateway adds one: "mcp" for mcp.http, "metrics" (serving /metrics and
+ * the dashboard, MCP off) for metrics.http alone. 0, or -1 with *cause.
  */
 int		 config_mcp_apply(struct config *run, const struct config *base,
 		    int port, char **cause);

@@ -60,3 +60,12 @@ restart_decide(const struct restart_policy *pol, struct restart_history *hist,
 	hist->total++;
 	return d;
 }
+
+void
+restart_forget(struct restart_history *hist)
+{
+	uint64_t	total = hist->total;
+
+	memset(hist, 0, sizeof *hist);
+	hist->total = total;
+}

@@ -50,6 +50,11 @@ struct restart_decision {
 struct restart_decision restart_decide(const struct restart_policy *pol,
 	    struct restart_history *hist, bool requested, bool normal,
 	    uint64_t now_ns);
+/*
+ * An intensity window that starts over (a restart or deploy someone asked
+ * for is not a crash); the count of restarts ever stays, as a counter.
+ */
+void	restart_forget(struct restart_history *hist);
 
 
 #endif

@@ -158,6 +158,7 @@ test_roundtrip(void **state)
 	a.mcp.body_max = 65536;
 	a.mcp.idle_s = 2;
 	a.mcp.token = strdup("s3cret");
+	a.mcp.web_only = true;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	agent_config_pack(&pk, &a);
@@ -167,6 +168,7 @@ test_roundtrip(void **state)
 	assert_int_equal(b.mcp.body_max, 65536);
 	assert_int_equal(b.mcp.idle_s, 2);
 	assert_string_equal(b.mcp.token, "s3cret");
+	assert_true(b.mcp.web_only);
 	agent_config_clear(&b);
 	msgpack_sbuffer_destroy(&sb);
 	agent_config_clear(&a);
@@ -349,6 +351,15 @@ b_mcp_body(msgpack_packer *pk)
 	msgpack_pack_map(pk, 1);
 	pk_str(pk, "max_body"); msgpack_pack_uint64(pk, 10);
 }
+static void
+b_mcp_web_only(msgpack_packer *pk)
+{
+	msgpack_pack_map(pk, 2);
+	pk_str(pk, "id"); pk_str(pk, "w");
+	pk_str(pk, "mcp");
+	msgpack_pack_map(pk, 1);
+	pk_str(pk, "web_only"); msgpack_pack_uint64(pk, 1);
+}
 
 static void
 test_refused(void **state)
@@ -356,7 +367,8 @@ test_refused(void **state)
 	void	(*const cases[])(msgpack_packer *) = { b_not_map, b_no_id,
 		    b_unknown, b_tier, b_id_slash, b_nul, b_caps_type,
 		    b_backend, b_cwd, b_env, b_scrollback, b_runner,
-		    b_restart, b_mcp_port, b_mcp_token, b_mcp_body };
+		    b_restart, b_mcp_port, b_mcp_token, b_mcp_body,
+		    b_mcp_web_only };
 	size_t	i;
 
 	(void)state;

@@ -315,6 +315,108 @@ test_msgpack(void **state)
 	config_free(cfg);
 }
 
+static struct config *
+load(const char *text)
+{
+	struct config	*cfg;
+	char		*cause = NULL;
+
+	if ((cfg = config_load_string("c.yaml", text, NULL, &cause)) == NULL)
+		fail_msg("%s", cause);
+	return cfg;
+}
+
+/* config_mcp_apply must fail with exactly this message. */
+static void
+refuse_apply(const char *text, int port, const char *want)
+{
+	struct config	*cfg = load(text);
+	char		*cause = NULL;
+
+	assert_int_equal(config_mcp_apply(cfg, NULL, port, &cause), -1);
+	if (strcmp(cause, want) != 0)
+		fail_msg("got  \"%s\"\nwant \"%s\"", cause, want);
+	free(cause);
+	config_free(cfg);
+}
+
+/* mcp: and metrics: onto the one gateway, or the one they bring. */
+static void
+test_mcp_metrics(void **state)
+{
+	struct config	*cfg, *base;
+	char		*cause = NULL;
+
+	(void)state;
+	/* metrics: alone brings a gateway that serves no MCP. */
+	cfg = load("agents: [{id: w}]\nmetrics: {http: 9100}\n");
+	assert_int_equal(config_mcp_apply(cfg, NULL, -1, &cause), 0);
+	assert_int_equal(cfg->nagents, 2);
+	assert_string_equal(cfg->agents[1].id, "metrics");
+	assert_int_equal(cfg->agents[1].type, AGENT_GATEWAY);
+	assert_int_equal(cfg->agents[1].mcp.http, 9100);
+	assert_true(cfg->agents[1].mcp.web_only);
+	config_free(cfg);
+
+	/* The same port for both: one gateway, MCP on. */
+	cfg = load("agents: [{id: w}]\nmetrics: {http: 9100}\n"
+	    "mcp: {http: 9100, token: t}\n");
+	assert_int_equal(config_mcp_apply(cfg, NULL, -1, &cause), 0);
+	assert_int_equal(cfg->nagents, 2);
+	assert_string_equal(cfg->agents[1].id, "mcp");
+	assert_false(cfg->agents[1].mcp.web_only);
+	assert_string_equal(cfg->agents[1].mcp.token, "t");
+	config_free(cfg);
+
+	/* A gateway of the file's own takes the port and keeps its MCP. */
+	cfg = load("agents: [{id: w}, {id: g, type: gateway}]\n"
+	    "metrics: {http: 9100}\n");
+	assert_int_equal(config_mcp_apply(cfg, NULL, -1, &cause), 0);
+	assert_int_equal(cfg->nagents, 2);
+	assert_int_equal(cfg->agents[1].mcp.http, 9100);
+	assert_false(cfg->agents[1].mcp.web_only);
+	config_free(cfg);
+
+	/* --mcp-http with the same port as metrics: is one listener. */
+	cfg = load("agents: [{id: w}]\nmetrics: {http: 9100}\n");
+	assert_int_equal(config_mcp_apply(cfg, NULL, 9100, &cause), 0);
+	assert_string_equal(cfg->agents[1].id, "mcp");
+	assert_false(cfg->agents[1].mcp.web_only);
+	config_free(cfg);
+
+	/* A workflow's run takes its base's metrics: unless it has its own. */
+	base = load("agents: [{id: w}]\nmetrics: {http: 9100}\n");
+	cfg = load("agents: [{id: v}]\n");
+	assert_int_equal(config_mcp_apply(cfg, base, -1, &cause), 0);
+	assert_int_equal(cfg->nagents, 2);
+	assert_int_equal(cfg->agents[1].mcp.http, 9100);
+	config_free(cfg);
+	cfg = load("agents: [{id: v}]\nmetrics: {http: 0}\n");
+	assert_int_equal(config_mcp_apply(cfg, base, -1, &cause), 0);
+	assert_int_equal(cfg->nagents, 1);
+	config_free(cfg);
+	config_free(base);
+
+	refuse_apply("agents: [{id: w}]\nmetrics: {http: 9100}\n"
+	    "mcp: {http: 9101}\n", -1, "metrics.http (9100) and mcp.http "
+	    "(9101) differ: the gateway serves /mcp, /metrics and / on one "
+	    "port");
+	refuse_apply("agents: [{id: w}]\nmetrics: {http: 9100}\n", 9101,
+	    "metrics.http (9100) and --mcp-http (9101) differ: the gateway "
+	    "serves /mcp, /metrics and / on one port");
+	refuse_apply("agents: [{id: metrics}]\nmetrics: {http: 9100}\n", -1,
+	    "metrics.http needs a gateway, and agent 'metrics' is not one: "
+	    "give it 'type: gateway' or add an agent that is");
+	refuse_apply("agents: [{id: mcp}]\nmcp: {http: 9100}\n", -1,
+	    "MCP over HTTP needs a gateway, and agent 'mcp' is not one: give "
+	    "it 'type: gateway' or add an agent that is");
+	refuse("agents: [{id: w}]\nmetrics: {http: 70000}\n",
+	    "c.yaml:2:17: metrics.http: '70000' is not a whole number from 0 "
+	    "to 65535");
+	refuse("agents: [{id: w}]\nmetrics: {port: 1}\n",
+	    "c.yaml:2:11: metrics: unknown key 'port'");
+}
+
 int
 main(void)
 {
@@ -325,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_claude),
 		cmocka_unit_test(test_approve),
 		cmocka_unit_test(test_msgpack),
+		cmocka_unit_test(test_mcp_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

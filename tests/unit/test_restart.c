@@ -61,6 +61,14 @@ test_backoff_and_intensity(void **state)
 	assert_int_equal(d.action, RESTART_GIVE_UP);
 	assert_int_equal(d.in_window, 5);
 	assert_int_equal(h.total, 5);
+	/* Asked for again: the window starts over, the count goes on. */
+	restart_forget(&h);
+	assert_int_equal(h.n, 0);
+	assert_int_equal(h.total, 5);
+	d = restart_decide(&permanent, &h, false, false, now);
+	assert_int_equal(d.action, RESTART_AFTER);
+	assert_int_equal(d.delay_ns, 0);
+	assert_int_equal(h.total, 6);
 }
 
 static void
