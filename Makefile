@@ -250,7 +250,7 @@ $(BUILD)/bin/orch-actor: $(BUILD)/obj/actors/actor.o $(BUILD)/obj/actors/actor_t
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_claude.o agent_task.o agent_watch.o alert.o control.o control_task.o door.o msg.o ports.o sched.o sched_decide.o sched_io.o sched_metrics.o sched_result.o sched_view.o sched_timeline.o snapshot.o tmuxsrv.o)
+SUPERVISOR_OBJ = $(addprefix $(BUILD)/obj/supervisor/,main.o agent.o agent_claude.o agent_task.o agent_watch.o alert.o control.o dash.o control_task.o door.o msg.o ports.o sched.o sched_decide.o sched_io.o sched_metrics.o sched_result.o sched_view.o sched_timeline.o snapshot.o tmuxsrv.o)
 $(BUILD)/bin/orch-supervisor: $(SUPERVISOR_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)

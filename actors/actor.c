@@ -409,7 +409,8 @@ actor_link_stop(struct actor *a, const struct envelope *env)
  * Who the running actors are: a process that dials our socket from
  * another agent's session is told apart by its actor's pid, or by its
  * session's leader (a tmux pane's program, which descends from the tmux
- * server, not from the actor).
+ * server, not from the actor). And the supervisor's --dashboard view,
+ * which is the operator's and what it starts (orch-attach) too.
  */
 static void
 actor_roster(struct actor *a, const struct envelope *env)
@@ -421,6 +422,9 @@ actor_roster(struct actor *a, const struct envelope *env)
 
 	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
 		return;
+	pid = 0;
+	body_u64(&env->body, "view", &pid);
+	a->view = pid <= INT32_MAX ? (pid_t)pid : 0;
 	n = list->via.array.size < IPC_ROSTER_MAX ? list->via.array.size :
 	    IPC_ROSTER_MAX;
 	free(a->roster);

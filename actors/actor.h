@@ -87,6 +87,7 @@ struct actor {
 	char			**sandbox;	/* bwrap ... --, or NULL */
 	struct actor_typing	*typing;	/* session.type, until quiet */
 	struct actor_known	*roster;	/* the other actors */
+	pid_t			 view;		/* --dashboard's, the operator's */
 	struct gateway		*gateway;	/* an MCP gateway's, or NULL */
 	struct claude		*claude;	/* interactive Claude Code, or NULL */
 	struct claude_print	*claude_print;	/* a claude -p task's, or NULL */

@@ -147,7 +147,8 @@ actor_is_actor(const struct actor *a, pid_t pid)
  * shell, a task, whatever they started), orch itself (the supervisor, or
  * another actor relaying a message), another agent (a descendant of an
  * actor on the supervisor's roster: which one, and what it may do, go in
- * *k), the operator (none of the instance's processes), or nobody (one of
+ * *k), the operator (none of the instance's processes, or the
+ * supervisor's --dashboard view and its children), or nobody (one of
  * ours whose actor is gone, or whose ancestry cannot be read).
  */
 enum actor_who
@@ -178,6 +179,8 @@ actor_caller_pid(struct actor *a, pid_t pid, struct actor_known *k)
 		/* Our own, or what runs in our tmux pane. */
 		if (chain[i] == self || (own > 0 && chain[i] == own))
 			return ACTOR_WHO_SELF;
+		if (a->view > 0 && chain[i] == a->view)
+			return ACTOR_WHO_OPERATOR;
 		for (j = 0; j < a->nroster; j++)
 			if (a->roster[j].session > 0 &&
 			    a->roster[j].session == chain[i]) {

@@ -224,20 +224,25 @@ rundir_state(const char *instance, const char *sub, bool create, char *buf,
     size_t size, char **cause)
 {
 	const char	*xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	const char	*slash;
 	char		 dir[PATH_MAX], *p;
 	int		 n;
 
 	if (!rundir_instance_valid(instance))
 		return set_cause(cause, "invalid instance name '%s'", instance);
+	/* "." is the directory itself: paths made from it read plainly. */
+	slash = strcmp(sub, ".") == 0 ? "" : "/";
+	if (strcmp(sub, ".") == 0)
+		sub = "";
 	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(dir, sizeof dir, "%s/orch/%s/%s", xdg, instance,
-		    sub);
+		n = snprintf(dir, sizeof dir, "%s/orch/%s%s%s", xdg, instance,
+		    slash, sub);
 	else if (home != NULL && home[0] == '/')
-		n = snprintf(dir, sizeof dir, "%s/.local/state/orch/%s/%s",
-		    home, instance, sub);
+		n = snprintf(dir, sizeof dir, "%s/.local/state/orch/%s%s%s",
+		    home, instance, slash, sub);
 	else
-		n = snprintf(dir, sizeof dir, "/tmp/orch-%lu-state/%s/%s",
-		    (unsigned long)geteuid(), instance, sub);
+		n = snprintf(dir, sizeof dir, "/tmp/orch-%lu-state/%s%s%s",
+		    (unsigned long)geteuid(), instance, slash, sub);
 	if (n < 0 || (size_t)n >= sizeof dir || (size_t)n >= size)
 		return set_cause(cause, "state directory path too long");
 	if (create) {

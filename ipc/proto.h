@@ -91,9 +91,12 @@ enum ipc_pri {
 						   allow|deny|"", reason} */
 #define IPC_OP_CLAUDE_UNPERMIT	"claude.unpermit" /* ntf: {hold}: gave up */
 #define IPC_OP_ACTOR_ROSTER	"actor.roster"	/* ntf: {agents: [{id, pid,
-						   perms, session}]}: the running
-						   actors, for telling whose
-						   process dials this one */
+						   perms, session}], view?}: the
+						   running actors, for telling
+						   whose process dials this
+						   one; view: the pid of the
+						   supervisor's --dashboard,
+						   the operator's */
 /* The most agents a roster names (the rest are nobody to its reader). */
 #define IPC_ROSTER_MAX		4096
 /* task.run's answer carries the last this many bytes of output ("tail"). */

@@ -25,6 +25,7 @@
 #include "ipc/proto.h"
 #include "shm/events.h"
 #include "shm/region.h"
+#include "supervisor/dash.h"
 #include "supervisor/hub.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
@@ -190,11 +191,12 @@ agent_find_member(struct supervisor *sup, pid_t pid)
 
 /*
  * Tell every running actor who the others are (id, actor pid, session
- * leader, effective permissions): when another agent's process dials an actor's socket to
- * attach or read the screen, the actor knows whose it is and what it may
- * do. Sent whenever an actor starts, is ready or ends.
+ * leader, effective permissions): when another agent's process dials an
+ * actor's socket to attach or read the screen, the actor knows whose it is
+ * and what it may do. Sent whenever an actor starts, is ready or ends, and
+ * as the --dashboard view (the operator's, a child of ours) comes and goes.
  */
-static void
+void
 agent_roster_send(struct supervisor *sup)
 {
 	struct agent	*a;
@@ -206,7 +208,8 @@ agent_roster_send(struct supervisor *sup)
 		n += a->pid > 0 && n < IPC_ROSTER_MAX;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 1);
+	msgpack_pack_map(&pk, 2);
+	body_pack_kv_u64(&pk, "view", (uint64_t)dash_pid(sup->dash));
 	body_pack_str(&pk, "agents");
 	msgpack_pack_array(&pk, n);
 	for (a = sup->agents; a != NULL && n > 0; a = a->next) {

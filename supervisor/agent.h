@@ -119,6 +119,8 @@ struct agent	*agent_find_pid(struct supervisor *sup, pid_t pid);
  * pane's program descends from the tmux server, not from the actor).
  */
 struct agent	*agent_find_member(struct supervisor *sup, pid_t pid);
+/* Tell every actor who is who again (the roster: agents, the view). */
+void		 agent_roster_send(struct supervisor *sup);
 
 /*
  * The only writer of an agent's status: the step ev (why: NULL, or the

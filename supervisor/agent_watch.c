@@ -19,6 +19,7 @@
 #include "ipc/proto.h"
 #include "ipc/peer.h"
 #include "supervisor/agent.h"
+#include "supervisor/dash.h"
 #include "supervisor/supervisor.h"
 
 /* Past a task's timeout, when we ask its actor again to end it. */
@@ -159,8 +160,8 @@ agent_watch_sweep_cb(evutil_socket_t fd, short events, void *arg)
 
 /*
  * We are a subreaper: what a dead actor's tasks left (double-forked,
- * setsid, deaf to SIGTERM) is ours now. Only actors (and the tmux server)
- * are our children by right; everything else under us that no live actor
+ * setsid, deaf to SIGTERM) is ours now. Only actors (and the tmux server,
+ * and the --dashboard view) are our children by right; everything else under us that no live actor
  * holds is killed.
  */
 static void
@@ -180,6 +181,9 @@ agent_watch_orphans(struct supervisor *sup)
 	/* The tmux server holds the live agents' tmux sessions. */
 	if (sup->tmux_pid > 0)
 		keep[n++] = sup->tmux_pid;
+	/* The --dashboard view (and its orch-attach) is the operator's. */
+	if (dash_pid(sup->dash) > 0)
+		keep[n++] = dash_pid(sup->dash);
 	if (proctree_other_children(keep, n) != 0 &&
 	    (n = proctree_kill_all(getpid(), keep, n, NULL)) > 0)
 		log_info("killed %zu process%s left by actors that died", n,
@@ -195,6 +199,8 @@ agent_watch_sweep_now(struct supervisor *sup)
 	for (i = 0; i < sup->nsweeps; i++)
 		proc_kill_session(sup->sweeps[i], SIGKILL);
 	agent_watch_orphans(sup);
+	log_debug("swept %zu old session%s and the orphans", sup->nsweeps,
+	    sup->nsweeps == 1 ? "" : "s");
 	free(sup->sweeps);
 	sup->sweeps = NULL;
 	sup->nsweeps = 0;

@@ -63,7 +63,8 @@ alert_agent_cb(void *arg, const struct hub_change *ch)
 	for (i = 0; text[i] != '\0'; i++)
 		if (text[i] == ';')
 			text[i] = ',';
-	if (al->tty)
+	/* Not into the file the log goes to under --dashboard. */
+	if (al->tty && isatty(STDERR_FILENO) == 1)
 		dprintf(STDERR_FILENO, "\a\x1b]9;orch: agent %s waits: %s\a",
 		    ch->name, text);
 	if (al->notify_send[0] == '\0')

@@ -21,6 +21,7 @@
 #include "ipc/sock.h"
 #include "shm/serve.h"
 #include "supervisor/agent.h"
+#include "supervisor/dash.h"
 #include "supervisor/door.h"
 #include "supervisor/msg.h"
 #include "supervisor/sched.h"
@@ -618,13 +619,15 @@ control_closed_cb(struct peer *p, int err, const char *why, void *arg)
  * actors are subreapers) or from its session's leader (a tmux pane's
  * program) is that agent, whatever socket it dialed and
  * whatever its environment says; one of ours but no agent's (what a dead
- * actor left) is nobody; one whose ancestry cannot be read is untold, and
+ * actor left) is nobody, but for the view --dashboard started on the
+ * operator's terminal (and what it runs, orch-attach); one whose ancestry cannot be read is untold, and
  * may do no more than nobody; anything else of our uid is the operator.
  */
 static void
 control_identify(struct control *ctl, int fd, struct control_client *c)
 {
 	pid_t		 chain[CONTROL_ANCESTRY_MAX], pid, self = getpid();
+	pid_t		 view = dash_pid(ctl->sup->dash);
 	uid_t		 uid;
 	struct agent	*a;
 	size_t		 i, n;
@@ -644,6 +647,9 @@ control_identify(struct control *ctl, int fd, struct control_client *c)
 			snprintf(c->agent, sizeof c->agent, "%s", a->ac.id);
 			return;
 		}
+		/* Our --dashboard's view, on the operator's terminal. */
+		if (view > 0 && chain[i] == view)
+			break;
 		if (chain[i] == self)
 			return;
 	}

@@ -37,6 +37,7 @@
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 #include "supervisor/tmuxsrv.h"
+#include "supervisor/dash.h"
 #include "supervisor/logpipe.h"
 #include "supervisor/sched.h"
 #include "supervisor/workflow.h"
@@ -52,7 +53,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: orch-supervisor [-L instance] [-c orch.yaml] [-w workflow.yaml]\n"
 "                       [-g seconds] [--heartbeat seconds] [--check]\n"
-"                       [--mcp-http port] [--backend name] [--json] [-v]\n"
+"                       [--mcp-http port] [--backend name] [--dashboard]\n"
+"                       [--json] [-v]\n"
 "\n"
 "Run the agents of orch.yaml (or the embedded default: three shell\n"
 "workers on their own PTYs) in the foreground until SIGINT or SIGTERM;\n"
@@ -77,6 +79,10 @@ usage(FILE *f)
 "  --backend NAME\n"
 "               the session backend (pty, tmux, iterm2) of every agent that\n"
 "               names none (default: $ORCH_BACKEND, else pty)\n"
+"  --dashboard  on a terminal, show orch-ctl top full screen while the\n"
+"               log goes to $XDG_STATE_HOME/orch/NAME/supervisor.log; q\n"
+"               leaves it for the log (its held lines shown first), Ctrl-C\n"
+"               stops the supervisor as always\n"
 "  --json       log lines as JSON objects\n"
 "  -v           debug logging\n"
 "\n"
@@ -223,6 +229,8 @@ supervisor_shutdown(struct supervisor *sup, const char *why)
 		return;
 	}
 	sup->stopping = true;
+	/* The view goes first: what the stop logs is seen as it happens. */
+	dash_close(sup->dash);
 	if (sup->sched != NULL)
 		sched_interrupt(sup->sched, why);
 	log_info("shutting down (%s): stopping actors, grace %u ms", why,
@@ -264,7 +272,7 @@ supervisor_sigchld_cb(evutil_socket_t sig, short events, void *arg)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		if ((a = agent_find_pid(sup, pid)) != NULL)
 			agent_exited(a, status);
-		else
+		else if (!dash_reaped(sup->dash, pid, status))
 			tmuxsrv_reaped(sup, pid);
 }
 
@@ -342,6 +350,7 @@ main(int argc, char **argv)
 		{ "heartbeat", required_argument, NULL, 'H' },
 		{ "mcp-http", required_argument, NULL, 'M' },
 		{ "backend", required_argument, NULL, 'B' },
+		{ "dashboard", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -359,6 +368,7 @@ main(int argc, char **argv)
 	const char			*backend = getenv("ORCH_BACKEND");
 	char				*cause = NULL, *end, path[PATH_MAX];
 	bool				 check = false, progress;
+	bool				 dashboard = false;
 	double				 grace;
 	int				 ch, lockfd, report_fd = -1, code;
 	int				 timeline_fd = -1;
@@ -421,6 +431,9 @@ main(int argc, char **argv)
 			break;
 		case 'C':
 			check = true;
+			break;
+		case 'D':
+			dashboard = true;
 			break;
 		case 'j':
 			sup.json = true;
@@ -580,7 +593,7 @@ main(int argc, char **argv)
 	 * be written above it.
 	 */
 	progress = wf != NULL && isatty(STDOUT_FILENO) && !sup.json;
-	if (progress)
+	if (progress || (dashboard && isatty(STDOUT_FILENO)))
 		sup.logpipe = logpipe_new(sup.base, &sup.actor_err);
 	{
 		/* A workflow brings its own agents (and -c's). */
@@ -602,11 +615,24 @@ main(int argc, char **argv)
 	if (wf != NULL) {
 		sched_add(sup.sched, wf, SCHED_MAIN);
 		wf = NULL;
-		if (sup.logpipe != NULL)
-			sched_progress(sup.sched, true);
 	}
+	if (dashboard && dash_start(&sup, progress, &cause) == NULL) {
+		log_warnx("%s: the log as usual", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (progress && sup.dash == NULL)
+		sched_progress(sup.sched, true);
 
 	event_base_dispatch(sup.base);
+
+	/* The terminal is the log's again before the last lines. */
+	dash_free(sup.dash);
+	sup.dash = NULL;
+	/* What the actors wrote before they exited, before the table too. */
+	logpipe_free(sup.logpipe);
+	sup.logpipe = NULL;
+	sup.actor_err = -1;
 
 	/* The -w run's table comes last, where it does not scroll away. */
 	if ((code = sched_finish(sup.sched, sup.signal)) >= 0)
@@ -626,7 +652,6 @@ main(int argc, char **argv)
 	tmuxsrv_stop(&sup);
 	supervisor_region_free(&sup);
 	relay_free(sup.relay);
-	logpipe_free(sup.logpipe);
 	hub_free(sup.hub);
 	/* After the hub: it is one of its observers. */
 	alert_free(sup.alert);

@@ -73,19 +73,26 @@ spawn_actor(const char *path, char *const argv[], int link_fd, int err_fd,
 }
 
 int
+spawn_sibling_path(const char *name, char *buf, size_t size, char **cause)
+{
+	char	self[PATH_MAX];
+
+	if (compat_self_dir(self, sizeof self) != 0)
+		return set_cause(cause, "cannot find our own executable: %s",
+		    strerror(errno));
+	if ((size_t)snprintf(buf, size, "%s/%s", self, name) >= size)
+		return set_cause(cause, "path too long");
+	return 0;
+}
+
+int
 spawn_actor_path(char *buf, size_t size, char **cause)
 {
 	const char	*env = getenv("ORCH_ACTOR");
-	char		 self[PATH_MAX];
 
 	if (env != NULL && *env != '\0') {
 		snprintf(buf, size, "%s", env);
 		return 0;
 	}
-	if (compat_self_dir(self, sizeof self) != 0)
-		return set_cause(cause, "cannot find our own executable: %s",
-		    strerror(errno));
-	if ((size_t)snprintf(buf, size, "%s/orch-actor", self) >= size)
-		return set_cause(cause, "path too long");
-	return 0;
+	return spawn_sibling_path("orch-actor", buf, size, cause);
 }

@@ -22,5 +22,8 @@ pid_t	spawn_actor(const char *path, char *const argv[], int link_fd,
 
 /* The orch-actor binary beside the running executable ($ORCH_ACTOR wins). */
 int	spawn_actor_path(char *buf, size_t size, char **cause);
+/* Another of orch's programs (name), beside the running executable. */
+int	spawn_sibling_path(const char *name, char *buf, size_t size,
+	    char **cause);
 
 #endif

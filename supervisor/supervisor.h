@@ -28,6 +28,7 @@ struct hub;
 struct region;
 struct relay;
 struct logpipe;
+struct dash;
 struct sched;
 struct serve;
 struct event_base;
@@ -55,6 +56,7 @@ struct supervisor {
 	struct sched		*sched;		/* tasks and workflows */
 	int			 actor_err;	/* actors' stderr, or -1: ours */
 	struct logpipe		*logpipe;	/* reads it */
+	struct dash		*dash;		/* --dashboard's view, or NULL */
 	int			 exit_code;
 
 	pid_t			 tmux_pid;	/* tmuxsrv.c: its server, or 0 */

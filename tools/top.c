@@ -295,12 +295,26 @@ top_attach(struct top *t)
 		    strerror(errno));
 		_exit(127);
 	}
+	st = 0;
 	while (pid > 0 && waitpid(pid, &st, 0) == -1 && errno == EINTR)
 		;
 	reset_prog_mode();
 	clear();
-	snprintf(t->ui.message, sizeof t->ui.message, pid < 0 ? "cannot fork "
-	    "orch-attach" : "back from %s", a->id);
+	/* What it printed is gone with the screen: say that it failed. */
+	if (pid < 0)
+		snprintf(t->ui.message, sizeof t->ui.message, "cannot fork "
+		    "orch-attach: %s", strerror(errno));
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+		snprintf(t->ui.message, sizeof t->ui.message, "cannot run %s",
+		    t->attach);
+	else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		snprintf(t->ui.message, sizeof t->ui.message, "orch-attach %s "
+		    "failed (%s %d): orch-attach -L %s %s says why", a->id,
+		    WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ?
+		    WEXITSTATUS(st) : WTERMSIG(st), t->instance, a->id);
+	else
+		snprintf(t->ui.message, sizeof t->ui.message, "back from %s",
+		    a->id);
 	top_refresh(t);
 }
 

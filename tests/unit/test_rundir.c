@@ -70,6 +70,38 @@ test_path(void **state)
 	setenv("XDG_RUNTIME_DIR", xdg, 1);
 }
 
+/* The state directory: "." is the instance's own, made 0700 on demand. */
+static void
+test_state(void **state)
+{
+	char		buf[PATH_MAX], want[PATH_MAX], *cause = NULL;
+	struct stat	st;
+
+	(void)state;
+	setenv("XDG_STATE_HOME", xdg, 1);
+	assert_int_equal(rundir_state("s1", ".", false, buf, sizeof buf,
+	    &cause), 0);
+	snprintf(want, sizeof want, "%s/orch/s1", xdg);
+	assert_string_equal(buf, want);
+	assert_int_equal(stat(want, &st), -1);
+	assert_int_equal(rundir_state("s1", "logs", true, buf, sizeof buf,
+	    &cause), 0);
+	snprintf(want, sizeof want, "%s/orch/s1/logs", xdg);
+	assert_string_equal(buf, want);
+	assert_int_equal(stat(want, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(rundir_state("s2", ".", true, buf, sizeof buf,
+	    &cause), 0);
+	snprintf(want, sizeof want, "%s/orch/s2", xdg);
+	assert_string_equal(buf, want);
+	assert_int_equal(stat(want, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_cause(rundir_state("../x", ".", false, buf, sizeof buf,
+	    &cause), cause);
+	assert_cause(rundir_state("s1", ".", false, buf, 8, &cause), cause);
+	unsetenv("XDG_STATE_HOME");
+}
+
 static void
 test_prepare(void **state)
 {
@@ -160,6 +192,7 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(test_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prepare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clean, setup, teardown),

@@ -100,6 +100,15 @@ test_exec_failure(void **state)
 	unsetenv("ORCH_ACTOR");
 	assert_int_equal(spawn_actor_path(path, sizeof path, NULL), 0);
 	assert_non_null(strstr(path, "/orch-actor"));
+
+	/* A sibling is in our own directory; too long a name is said. */
+	assert_int_equal(spawn_sibling_path("orch-ctl", path, sizeof path,
+	    NULL), 0);
+	assert_int_equal(path[0], '/');
+	assert_string_equal(strrchr(path, '/'), "/orch-ctl");
+	assert_int_equal(spawn_sibling_path("orch-ctl", path, 4, &cause), -1);
+	assert_string_equal(cause, "path too long");
+	free(cause);
 }
 
 int
