@@ -25,7 +25,6 @@
 #include "ipc/proto.h"
 #include "shm/events.h"
 #include "shm/region.h"
-#include "supervisor/dash.h"
 #include "supervisor/hub.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
@@ -209,7 +208,7 @@ agent_roster_send(struct supervisor *sup)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2);
-	body_pack_kv_u64(&pk, "view", (uint64_t)dash_pid(sup->dash));
+	body_pack_kv_u64(&pk, "view", (uint64_t)sup->view_pid);
 	body_pack_str(&pk, "agents");
 	msgpack_pack_array(&pk, n);
 	for (a = sup->agents; a != NULL && n > 0; a = a->next) {

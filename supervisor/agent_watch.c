@@ -19,7 +19,6 @@
 #include "ipc/proto.h"
 #include "ipc/peer.h"
 #include "supervisor/agent.h"
-#include "supervisor/dash.h"
 #include "supervisor/supervisor.h"
 
 /* Past a task's timeout, when we ask its actor again to end it. */
@@ -182,8 +181,8 @@ agent_watch_orphans(struct supervisor *sup)
 	if (sup->tmux_pid > 0)
 		keep[n++] = sup->tmux_pid;
 	/* The --dashboard view (and its orch-attach) is the operator's. */
-	if (dash_pid(sup->dash) > 0)
-		keep[n++] = dash_pid(sup->dash);
+	if (sup->view_pid > 0)
+		keep[n++] = sup->view_pid;
 	if (proctree_other_children(keep, n) != 0 &&
 	    (n = proctree_kill_all(getpid(), keep, n, NULL)) > 0)
 		log_info("killed %zu process%s left by actors that died", n,

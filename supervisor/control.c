@@ -21,7 +21,6 @@
 #include "ipc/sock.h"
 #include "shm/serve.h"
 #include "supervisor/agent.h"
-#include "supervisor/dash.h"
 #include "supervisor/door.h"
 #include "supervisor/msg.h"
 #include "supervisor/sched.h"
@@ -627,7 +626,7 @@ static void
 control_identify(struct control *ctl, int fd, struct control_client *c)
 {
 	pid_t		 chain[CONTROL_ANCESTRY_MAX], pid, self = getpid();
-	pid_t		 view = dash_pid(ctl->sup->dash);
+	pid_t		 view = ctl->sup->view_pid;
 	uid_t		 uid;
 	struct agent	*a;
 	size_t		 i, n;

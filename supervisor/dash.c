@@ -125,6 +125,7 @@ dash_start(struct supervisor *sup, bool progress, char **cause)
 	    (long)d->pid, d->log_path);
 	/* Its orch-attach is the operator's at the actors too. */
 	sup->dash = d;
+	sup->view_pid = d->pid;
 	agent_roster_send(sup);
 	/* From here until the view ends, every log line goes to the file. */
 	if (dup2(d->log_fd, STDERR_FILENO) == -1)
@@ -179,6 +180,7 @@ dash_end(struct dash *d, int status)
 	char	why[128];
 
 	d->pid = 0;
+	d->sup->view_pid = 0;
 	agent_roster_send(d->sup);
 	/* A view that was killed left the terminal as it had set it. */
 	if (d->tio_saved)
@@ -206,12 +208,6 @@ dash_reaped(struct dash *d, pid_t pid, int status)
 		return false;
 	dash_end(d, status);
 	return true;
-}
-
-pid_t
-dash_pid(const struct dash *d)
-{
-	return d != NULL ? d->pid : 0;
 }
 
 void

@@ -28,11 +28,6 @@ struct dash	*dash_start(struct supervisor *sup, bool progress,
 		    char **cause);
 /* A reaped child: true when it was the view's (which is over then). */
 bool		 dash_reaped(struct dash *d, pid_t pid, int status);
-/*
- * The view's pid (our child, not reaped yet: the number is no one else's),
- * or 0: it and what it starts are the operator's.
- */
-pid_t		 dash_pid(const struct dash *d);
 /* The supervisor stops: ask the view to end (it is reaped as it does). */
 void		 dash_close(struct dash *d);
 /* Last: end the view, waited for (killed when it will not go), and free. */

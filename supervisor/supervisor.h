@@ -60,6 +60,11 @@ struct supervisor {
 	int			 exit_code;
 
 	pid_t			 tmux_pid;	/* tmuxsrv.c: its server, or 0 */
+	/*
+	 * dash.c: --dashboard's view, or 0. Our child, not reaped yet (the
+	 * number is no one else's): it and what it starts are the operator.
+	 */
+	pid_t			 view_pid;
 	pid_t			*sweeps;	/* old sessions to sweep */
 	size_t			 nsweeps;
 	struct event		*sweep_ev;

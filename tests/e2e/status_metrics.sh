@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # orch-ctl status --json is the seed's snapshot, its metrics counted from
-# the tasks that ended: a workflow of known tasks (sleeps of 0.05-0.3 s,
-# three of them failing, two waiting for approval) and the figures checked
-# against what this script computes itself from orch-ctl tasks --json (the
-# same recorded durations: exact), before and after, with the queue, the
+# the tasks that ended: a workflow of known tasks (40 sleeping 0.1-0.5 s
+# in a known pattern, five of them failing, two more waiting for
+# approval) and the figures checked against what this script computes
+# itself from orch-ctl tasks --json (the same recorded durations: exact;
+# each against the sleep it was given: within 0.5 s above it), before
+# and after, with the queue, the
 # approvals and the agents, per agent too; every task's times, the
 # sessions and the event tail; plain status shows the same; the MCP
 # dashboard tool gives the same snapshot, and /metrics the same figures,
@@ -12,6 +14,11 @@
 /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null ||
 	fail "python3-prometheus-client is not installed (make deps)"
 
+# t8, t16, ... fail; ask1 is approved, ask2 denied (a failure too).
+N=40
+FAILED=$((N / 8 + 1))
+ENDED=$((N + 2))
+OK=$((ENDED - FAILED))
 port=$(free_port)
 cat >"$T/orch.yaml" <<YAML
 agents:
@@ -34,10 +41,11 @@ m() { "$CTL" -L "$INST" status --json | jq -r ".metrics.$1"; }
 	echo "  - name: all"
 	echo "    parallel: true"
 	echo "    tasks:"
-	for i in $(seq 1 15); do
+	for i in $(seq 1 $N); do
 		# Each waits for the go first: the queue is seen as it is.
 		gate="while [ ! -e $T/go ]; do sleep 0.02; done"
-		if [ $((i % 5)) = 0 ]; then cmd="$gate; sleep 0.0$i; exit 2"; else cmd="$gate; sleep 0.$(( (i % 3) + 1 ))"; fi
+		cmd="$gate; sleep 0.$(( i % 5 + 1 ))"
+		[ $((i % 8)) = 0 ] && cmd="$cmd; exit 2"
 		echo "      - {id: t$i, command: \"$cmd\"}"
 	done
 	echo "      - {id: ask1, command: \"sleep 0.05\", requiresApproval: true}"
@@ -48,7 +56,7 @@ m() { "$CTL" -L "$INST" status --json | jq -r ".metrics.$1"; }
 busy() { [ "$(m activeAgents)" = 3 ]; }
 wait_until 10 busy || fail "activeAgents $(m activeAgents) while the workflow runs"
 q=$(m queueDepth)
-[ "$q" -ge 1 ] && [ "$q" -le 14 ] || fail "queueDepth $q while 15 tasks share 3 agents"
+[ "$q" -ge 1 ] && [ "$q" -le $((N - 1)) ] || fail "queueDepth $q while $N tasks share 3 agents"
 "$CTL" -L "$INST" status --json >"$T/running.json" || fail "status --json"
 # The live tasks are all there, the running ones with a start and no end.
 jq -e '[.tasks[] | select(.status == "running")] as $r |
@@ -57,14 +65,15 @@ jq -e '[.tasks[] | select(.status == "running")] as $r |
 	([.agents[] | select(.status == "working")] | all(.task_started != null
 	and .task_elapsed_ms >= 0))' "$T/running.json" >/dev/null ||
     fail "running tasks: $(jq -c '[.tasks[] | {task, status, created, started, ended}]' "$T/running.json")"
+go_ms=$(date +%s%3N)
 touch "$T/go"
 # The two that need approval are held once they reach an agent.
 waits() { [ "$(m approvalsWaiting)" = 2 ]; }
 wait_until 30 waits || fail "approvalsWaiting $(m approvalsWaiting), not 2"
 "$CTL" -L "$INST" approve 1:ask1 >/dev/null || fail "approve"
 "$CTL" -L "$INST" deny 1:ask2 >/dev/null || fail "deny"
-done_all() { [ "$(m tasksEnded)" = 17 ]; }
-wait_until 30 done_all || fail "tasksEnded $(m tasksEnded), not 17"
+done_all() { [ "$(m tasksEnded)" = $ENDED ]; }
+wait_until 60 done_all || fail "tasksEnded $(m tasksEnded), not $ENDED"
 
 "$CTL" -L "$INST" status --json >"$T/status.json" || fail "status --json"
 "$CTL" -L "$INST" tasks --json >"$T/tasks.json" || fail "tasks --json"
@@ -76,8 +85,8 @@ jq -e --slurpfile s "$T/status.json" '
 	$s[0].metrics as $m |
 	($m.tasksEnded == $n) and
 	($m.tasksOk == ($t | map(select(.status == "ok")) | length)) and
-	($m.tasksFailed == 4) and
-	(($m.successRate - (13 / 17)) | fabs < 1e-9) and
+	($m.tasksFailed == $failed) and
+	(($m.successRate - ($ok / $ended)) | fabs < 1e-9) and
 	(($m.avgTaskDuration - ($d | add / $n)) | fabs < 1e-6) and
 	(($m.p95TaskDuration - $d[((($n * 95 + 99) / 100) | floor) - 1]) | fabs < 1e-6) and
 	$m.p95Exact and
@@ -91,17 +100,27 @@ jq -e --slurpfile s "$T/status.json" '
 		$a.tasksFailed == ($mine | map(select(.status == "failed")) | length) and
 		(($a.busyMs - ($mine | map(.duration_ns) | add // 0) / 1e6) | fabs < 1e-6) and
 		$a.utilization >= 0 and $a.utilization <= 1))
-' "$T/tasks.json" >/dev/null || fail "metrics $(jq -c .metrics "$T/status.json") against tasks $(jq -c "[.tasks[] | {agent, status, duration_ns}]" "$T/tasks.json")"
+' --argjson ok $OK --argjson failed $FAILED --argjson ended $ENDED "$T/tasks.json" >/dev/null || fail "metrics $(jq -c .metrics "$T/status.json") against tasks $(jq -c "[.tasks[] | {agent, status, duration_ns}]" "$T/tasks.json")"
+
+# Each duration is the sleep the task was given, to within 0.5 s above it
+# (its shell, its actor's measuring), for those begun after the go (the
+# first ones also waited for it).
+jq -e --argjson go "$go_ms" --slurpfile s "$T/status.json" '
+	[$s[0].tasks[] | select(.started != null and .started >= $go) | .task] as $late |
+	[.tasks[] | select(.task | test("^1:t[0-9]+$")) | select(.task as $n | any($late[]; . == $n))] |
+	length >= 30 and all((((.task | ltrimstr("1:t") | tonumber) % 5 + 1) / 10) as $want |
+		.duration_ns / 1e9 | . >= $want and . < $want + 0.5)
+' "$T/tasks.json" >/dev/null || fail "durations against the sleeps: $(jq -c "[.tasks[] | {task, duration_ns}]" "$T/tasks.json")"
 
 # Every task's times: queued, then begun, then over, in the supervisor's
 # life; begun to over (the supervisor's clock) holds the duration its
 # actor measured, and exceeds it by less than 250 ms (the messages
 # between them, the end's process sweep: tens of ms on a loaded machine).
 jq -e '.started as $s0 | .now as $now | [.tasks[] | select(.task | startswith("1:"))] |
-	length == 17 and all(.created >= $s0 and .ended <= $now and
+	length == $ended and all(.created >= $s0 and .ended <= $now and
 	(.started == null or (.created <= .started and .started <= .ended)) and
 	(.started == null or (((.ended - .started) - .duration_ns / 1e6) | . > -2 and . < 250)))' \
-    "$T/status.json" >/dev/null || fail "task times: $(jq -c '[.started, .now, (.tasks[] | [.task, .created, .started, .ended, .duration_ns])]' "$T/status.json")"
+    --argjson ended $ENDED "$T/status.json" >/dev/null || fail "task times: $(jq -c '[.started, .now, (.tasks[] | [.task, .created, .started, .ended, .duration_ns])]' "$T/status.json")"
 # ask2 was denied: it never began.
 jq -e '.tasks[] | select(.task == "1:ask2") | .started == null and .ended != null' \
     "$T/status.json" >/dev/null || fail "denied task's times"
@@ -117,8 +136,8 @@ jq -e '(.events | length == 50) and ([.events[].seq] | . == sort) and
 
 # Plain status: the same snapshot as tables.
 "$CTL" -L "$INST" status >"$T/status.txt" || fail "status"
-grep -q "^worker-1 " "$T/status.txt" && grep -q "^1:t5 .* failed " "$T/status.txt" &&
-	grep -q "tasks ended *17: 13 ok, 4 failed" "$T/status.txt" &&
+grep -q "^worker-1 " "$T/status.txt" && grep -q "^1:t8 .* failed " "$T/status.txt" &&
+	grep -q "tasks ended *$ENDED: $OK ok, $FAILED failed" "$T/status.txt" &&
 	grep -q "^  - worker-1 " "$T/status.txt" && grep -q "^EVENTS (the last 50)" "$T/status.txt" ||
 	fail "plain status: $(cat "$T/status.txt")"
 
@@ -134,11 +153,11 @@ jq -e --slurpfile s "$T/after.json" --slurpfile k "$T/tasks.json" '
 	def v(n; l): [$p[] | select(.name == n and .labels == l) | .value] | if length == 1 then .[0] else error("\(n) \(l): \(length) samples") end;
 	$s[0].metrics as $m |
 	([$k[0].tasks[] | select(.status == "ok" or .status == "failed") | .duration_ns / 1e9]) as $d |
-	v("orch_tasks_total"; {status: "ok"}) == 13 and
-	v("orch_tasks_total"; {status: "failed"}) == 4 and
-	v("orch_task_duration_seconds_count"; {}) == 17 and
+	v("orch_tasks_total"; {status: "ok"}) == $ok and
+	v("orch_tasks_total"; {status: "failed"}) == $failed and
+	v("orch_task_duration_seconds_count"; {}) == $ended and
 	((v("orch_task_duration_seconds_sum"; {}) - ($d | add)) | fabs < 1e-6) and
-	v("orch_task_duration_seconds_bucket"; {le: "+Inf"}) == 17 and
+	v("orch_task_duration_seconds_bucket"; {le: "+Inf"}) == $ended and
 	([$p[] | select(.name == "orch_task_duration_seconds_bucket" and .labels.le != "+Inf")] |
 	 length == 17 and all(.labels.le as $le | .value == ($d | map(select(. <= ($le | tonumber))) | length))) and
 	v("orch_agents"; {status: "idle"}) == 4 and
@@ -150,7 +169,7 @@ jq -e --slurpfile s "$T/after.json" --slurpfile k "$T/tasks.json" '
 	([$m.agents[].agent] | all(. as $a | v("orch_agent_restarts_total"; {agent: $a}) == 0)) and
 	([$m.agents[] | select(.agent == "worker-1")][0].tasksEnded ==
 	 v("orch_agent_tasks_total"; {agent: "worker-1"}))
-' "$T/metrics.json" >/dev/null || fail "/metrics $(cat "$T/metrics.txt") against $(jq -c .metrics "$T/after.json")"
+' --argjson ok $OK --argjson failed $FAILED --argjson ended $ENDED "$T/metrics.json" >/dev/null || fail "/metrics $(cat "$T/metrics.txt") against $(jq -c .metrics "$T/after.json")"
 # Refusals: no token, another method, another path.
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")" = 401 ] || fail "/metrics without the token"
 [ "$(scrape -o /dev/null -w '%{http_code}' -X POST)" = 405 ] || fail "POST /metrics"
@@ -173,7 +192,7 @@ jq -e --slurpfile s "$T/status.json" 'select(.id == 1) | .result.structuredConte
 	($d.avgTaskDuration == $m.avgTaskDuration) and
 	([$r.tasks[] | {task, status, created, started, ended}] ==
 	 [$s[0].tasks[] | {task, status, created, started, ended}]) and
-	($r.sessions == $s[0].sessions) and ($r.counts.tasks.ok == 13) and
-	($r.events | length == 50)' "$T/mcp.json" >/dev/null ||
+	($r.sessions == $s[0].sessions) and ($r.counts.tasks.ok == $ok) and
+	($r.events | length == 50)' --argjson ok $OK "$T/mcp.json" >/dev/null ||
     fail "dashboard: $(cat "$T/mcp.json")"
 echo ok
