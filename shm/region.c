@@ -262,6 +262,7 @@ int
 region_remove_stale(const char *name, char **cause)
 {
 	struct region_header	 h;
+	struct timespec		 now;
 	struct stat		 st;
 	ssize_t			 n;
 	int			 fd;
@@ -278,6 +279,16 @@ region_remove_stale(const char *name, char **cause)
 	memset(&h, 0, sizeof h);
 	n = pread(fd, &h, sizeof h, 0);
 	close(fd);
+	/*
+	 * No creator written yet: another supervisor may be making it right
+	 * now (between its shm_open and its header). Only an old one is a
+	 * maker's that died half-way.
+	 */
+	if ((n != (ssize_t)sizeof h || h.creator_pid == 0) &&
+	    clock_gettime(CLOCK_REALTIME, &now) == 0 && now.tv_sec -
+	    st.st_mtim.tv_sec < REGION_YOUNG_S)
+		return set_cause(cause, "shm %s is being made (no creator in "
+		    "it yet); leaving it", name);
 	/* A live creator means a live supervisor: never pull it away. */
 	if (n == (ssize_t)sizeof h && h.creator_pid != 0 &&
 	    proc_alive((pid_t)h.creator_pid, h.creator_start))

@@ -95,8 +95,10 @@ int	region_unlink(const char *name, char **cause);
 /*
  * A region left by a supervisor that died: remove it if it is ours and
  * its creator is gone. 0 removed (or already gone), -1 with *cause when it
- * is someone else's or its creator still runs.
+ * is someone else's, its creator still runs, or it names no creator yet
+ * and was touched less than REGION_YOUNG_S ago (being made).
  */
+#define REGION_YOUNG_S	10
 int	region_remove_stale(const char *name, char **cause);
 
 #endif

@@ -301,6 +301,37 @@ test_stale(void **state)
 	assert_int_equal(region_remove_stale(name, &cause), 0);
 }
 
+/*
+ * A region another supervisor is making (its header not written yet,
+ * maybe not even its size set) is not stale: left alone while young,
+ * removed once old (its maker died half-way).
+ */
+static void
+test_stale_young(void **state)
+{
+	struct timespec	 old[2] = { { 1000000, 0 }, { 1000000, 0 } };
+	char		*cause = NULL;
+	off_t		 sizes[] = { 0, (off_t)sizeof(struct region_header) };
+	size_t		 i;
+	int		 fd;
+
+	(void)state;
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		shm_unlink(name);
+		fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+		assert_true(fd >= 0);
+		assert_int_equal(ftruncate(fd, sizes[i]), 0);
+		assert_int_equal(region_remove_stale(name, &cause), -1);
+		assert_non_null(strstr(cause, "being made"));
+		free(cause);
+		cause = NULL;
+		assert_int_equal(futimens(fd, old), 0);
+		close(fd);
+		assert_int_equal(region_remove_stale(name, &cause), 0);
+		assert_int_equal(shm_open(name, O_RDONLY, 0), -1);
+	}
+}
+
 int
 main(void)
 {
@@ -312,6 +343,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_squatter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scribbled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_young, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
