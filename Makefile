@@ -40,7 +40,7 @@ TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 
 COMMON_SRC = common/audit.c common/clock.c common/gate.c common/log.c common/shquote.c common/xmalloc.c common/rundir.c common/proc.c \
              common/strlist.c common/tasklog.c common/proctree.c common/sockowner.c common/termtext.c common/utf8.c common/tmux.c common/compat.c
-IPC_SRC    = ipc/agent_config.c ipc/perm.c ipc/permtab.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
+IPC_SRC    = ipc/agent_config.c ipc/agent_config_wire.c ipc/perm.c ipc/permtab.c ipc/proto.c ipc/msgcheck.c ipc/frame.c ipc/envelope.c \
              ipc/pending.c ipc/sock.c ipc/peer.c ipc/body.c ipc/body_json.c ipc/relay.c
 SUP_SRC    = supervisor/yamldoc.c supervisor/schema.c supervisor/config.c supervisor/config_mcp.c supervisor/config_claude.c supervisor/config_wire.c \
              supervisor/restart.c supervisor/workflow.c \
