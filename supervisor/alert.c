@@ -21,7 +21,6 @@
 extern char	**environ;
 
 struct alert {
-	bool	 tty;
 	char	 notify_send[4096];	/* "" when there is none */
 };
 
@@ -64,7 +63,7 @@ alert_agent_cb(void *arg, const struct hub_change *ch)
 		if (text[i] == ';')
 			text[i] = ',';
 	/* Not into the file the log goes to under --dashboard. */
-	if (al->tty && isatty(STDERR_FILENO) == 1)
+	if (isatty(STDERR_FILENO) == 1)
 		dprintf(STDERR_FILENO, "\a\x1b]9;orch: agent %s waits: %s\a",
 		    ch->name, text);
 	if (al->notify_send[0] == '\0')
@@ -92,7 +91,6 @@ alert_new(struct supervisor *sup)
 {
 	struct alert	*al = xcalloc(1, sizeof *al);
 
-	al->tty = isatty(STDERR_FILENO) == 1;
 	alert_find(al->notify_send, sizeof al->notify_send);
 	hub_subscribe(sup->hub, HUB_AGENT, alert_agent_cb, al);
 	return al;
